@@ -1,0 +1,188 @@
+"""Scale, grids, decisions and exemptions: every rule and its edge cases."""
+
+import datetime as dt
+
+import pytest
+
+from mdpc_utils import decisions as d
+from mdpc_utils import exemptions as ex
+from mdpc_utils import referential, rubric
+
+REF = referential.default()
+SCALE = rubric.default_scale()
+
+
+def graded(code, levels, source=d.SOURCE_GRADER):
+    """Results for one competency: levels is a list (None = not graded)."""
+    out = {}
+    for k, lv in enumerate(levels, 1):
+        r = d.CriterionResult(code, k)
+        if lv is not None:
+            r.level, r.source = lv, source
+        out[(code, k)] = r
+    return out
+
+
+def all_levels(level, except_=None):
+    results = {}
+    for code, comp in REF.competencies.items():
+        results.update(graded(code, [level] * len(comp.criteria)))
+    results.update(except_ or {})
+    return results
+
+
+def exemption(code, k, **over):
+    rec = {"competence": code, "critere": k, "avis_referent": "Avis motivé du référent handicap, daté et signé.",
+           "date_decision_jury": "2026-06-12", ex.CONDITION_CAPACITY: True, ex.CONDITION_PRACTICE: True}
+    rec.update(over)
+    return rec
+
+
+def test_scale_defaults():
+    assert SCALE.levels == {0: "Non acquis", 1: "Partiellement acquis", 2: "Acquis", 3: "Maîtrisé"}
+    assert SCALE.top == 3 and SCALE.is_acquired(2) and not SCALE.is_acquired(1)
+    assert [SCALE.propose(s) for s in (1.0, 0.9, 0.75, 0.5, 0.1, 0.0)] == [3, 3, 2, 1, 0, 0]
+    with pytest.raises(rubric.GridError, match="hors de l'échelle"):
+        SCALE.check_level(4)
+    with pytest.raises(rubric.GridError, match="hors de l'échelle"):
+        SCALE.check_level(1.5)
+
+
+def test_grids_quote_the_referential_and_describe_every_level():
+    grids = rubric.default_grids()
+    assert {"C4.1", "C4.2", "C4.3"} <= set(grids)
+    for code, grid in grids.items():
+        assert [c.text for c in grid.criteria] == [c.full_text for c in REF.competency(code).criteria]
+        for c in grid.criteria:
+            assert sorted(c.descriptors) == [0, 1, 2, 3] and all(len(t) > 10 for t in c.descriptors.values())
+
+
+def test_grid_that_paraphrases_is_refused(tmp_path):
+    src = (rubric.GRILLES_DIR / "competences" / "C4_1.yaml").read_text(encoding="utf-8")
+    (tmp_path / "C4_1.yaml").write_text(src.replace("(SMART)", "SMART"), encoding="utf-8")
+    with pytest.raises(rubric.GridError, match="ne cite pas le référentiel à l'identique"):
+        rubric.load_grids(tmp_path)
+
+
+def test_all_acquired_certifies():
+    dec = d.decide_candidate("x", all_levels(2))
+    assert dec.status == d.CERTIFIE and dec.blocs_acquired == [1, 2, 3, 4]
+
+
+def test_one_criterion_below_threshold_fails_competency_and_bloc_only():
+    dec = d.decide_candidate("x", all_levels(3, graded("C4.3", [3, 1, 3])))
+    assert dec.competency("C4.3").status == d.NON_VALIDE
+    assert dec.competency("C4.3").criteria[1].status == d.NON_ACQUIS
+    assert dec.bloc(4).status == d.NON_VALIDE and dec.bloc(3).status == d.VALIDE
+    assert dec.status == d.PARTIELLE and dec.blocs_acquired == [1, 2, 3]
+    assert dec.summary == "Validation partielle : bloc(s) 1, 2, 3 acquis"
+
+
+def test_missing_grade_is_pending_not_failed():
+    dec = d.decide_candidate("x", all_levels(2, graded("C4.2", [2, None, 3])))
+    assert dec.competency("C4.2").criteria[1].status == d.EN_ATTENTE
+    assert dec.competency("C4.2").status == d.ATTENTE
+    assert dec.bloc(4).status == d.ATTENTE
+    assert dec.status == d.ATTENTE and dec.blocs_acquired == [1, 2, 3]
+
+
+def test_failure_wins_over_pending_in_a_bloc():
+    dec = d.decide_candidate("x", {**graded("C4.1", [0, 2, 2]), **graded("C4.2", [None, None, None])})
+    assert dec.competency("C4.1").status == d.NON_VALIDE
+    assert dec.bloc(4).status == d.NON_VALIDE
+    assert dec.bloc(1).status == d.ATTENTE and dec.status == d.ATTENTE
+
+
+def test_nothing_graded_is_pending():
+    dec = d.decide_candidate("x", {})
+    assert dec.status == d.ATTENTE and all(b.status == d.ATTENTE for b in dec.blocs)
+
+
+def test_all_blocs_failed():
+    dec = d.decide_candidate("x", all_levels(1))
+    assert dec.status == d.NON_VALIDE and dec.blocs_acquired == []
+
+
+def test_grader_level_beats_automatic_proposal():
+    r = d.resolve_level(d.CriterionResult("C4.2", 2, auto_share=0.2), 3, SCALE)
+    assert (r.level, r.source, r.proposed, r.confirmed) == (3, d.SOURCE_GRADER, 0, True)
+
+
+def test_automatic_proposal_is_flagged_and_not_decisive_by_default():
+    r = d.resolve_level(d.CriterionResult("C4.2", 2, auto_share=1.0), None, SCALE)
+    assert (r.level, r.source, r.confirmed) == (3, d.SOURCE_AUTO, False)
+    assert d.criterion_status(r, False, SCALE) == d.EN_ATTENTE
+    decisive = rubric.Scale(**{**SCALE.__dict__, "automatic_is_decisive": True})
+    assert d.criterion_status(r, False, decisive) == d.ACQUIS
+
+
+def test_grader_level_outside_scale_is_refused():
+    with pytest.raises(rubric.GridError):
+        d.resolve_level(d.CriterionResult("C4.2", 2), 5, SCALE)
+
+
+def test_at_least_rule():
+    grid = rubric.Grid("C4.1", "", (), {"au_moins": 2})
+    comp = lambda levels: d.decide_competency(  # noqa: E731
+        "C4.1", {k: r for (c, k), r in graded("C4.1", levels).items()}, set(), grid, SCALE, REF).status
+    assert comp([2, 2, 1]) == d.VALIDE
+    assert comp([2, 1, 1]) == d.NON_VALIDE
+    assert comp([2, 2, 0]) == d.NON_VALIDE
+    assert comp([2, 1, None]) == d.ATTENTE
+    with pytest.raises(rubric.GridError, match="Règle de validation inconnue"):
+        rubric.check_rule({"au_moins": 0}, "test")
+
+
+def test_exempt_criterion_is_left_out():
+    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.3", 2)]}}}, REF)
+    assert acc.refusals == []
+    dec = d.decide_candidate("x", all_levels(2, graded("C4.3", [2, 0, 2])), acc.get("x"))
+    assert dec.competency("C4.3").criteria[1].status == d.DISPENSE
+    assert dec.competency("C4.3").status == d.VALIDE
+    assert "1 critère(s) dispensé(s)" in dec.competency("C4.3").reason
+
+
+def test_all_exempt_but_one_decides_on_the_last_one():
+    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.3", 1), exemption("C4.3", 2)]}}}, REF).get("x")
+    assert d.decide_candidate("x", all_levels(2, graded("C4.3", [0, 0, 2])), acc).competency("C4.3").status == d.VALIDE
+    assert d.decide_candidate("x", all_levels(2, graded("C4.3", [3, 3, 1])), acc).competency("C4.3").status == d.NON_VALIDE
+    assert d.decide_candidate("x", all_levels(2, graded("C4.3", [3, 3, None])), acc).competency("C4.3").status == d.ATTENTE
+
+
+def test_exempting_a_whole_competency_is_refused():
+    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.3", k) for k in (1, 2, 3)]}}}, REF)
+    assert acc.get("x").exemptions == []
+    assert any("tous les critères de C4.3 seraient dispensés" in m for m in acc.refusals)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({ex.CONDITION_CAPACITY: False}, "capacité professionnelle globale"),
+    ({ex.CONDITION_PRACTICE: None}, "pratique professionnelle future"),
+    ({"avis_referent": ""}, "avis motivé du référent handicap manque"),
+    ({"date_decision_jury": "bientôt"}, "date de la décision du jury"),
+    ({"critere": 7}, "n'a pas de critère n° 7"),
+    ({"competence": "C9.9"}, "« C9.9 » n'existe pas"),
+])
+def test_incomplete_exemption_is_refused_with_the_missing_condition(change, message):
+    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.2", 3, **change)]}}}, REF)
+    assert acc.get("x").exemptions == []
+    assert any(message in m for m in acc.refusals), acc.refusals
+
+
+def test_accommodations_file(tmp_path):
+    assert ex.load(tmp_path / "absent.yaml").by_candidate == {}
+    bad = tmp_path / "dispenses.yaml"
+    bad.write_text("candidats: [", encoding="utf-8")
+    with pytest.raises(ex.AccommodationError, match="illisible"):
+        ex.load(bad)
+    bad.write_text("candidats:\n  x:\n    temps_supplementaire_minutes: beaucoup\n", encoding="utf-8")
+    assert "n'est pas un nombre de minutes" in ex.load(bad).refusals[0]
+
+
+def test_extra_time_applies_to_lateness():
+    due = dt.datetime(2026, 6, 12, 12, 0)
+    at = dt.datetime(2026, 6, 12, 12, 40)
+    assert ex.lateness_minutes(at, due) == 40
+    assert ex.lateness_minutes(at, due, extra_minutes=40) == 0
+    assert ex.lateness_minutes(at, due, extra_minutes=30, tolerance_minutes=5) == 5
+    assert ex.lateness_minutes(None, due) == 0
