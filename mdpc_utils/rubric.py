@@ -196,9 +196,7 @@ def rubric_cell_metadata(grid: Grid, number: int, scale: Scale | None = None) ->
 def rubric_cell(grid: Grid, number: int) -> dict:
     import nbformat
 
-    cell = nbformat.v4.new_markdown_cell(rubric_cell_source(grid, number), metadata=rubric_cell_metadata(grid, number))
-    cell.pop("id", None)
-    return cell
+    return nbformat.v4.new_markdown_cell(rubric_cell_source(grid, number), metadata=rubric_cell_metadata(grid, number))
 
 
 def sync_rubric_cells(nb) -> list[str]:

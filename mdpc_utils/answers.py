@@ -1,0 +1,95 @@
+"""The answers file that lets widget input survive autograding (DESIGN.md §3).
+
+Every widget change is written at once to ``reponses.json`` in the notebook's folder, under one key
+per notebook and question, and read back when the widget's cell runs again: nbgrader autograde,
+which re-executes the notebook in a fresh kernel, then sees what the candidate entered.
+A missing file means empty answers; an unreadable one is set aside under a new name (never
+overwritten nor deleted) and the candidate is told in French.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+ANSWERS_FILE = "reponses.json"
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+class AnswerStore:
+    """Answers of one notebook, persisted in the answers file of its folder."""
+
+    def __init__(self, notebook: str, path: str | Path | None = None, *, quiet: bool = False):
+        self.notebook = notebook
+        self.path = Path(path) if path else Path.cwd() / ANSWERS_FILE
+        self.quiet = quiet
+        self.messages: list[str] = []
+
+    def _set_aside(self, why: str) -> None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrompu-{stamp}")
+        n = 1
+        while target.exists():
+            target = self.path.with_name(f"{self.path.name}.corrompu-{stamp}-{n}")
+            n += 1
+        os.replace(self.path, target)
+        message = (f"⚠ Le fichier de réponses « {self.path.name} » était illisible ({why}). Il a été mis de côté "
+                   f"sous le nom « {target.name} » : rien n'a été effacé. Vos réponses repartent de zéro ; "
+                   "prévenez votre formateur, qui pourra récupérer l'ancien fichier.")
+        self.messages.append(message)
+        if not self.quiet:
+            print(message)
+
+    def read_all(self) -> dict:
+        """The whole file as a dict; {} when it is missing or had to be set aside."""
+        if not self.path.exists():
+            return {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            self._set_aside(f"JSON invalide : {exc.__class__.__name__}")
+            return {}
+        except OSError as exc:
+            self._set_aside(f"lecture impossible : {exc.strerror}")
+            return {}
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            self._set_aside("structure inattendue")
+            return {}
+        return data
+
+    def answers(self) -> dict:
+        """This notebook's answers, {question: value}."""
+        return dict(self.read_all().get(self.notebook, {}))
+
+    def get(self, question: str, default=None):
+        return self.answers().get(question, default)
+
+    def set(self, question: str, value) -> None:
+        """Save one answer at once (atomic write: a crash never leaves half a file)."""
+        data = self.read_all()
+        data.setdefault(self.notebook, {})[question] = _jsonable(value)
+        self.write_all(data)
+
+    def update(self, values: dict) -> None:
+        data = self.read_all()
+        data.setdefault(self.notebook, {}).update({k: _jsonable(v) for k, v in values.items()})
+        self.write_all(data)
+
+    def write_all(self, data: dict) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".reponses-", suffix=".json", dir=self.path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+        os.replace(tmp, self.path)

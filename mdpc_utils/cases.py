@@ -1,0 +1,92 @@
+"""Helpers every case notebook uses: data loading, French self-checks, accessible charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, display
+
+# Colour-blind-safe palette (Okabe–Ito); charts never rely on colour alone (hatches, labels, text).
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
+
+
+def load_csv(name: str, folder: str | Path = "data", **kwargs) -> pd.DataFrame:
+    """Read a case's CSV; a missing file gets a French message saying where it was expected."""
+    path = Path(folder) / (name if name.endswith(".csv") else f"{name}.csv")
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Fichier de données introuvable : {path}. Ouvrez le cas depuis son dossier (celui qui contient « data/ ») "
+            "et ne renommez pas les fichiers fournis.")
+    return pd.read_csv(path, **kwargs)
+
+
+def check(condition: bool, message: str) -> None:
+    """Fail with a French message a candidate understands (used by self-checks and hidden tests)."""
+    if not condition:
+        raise AssertionError(message)
+
+
+def check_close(value, expected, message: str, tol: float = 0.01) -> None:
+    """Check a number within a relative (or, near zero, absolute) tolerance, message showing both values."""
+    try:
+        ok = abs(float(value) - float(expected)) <= tol * max(1.0, abs(float(expected)))
+    except (TypeError, ValueError):
+        ok = False
+    check(ok, f"{message} : attendu {fr_number(expected)}, reçu {value!r}")
+
+
+def check_frame(frame, expected: pd.DataFrame, name: str, tol: float = 0.01) -> None:
+    """Check a DataFrame against the expected one (same labels, values within tolerance)."""
+    check(isinstance(frame, pd.DataFrame), f"« {name} » doit être un DataFrame pandas (reçu {type(frame).__name__})")
+    missing_rows = [r for r in expected.index if r not in frame.index]
+    check(not missing_rows, f"« {name} » : lignes manquantes {missing_rows[:5]}")
+    missing_cols = [c for c in expected.columns if c not in frame.columns]
+    check(not missing_cols, f"« {name} » : colonnes manquantes {missing_cols[:5]}")
+    got = frame.loc[expected.index, expected.columns]
+    for r in expected.index:
+        for c in expected.columns:
+            check_close(got.loc[r, c], expected.loc[r, c], f"« {name} », ligne {r}, colonne {c}", tol)
+
+
+def fr_number(x, decimals: int = 2) -> str:
+    """A number the French way: 1 234,5."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    text = f"{x:,.{decimals}f}".replace(",", " ").replace(".", ",")
+    return text.rstrip("0").rstrip(",") if decimals else text
+
+
+def describe(fig, alt_text: str, table: pd.DataFrame | None = None) -> None:
+    """Show a chart with its text alternative (caption), and optionally the table it draws (DESIGN.md §6)."""
+    fig.text(0, -0.02, alt_text, wrap=True, fontsize=8, va="top")
+    display(fig)
+    plt.close(fig)
+    display(HTML(f"<p role='note'><strong>Description du graphique :</strong> {alt_text}</p>"))
+    if table is not None:
+        display(table)
+
+
+def bar_chart(series: pd.Series, title: str, ylabel: str, threshold: float | None = None,
+              threshold_label: str = "seuil", flagged=()):
+    """Bar chart with optional threshold line; flagged bars get a hatch and a marker, not only a colour."""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    bars = ax.bar([str(i) for i in series.index], series.values, color=PALETTE[0], edgecolor="black")
+    for bar, label in zip(bars, series.index, strict=True):
+        if label in flagged:
+            bar.set_color(PALETTE[3])
+            bar.set_hatch("//")
+            bar.set_edgecolor("black")
+            ax.annotate("⚠", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom")
+    if threshold is not None:
+        ax.axhline(threshold, color="black", linestyle="--", label=threshold_label)
+        ax.legend()
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,38 @@
+"""nbgrader configuration of the MDPC course (the project's root is the course directory).
+
+Trainers run nbgrader from this folder: ``nbgrader generate_assignment B4_pilotage_performance``,
+``nbgrader release_assignment``, ``nbgrader collect``, ``nbgrader autograde``. The demo (``mdpc demo``)
+writes a copy of this file into its own working folder, with its own gradebook and exchange.
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by nbgrader when it reads this file)
+
+ROOT = Path(__file__).resolve().parent if "__file__" in globals() else Path(os.getcwd())
+
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.course_id = "mdpc"
+c.CourseDirectory.source_directory = "cas_pratiques"
+c.CourseDirectory.release_directory = "release"
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+# The solution's widget answers (corrige/) and answers files set aside never leave the source folder.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "corrige",
+                            "reponses.json.corrompu-*", ".reponses-*"]
+
+# Exchange folder on this machine (one machine, or a shared disk); JupyterHub courses set their own.
+c.Exchange.root = str(ROOT / "echange")
+c.Exchange.timezone = "Europe/Paris"
+
+# What candidates see where a solution was removed: French stubs.
+c.ClearSolutions.code_stub = {"python": "# À COMPLÉTER : écrivez votre code ici\nraise NotImplementedError(\"Réponse à compléter\")"}
+c.ClearSolutions.text_stub = "RÉDIGEZ VOTRE RÉPONSE ICI"
+
+# A candidate's widget answers are theirs: autograde must never overwrite them with a source copy.
+_assignments = sorted(p.name for p in (ROOT / "cas_pratiques").glob("B*") if p.is_dir())
+c.Autograde.exclude_overwriting = {a: ["reponses.json"] for a in _assignments}
+
+# A cell that runs longer than this is stopped (infinite loop in a submission).
+c.Execute.timeout = 120
+c.Execute.startup_timeout = 120
