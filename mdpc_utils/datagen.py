@@ -189,7 +189,7 @@ def make_b4_performance(seed: int = SEED_B4):
             if (rep, m) == ("Sophie Marchand", "2026-08"):
                 meetings, calls = 1, 6
             act.append((rep, m, calls, meetings))
-            for product, (avg, share) in PRODUCTS.items():
+            for product, (_avg, share) in PRODUCTS.items():
                 forecast = round(17000 * weight * share * season[m] * (1.1 if rep == "Lucas Perrin" else 1), -2)
                 actual = forecast * (0.55 + 0.035 * meetings) * rng.normal(1, 0.08)
                 for a_rep, a_month, a_product, kind in ANOMALIES_B4:

@@ -1,0 +1,159 @@
+"""The ``mdpc`` command: demo, data, release, grader levels, decisions and reports over a course folder."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from . import PROJECT_ROOT
+
+
+def _course_args(p):
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.add_argument("--devoir", default="B4_pilotage_performance", help="identifiant du devoir nbgrader")
+    p.add_argument("--dispenses", default=None,
+                   help="fichier des aménagements et dispenses du jury (par défaut : dispenses.yaml du cours)")
+
+
+def _records(args):
+    from .course import Course
+    from .exemptions import load
+    from .results import records_for
+
+    course = Course(args.cours)
+    accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
+    for m in accs.refusals:
+        print(f"⚠ {m}")
+    return course, records_for(course.read(args.devoir), accs, args.session)
+
+
+def cmd_demo(args) -> int:
+    from .demo import main
+
+    return main(args.dossier)
+
+
+def cmd_donnees(args) -> int:
+    from .datagen import write_b4
+
+    for p in write_b4():
+        print(f"écrit : {p.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def cmd_publier(args) -> int:
+    from .release import regenerate_release
+
+    for line in regenerate_release(PROJECT_ROOT):
+        print(line)
+    return 0
+
+
+def cmd_noter(args) -> int:
+    from .course import Course, CourseError
+    from .rubric import GridError
+
+    course = Course(args.cours)
+    rows = []
+    if args.fichier:
+        with open(args.fichier, encoding="utf-8-sig", newline="") as fh:
+            sample = fh.read(2048)
+            fh.seek(0)
+            dialect = csv.Sniffer().sniff(sample, delimiters=";,")
+            rows = list(csv.DictReader(fh, dialect=dialect))
+    else:
+        rows = [{"candidat": args.candidat, "competence": args.competence, "critere": args.critere,
+                 "niveau": args.niveau, "commentaire": args.commentaire or ""}]
+    failures = 0
+    for i, row in enumerate(rows, 1):
+        try:
+            level = int(str(row["niveau"]).strip())
+        except (KeyError, ValueError):
+            print(f"ligne {i} refusée : niveau « {row.get('niveau')} » illisible")
+            failures += 1
+            continue
+        try:
+            course.write_level(args.devoir, row["candidat"], row["competence"], int(row["critere"]), level,
+                               row.get("commentaire", ""))
+            print(f"enregistré : {row['candidat']} {row['competence']} critère {row['critere']} → niveau {level}")
+        except (CourseError, GridError, KeyError, ValueError) as exc:
+            print(f"ligne {i} refusée : {exc}")
+            failures += 1
+    return 1 if failures else 0
+
+
+def cmd_decisions(args) -> int:
+    from .results import cohort_table
+
+    _, records = _records(args)
+    table = cohort_table(records)
+    print(table.to_string(index=False))
+    if args.csv:
+        table.to_csv(args.csv, index=False, sep=";", encoding="utf-8-sig")
+        print(f"écrit : {args.csv}")
+    return 0
+
+
+def cmd_rapports(args) -> int:
+    from .reporting import build_reports
+
+    course, records = _records(args)
+    out = Path(args.sortie) if args.sortie else course.root / "rapports"
+    outputs, csv_path = build_reports(records, out)
+    for o in outputs:
+        print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}")
+    print(f"décisions de la cohorte : {csv_path}")
+    return 1 if any("erreur" in o for o in outputs) else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="mdpc", description="Cours, cas pratiques et notation de la certification MDPC.")
+    sub = parser.add_subparsers(dest="commande", required=True)
+    p = sub.add_parser("demo", help="toute la chaîne sur la cohorte de démonstration, de la diffusion aux rapports")
+    p.add_argument("--dossier", default=None, help="dossier de travail (par défaut : demo_mdpc/ du projet)")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("donnees", help="régénère les données des cas (générateurs à graine fixe)")
+    p.set_defaults(func=cmd_donnees)
+    p = sub.add_parser("publier", help="régénère release/ à partir de cas_pratiques/ (nbgrader generate_assignment)")
+    p.set_defaults(func=cmd_publier)
+    p = sub.add_parser("noter", help="enregistre le niveau et le commentaire d'un correcteur dans le gradebook")
+    _course_args(p)
+    p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire) à importer")
+    p.add_argument("--candidat")
+    p.add_argument("--competence", help="ex. C4.1")
+    p.add_argument("--critere", type=int)
+    p.add_argument("--niveau", type=int)
+    p.add_argument("--commentaire")
+    p.set_defaults(func=cmd_noter)
+    for name, func, helptext in (("decisions", cmd_decisions, "décisions par candidat, compétence et bloc"),
+                                 ("rapports", cmd_rapports, "rapports individuels (papermill, HTML) et CSV de cohorte")):
+        p = sub.add_parser(name, help=helptext)
+        _course_args(p)
+        p.add_argument("--session", default="Session en cours", help="intitulé de la session (affiché dans les rapports)")
+        if name == "decisions":
+            p.add_argument("--csv", help="écrit aussi le tableau dans ce fichier CSV")
+        else:
+            p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours)")
+        p.set_defaults(func=func)
+    args = parser.parse_args(argv)
+    if args.commande == "noter" and not args.fichier and None in (args.candidat, args.competence, args.critere,
+                                                                   args.niveau):
+        parser.error("indiquez --fichier, ou bien --candidat, --competence, --critere et --niveau")
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 — the coordinator gets a French message, not a traceback
+        from .course import CourseError
+        from .exemptions import AccommodationError
+        from .referential import ReferentialError
+        from .rubric import GridError
+
+        if isinstance(exc, (CourseError, AccommodationError, ReferentialError, GridError, FileNotFoundError)):
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""nbgrader glue: run nbgrader on a course folder, read the gradebook into criterion results, write levels.
+
+A course folder holds ``nbgrader_config.py``, ``cas_pratiques/`` (source), ``release/``, ``submitted/``,
+``autograded/`` and ``gradebook.db``: the project's root is one, the demo's working folder another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .decisions import CriterionResult, resolve_level
+from .exemptions import lateness_minutes
+from .rubric import GridError, Scale, default_scale
+
+
+class CourseError(RuntimeError):
+    """An nbgrader step failed or the course folder is not usable (message in French)."""
+
+
+def nbgrader_env() -> dict:
+    """Environment for nbgrader subprocesses: this interpreter's bin folder first (nbgrader calls alembic)."""
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def run_nbgrader(args: list[str], cwd: str | Path, log: Path | None = None, check: bool = True,
+                 timeout: float | None = 3600) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in cwd; its full output goes to the log file (appended)."""
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=nbgrader_env(),
+                          capture_output=True, text=True, timeout=timeout)
+    if log:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"\n$ nbgrader {' '.join(args)}\n{proc.stdout}{proc.stderr}")
+    if check and proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
+        raise CourseError(f"La commande « nbgrader {' '.join(args)} » a échoué (code {proc.returncode}).\n{tail}")
+    return proc
+
+
+@dataclass
+class CellMaps:
+    """What the source notebooks say about their graded cells."""
+
+    evidence: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # (notebook, test id) -> criterion
+    rubric: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)    # (notebook, rubric id) -> criterion
+    notebooks: list[str] = field(default_factory=list)
+
+    def rubric_cell(self, competency: str, number: int) -> tuple[str, str]:
+        for key, crit in self.rubric.items():
+            if crit == (competency, number):
+                return key
+        raise CourseError(f"Aucune cellule d'évaluation pour {competency}, critère {number}, dans ce devoir.")
+
+
+def cell_maps(source_dir: Path) -> CellMaps:
+    maps = CellMaps()
+    for path in sorted(source_dir.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        maps.notebooks.append(path.stem)
+        for cell in nb.cells:
+            g = cell.metadata.get("nbgrader", {})
+            md = cell.metadata.get("mdpc", {})
+            if "competence" not in md or "grade_id" not in g:
+                continue
+            crit = (md["competence"], int(md["critere"]))
+            if g.get("task"):
+                maps.rubric[(path.stem, g["grade_id"])] = crit
+            elif g.get("grade") and cell.cell_type == "code":
+                maps.evidence[(path.stem, g["grade_id"])] = crit
+    return maps
+
+
+@dataclass
+class Submission:
+    student: str
+    name: str
+    results: dict[tuple[str, int], CriterionResult]
+    submitted_at: dt.datetime | None
+    due: dt.datetime | None
+    auto_score: float = 0.0
+    auto_max: float = 0.0
+    missing_notebooks: list[str] = field(default_factory=list)
+
+    def late_minutes(self, extra_minutes: int = 0, tolerance: int = 0) -> float:
+        return lateness_minutes(self.submitted_at, self.due, extra_minutes, tolerance)
+
+
+class Course:
+    def __init__(self, root: str | Path):
+        self.root = Path(root).resolve()
+        if not (self.root / "nbgrader_config.py").exists():
+            raise CourseError(f"{self.root} n'est pas un dossier de cours nbgrader (nbgrader_config.py absent).")
+        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+
+    def source(self, assignment: str) -> Path:
+        return self.root / "cas_pratiques" / assignment
+
+    def maps(self, assignment: str) -> CellMaps:
+        src = self.source(assignment)
+        if not src.is_dir():
+            raise CourseError(f"Devoir introuvable : {src}")
+        return cell_maps(src)
+
+    def nbgrader(self, *args: str, log: Path | None = None, check: bool = True):
+        return run_nbgrader(list(args), self.root, log or self.root / "journal_nbgrader.log", check)
+
+    def gradebook(self):
+        from nbgrader.api import Gradebook
+
+        return Gradebook(self.db_url)
+
+    def students(self) -> list[tuple[str, str]]:
+        with self.gradebook() as gb:
+            return [(s.id, " ".join(x for x in (s.first_name, s.last_name) if x) or s.id) for s in gb.students]
+
+    def read(self, assignment: str, scale: Scale | None = None) -> dict[str, Submission]:
+        """Every submission of the assignment as criterion results (grader's level first, else proposal)."""
+        scale = scale or default_scale()
+        maps = self.maps(assignment)
+        out: dict[str, Submission] = {}
+        with self.gradebook() as gb:
+            try:
+                assignment_row = gb.find_assignment(assignment)
+            except Exception as exc:
+                raise CourseError(f"Le devoir « {assignment} » n'est pas dans le gradebook : lancez d'abord l'autocorrection.") from exc
+            due = assignment_row.duedate
+            for sub in assignment_row.submissions:
+                student = sub.student
+                name = " ".join(x for x in (student.first_name, student.last_name) if x) or student.id
+                earned: dict[tuple[str, int], list[float]] = {}
+                grader: dict[tuple[str, int], tuple[float | None, str]] = {}
+                s = Submission(student.id, name, {}, sub.timestamp, due)
+                present = set()
+                for nb in sub.notebooks:
+                    present.add(nb.name)
+                    comments = {c.name: (c.manual_comment or "") for c in nb.comments}
+                    for grade in nb.grades:
+                        key = (nb.name, grade.name)
+                        if key in maps.evidence:
+                            e = earned.setdefault(maps.evidence[key], [0.0, 0.0])
+                            e[0] += grade.score or 0.0
+                            e[1] += grade.max_score or 0.0
+                            s.auto_score += grade.score or 0.0
+                            s.auto_max += grade.max_score or 0.0
+                        elif key in maps.rubric:
+                            grader[maps.rubric[key]] = (grade.manual_score, comments.get(grade.name, ""))
+                s.missing_notebooks = [n for n in maps.notebooks if n not in present]
+                for crit in set(maps.rubric.values()) | set(earned):
+                    r = CriterionResult(*crit)
+                    if crit in earned and earned[crit][1]:
+                        r.auto_share = earned[crit][0] / earned[crit][1]
+                    level, comment = grader.get(crit, (None, ""))
+                    r.comment = comment
+                    try:
+                        resolve_level(r, None if level is None else int(level) if float(level).is_integer() else level,
+                                      scale)
+                    except GridError:
+                        r.comment = (comment + " " if comment else "") + f"[niveau saisi invalide : {level}]"
+                        resolve_level(r, None, scale)
+                    s.results[crit] = r
+                out[student.id] = s
+        return out
+
+    def write_level(self, assignment: str, student: str, competency: str, number: int, level: int,
+                    comment: str = "", scale: Scale | None = None) -> None:
+        """Record a grader's level and comment where formgrader keeps them (manual score and comment)."""
+        scale = scale or default_scale()
+        level = scale.check_level(level)
+        notebook, grade_id = self.maps(assignment).rubric_cell(competency, number)
+        from nbgrader.api import MissingEntry
+
+        with self.gradebook() as gb:
+            try:
+                grade = gb.find_grade(grade_id, notebook, assignment, student)
+                remark = gb.find_comment(grade_id, notebook, assignment, student)
+            except MissingEntry:
+                raise CourseError(f"Pas de copie autocorrigée de {student} pour {notebook} : "
+                                  "autocorrigez-la avant de noter.") from None
+            grade.manual_score = float(level)
+            remark.manual_comment = comment
+            gb.db.commit()
+
+
+def save_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

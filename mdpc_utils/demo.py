@@ -1,0 +1,313 @@
+"""The built-in demo cohort and the main job, from release to reports, in a fresh working folder.
+
+Six fictional candidates of distinct profiles work the bloc 4 assignment: their notebooks are made
+from the solution with named wrong answers (the same catalogue the tests use), their widget answers
+written to their answers file as the widgets would; they fetch and submit through nbgrader's own
+exchange, the trainer collects and autogrades, demo graders rate every criterion in the gradebook,
+and the coordinator's batch turns it all into decisions, reports and a cohort CSV.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+from tqdm import tqdm
+
+from . import CAS_DIR, PROJECT_ROOT
+from .answers import ANSWERS_FILE
+from .course import Course, run_nbgrader
+from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
+from .exemptions import load as load_accommodations
+from .reporting import build_reports
+from .results import records_for
+from .rubric import default_grids
+
+ASSIGNMENT = "B4_pilotage_performance"
+COURSE_ID = "mdpc"
+SESSION = "Session de démonstration — janvier 2027"
+DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+MARKER = ".dossier-demo-mdpc"
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    """A plausible mistake: edits of the solution code (cell id, old, new) or of the widget answers."""
+
+    notebook: str
+    description: str
+    edits: tuple[tuple[str, str, str], ...] = ()
+    answers: dict = field(default_factory=dict)
+    fails: frozenset = frozenset()  # autograded tests this mistake must fail (and no other)
+
+
+def _w(notebook, description, edits=(), answers=None, fails=()):
+    return WrongAnswer(notebook, description, tuple(edits), answers or {}, frozenset(fails))
+
+
+C41, C42, C43 = "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique"
+
+WRONG_ANSWERS: dict[str, WrongAnswer] = {
+    "capacite_sans_absences": _w(C41, "capacité calculée sans déduire les absences",
+                                 [("C4_1_capacite_rep", "capacite.loc[a.commercial, a.semaine] -= a.jours", "pass")],
+                                 fails={"C4_1_test_capacite", "C4_1_test_surcharges", "C4_1_test_plan"}),
+    "surcharges_au_sens_large": _w(C41, "une case pleine (charge = capacité) comptée comme surcharge",
+                                   [("C4_1_surcharges_rep", "_ecart > 1e-9", "_ecart >= 0")],
+                                   fails={"C4_1_test_surcharges"}),
+    "plan_inchange": _w(C41, "plan rendu sans rééquilibrage",
+                        [("C4_1_plan_rep", "plan = reequilibrer(plan, capacite)", "pass")],
+                        fails={"C4_1_test_plan"}),
+    "echeancier_sur_echeance_initiale": _w(C41, "échéancier tiré des échéances initiales, pas du plan",
+                                           [("C4_1_echeancier_rep", 'plan[["id", "responsable", "semaine_fin"]]',
+                                             'activites[["id", "responsable", "echeance"]].rename(columns={"echeance": "semaine_fin"})')],
+                                           fails={"C4_1_test_echeancier"}),
+    "smart_irrealiste": _w(C41, "objectif 2 : cible à +100 %", answers={C41: {"objectif_2.valeur_cible": 40}},
+                           fails={"C4_1_test_smart_2"}),
+    "smart_sans_echeance": _w(C41, "objectif 1 sans échéance", answers={C41: {"objectif_1.echeance": None}},
+                              fails={"C4_1_test_smart_1"}),
+    "conversion_sur_toutes": _w(C42, "taux de conversion rapporté à toutes les opportunités, en cours comprises",
+                                [("C4_2_indicateurs_rep", '"taux_conversion": 100 * len(gagnees) / len(clos) if len(clos) else 0.0',
+                                  '"taux_conversion": 100 * len(gagnees) / max(1, len(clos) + (opportunites["statut"] == "en cours").sum())')],
+                                fails={"C4_2_test_indicateurs", "C4_2_test_tableau"}),
+    "panier_sans_garde": _w(C42, "panier moyen divisé par zéro sur une période sans commande",
+                            [("C4_2_indicateurs_rep", '"panier_moyen": ca / len(gagnees) if len(gagnees) else 0.0',
+                              '"panier_moyen": ca / len(gagnees)')],
+                            fails={"C4_2_test_robustesse"}),
+    "seuils_laxistes": _w(C42, "seuil d'atteinte à 50 %", answers={C42: {"seuils.taux_atteinte": 50}},
+                          fails={"C4_2_test_alertes"}),
+    "ecart_pct_sur_realise": _w(C43, "écart en % rapporté au réalisé au lieu de la prévision",
+                                [("C4_3_ecarts_rep", 't["ecart_pct"] = 100 * t["ecart"] / t["prevision"]',
+                                  't["ecart_pct"] = 100 * t["ecart"] / t["realise"]')],
+                                fails={"C4_3_test_ecarts", "C4_3_test_ecarts_mois"}),
+    "classement_signe": _w(C43, "écarts classés par valeur signée, pas par importance",
+                           [("C4_3_classement_rep", 'classement.reindex(classement["ecart"].abs().sort_values(ascending=False).index)',
+                             'classement.reindex(classement["ecart"].sort_values(ascending=False).index)')],
+                           fails={"C4_3_test_classement"}),
+    "anomalies_sur_montants": _w(C43, "z-score calculé sur les montants réalisés (saisonnalité non neutralisée)",
+                                 [("C4_3_anomalies_rep", 'groupe = mensuel.groupby("commercial")["taux_realisation"]',
+                                   'mensuel["taux_realisation"] = mensuel["realise_ht"]\n'
+                                   'groupe = mensuel.groupby("commercial")["taux_realisation"]'),
+                                  ("C4_3_anomalies_rep", "> 2.5", "> 2")],
+                                 fails={"C4_3_test_anomalies", "C4_3_test_causes", "C4_3_test_regression"}),
+    "cause_erronee": _w(C43, "affaire exceptionnelle prise pour de la saisonnalité",
+                        answers={C43: {"causes.Lucas Perrin 2026-09|cause": "saisonnalité mal prévue"}},
+                        fails={"C4_3_test_causes"}),
+    "correlation_avec_anomalies": _w(C43, "corrélation calculée sans écarter les anomalies",
+                                     [("C4_3_regression_rep", "base = base[[(c, m) not in exclues", "base = base[[True")],
+                                     fails={"C4_3_test_regression"}),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    first: str
+    last: str
+    profile: str
+    wrong: tuple[str, ...] = ()
+    blank: bool = False
+    levels: dict = field(default_factory=dict)        # competency -> [level per criterion] (None: not rated yet)
+    submitted: dt.datetime = DUE - dt.timedelta(hours=2)
+    answers: dict = field(default_factory=dict)       # extra widget answer overrides
+
+
+T = lambda day, h, m: dt.datetime(2027, 1, day, h, m, tzinfo=DUE.tzinfo)  # noqa: E731
+
+COHORT = [
+    Candidate("c01", "Léa", "Fontaine", "excellente", levels={"C4.1": [3, 3, 2], "C4.2": [3, 2, 3], "C4.3": [3, 3, 3]},
+              submitted=T(8, 10, 5)),
+    Candidate("c02", "Hugo", "Lambert", "moyen", ("capacite_sans_absences", "panier_sans_garde", "cause_erronee"),
+              levels={"C4.1": [2, 1, 2], "C4.2": [2, 2, 2], "C4.3": [2, 2, 1]}, submitted=T(8, 11, 41)),
+    Candidate("c03", "Nadia", "Haddad", "en difficulté",
+              ("plan_inchange", "smart_irrealiste", "echeancier_sur_echeance_initiale", "conversion_sur_toutes",
+               "seuils_laxistes", "ecart_pct_sur_realise", "anomalies_sur_montants"),
+              levels={"C4.1": [1, 0, 1], "C4.2": [1, 1, 0], "C4.3": [0, 1, 1]}, submitted=T(8, 11, 58),
+              answers={C43: {"synthese.resultats": "Les résultats sont bons dans l'ensemble.", "synthese.facteurs": "",
+                             "synthese.actions": "Continuer."}}),
+    Candidate("c04", "Maxime", "Roux", "copie blanche", blank=True,
+              levels={"C4.1": [0, 0, 0], "C4.2": [0, 0, 0], "C4.3": [0, 0, 0]}, submitted=T(8, 9, 30)),
+    Candidate("c05", "Clara", "Petit", "dispense et temps supplémentaire", ("classement_signe",),
+              levels={"C4.1": [3, 2, 2], "C4.2": [2, 3, None], "C4.3": [2, 2, 3]}, submitted=T(8, 12, 40)),
+    Candidate("c06", "Samuel", "Girard", "remise en retard", ("correlation_avec_anomalies",),
+              levels={"C4.1": [2, 3, 2], "C4.2": [3, 2, 2], "C4.3": [None, None, None]}, submitted=T(10, 9, 15)),
+]
+
+ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
+    "candidats": {
+        "c05": {
+            "temps_supplementaire_minutes": 60,
+            "motif_amenagement": "Tiers temps et lecteur d'écran, sur avis du référent handicap",
+            "dispenses": [{
+                "competence": "C4.2", "critere": 3,
+                "avis_referent": "Déficience visuelle sévère : la mise en forme visuelle d'un tableau de bord n'a pas "
+                                 "vocation à s'appliquer dans la pratique future, les indicateurs étant restitués "
+                                 "par synthèse vocale ; la capacité globale de pilotage n'est pas remise en cause.",
+                "date_decision_jury": dt.date(2027, 1, 5),
+                CONDITION_CAPACITY: True, CONDITION_PRACTICE: True}],
+        },
+        "c02": {  # an incomplete request, which the batch must refuse and say why
+            "dispenses": [{"competence": "C4.1", "critere": 3, "avis_referent": "Demande transmise par le candidat.",
+                           "date_decision_jury": dt.date(2027, 1, 5), CONDITION_CAPACITY: True}],
+        },
+    }
+}
+
+
+def strip_solution(source: str) -> str:
+    return "\n".join(line for line in source.split("\n") if not re.match(r"\s*### (BEGIN|END) SOLUTION", line))
+
+
+def solution_answers(source_dir: Path = CAS_DIR / ASSIGNMENT) -> dict:
+    """The widget answers of the solution, kept beside the source and never released (corrige/)."""
+    return json.loads((source_dir / "corrige" / "reponses_corrige.json").read_text(encoding="utf-8"))
+
+
+def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (), blank: bool = False,
+                    answer_overrides: dict | None = None) -> None:
+    """Turn a fetched release folder into a candidate's work: solution code with the named mistakes."""
+    mistakes = [WRONG_ANSWERS[w] for w in wrong]
+    if blank:
+        return
+    for path in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        src = {c.get("id"): c for c in nbformat.read(source_dir / path.name, as_version=4).cells}
+        for cell in nb.cells:
+            if not cell.metadata.get("nbgrader", {}).get("solution"):
+                continue
+            code = strip_solution(src[cell.id].source)
+            for m in mistakes:
+                for cell_id, old, new in (m.edits if m.notebook == path.stem else ()):
+                    if cell_id == cell.id:
+                        if old not in code:
+                            raise ValueError(f"Erreur type « {m.description} » : texte introuvable dans {cell_id}")
+                        code = code.replace(old, new)
+            cell.source = code
+        nbformat.write(nb, path)
+    answers = solution_answers(source_dir)
+    for m in mistakes:
+        for nb_name, values in m.answers.items():
+            answers.setdefault(nb_name, {}).update(values)
+    for nb_name, values in (answer_overrides or {}).items():
+        answers.setdefault(nb_name, {}).update(values)
+    (folder / ANSWERS_FILE).write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def prepare_course(workdir: Path) -> Course:
+    """A fresh course folder: the project's sources and nbgrader config, its own gradebook and exchange."""
+    if workdir.exists():
+        if not (workdir / MARKER).exists():
+            raise SystemExit(f"Le dossier {workdir} existe et n'est pas un dossier de démonstration : "
+                             "choisissez-en un autre (--dossier), rien n'a été effacé.")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    (workdir / MARKER).write_text("Dossier de travail de `mdpc demo`, recréé à chaque lancement.\n", encoding="utf-8")
+    shutil.copytree(CAS_DIR, workdir / "cas_pratiques", ignore=shutil.ignore_patterns(
+        ".ipynb_checkpoints", "__pycache__", ANSWERS_FILE))
+    shutil.copy(PROJECT_ROOT / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    return Course(workdir)
+
+
+def grader_comment(competency: str, number: int, level: int, candidate: Candidate) -> str:
+    descriptor = default_grids()[competency].criteria[number - 1].descriptors[level]
+    return f"{descriptor} (correcteur de démonstration, profil « {candidate.profile} »)"
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def run_demo(workdir: Path, progress: bool = True) -> dict:
+    """The main job on the demo cohort; returns the outputs (paths, records, errors)."""
+    workdir = workdir.resolve()
+    steps = 8
+    say(f"Démonstration MDPC — dossier de travail : {workdir}")
+    say(f"[1/{steps}] Préparation du cours et du gradebook")
+    course = prepare_course(workdir)
+    log = workdir / "journal_nbgrader.log"
+    course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE.isoformat(sep=' ')}")
+    for c in COHORT:
+        course.nbgrader("db", "student", "add", c.id, f"--first-name={c.first}", f"--last-name={c.last}")
+    say(f"[2/{steps}] Génération du devoir (nbgrader generate_assignment) et diffusion (release_assignment)")
+    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    course.nbgrader("release_assignment", ASSIGNMENT, "--force")
+    say(f"[3/{steps}] Les candidats récupèrent le devoir, le travaillent et le remettent (fetch, submit)")
+    exchange = [f"--Exchange.root={workdir / 'echange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
+    for c in tqdm(COHORT, desc="Candidats", unit="candidat", disable=not progress):
+        home = workdir / "candidats" / c.id
+        home.mkdir(parents=True)
+        run_nbgrader(["fetch_assignment", ASSIGNMENT, *exchange], home, log)
+        make_submission(home / ASSIGNMENT, course.source(ASSIGNMENT), c.wrong, c.blank, c.answers)
+        run_nbgrader(["submit", ASSIGNMENT, *exchange, f"--student={c.id}"], home, log)
+    say(f"[4/{steps}] Ramassage des copies (nbgrader collect) ; heures de remise simulées")
+    course.nbgrader("collect", ASSIGNMENT)
+    for c in COHORT:
+        stamp = workdir / "submitted" / c.id / ASSIGNMENT / "timestamp.txt"
+        stamp.write_text(c.submitted.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
+    say(f"[5/{steps}] Autocorrection (nbgrader autograde), copie par copie")
+    errors = {}
+    for c in tqdm(COHORT, desc="Autocorrection", unit="copie", disable=not progress):
+        proc = course.nbgrader("autograde", ASSIGNMENT, f"--student={c.id}", "--force", check=False)
+        if proc.returncode != 0:
+            errors[c.id] = "autocorrection en échec (voir journal_nbgrader.log)"
+    say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère dans le gradebook")
+    for c in COHORT:
+        for code, levels in c.levels.items():
+            for k, level in enumerate(levels, 1):
+                if level is not None:
+                    course.write_level(ASSIGNMENT, c.id, code, k, level, grader_comment(code, k, level, c))
+    say(f"[7/{steps}] Décisions (critères → compétences → blocs → certification), dispenses appliquées")
+    acc_path = workdir / "dispenses.yaml"
+    acc_path.write_text(FILE_HEADER + yaml.safe_dump(ACCOMMODATIONS, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    accs = load_accommodations(acc_path)
+    for m in accs.refusals:
+        say(f"  ⚠ {m}")
+    records = records_for(course.read(ASSIGNMENT), accs, SESSION)
+    say(f"[8/{steps}] Rapports individuels (papermill, HTML) et tableau de la cohorte")
+    outputs, csv = build_reports(records, workdir / "rapports", progress)
+    for o in outputs:
+        if "erreur" in o:
+            errors[o["candidat"]] = o["erreur"]
+    return {"course": course, "records": records, "reports": outputs, "csv": csv, "errors": errors,
+            "refusals": accs.refusals}
+
+
+def summary_table(records: list[dict], outputs: list[dict]) -> str:
+    from .results import cohort_table
+
+    table = cohort_table(records)
+    html = {o["candidat"]: o.get("html") for o in outputs}
+    table["rapport"] = [Path(html[c]).name if html.get(c) else "—" for c in table["candidat"]]
+    return table.drop(columns=["points_auto"]).to_string(index=False)
+
+
+def main(workdir: str | Path | None = None) -> int:
+    workdir = Path(workdir) if workdir else PROJECT_ROOT / "demo_mdpc"
+    result = run_demo(workdir)
+    say("\nDécisions de la cohorte de démonstration :\n")
+    say(summary_table(result["records"], result["reports"]))
+    for sid, err in result["errors"].items():
+        say(f"⚠ {sid} : {err}")
+    out = workdir / "rapports"
+    say(f"""
+Où regarder :
+  - rapports individuels (HTML, à ouvrir dans un navigateur) : {out}/rapport_<candidat>.html
+  - carnets exécutés des rapports (papermill)               : {out}/rapport_<candidat>.ipynb
+  - décisions de la cohorte (CSV, séparateur ;)             : {result['csv']}
+  - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
+  - copies autocorrigées                                    : {workdir / 'autograded'}
+  - gradebook nbgrader (formgrader)                         : {workdir / 'gradebook.db'}
+  - dispenses fictives du jury                              : {workdir / 'dispenses.yaml'}
+  - journal complet de nbgrader                             : {workdir / 'journal_nbgrader.log'}""")
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
