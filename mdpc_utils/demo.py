@@ -1,6 +1,6 @@
 """The built-in demo cohort and the main job, from release to reports, in a fresh working folder.
 
-Six fictional candidates of distinct profiles work the bloc 4 assignment: their notebooks are made
+Seven fictional candidates of distinct profiles work the bloc 4 assignment: their notebooks are made
 from the solution with named wrong answers (the same catalogue the tests use), their widget answers
 written to their answers file as the widgets would; they fetch and submit through nbgrader's own
 exchange, the trainer collects and autogrades, demo graders rate every criterion in the gradebook,
@@ -126,7 +126,7 @@ COHORT = [
     Candidate("c02", "Hugo", "Lambert", "moyen", ("capacite_sans_absences", "panier_sans_garde", "cause_erronee"),
               levels={"C4.1": [2, 1, 2], "C4.2": [2, 2, 2], "C4.3": [2, 2, 1]}, submitted=T(8, 11, 41)),
     Candidate("c03", "Nadia", "Haddad", "en difficulté",
-              ("plan_inchange", "smart_irrealiste", "echeancier_sur_echeance_initiale", "conversion_sur_toutes",
+              ("plan_inchange", "smart_irrealiste", "conversion_sur_toutes",
                "seuils_laxistes", "ecart_pct_sur_realise", "anomalies_sur_montants"),
               levels={"C4.1": [1, 0, 1], "C4.2": [1, 1, 0], "C4.3": [0, 1, 1]}, submitted=T(8, 11, 58),
               answers={C43: {"synthese.resultats": "Les résultats sont bons dans l'ensemble.", "synthese.facteurs": "",
@@ -137,6 +137,9 @@ COHORT = [
               levels={"C4.1": [3, 2, 2], "C4.2": [2, 3, None], "C4.3": [2, 2, 3]}, submitted=T(8, 12, 40)),
     Candidate("c06", "Samuel", "Girard", "remise en retard", ("correlation_avec_anomalies",),
               levels={"C4.1": [2, 3, 2], "C4.2": [3, 2, 2], "C4.3": [None, None, None]}, submitted=T(10, 9, 15)),
+    Candidate("c07", "Inès", "Moreau", "erreurs ponctuelles", ("surcharges_au_sens_large", "smart_sans_echeance",
+                                                            "echeancier_sur_echeance_initiale"),
+              levels={"C4.1": [1, 2, 2], "C4.2": [2, 2, 2], "C4.3": [2, 3, 2]}, submitted=T(8, 11, 20)),
 ]
 
 ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
@@ -249,7 +252,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     course.nbgrader("collect", ASSIGNMENT)
     for c in COHORT:
         stamp = workdir / "submitted" / c.id / ASSIGNMENT / "timestamp.txt"
-        stamp.write_text(c.submitted.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
+        stamp.write_text(c.submitted.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     say(f"[5/{steps}] Autocorrection (nbgrader autograde), copie par copie")
     errors = {}
     for c in tqdm(COHORT, desc="Autocorrection", unit="copie", disable=not progress):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -21,7 +22,7 @@ def to_html(executed: Path, target: Path, title: str) -> None:
     nb.metadata["title"] = title
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    target.write_text(body.replace("<html>", '<html lang="fr">', 1), encoding="utf-8")
+    target.write_text(re.sub(r"<html[^>]*>", '<html lang="fr">', body, count=1), encoding="utf-8")
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ from .referential import Referential
 from .referential import default as default_referential
 from .rubric import Scale, default_grids, default_scale
 
-
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -22,7 +21,7 @@ def local_time(moment: dt.datetime | None) -> str | None:
     """A gradebook time (naive UTC, as nbgrader stores it) as French local time."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    return moment.replace(tzinfo=dt.UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
 def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], session: str,
@@ -44,7 +43,7 @@ def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], s
                 descr = grid.criteria[r.number - 1].descriptors if grid else {}
                 crits.append({
                     "numero": r.number, "texte": comp.criteria[r.number - 1].full_text,
-                    "niveau": r.level, "libelle": scale.label(r.level) if r.status != DISPENSE else "Dispensé",
+                    "niveau": None if r.status == DISPENSE else r.level, "libelle": scale.label(r.level) if r.status != DISPENSE else "Dispensé",
                     "source": r.source, "statut": r.status, "commentaire": r.comment,
                     "part_auto": r.auto_share, "niveau_propose": r.proposed,
                     "cible": descr.get(scale.acquired_from, ""),

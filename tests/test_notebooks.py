@@ -1,0 +1,102 @@
+"""Case notebooks and release/: the DESIGN.md contracts, stripped notebooks, a release that is not stale."""
+
+import ast
+import filecmp
+import json
+import re
+
+import nbformat
+import pytest
+
+from mdpc_utils import CAS_DIR, COURS_DIR, PROJECT_ROOT, RELEASE_DIR, referential, rubric
+from mdpc_utils.release import generate_release
+
+SOURCES = sorted(CAS_DIR.glob("*/*.ipynb"))
+ALL_NOTEBOOKS = SOURCES + sorted(RELEASE_DIR.glob("*/*.ipynb")) + sorted(COURS_DIR.glob("**/*.ipynb")) + sorted(
+    (PROJECT_ROOT / "mdpc_utils" / "reports").glob("*.ipynb"))
+
+
+def ids(paths):
+    return [p.relative_to(PROJECT_ROOT).as_posix() for p in paths]
+
+
+def test_there_are_cases():
+    assert len(SOURCES) >= 3
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=ids(ALL_NOTEBOOKS))
+def test_committed_without_outputs_counts_or_widget_state(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in nb.get("metadata", {})
+    for cell in nb["cells"]:
+        assert not cell.get("outputs") and not cell.get("execution_count"), f"cellule {cell.get('id')} non nettoyée"
+    nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
+def test_rubric_cells_match_the_grids(path):
+    nb = nbformat.read(path, as_version=4)
+    ref = referential.default()
+    found = {}
+    for cell in nb.cells:
+        g, md = cell.metadata.get("nbgrader", {}), cell.metadata.get("mdpc", {})
+        if g.get("task"):
+            assert g == {"grade": False, "grade_id": g["grade_id"], "locked": True, "points": rubric.default_scale().top,
+                         "schema_version": 3, "solution": False, "task": True}
+            assert re.fullmatch(r"C\d_\d_crit\d+", g["grade_id"])
+            found[(md["competence"], md["critere"])] = g["grade_id"]
+            assert ref.criterion(md["competence"], md["critere"]).text in cell.source
+            assert rubric.MARK_SCHEME_BEGIN in cell.source and rubric.MARK_SCHEME_END in cell.source
+    codes = {c for c, _ in found}
+    assert len(codes) == 1, "un carnet par compétence"
+    code = codes.pop()
+    assert sorted(found) == [(code, k) for k in range(1, len(ref.competency(code).criteria) + 1)]
+    assert rubric.sync_rubric_cells(nb) == [], "le carnet et sa grille divergent : lancez la synchronisation"
+
+
+def test_a_drifted_rubric_cell_is_detected():
+    nb = nbformat.read(SOURCES[0], as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("task"))
+    cell.source = cell.source.replace("Spécifiques", "Specifiques").replace("correctement", "bien")
+    assert rubric.sync_rubric_cells(nb) == [cell.metadata["nbgrader"]["grade_id"]]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))
+def test_autograded_cells_give_evidence_and_say_what_they_check(path):
+    nb = nbformat.read(path, as_version=4)
+    code = path.stem[:4].replace("_", ".")
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert tests, "au moins un test autocorrigé"
+    criteria = set()
+    for cell in tests:
+        md = cell.metadata.get("mdpc", {})
+        assert md.get("competence") == code and isinstance(md.get("critere"), int)
+        criteria.add(md["critere"])
+        doc = ast.get_docstring(ast.parse(re.sub(r"^### (BEGIN|END) HIDDEN TESTS$", "", cell.source, flags=re.M)))
+        assert doc and len(doc) > 20, f"{cell.metadata['nbgrader']['grade_id']} : docstring en tête attendue"
+        assert cell.metadata["nbgrader"]["locked"] and cell.metadata["nbgrader"]["points"] > 0
+    assert criteria == set(range(1, len(referential.default().competency(code).criteria) + 1)), (
+        "chaque critère du référentiel reçoit des preuves autocorrigées")
+
+
+def test_release_is_what_nbgrader_generates_today(tmp_path):
+    generate_release(PROJECT_ROOT, tmp_path / "release")
+    cmp = filecmp.dircmp(RELEASE_DIR, tmp_path / "release")
+    stale = []
+
+    def walk(d, prefix=""):
+        stale.extend(prefix + n for n in d.left_only + d.right_only + d.diff_files + d.funny_files)
+        for name, sub in d.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(cmp)
+    assert not stale, f"release/ est périmé ({', '.join(stale)}) : lancez `make release` puis committez"
+
+
+@pytest.mark.parametrize("path", sorted(RELEASE_DIR.glob("*/*.ipynb")), ids=ids(sorted(RELEASE_DIR.glob("*/*.ipynb"))))
+def test_release_holds_no_solution_and_french_stubs(path):
+    text = path.read_text(encoding="utf-8")
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME", "def reequilibrer(", "def _attendu"):
+        assert marker not in text
+    assert "À COMPLÉTER" in text
+    assert not (path.parent / "corrige").exists()
