@@ -63,7 +63,6 @@ def fr_number(x, decimals: int = 2) -> str:
 
 def describe(fig, alt_text: str, table: pd.DataFrame | None = None) -> None:
     """Show a chart with its text alternative (caption), and optionally the table it draws (DESIGN.md §6)."""
-    fig.text(0, -0.02, alt_text, wrap=True, fontsize=8, va="top")
     display(fig)
     plt.close(fig)
     display(HTML(f"<p role='note'><strong>Description du graphique :</strong> {alt_text}</p>"))

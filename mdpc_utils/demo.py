@@ -95,7 +95,7 @@ WRONG_ANSWERS: dict[str, WrongAnswer] = {
                                    'mensuel["taux_realisation"] = mensuel["realise_ht"]\n'
                                    'groupe = mensuel.groupby("commercial")["taux_realisation"]'),
                                   ("C4_3_anomalies_rep", "> 2.5", "> 2")],
-                                 fails={"C4_3_test_anomalies", "C4_3_test_causes", "C4_3_test_regression"}),
+                                 fails={"C4_3_test_anomalies", "C4_3_test_regression"}),
     "cause_erronee": _w(C43, "affaire exceptionnelle prise pour de la saisonnalité",
                         answers={C43: {"causes.Lucas Perrin 2026-09|cause": "saisonnalité mal prévue"}},
                         fails={"C4_3_test_causes"}),

@@ -41,7 +41,7 @@ def show_header(rec: dict) -> None:
     lines = [f"# Relevé de résultats — {html.escape(c['nom'])}",
              f"**Candidat :** {c['nom']} ({c['id']})  ",
              f"**Session :** {rec['session']}  ",
-             f"**Décision à ce stade :** {status(d['statut'])} — {d['resume']}"]
+             f"**Décision à ce stade :** {SYMBOL.get(d['statut'], '')} {d['resume']}  "]
     if r["date"]:
         late = r["retard_minutes"]
         extra = r["temps_supplementaire_minutes"]
@@ -57,17 +57,25 @@ def show_header(rec: dict) -> None:
 def decisions_table(rec: dict) -> pd.DataFrame:
     rows = []
     for b in rec["blocs"]:
+        assessed = [c for c in b["competences"] if c["evaluee"]]
         rows.append({"Bloc / compétence": f"Bloc {b['numero']} — {b['intitule']}", "Décision": status(b["statut"]),
-                     "Motif": ""})
-        for c in b["competences"]:
-            rows.append({"Bloc / compétence": f"    {c['code']} ({c['modalite']})",
-                         "Décision": status(c["statut"]) if c["evaluee"] else "… non évaluée à ce jour",
-                         "Motif": c["raison"] if c["evaluee"] else ""})
+                     "Motif": "" if assessed else "aucune compétence évaluée à ce jour"})
+        for c in assessed:
+            rows.append({"Bloc / compétence": f"{c['code']} ({c['modalite']})", "Décision": status(c["statut"]),
+                         "Motif": c["raison"]})
+        others = [c["code"] for c in b["competences"] if not c["evaluee"]]
+        if assessed and others:
+            rows.append({"Bloc / compétence": f"{', '.join(others)}", "Décision": "… non évaluée(s) à ce jour",
+                         "Motif": "le bloc reste en attente de ces compétences"})
     return pd.DataFrame(rows)
 
 
+TABLE_STYLE = [{"selector": "th", "props": [("text-align", "left")]},
+               {"selector": "td", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+
+
 def show_decisions(rec: dict) -> None:
-    display(decisions_table(rec).style.hide(axis="index").set_properties(**{"text-align": "left"}))
+    display(decisions_table(rec).style.hide(axis="index").set_table_styles(TABLE_STYLE))
 
 
 def criteria_table(comp: dict) -> pd.DataFrame:
@@ -79,6 +87,8 @@ def criteria_table(comp: dict) -> pd.DataFrame:
         source = {"correcteur": "jury", "proposition automatique": "proposition automatique (à confirmer)"}.get(
             cr["source"], "—")
         auto = "" if cr["part_auto"] is None else f"{100 * cr['part_auto']:.0f} %"
+        if cr["statut"] == DISPENSE:
+            source, auto = "—", ""
         rows.append({"Critère": f"{cr['numero']}. {cr['texte']}", "Niveau": level, "Statut": status(cr["statut"]),
                      "Source": source, "Tests réussis": auto, "Commentaire du jury": cr["commentaire"] or ""})
     return pd.DataFrame(rows)
@@ -90,8 +100,7 @@ def show_criteria(rec: dict) -> None:
             if not c["evaluee"]:
                 continue
             display(Markdown(f"### {c['code']} — {status(c['statut'])}\n\n*{c['intitule']}*"))
-            display(criteria_table(c).style.hide(axis="index").set_properties(
-                **{"text-align": "left", "white-space": "pre-wrap"}))
+            display(criteria_table(c).style.hide(axis="index").set_table_styles(TABLE_STYLE))
 
 
 def _levels(rec: dict) -> pd.DataFrame:
