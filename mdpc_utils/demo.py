@@ -288,7 +288,7 @@ def summary_table(records: list[dict], outputs: list[dict]) -> str:
     table = cohort_table(records)
     html = {o["candidat"]: o.get("html") for o in outputs}
     table["rapport"] = [Path(html[c]).name if html.get(c) else "—" for c in table["candidat"]]
-    return table.drop(columns=["points_auto"]).to_string(index=False)
+    return table.to_string(index=False)
 
 
 def main(workdir: str | Path | None = None) -> int:

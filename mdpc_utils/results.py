@@ -87,8 +87,8 @@ def cohort_table(records: list[dict]) -> pd.DataFrame:
                 row[c["code"]] = c["statut"]
             row[f"Bloc {b['numero']}"] = b["statut"]
         row["certification"] = rec["decision"]["resume"]
-        row["retard_min"] = rec["remise"]["retard_minutes"]
-        row["points_auto"] = f"{rec['autocorrection']['points']:g}/{rec['autocorrection']['maximum']:g}"
+        row["retard (min)"] = rec["remise"]["retard_minutes"]
+        row["points autocorrigés"] = f"{rec['autocorrection']['points']:g}/{rec['autocorrection']['maximum']:g}"
         rows.append(row)
     return pd.DataFrame(rows)
 
