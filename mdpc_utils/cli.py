@@ -26,7 +26,10 @@ def _records(args):
     accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
     for m in accs.refusals:
         print(f"⚠ {m}")
-    return course, records_for(course.read(args.devoir), accs, args.session)
+    from .notation import RatingBook
+
+    return course, records_for(course.read(args.devoir), accs, args.session,
+                               RatingBook(course).graders(args.devoir))
 
 
 def cmd_demo(args) -> int:
@@ -53,9 +56,13 @@ def cmd_publier(args) -> int:
 
 def cmd_noter(args) -> int:
     from .course import Course, CourseError
+    from .exemptions import load
+    from .notation import RatingBook
     from .rubric import GridError
 
     course = Course(args.cours)
+    book = RatingBook(course)
+    accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
     rows = []
     if args.fichier:
         with open(args.fichier, encoding="utf-8-sig", newline="") as fh:
@@ -65,7 +72,7 @@ def cmd_noter(args) -> int:
             rows = list(csv.DictReader(fh, dialect=dialect))
     else:
         rows = [{"candidat": args.candidat, "competence": args.competence, "critere": args.critere,
-                 "niveau": args.niveau, "commentaire": args.commentaire or ""}]
+                 "niveau": args.niveau, "commentaire": args.commentaire or "", "correcteur": args.correcteur}]
     failures = 0
     for i, row in enumerate(rows, 1):
         try:
@@ -75,9 +82,11 @@ def cmd_noter(args) -> int:
             failures += 1
             continue
         try:
-            course.write_level(args.devoir, row["candidat"], row["competence"], int(row["critere"]), level,
-                               row.get("commentaire", ""))
-            print(f"enregistré : {row['candidat']} {row['competence']} critère {row['critere']} → niveau {level}")
+            eff = book.record(args.devoir, row["candidat"], row["competence"], int(row["critere"]),
+                              row.get("correcteur") or args.correcteur, level, row.get("commentaire", ""),
+                              jury=args.jury, accommodations=accs)
+            print(f"enregistré : {row['candidat']} {row['competence']} critère {row['critere']} → niveau {level}"
+                  + (" (notes divergentes : à trancher par le jury)" if eff.state == "divergentes" else ""))
         except (CourseError, GridError, KeyError, ValueError) as exc:
             print(f"ligne {i} refusée : {exc}")
             failures += 1
@@ -120,7 +129,9 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_publier)
     p = sub.add_parser("noter", help="enregistre le niveau et le commentaire d'un correcteur dans le gradebook")
     _course_args(p)
-    p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire) à importer")
+    p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire[;correcteur]) à importer")
+    p.add_argument("--correcteur", help="nom du correcteur (chaque note est signée dans le journal notation.db)")
+    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence)")
     p.add_argument("--candidat")
     p.add_argument("--competence", help="ex. C4.1")
     p.add_argument("--critere", type=int)

@@ -172,25 +172,6 @@ class Course:
                 out[student.id] = s
         return out
 
-    def write_level(self, assignment: str, student: str, competency: str, number: int, level: int,
-                    comment: str = "", scale: Scale | None = None) -> None:
-        """Record a grader's level and comment where formgrader keeps them (manual score and comment)."""
-        scale = scale or default_scale()
-        level = scale.check_level(level)
-        notebook, grade_id = self.maps(assignment).rubric_cell(competency, number)
-        from nbgrader.api import MissingEntry
-
-        with self.gradebook() as gb:
-            try:
-                grade = gb.find_grade(grade_id, notebook, assignment, student)
-                remark = gb.find_comment(grade_id, notebook, assignment, student)
-            except MissingEntry:
-                raise CourseError(f"Pas de copie autocorrigée de {student} pour {notebook} : "
-                                  "autocorrigez-la avant de noter.") from None
-            grade.manual_score = float(level)
-            remark.manual_comment = comment
-            gb.db.commit()
-
 
 def save_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,6 +26,7 @@ from .answers import ANSWERS_FILE
 from .course import Course, run_nbgrader
 from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
 from .exemptions import load as load_accommodations
+from .notation import RatingBook
 from .reporting import build_reports
 from .results import records_for
 from .rubric import default_grids
@@ -35,6 +36,8 @@ COURSE_ID = "mdpc"
 SESSION = "Session de démonstration — janvier 2027"
 DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 MARKER = ".dossier-demo-mdpc"
+GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
+JURY_CHAIR = "Mme Bernard, présidente du jury"
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class Candidate:
     levels: dict = field(default_factory=dict)        # competency -> [level per criterion] (None: not rated yet)
     submitted: dt.datetime = DUE - dt.timedelta(hours=2)
     answers: dict = field(default_factory=dict)       # extra widget answer overrides
+    second: dict = field(default_factory=dict)        # second grader's levels (double marking)
+    jury: dict = field(default_factory=dict)          # jury's final levels {(competency, criterion): level}
 
 
 T = lambda day, h, m: dt.datetime(2027, 1, day, h, m, tzinfo=DUE.tzinfo)  # noqa: E731
@@ -124,7 +129,8 @@ COHORT = [
     Candidate("c01", "Léa", "Fontaine", "excellente", levels={"C4.1": [3, 3, 2], "C4.2": [3, 2, 3], "C4.3": [3, 3, 3]},
               submitted=T(8, 10, 5)),
     Candidate("c02", "Hugo", "Lambert", "moyen", ("capacite_sans_absences", "panier_sans_garde", "cause_erronee"),
-              levels={"C4.1": [2, 1, 2], "C4.2": [2, 2, 2], "C4.3": [2, 2, 1]}, submitted=T(8, 11, 41)),
+              levels={"C4.1": [2, 1, 2], "C4.2": [2, 2, 2], "C4.3": [2, 2, 1]}, submitted=T(8, 11, 41),
+              second={"C4.3": [2, 2, 2]}, jury={("C4.3", 3): 1}),
     Candidate("c03", "Nadia", "Haddad", "en difficulté",
               ("plan_inchange", "smart_irrealiste", "conversion_sur_toutes",
                "seuils_laxistes", "ecart_pct_sur_realise", "anomalies_sur_montants"),
@@ -139,7 +145,8 @@ COHORT = [
               levels={"C4.1": [2, 3, 2], "C4.2": [3, 2, 2], "C4.3": [None, None, None]}, submitted=T(10, 9, 15)),
     Candidate("c07", "Inès", "Moreau", "erreurs ponctuelles", ("surcharges_au_sens_large", "smart_sans_echeance",
                                                             "echeancier_sur_echeance_initiale"),
-              levels={"C4.1": [1, 2, 2], "C4.2": [2, 2, 2], "C4.3": [2, 3, 2]}, submitted=T(8, 11, 20)),
+              levels={"C4.1": [1, 2, 2], "C4.2": [2, 2, 2], "C4.3": [2, 3, 2]}, submitted=T(8, 11, 20),
+              second={"C4.1": [2, 2, 2]}),
 ]
 
 ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
@@ -218,8 +225,8 @@ def prepare_course(workdir: Path) -> Course:
 
 
 def grader_comment(competency: str, number: int, level: int, candidate: Candidate) -> str:
-    descriptor = default_grids()[competency].criteria[number - 1].descriptors[level]
-    return f"{descriptor} (correcteur de démonstration, profil « {candidate.profile} »)"
+    """A demo grader's comment: the grid's descriptor of the level given."""
+    return default_grids()[competency].criteria[number - 1].descriptors[level]
 
 
 def say(message: str) -> None:
@@ -259,12 +266,21 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
         proc = course.nbgrader("autograde", ASSIGNMENT, f"--student={c.id}", "--force", check=False)
         if proc.returncode != 0:
             errors[c.id] = "autocorrection en échec (voir journal_nbgrader.log)"
-    say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère dans le gradebook")
+    say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère (double correction pour deux copies)")
+    book = RatingBook(course)
     for c in COHORT:
-        for code, levels in c.levels.items():
-            for k, level in enumerate(levels, 1):
-                if level is not None:
-                    course.write_level(ASSIGNMENT, c.id, code, k, level, grader_comment(code, k, level, c))
+        for who, sheet in ((GRADERS[0], c.levels), (GRADERS[1], c.second)):
+            for code, levels in sheet.items():
+                for k, level in enumerate(levels, 1):
+                    if level is not None:
+                        book.record(ASSIGNMENT, c.id, code, k, who, level, grader_comment(code, k, level, c))
+        for (code, k), level in c.jury.items():
+            book.record(ASSIGNMENT, c.id, code, k, JURY_CHAIR, level,
+                        "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
+    for d in book.divergences(ASSIGNMENT):
+        state = f"tranchée par le jury : niveau {d['niveau_final']}" if d["tranche_par_le_jury"] else "à trancher par le jury"
+        say(f"  ⚠ Notes divergentes — {d['candidat']}, {d['competence']} critère {d['critere']} : "
+            + ", ".join(f"{w} {lv}" for w, lv in d["niveaux"].items()) + f" ({state})")
     say(f"[7/{steps}] Décisions (critères → compétences → blocs → certification), dispenses appliquées")
     acc_path = workdir / "dispenses.yaml"
     acc_path.write_text(FILE_HEADER + yaml.safe_dump(ACCOMMODATIONS, allow_unicode=True, sort_keys=False),
@@ -272,7 +288,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     accs = load_accommodations(acc_path)
     for m in accs.refusals:
         say(f"  ⚠ {m}")
-    records = records_for(course.read(ASSIGNMENT), accs, SESSION)
+    records = records_for(course.read(ASSIGNMENT), accs, SESSION, book.graders(ASSIGNMENT))
     say(f"[8/{steps}] Rapports individuels (papermill, HTML) et tableau de la cohorte")
     outputs, csv = build_reports(records, workdir / "rapports", progress)
     for o in outputs:

@@ -84,13 +84,17 @@ def criteria_table(comp: dict) -> pd.DataFrame:
         level = "—" if cr["niveau"] is None else f"{cr['niveau']} — {cr['libelle']}"
         if cr["statut"] == DISPENSE:
             level = "Dispensé"
-        source = {"correcteur": "jury", "proposition automatique": "proposition automatique (à confirmer)"}.get(
+        source = {"correcteur": "correcteur", "proposition automatique": "proposition automatique (à confirmer)"}.get(
             cr["source"], "—")
         auto = "" if cr["part_auto"] is None else f"{100 * cr['part_auto']:.0f} %"
         if cr["statut"] == DISPENSE:
             source, auto = "—", ""
+        if cr.get("notes_divergentes"):
+            source = "notes divergentes : " + ", ".join(f"{w} {lv}" for w, lv in cr["niveaux_par_correcteur"].items())
+        elif cr.get("correcteur") and cr["source"] == "correcteur":
+            source = cr["correcteur"]
         rows.append({"Critère": f"{cr['numero']}. {cr['texte']}", "Niveau": level, "Statut": status(cr["statut"]),
-                     "Source": source, "Tests réussis": auto, "Commentaire du jury": cr["commentaire"] or ""})
+                     "Évalué par": source, "Tests réussis": auto, "Commentaire": cr["commentaire"] or ""})
     return pd.DataFrame(rows)
 
 

@@ -24,8 +24,20 @@ def local_time(moment: dt.datetime | None) -> str | None:
     return moment.replace(tzinfo=dt.UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
+def grader_label(r, effective) -> str:
+    """Who stands behind a criterion's level: the graders, the jury, formgrader, or the autograder."""
+    if r.source != SOURCE_GRADER:
+        return "proposition automatique" if r.level is not None else ""
+    if effective is None or effective.level != r.level:
+        return "saisie formgrader (hors journal)"
+    if effective.state == "jury":
+        return f"jury ({', '.join(effective.graders)})"
+    return ", ".join(effective.graders)
+
+
 def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], session: str,
-                     referential: Referential | None = None, scale: Scale | None = None) -> dict:
+                     referential: Referential | None = None, scale: Scale | None = None,
+                     ratings: dict | None = None) -> dict:
     referential = referential or default_referential()
     scale = scale or default_scale()
     grids = default_grids()
@@ -41,8 +53,12 @@ def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], s
             crits = []
             for r in c.criteria:
                 descr = grid.criteria[r.number - 1].descriptors if grid else {}
+                eff = (ratings or {}).get((sub.student, c.code, r.number))
                 crits.append({
                     "numero": r.number, "texte": comp.criteria[r.number - 1].full_text,
+                    "correcteur": grader_label(r, eff) if r.status != DISPENSE else "",
+                    "notes_divergentes": bool(eff and eff.state == "divergentes"),
+                    "niveaux_par_correcteur": dict(eff.levels) if eff else {},
                     "niveau": None if r.status == DISPENSE else r.level, "libelle": scale.label(r.level) if r.status != DISPENSE else "Dispensé",
                     "source": r.source, "statut": r.status, "commentaire": r.comment,
                     "part_auto": r.auto_share, "niveau_propose": r.proposed,
@@ -70,8 +86,9 @@ def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], s
     }
 
 
-def records_for(subs: dict[str, Submission], accs: Accommodations, session: str) -> list[dict]:
-    return [candidate_record(s, accs.get(sid), accs.refusals, session) for sid, s in sorted(subs.items())]
+def records_for(subs: dict[str, Submission], accs: Accommodations, session: str, ratings: dict | None = None) -> list[dict]:
+    """One record per submission; ratings (RatingBook.graders) names who rated each criterion."""
+    return [candidate_record(s, accs.get(sid), accs.refusals, session, ratings=ratings) for sid, s in sorted(subs.items())]
 
 
 def cohort_table(records: list[dict]) -> pd.DataFrame:

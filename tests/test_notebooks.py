@@ -13,7 +13,7 @@ from mdpc_utils.release import generate_release
 
 SOURCES = sorted(CAS_DIR.glob("*/*.ipynb"))
 ALL_NOTEBOOKS = SOURCES + sorted(RELEASE_DIR.glob("*/*.ipynb")) + sorted(COURS_DIR.glob("**/*.ipynb")) + sorted(
-    (PROJECT_ROOT / "mdpc_utils" / "reports").glob("*.ipynb"))
+    (PROJECT_ROOT / "mdpc_utils" / "reports").glob("*.ipynb")) + sorted((PROJECT_ROOT / "grilles").glob("*.ipynb"))
 
 
 def ids(paths):

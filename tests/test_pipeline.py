@@ -14,6 +14,8 @@ import pytest
 
 from mdpc_utils import cli, demo
 from mdpc_utils.course import CourseError
+from mdpc_utils.exemptions import load as load_accommodations
+from mdpc_utils.notation import RatingBook
 from mdpc_utils.rubric import GridError
 
 pytestmark = pytest.mark.slow
@@ -83,11 +85,11 @@ def test_competency_decisions(run):
         "c04": {"C4.1": N, "C4.2": N, "C4.3": N},
         "c05": {"C4.1": V, "C4.2": V, "C4.3": V},
         "c06": {"C4.1": V, "C4.2": V, "C4.3": A},
-        "c07": {"C4.1": N, "C4.2": V, "C4.3": V},
+        "c07": {"C4.1": A, "C4.2": V, "C4.3": V},  # two graders disagree on C4.1 criterion 1: the jury decides
     }
     blocs = {sid: r["blocs"][3]["statut"] for sid, r in records(run).items()}
     # C4.4–C4.6 have no case yet: bloc 4 cannot be validated, only failed
-    assert blocs == {"c01": A, "c02": N, "c03": N, "c04": N, "c05": A, "c06": A, "c07": N}
+    assert blocs == {"c01": A, "c02": N, "c03": N, "c04": N, "c05": A, "c06": A, "c07": A}
     assert all(r["decision"]["statut"] == A for r in records(run).values())
 
 
@@ -132,14 +134,47 @@ def test_grader_levels_are_where_formgrader_keeps_them(run):
         assert comment.manual_comment.startswith("Capacités et charges calculées")
 
 
-def test_wrong_levels_are_refused_in_french(run):
-    course = run["course"]
+def test_wrong_ratings_are_refused_in_french(run):
+    book = RatingBook(run["course"])
+    before = len(book.history(demo.ASSIGNMENT))
     with pytest.raises(GridError, match="hors de l'échelle"):
-        course.write_level(demo.ASSIGNMENT, "c01", "C4.1", 1, 7)
+        book.record(demo.ASSIGNMENT, "c01", "C4.1", 1, "Mme Aubert", 7)
     with pytest.raises(CourseError, match="Aucune cellule d'évaluation"):
-        course.write_level(demo.ASSIGNMENT, "c01", "C4.1", 9, 2)
+        book.record(demo.ASSIGNMENT, "c01", "C4.1", 9, "Mme Aubert", 2)
     with pytest.raises(CourseError, match="Pas de copie autocorrigée de inconnu"):
-        course.write_level(demo.ASSIGNMENT, "inconnu", "C4.1", 1, 2)
+        book.record(demo.ASSIGNMENT, "inconnu", "C4.1", 1, "Mme Aubert", 2)
+    with pytest.raises(CourseError, match="nom du correcteur"):
+        book.record(demo.ASSIGNMENT, "c01", "C4.1", 1, "  ", 2)
+    accs = load_accommodations(run["course"].root / "dispenses.yaml")
+    with pytest.raises(CourseError, match="dispensé.*ne reçoit pas de niveau"):
+        book.record(demo.ASSIGNMENT, "c05", "C4.2", 3, "Mme Aubert", 2, accommodations=accs)
+    assert len(book.history(demo.ASSIGNMENT)) == before
+
+
+def test_double_marking_divergences_and_audit_trail(run):
+    book = RatingBook(run["course"])
+    div = {(d["candidat"], d["competence"], d["critere"]): d for d in book.divergences(demo.ASSIGNMENT)}
+    assert set(div) == {("c02", "C4.3", 3), ("c07", "C4.1", 1)}
+    assert div[("c02", "C4.3", 3)]["tranche_par_le_jury"] and div[("c02", "C4.3", 3)]["niveau_final"] == 1
+    assert div[("c07", "C4.1", 1)]["niveaux"] == {"Mme Aubert": 1, "M. Keller": 2}
+    assert not div[("c07", "C4.1", 1)]["tranche_par_le_jury"]
+    with run["course"].gradebook() as gb:
+        assert gb.find_grade("C4_1_crit1", "C4_1_plan_de_charges", demo.ASSIGNMENT, "c07").manual_score is None
+        assert gb.find_grade("C4_3_crit3", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c02").manual_score == 1
+        assert gb.find_comment("C4_3_crit3", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c02"
+                               ).manual_comment.startswith("[Jury — Mme Bernard")
+    trail = book.history(demo.ASSIGNMENT, "c02")
+    assert {r.who for r in trail} == {"Mme Aubert", "M. Keller", "Mme Bernard, présidente du jury"}
+    assert all(r.at for r in trail)
+    import sqlite3
+
+    with sqlite3.connect(book.path) as db, pytest.raises(sqlite3.DatabaseError, match="ne se modifie pas"):
+        db.execute("UPDATE notes SET niveau = 3")
+    rec = records(run)["c07"]
+    crit = competency(rec, "C4.1")["criteres"][0]
+    assert crit["statut"] == "en attente" and crit["notes_divergentes"]
+    assert competency(records(run)["c01"], "C4.1")["criteres"][0]["correcteur"] == "Mme Aubert"
+    assert competency(records(run)["c02"], "C4.3")["criteres"][2]["correcteur"].startswith("jury (")
 
 
 def test_real_use_commands(run, tmp_path):
@@ -149,15 +184,16 @@ def test_real_use_commands(run, tmp_path):
                       "c06;C4.3;2;5;hors échelle\n", encoding="utf-8")
     out = io.StringIO()
     with redirect_stdout(out):
-        assert cli.main(["noter", "--cours", root, "--fichier", str(levels)]) == 1
+        assert cli.main(["noter", "--cours", root, "--fichier", str(levels), "--correcteur", "M. Keller"]) == 1
     assert "enregistré : c06 C4.3 critère 1 → niveau 3" in out.getvalue()
     assert "ligne 2 refusée : Niveau « 5 » hors de l'échelle" in out.getvalue()
     out = io.StringIO()
     with redirect_stdout(out):
         assert cli.main(["decisions", "--cours", root, "--csv", str(tmp_path / "d.csv")]) == 0
     assert "c06" in out.getvalue() and (tmp_path / "d.csv").exists()
-    assert competency(demo.records_for(run["course"].read(demo.ASSIGNMENT), demo.load_accommodations(None),
-                                       "s")[5], "C4.3")["criteres"][0]["source"] == "correcteur"
+    rec = demo.records_for(run["course"].read(demo.ASSIGNMENT), demo.load_accommodations(None), "s",
+                           RatingBook(run["course"]).graders(demo.ASSIGNMENT))[5]
+    assert competency(rec, "C4.3")["criteres"][0]["correcteur"] == "M. Keller"
 
 
 def test_demo_folder_is_recreated_but_never_a_foreign_one(tmp_path):
