@@ -208,3 +208,41 @@ def test_demo_folder_is_recreated_but_never_a_foreign_one(tmp_path):
     with pytest.raises(SystemExit, match="n'est pas un dossier de démonstration"):
         demo.prepare_course(foreign)
     assert (foreign / "precieux.txt").exists()
+
+
+def test_rubric_entry_form_saves_into_the_gradebook(run):
+    from mdpc_utils.rubric_entry import RubricEntry
+
+    course = run["course"]
+    entry = RubricEntry(cours=course.root, devoir=demo.ASSIGNMENT, correcteur="Mme Aubert")
+    entry.candidate.value = "c06"
+    assert "critères notés : 6 / 9, restant à noter : 3" in entry.progress.value
+    panel = entry.panel("C4.3", 2)
+    assert panel.level.value is None and not panel.button.disabled
+    panel.button.click()
+    assert "Choisissez un niveau" in panel.message.value
+    panel.level.value, panel.comment.value = 3, "Écarts classés, anomalies qualifiées."
+    panel.button.click()
+    assert panel.message.value.startswith("✔ Enregistré : niveau 3")
+    with course.gradebook() as gb:  # where formgrader reads it
+        assert gb.find_grade("C4_3_crit2", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06").manual_score == 3
+        assert gb.find_comment("C4_3_crit2", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06"
+                               ).manual_comment == "Écarts classés, anomalies qualifiées."
+    assert "critères notés : 7 / 9" in entry.progress.value
+    # a level typed in formgrader shows up in the form, and the other way round
+    with course.gradebook() as gb:
+        gb.find_grade("C4_3_crit1", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06").manual_score = 1
+        gb.db.commit()
+    entry.reload()
+    assert entry.panel("C4.3", 1).level.value == 1
+    entry.candidate.value = "c05"
+    exempt = entry.panel("C4.2", 3)
+    assert exempt.button.disabled and "Dispensé" in exempt.message.value
+    assert "1 dispensé(s)" in entry.progress.value
+    entry.candidate.value = "c07"
+    assert "1 divergence(s) à trancher" in entry.progress.value
+    entry.grader.value = ""
+    panel = entry.panel("C4.1", 2)
+    panel.level.value = 2
+    panel.button.click()
+    assert "nom du correcteur" in panel.message.value
