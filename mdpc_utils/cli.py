@@ -106,15 +106,21 @@ def cmd_decisions(args) -> int:
 
 
 def cmd_rapports(args) -> int:
+    from .notation import RatingBook
     from .reporting import build_reports
 
     course, records = _records(args)
     out = Path(args.sortie) if args.sortie else course.root / "rapports"
-    outputs, csv_path = build_reports(records, out)
-    for o in outputs:
-        print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}")
-    print(f"décisions de la cohorte : {csv_path}")
-    return 1 if any("erreur" in o for o in outputs) else 0
+    members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
+    batch = build_reports(records, out, workers=args.processus, double=RatingBook(course).double_marked(args.devoir),
+                          session=args.session, minutes={"date": args.date, "lieu": args.lieu, "membres": members},
+                          pdf=not args.sans_pdf)
+    failed = False
+    for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:
+        failed |= "erreur" in o
+        print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}" + (f" ({o['avertissement']})" if "avertissement" in o else ""))
+    print(f"décisions de la cohorte : {batch['csv']}\nprocès-verbal (CSV) : {batch['pv_csv']}")
+    return 1 if failed else 0
 
 
 def main(argv=None) -> int:
@@ -147,6 +153,11 @@ def main(argv=None) -> int:
             p.add_argument("--csv", help="écrit aussi le tableau dans ce fichier CSV")
         else:
             p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours)")
+            p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
+            p.add_argument("--date", default="", help="date de la délibération du jury (procès-verbal)")
+            p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal)")
+            p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules")
+            p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
         p.set_defaults(func=func)
     args = parser.parse_args(argv)
     if args.commande == "noter" and not args.fichier and None in (args.candidat, args.competence, args.critere,

@@ -38,6 +38,8 @@ DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 MARKER = ".dossier-demo-mdpc"
 GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
 JURY_CHAIR = "Mme Bernard, présidente du jury"
+MINUTES = {"date": "15 janvier 2027", "lieu": "Lyon (session de démonstration)",
+           "membres": [JURY_CHAIR, "M. Keller, professionnel du secteur", "Mme Aubert, formatrice"]}
 
 
 @dataclass(frozen=True)
@@ -289,13 +291,14 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     for m in accs.refusals:
         say(f"  ⚠ {m}")
     records = records_for(course.read(ASSIGNMENT), accs, SESSION, book.graders(ASSIGNMENT))
-    say(f"[8/{steps}] Rapports individuels (papermill, HTML) et tableau de la cohorte")
-    outputs, csv = build_reports(records, workdir / "rapports", progress)
-    for o in outputs:
+    say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
+    batch = build_reports(records, workdir / "rapports", progress, double=book.double_marked(ASSIGNMENT),
+                          session=SESSION, minutes=MINUTES)
+    for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
-            errors[o["candidat"]] = o["erreur"]
-    return {"course": course, "records": records, "reports": outputs, "csv": csv, "errors": errors,
-            "refusals": accs.refusals}
+            errors[o.get("candidat", o["cle"])] = o["erreur"]
+    return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
+            "errors": errors, "refusals": accs.refusals}
 
 
 def summary_table(records: list[dict], outputs: list[dict]) -> str:
@@ -317,10 +320,13 @@ def main(workdir: str | Path | None = None) -> int:
     out = workdir / "rapports"
     say(f"""
 Où regarder :
-  - rapports individuels (HTML, à ouvrir dans un navigateur) : {out}/rapport_<candidat>.html
+  - relevés individuels (HTML et PDF)                        : {out}/rapport_<candidat>.html, .pdf
   - carnets exécutés des rapports (papermill)               : {out}/rapport_<candidat>.ipynb
+  - rapport de cohorte (HTML et PDF)                        : {out / 'rapport_cohorte.html'}
+  - procès-verbal du jury (HTML, PDF, CSV)                  : {out / 'pv_jury.pdf'}, {out / 'pv_jury.csv'}
   - décisions de la cohorte (CSV, séparateur ;)             : {result['csv']}
   - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
+  - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'}
   - copies autocorrigées                                    : {workdir / 'autograded'}
   - gradebook nbgrader (formgrader)                         : {workdir / 'gradebook.db'}
   - dispenses fictives du jury                              : {workdir / 'dispenses.yaml'}

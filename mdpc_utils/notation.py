@@ -161,6 +161,15 @@ class RatingBook:
                             "tranche_par_le_jury": e.state == "jury", "niveau_final": e.level})
         return out
 
+    def double_marked(self, assignment: str) -> list[dict]:
+        """Every criterion rated by two graders or more, with each one's level and the level retained."""
+        out = []
+        for (cand, comp, crit), e in sorted(self.graders(assignment).items()):
+            if len(e.levels) > 1:
+                out.append({"candidat": cand, "competence": comp, "critere": crit, "niveaux": e.levels,
+                            "niveau_final": e.level, "jury": e.state == "jury"})
+        return out
+
     def graders(self, assignment: str) -> dict[tuple[str, str, int], Effective]:
         """The effective rating of every rated criterion, keyed by (candidate, competency, criterion)."""
         history = self.history(assignment)

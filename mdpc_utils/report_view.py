@@ -8,7 +8,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from .cases import HATCHES, PALETTE, describe
 from .decisions import (
@@ -184,3 +184,164 @@ def show_recommendations(rec: dict) -> None:
                     lines.append(f"- **{c['code']}, critère {cr['numero']}** — {cr['texte']}  \n"
                                  f"  Pour atteindre le niveau « Acquis » : {cr['cible']}")
     display(Markdown("\n".join(lines) if lines else "Aucun critère non acquis : pas de recommandation."))
+
+
+# -- cohort report ----------------------------------------------------------------------------------
+def _criteria_rows(cohort: list[dict]) -> pd.DataFrame:
+    rows = []
+    for rec in cohort:
+        for b in rec["blocs"]:
+            for c in b["competences"]:
+                if not c["evaluee"]:
+                    continue
+                for cr in c["criteres"]:
+                    rows.append({"candidat": rec["candidat"]["id"], "bloc": b["numero"], "competence": c["code"],
+                                 "critere": f"{c['code']}-{cr['numero']}", "texte": cr["texte"],
+                                 "niveau": cr["niveau"], "statut": cr["statut"]})
+    return pd.DataFrame(rows)
+
+
+def show_cohort_header(cohort: list[dict], session: str) -> None:
+    n = len(cohort)
+    statuses = pd.Series([r["decision"]["statut"] for r in cohort]).value_counts()
+    display(Markdown(f"# Rapport de cohorte — {html.escape(session)}\n\n**{n} candidat(s).** Décisions de "
+                     "certification à ce stade : " + ", ".join(f"{status(k)} : {v}" for k, v in statuses.items())))
+
+
+def success_tables(cohort: list[dict]) -> dict[str, pd.DataFrame]:
+    """Success rates per criterion, competency and bloc (only what was decided: pending and exempt left out)."""
+    rows = _criteria_rows(cohort)
+    out = {}
+    decided = rows[rows["statut"].isin([ACQUIS, NON_ACQUIS])]
+    crit = decided.groupby(["critere", "texte"])["statut"].agg(
+        acquis=lambda s: (s == ACQUIS).sum(), decides="count").reset_index()
+    crit["taux"] = (100 * crit["acquis"] / crit["decides"]).round(0)
+    out["criteres"] = crit.sort_values(["taux", "critere"])
+    comps, blocs = [], []
+    for rec in cohort:
+        for b in rec["blocs"]:
+            if any(c["evaluee"] for c in b["competences"]):
+                blocs.append({"bloc": f"Bloc {b['numero']}", "statut": b["statut"]})
+            for c in b["competences"]:
+                if c["evaluee"]:
+                    comps.append({"competence": c["code"], "statut": c["statut"]})
+    for name, data, key in (("competences", comps, "competence"), ("blocs", blocs, "bloc")):
+        df = pd.DataFrame(data)
+        table = df.groupby(key)["statut"].value_counts().unstack(fill_value=0)
+        for col in (VALIDE, NON_VALIDE, ATTENTE):
+            if col not in table:
+                table[col] = 0
+        table = table[[VALIDE, NON_VALIDE, ATTENTE]]
+        table["taux de validation (%)"] = (100 * table[VALIDE] / table.sum(axis=1)).round(0).astype(int)
+        table.columns.name = None
+        out[name] = table.reset_index().rename(columns={key: key.capitalize().replace("Competence", "Compétence")})
+    return out
+
+
+def show_cohort_success(cohort: list[dict]) -> None:
+    tables = success_tables(cohort)
+    for title, key in (("Par bloc", "blocs"), ("Par compétence", "competences")):
+        display(Markdown(f"### {title}"))
+        display(tables[key].style.hide(axis="index").set_table_styles(TABLE_STYLE))
+    crit = tables["criteres"]
+    fig = plt.figure(figsize=(max(6, 0.55 * len(crit)), 3.6))
+    ax = fig.gca()
+    order = crit.sort_values("critere")
+    bars = ax.bar(order["critere"], order["taux"], color=PALETTE[0], edgecolor="black")
+    for bar, v in zip(bars, order["taux"], strict=True):
+        ax.annotate(f"{v:.0f} %", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=8)
+        if v < 50:
+            bar.set_hatch("//")
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("candidats ayant acquis le critère (%)")
+    ax.set_title("Taux de réussite par critère (hachures : moins de 50 %)")
+    ax.tick_params(axis="x", rotation=45)
+    fig.tight_layout()
+    worst = ", ".join(f"{r.critere} ({r.taux:.0f} %)" for r in crit.head(3).itertuples())
+    describe(fig, f"Taux de réussite par critère pour les critères notés par le jury ; les plus faibles : {worst}.",
+             crit.set_index("critere")[["acquis", "decides", "taux"]].astype(int).rename(
+                 columns={"decides": "notés", "taux": "réussite (%)"}).rename_axis(None).T)
+
+
+def show_level_distribution(cohort: list[dict]) -> None:
+    rows = _criteria_rows(cohort)
+    rated = rows[rows["niveau"].notna() & (rows["statut"] != DISPENSE)]
+    table = rated.groupby("competence")["niveau"].value_counts().unstack(fill_value=0).reindex(
+        columns=[0, 1, 2, 3], fill_value=0)
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    bottom = pd.Series(0, index=table.index)
+    for k in table.columns:
+        ax.bar(table.index, table[k], bottom=bottom, color=PALETTE[int(k)], hatch=HATCHES[int(k)], edgecolor="black",
+               label=f"niveau {k}")
+        bottom += table[k]
+    ax.set_ylabel("nombre de critères")
+    ax.set_title("Répartition des niveaux par compétence")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    describe(fig, "Répartition des niveaux (0 à 3) attribués, compétence par compétence ; le tableau donne les effectifs.",
+             table.rename(columns=lambda k: f"niveau {k}"))
+
+
+def show_most_failed(cohort: list[dict], n: int = 5) -> None:
+    crit = success_tables(cohort)["criteres"].head(n)
+    display(Markdown("\n".join(f"{i}. **{r.critere}** — {r.texte} : {r.taux:.0f} % de réussite ({r.acquis}/{r.decides})"
+                               for i, r in enumerate(crit.itertuples(), 1)) or "Aucun critère noté."))
+
+
+def show_double_marking(double: list[dict]) -> None:
+    if not double:
+        display(Markdown("Aucune double correction dans cette session."))
+        return
+    rows = []
+    for d in double:
+        levels = d["niveaux"]
+        gap = max(levels.values()) - min(levels.values())
+        rows.append({"candidat": d["candidat"], "critère": f"{d['competence']}-{d['critere']}",
+                     **{f"niveau {w}": lv for w, lv in levels.items()},
+                     "écart": gap, "niveau retenu": "—" if d["niveau_final"] is None else d["niveau_final"],
+                     "état": "tranché par le jury" if d["jury"] else ("divergent, à trancher" if gap else "concordant")})
+    table = pd.DataFrame(rows)
+    agree = (table["écart"] == 0).mean() * 100
+    display(Markdown(f"**{len(table)} critère(s) doublement corrigé(s)** : accord exact dans {agree:.0f} % des cas, "
+                     f"écart moyen {table['écart'].mean():.2f} niveau."))
+    display(table.fillna("—").style.hide(axis="index").set_table_styles(TABLE_STYLE))
+
+
+# -- jury minutes -----------------------------------------------------------------------------------
+def minutes_table(cohort: list[dict]) -> pd.DataFrame:
+    """Per candidate and bloc, the decision; partial validations and exemptions with their justification."""
+    rows = []
+    for rec in cohort:
+        row = {"Candidat": f"{rec['candidat']['nom']} ({rec['candidat']['id']})"}
+        for b in rec["blocs"]:
+            row[f"Bloc {b['numero']}"] = b["statut"]
+        row["Décision"] = rec["decision"]["resume"]
+        row["Blocs acquis"] = ", ".join(map(str, rec["decision"]["blocs_acquis"])) or "aucun"
+        row["Dispenses (avis du référent, décision du jury)"] = " ; ".join(
+            f"{e['competence']} critère {e['critere']} — {e['avis']} (jury du {e['date_decision']})"
+            for e in rec["dispenses"]) or "—"
+        late = rec["remise"]["retard_minutes"]
+        row["Remise"] = f"hors délai ({late} min)" if late else "dans les délais"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def show_minutes(cohort: list[dict], session: str, date: str, place: str) -> None:
+    display(Markdown(f"# Procès-verbal du jury de certification\n\n**Certification :** Manager développement et "
+                     f"performance commerciale (MDPC)  \n**Session :** {html.escape(session)}  \n"
+                     f"**Date de délibération :** {html.escape(date)}  \n**Lieu :** {html.escape(place)}  \n"
+                     f"**Candidats délibérés :** {len(cohort)}"))
+    table = minutes_table(cohort)
+    for col in [c for c in table.columns if c.startswith("Bloc ")]:
+        table[col] = table[col].map(status)
+    display(table.style.hide(axis="index").set_table_styles(TABLE_STYLE))
+    display(Markdown("Légende : ✔ validé · ✘ non validé · … en attente (évaluation incomplète ou à confirmer). "
+                     "Une validation partielle liste les blocs acquis ; les dispenses sont décidées sur avis motivé du "
+                     "référent handicap, les deux conditions cumulatives du référentiel étant réunies."))
+
+
+def show_signatures(members: list[str]) -> None:
+    cells = "".join(f"<tr><td style='padding:8px 12px'>{html.escape(m)}</td><td style='width:45%;height:60px;"
+                    "border-bottom:1px solid black'></td></tr>" for m in members)
+    display(HTML("<h3>Signatures des membres du jury</h3><table style='width:100%'><tr><th style='text-align:left'>"
+                 f"Membre</th><th style='text-align:left'>Signature</th></tr>{cells}</table>"))

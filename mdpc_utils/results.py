@@ -124,3 +124,19 @@ def criterion_success(records: list[dict]) -> pd.DataFrame:
                     n[1] += 1
     return pd.DataFrame([{"competence": k[0], "critere": k[1], "acquis": v[0], "evalues": v[1],
                           "taux": 100 * v[0] / v[1]} for k, v in sorted(counts.items())])
+
+
+def minutes_rows(records: list[dict]) -> pd.DataFrame:
+    """The jury minutes as a table: per candidate and bloc the decision, partial validations, exemptions."""
+    rows = []
+    for rec in records:
+        row = {"candidat": rec["candidat"]["id"], "nom": rec["candidat"]["nom"]}
+        for b in rec["blocs"]:
+            row[f"bloc {b['numero']}"] = b["statut"]
+        row["decision"] = rec["decision"]["statut"]
+        row["blocs acquis"] = ", ".join(map(str, rec["decision"]["blocs_acquis"]))
+        row["dispenses"] = " | ".join(f"{e['competence']} critère {e['critere']} : {e['avis']} (jury du "
+                                      f"{e['date_decision']})" for e in rec["dispenses"])
+        row["retard (min)"] = rec["remise"]["retard_minutes"]
+        rows.append(row)
+    return pd.DataFrame(rows)
