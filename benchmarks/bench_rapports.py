@@ -44,7 +44,7 @@ def main(n: int = 4) -> None:
         baseline = (time.perf_counter() - start) / n
         records = synthetic_records(n)
         start = time.perf_counter()
-        build_reports(records, tmp / "rapports", progress=False)
+        build_reports(records, tmp / "rapports", progress=False)  # noqa: F841
         report = (time.perf_counter() - start) / n
     print(f"carnet vide : {baseline:.2f} s ; relevé : {report:.2f} s ; rapport relevé / carnet vide = {report / baseline:.2f}")
 
