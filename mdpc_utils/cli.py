@@ -93,6 +93,17 @@ def cmd_noter(args) -> int:
     return 1 if failures else 0
 
 
+def cmd_autograde(args) -> int:
+    from .autograde import autograde_cohort
+    from .course import Course
+
+    errors = autograde_cohort(Course(args.cours), args.devoir, args.candidats or None, args.processus)
+    for student, error in sorted(errors.items()):
+        print(f"⚠ {student} : {error}")
+    print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec." if errors else " sans erreur."))
+    return 1 if errors else 0
+
+
 def cmd_decisions(args) -> int:
     from .results import cohort_table
 
@@ -133,6 +144,11 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_donnees)
     p = sub.add_parser("publier", help="régénère release/ à partir de cas_pratiques/ (nbgrader generate_assignment)")
     p.set_defaults(func=cmd_publier)
+    p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
+    _course_args(p)
+    p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
+    p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
+    p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("noter", help="enregistre le niveau et le commentaire d'un correcteur dans le gradebook")
     _course_args(p)
     p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire[;correcteur]) à importer")

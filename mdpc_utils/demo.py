@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from . import CAS_DIR, PROJECT_ROOT
 from .answers import ANSWERS_FILE
+from .autograde import autograde_cohort
 from .course import Course, run_nbgrader
 from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
 from .exemptions import load as load_accommodations
@@ -262,12 +263,8 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     for c in COHORT:
         stamp = workdir / "submitted" / c.id / ASSIGNMENT / "timestamp.txt"
         stamp.write_text(c.submitted.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
-    say(f"[5/{steps}] Autocorrection (nbgrader autograde), copie par copie")
-    errors = {}
-    for c in tqdm(COHORT, desc="Autocorrection", unit="copie", disable=not progress):
-        proc = course.nbgrader("autograde", ASSIGNMENT, f"--student={c.id}", "--force", check=False)
-        if proc.returncode != 0:
-            errors[c.id] = "autocorrection en échec (voir journal_nbgrader.log)"
+    say(f"[5/{steps}] Autocorrection en parallèle (mdpc autograde : nbgrader sur chaque cœur, un seul écrivain)")
+    errors = {s: f"autocorrection : {e}" for s, e in autograde_cohort(course, ASSIGNMENT, progress=progress).items()}
     say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère (double correction pour deux copies)")
     book = RatingBook(course)
     for c in COHORT:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from mdpc_utils import cli, demo
-from mdpc_utils.course import CourseError
+from mdpc_utils.course import CourseError, run_nbgrader
 from mdpc_utils.exemptions import load as load_accommodations
 from mdpc_utils.notation import RatingBook
 from mdpc_utils.rubric import GridError
@@ -290,3 +290,30 @@ def test_rubric_entry_form_saves_into_the_gradebook(run):
     panel.level.value = 2
     panel.button.click()
     assert "nom du correcteur" in panel.message.value
+
+
+def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
+    """The demo graded in parallel (mdpc autograde); nbgrader's own sequential autograde must agree exactly."""
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    copy = tmp_path / "sequentiel"
+    shutil.copytree(run["course"].root, copy, symlinks=True, ignore=shutil.ignore_patterns("rapports", "candidats"))
+    run_nbgrader(["autograde", demo.ASSIGNMENT, "--force"], copy)
+
+    def dump(db):
+        out = {}
+        with Gradebook(f"sqlite:///{db}") as gb:
+            for sub in gb.find_assignment(demo.ASSIGNMENT).submissions:
+                out[(sub.student.id, "remise")] = sub.timestamp
+                for nb in sub.notebooks:
+                    out[(sub.student.id, nb.name, "retard")] = nb.late_submission_penalty
+                    for g in nb.grades:
+                        out[(sub.student.id, nb.name, g.name)] = (g.auto_score, g.manual_score, g.needs_manual_grade)
+                    for c in nb.comments:
+                        out[(sub.student.id, nb.name, c.name)] = (c.auto_comment, c.manual_comment)
+        return out
+
+    parallel, sequential = dump(run["course"].root / "gradebook.db"), dump(copy / "gradebook.db")
+    assert len(parallel) > 300 and parallel == sequential
