@@ -36,3 +36,14 @@ c.Autograde.exclude_overwriting = {a: ["reponses.json"] for a in _assignments}
 # A cell that runs longer than this is stopped (infinite loop in a submission).
 c.Execute.timeout = 120
 c.Execute.startup_timeout = 120
+
+# Feedback for candidates: no hidden tests nor mark schemes, short French errors, rubric levels shown.
+try:
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+
+    from mdpc_utils.feedback import CandidateFeedback
+
+    c.GenerateFeedback.preprocessors = [CandidateFeedback, GetGrades, CSSHTMLHeaderPreprocessor]
+except ImportError:  # nbgrader run outside the project's environment: nbgrader's own feedback
+    pass

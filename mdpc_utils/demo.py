@@ -239,7 +239,7 @@ def say(message: str) -> None:
 def run_demo(workdir: Path, progress: bool = True) -> dict:
     """The main job on the demo cohort; returns the outputs (paths, records, errors)."""
     workdir = workdir.resolve()
-    steps = 8
+    steps = 9
     say(f"Démonstration MDPC — dossier de travail : {workdir}")
     say(f"[1/{steps}] Préparation du cours et du gradebook")
     course = prepare_course(workdir)
@@ -294,6 +294,9 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]
+    say(f"[9/{steps}] Retours aux candidats (nbgrader generate_feedback : niveaux et commentaires, sans tests cachés)")
+    if course.nbgrader("generate_feedback", ASSIGNMENT, "--force", check=False).returncode != 0:
+        errors["retours"] = "génération des retours en échec (voir journal_nbgrader.log)"
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
             "errors": errors, "refusals": accs.refusals}
 
@@ -325,6 +328,7 @@ Où regarder :
   - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
   - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'}
   - copies autocorrigées                                    : {workdir / 'autograded'}
+  - retours aux candidats (HTML)                            : {workdir / 'feedback'}/<candidat>/
   - gradebook nbgrader (formgrader)                         : {workdir / 'gradebook.db'}
   - dispenses fictives du jury                              : {workdir / 'dispenses.yaml'}
   - journal complet de nbgrader                             : {workdir / 'journal_nbgrader.log'}""")

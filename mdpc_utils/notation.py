@@ -110,6 +110,8 @@ class RatingBook:
             grade = gb.find_grade(grade_id, notebook, assignment, candidate)
             remark = gb.find_comment(grade_id, notebook, assignment, candidate)
             grade.manual_score = None if effective.level is None else float(effective.level)
+            # exactly as formgrader does when a grader saves a score
+            grade.needs_manual_grade = grade.manual_score is None and grade.auto_score is None
             remark.manual_comment = effective.comment
             gb.db.commit()
 

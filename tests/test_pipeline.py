@@ -293,14 +293,17 @@ def test_rubric_entry_form_saves_into_the_gradebook(run):
 
 
 def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
-    """The demo graded in parallel (mdpc autograde); nbgrader's own sequential autograde must agree exactly."""
+    """From the same state, mdpc's parallel autograde and nbgrader's own sequential one agree exactly."""
     import shutil
 
     from nbgrader.api import Gradebook
 
+    from mdpc_utils.autograde import autograde_cohort
+
     copy = tmp_path / "sequentiel"
     shutil.copytree(run["course"].root, copy, symlinks=True, ignore=shutil.ignore_patterns("rapports", "candidats"))
     run_nbgrader(["autograde", demo.ASSIGNMENT, "--force"], copy)
+    assert autograde_cohort(run["course"], demo.ASSIGNMENT, progress=False) == {}
 
     def dump(db):
         out = {}
@@ -317,3 +320,15 @@ def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
 
     parallel, sequential = dump(run["course"].root / "gradebook.db"), dump(copy / "gradebook.db")
     assert len(parallel) > 300 and parallel == sequential
+
+
+def test_feedback_shows_levels_but_no_hidden_test(run):
+    folder = run["course"].root / "feedback" / "c02" / demo.ASSIGNMENT
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.html")}
+    assert set(pages) == set(NOTEBOOKS)
+    for name, page in pages.items():
+        for secret in ("HIDDEN TESTS", "MARK SCHEME", "_capacite_vraie", "def _attendu", "_vraies", "Ce que le correcteur"):
+            assert secret not in page, (name, secret)
+        assert "Votre résultat sur cette compétence" in page and "Niveau attribué par le jury" in page
+    assert "Niveau attribué par le jury : 1 — Partiellement acquis" in pages["C4_1_plan_de_charges"]
+    assert "AssertionError : Capacité de" in pages["C4_1_plan_de_charges"]  # the French message, not the code
