@@ -162,7 +162,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_noter)
     for name, func, helptext in (("decisions", cmd_decisions, "décisions par candidat, compétence et bloc"),
                                  ("rapports", cmd_rapports, "rapports individuels (papermill, HTML) et CSV de cohorte")):
-        p = sub.add_parser(name, help=helptext)
+        p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])
         _course_args(p)
         p.add_argument("--session", default="Session en cours", help="intitulé de la session (affiché dans les rapports)")
         if name == "decisions":

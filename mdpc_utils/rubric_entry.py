@@ -101,7 +101,7 @@ class RubricEntry:
         self.grader = w.Text(value=correcteur, description="Correcteur", placeholder="Prénom Nom", style=_STYLE)
         self.jury = w.Checkbox(description="Niveau final du jury (tranche une divergence)", style=_STYLE)
         self.assignment = w.Dropdown(options=assignments, value=devoir or (assignments[0] if assignments else None),
-                                     description="Devoir", style=_STYLE)
+                                     description="Bloc (devoir)", style=_STYLE)
         self.candidate = w.Dropdown(description="Candidat", style=_STYLE)
         self.progress = w.HTML()
         self.body = w.Accordion()
