@@ -29,28 +29,6 @@ def check(condition: bool, message: str) -> None:
         raise AssertionError(message)
 
 
-def check_close(value, expected, message: str, tol: float = 0.01) -> None:
-    """Check a number within a relative (or, near zero, absolute) tolerance, message showing both values."""
-    try:
-        ok = abs(float(value) - float(expected)) <= tol * max(1.0, abs(float(expected)))
-    except (TypeError, ValueError):
-        ok = False
-    check(ok, f"{message} : attendu {fr_number(expected)}, reçu {value!r}")
-
-
-def check_frame(frame, expected: pd.DataFrame, name: str, tol: float = 0.01) -> None:
-    """Check a DataFrame against the expected one (same labels, values within tolerance)."""
-    check(isinstance(frame, pd.DataFrame), f"« {name} » doit être un DataFrame pandas (reçu {type(frame).__name__})")
-    missing_rows = [r for r in expected.index if r not in frame.index]
-    check(not missing_rows, f"« {name} » : lignes manquantes {missing_rows[:5]}")
-    missing_cols = [c for c in expected.columns if c not in frame.columns]
-    check(not missing_cols, f"« {name} » : colonnes manquantes {missing_cols[:5]}")
-    got = frame.loc[expected.index, expected.columns]
-    for r in expected.index:
-        for c in expected.columns:
-            check_close(got.loc[r, c], expected.loc[r, c], f"« {name} », ligne {r}, colonne {c}", tol)
-
-
 def fr_number(x, decimals: int = 2) -> str:
     """A number the French way: 1 234,5."""
     try:

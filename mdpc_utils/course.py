@@ -7,7 +7,6 @@ A course folder holds ``nbgrader_config.py``, ``cas_pratiques/`` (source), ``rel
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -171,8 +170,3 @@ class Course:
                     s.results[crit] = r
                 out[student.id] = s
         return out
-
-
-def save_json(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
