@@ -5,7 +5,7 @@
 (b) reports: ``mdpc rapports`` (build_reports, HTML only, then with PDF) against a sequential loop of the
     papermill CLI followed by ``jupyter nbconvert --to html``, one candidate after another.
 
-Run: ``.venv/bin/python benchmarks/bench_cohorte.py [N]`` (N candidates, 200 by default; ~40 min at 200 on
+Run: ``.venv/bin/python benchmarks/bench_cohorte.py [N] [a|ab]`` (N candidates, 200 by default; ~40 min at 200 on
 2 cores). Prints seconds per candidate and the ratios.
 """
 
@@ -55,7 +55,7 @@ def timed(fn):
     return time.perf_counter() - start
 
 
-def main(n: int = 200) -> None:
+def main(n: int = 200, parts: str = "ab") -> None:
     with tempfile.TemporaryDirectory(prefix="mdpc-banc-") as tmp:
         tmp = Path(tmp)
         course = make_cohort(tmp / "cours", n)
@@ -68,6 +68,8 @@ def main(n: int = 200) -> None:
                               capture_output=True, text=True).stdout.strip()
         print(f"(a) autocorrection, {n} candidats : nbgrader {t_seq / n:.2f} s/candidat ; mdpc autograde "
               f"{t_par / n:.2f} s/candidat ; rapport {t_seq / t_par:.2f} ; gradebooks : {same}")
+        if "b" not in parts:
+            return
 
         records = records_for(course.read(A), Accommodations(), "Banc d'essai")
         data = tmp / "donnees"
@@ -99,4 +101,4 @@ def main(n: int = 200) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200, sys.argv[2] if len(sys.argv) > 2 else "ab")
