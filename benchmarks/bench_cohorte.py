@@ -36,8 +36,9 @@ def make_cohort(root: Path, n: int, seed: int = 7) -> Course:
     rng = random.Random(seed)
     course.nbgrader("db", "assignment", "add", A, f"--duedate={demo.DUE.isoformat(sep=' ')}")
     ids = [f"b{i:03d}" for i in range(1, n + 1)]
-    for sid in ids:
-        course.nbgrader("db", "student", "add", sid, f"--first-name=Candidat {sid}", "--last-name=Banc")
+    with course.gradebook() as gb:  # one process for all, not one nbgrader start per candidate
+        for sid in ids:
+            gb.update_or_create_student(sid, first_name=f"Candidat {sid}", last_name="Banc")
     course.nbgrader("generate_assignment", A, "--force")
     names = sorted(demo.WRONG_ANSWERS)
     for sid in ids:

@@ -52,14 +52,17 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str])
             else f"autocorrection en échec (code {proc.returncode}) : {tail}" for s in students}
 
 
-def chunks(students: list[str], workers: int, size: int | None = None) -> list[list[str]]:
-    """Batches of candidates: about three per worker (one nbgrader start each), at most `size` (10) each."""
-    size = size or max(1, min(10, -(-len(students) // (3 * workers))))
+def chunks(students: list[str], workers: int, size: int) -> list[list[str]]:
+    """Batches of at most `size` candidates (one nbgrader start each), at least one per worker when possible.
+
+    Measured on 30 candidates and 2 cores: batches of 4 gave 4.77 s/candidate, batches of 5 (three per
+    worker) 6.71 s/candidate — small batches keep both cores busy to the end."""
+    size = max(1, min(size, -(-len(students) // workers)))
     return [students[i:i + size] for i in range(0, len(students), size)]
 
 
 def autograde_cohort(course: Course, assignment: str, students: list[str] | None = None, workers: int | None = None,
-                     progress: bool = True, batch: int | None = None) -> dict[str, str]:
+                     progress: bool = True, batch: int = 4) -> dict[str, str]:
     """Grade every submitted candidate (or the given ones); return {student: error} for those that failed."""
     submitted = course.root / "submitted"
     students = students or sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
