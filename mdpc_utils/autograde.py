@@ -55,8 +55,8 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str])
 def chunks(students: list[str], workers: int, size: int) -> list[list[str]]:
     """Batches of at most `size` candidates (one nbgrader start each), at least one per worker when possible.
 
-    Measured on 30 candidates and 2 cores: batches of 4 gave 4.77 s/candidate, batches of 5 (three per
-    worker) 6.71 s/candidate — small batches keep both cores busy to the end."""
+    Measured once each on 30 candidates and 2 cores (benchmarks/bench_cohorte.py): batches of 4 gave
+    4.77 s/candidate, batches of 5 gave 6.71 s/candidate; why was not investigated."""
     size = max(1, min(size, -(-len(students) // workers)))
     return [students[i:i + size] for i in range(0, len(students), size)]
 
