@@ -55,8 +55,9 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str])
 def chunks(students: list[str], workers: int, size: int) -> list[list[str]]:
     """Batches of at most `size` candidates (one nbgrader start each), at least one per worker when possible.
 
-    Measured once each on 30 candidates and 2 cores (benchmarks/bench_cohorte.py): batches of 4 gave
-    4.77 s/candidate, batches of 5 gave 6.71 s/candidate; why was not investigated."""
+    Batches of 4 measured 4.77 and 4.23 s/candidate on 30 candidates and 2 cores, batches of 5 once
+    6.71 s/candidate (benchmarks/bench_cohorte.py); single runs vary a lot on this machine (the same
+    nbgrader baseline measured 8.2 and 11.3 s/candidate), so the batch size effect is not established."""
     size = max(1, min(size, -(-len(students) // workers)))
     return [students[i:i + size] for i in range(0, len(students), size)]
 
