@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from .cases import HATCHES, PALETTE, describe
+from .cases import HATCHES, PALETTE, describe, fr_number
 from .decisions import (
     ACQUIS,
     ATTENTE,
@@ -279,7 +279,7 @@ def show_level_distribution(cohort: list[dict]) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     describe(fig, "Répartition des niveaux (0 à 3) attribués, compétence par compétence ; le tableau donne les effectifs.",
-             table.rename(columns=lambda k: f"niveau {k}"))
+             table.rename(columns=lambda k: f"niveau {k}").rename_axis(index=None, columns=None))
 
 
 def show_most_failed(cohort: list[dict], n: int = 5) -> None:
@@ -303,7 +303,7 @@ def show_double_marking(double: list[dict]) -> None:
     table = pd.DataFrame(rows)
     agree = (table["écart"] == 0).mean() * 100
     display(Markdown(f"**{len(table)} critère(s) doublement corrigé(s)** : accord exact dans {agree:.0f} % des cas, "
-                     f"écart moyen {table['écart'].mean():.2f} niveau."))
+                     f"écart moyen {fr_number(table['écart'].mean())} niveau."))
     display(table.fillna("—").style.hide(axis="index").set_table_styles(TABLE_STYLE))
 
 
