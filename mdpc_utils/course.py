@@ -101,15 +101,21 @@ class Course:
         if not (self.root / "nbgrader_config.py").exists():
             raise CourseError(f"{self.root} n'est pas un dossier de cours nbgrader (nbgrader_config.py absent).")
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        self._maps: dict[str, tuple[tuple, CellMaps]] = {}
 
     def source(self, assignment: str) -> Path:
         return self.root / "cas_pratiques" / assignment
 
     def maps(self, assignment: str) -> CellMaps:
+        """The assignment's graded cells, read once and again only when a source notebook changes."""
         src = self.source(assignment)
         if not src.is_dir():
             raise CourseError(f"Devoir introuvable : {src}")
-        return cell_maps(src)
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in src.glob("*.ipynb")))
+        cached = self._maps.get(assignment)
+        if cached is None or cached[0] != stamp:
+            cached = self._maps[assignment] = (stamp, cell_maps(src))
+        return cached[1]
 
     def nbgrader(self, *args: str, log: Path | None = None, check: bool = True):
         return run_nbgrader(list(args), self.root, log or self.root / "journal_nbgrader.log", check)

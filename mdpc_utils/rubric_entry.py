@@ -124,18 +124,20 @@ class RubricEntry:
         self.body.children = [w.VBox([p.box for (c, _), p in self.panels.items() if c == code]) for code in codes]
         for i, code in enumerate(codes):
             self.body.set_title(i, f"{code} — {default_referential().competency(code).title[:80]}…")
-        self.reload()
+        self.reload(fresh=False)
 
     def link(self, notebook: str) -> str | None:
         target = self.course.root / "autograded" / self.candidate.value / self.assignment.value / f"{notebook}.ipynb"
         return os.path.relpath(target, Path.cwd()) if target.exists() else None
 
-    def reload(self) -> None:
+    def reload(self, fresh: bool = True) -> None:
+        """Refresh the panels from the gradebook (fresh=False reuses what load_assignment just read)."""
         if not self.candidate.value:
             if not self.progress.value.startswith("✘"):
                 self.progress.value = "Aucune copie autocorrigée pour ce devoir : lancez d'abord l'autocorrection."
             return
-        self.submissions = self.course.read(self.assignment.value)
+        if fresh:
+            self.submissions = self.course.read(self.assignment.value)
         sub = self.submissions[self.candidate.value]
         ratings = self.book.graders(self.assignment.value)
         acc = self.accommodations.get(self.candidate.value)
