@@ -13,9 +13,27 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 
 
+OWN_DATA = "mes_donnees"
+
+
 def load_csv(name: str, folder: str | Path = "data", **kwargs) -> pd.DataFrame:
-    """Read a case's CSV; a missing file gets a French message saying where it was expected."""
-    path = Path(folder) / (name if name.endswith(".csv") else f"{name}.csv")
+    """Read a case's CSV; a missing file gets a French message saying where it was expected.
+
+    A candidate who bases a project on their own company puts files of the same name and columns in
+    ``mes_donnees/`` beside the notebook: they are read instead of the case's, and the notebook says so.
+    """
+    filename = name if name.endswith(".csv") else f"{name}.csv"
+    path = Path(folder) / filename
+    own = Path(folder).parent / OWN_DATA / filename
+    if own.exists():
+        df = pd.read_csv(own, **kwargs)
+        if path.exists():
+            expected = list(pd.read_csv(path, nrows=0).columns)
+            if list(df.columns) != expected:
+                raise ValueError(f"{own} doit avoir les colonnes du fichier du cas, dans le même ordre : "
+                                 f"{', '.join(expected)} (reçu : {', '.join(map(str, df.columns))}).")
+        display(HTML(f"<p role='note'>ℹ️ Données de votre entreprise utilisées : <code>{own.as_posix()}</code>.</p>"))
+        return df
     if not path.exists():
         raise FileNotFoundError(
             f"Fichier de données introuvable : {path}. Ouvrez le cas depuis son dossier (celui qui contient « data/ ») "
