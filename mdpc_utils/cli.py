@@ -12,7 +12,8 @@ from . import PROJECT_ROOT
 
 def _course_args(p):
     p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
-    p.add_argument("--devoir", default="B4_pilotage_performance", help="identifiant du devoir nbgrader")
+    p.add_argument("--devoir", action="append", default=None,
+                   help="identifiant du devoir nbgrader (à répéter ; par défaut : tous les devoirs du gradebook)")
     p.add_argument("--dispenses", default=None,
                    help="fichier des aménagements et dispenses du jury (par défaut : dispenses.yaml du cours)")
 
@@ -23,13 +24,26 @@ def _records(args):
     from .results import records_for
 
     course = Course(args.cours)
+    args.devoir = _assignments(course, args)
     accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
     for m in accs.refusals:
         print(f"⚠ {m}")
     from .notation import RatingBook
 
-    return course, records_for(course.read(args.devoir), accs, args.session,
+    return course, records_for(course.read_many(args.devoir), accs, args.session,
                                RatingBook(course).graders(args.devoir))
+
+
+def _assignments(course, args, collected: bool = False) -> list[str]:
+    from .course import CourseError
+
+    found = sorted(set(course.assignments()) | set(course.submitted_assignments() if collected else ()))
+    wanted = args.devoir or found
+    unknown = [a for a in wanted if a not in found]
+    if unknown or not wanted:
+        raise CourseError(f"Devoir(s) absent(s) du gradebook : {', '.join(unknown) or 'aucun devoir'} "
+                          f"(devoirs connus : {', '.join(found) or 'aucun'}).")
+    return wanted
 
 
 def cmd_demo(args) -> int:
@@ -40,8 +54,9 @@ def cmd_demo(args) -> int:
 
 def cmd_donnees(args) -> int:
     from .datagen import write_b4
+    from .datagen_b1 import write_b1
 
-    for p in write_b4():
+    for p in write_b1() + write_b4():
         print(f"écrit : {p.relative_to(PROJECT_ROOT)}")
     return 0
 
@@ -82,7 +97,8 @@ def cmd_noter(args) -> int:
             failures += 1
             continue
         try:
-            eff = book.record(args.devoir, row["candidat"], row["competence"], int(row["critere"]),
+            assignment = args.devoir[0] if args.devoir and len(args.devoir) == 1 else course.assignment_of(row["competence"])
+            eff = book.record(assignment, row["candidat"], row["competence"], int(row["critere"]),
                               row.get("correcteur") or args.correcteur, level, row.get("commentaire", ""),
                               jury=args.jury, accommodations=accs)
             print(f"enregistré : {row['candidat']} {row['competence']} critère {row['critere']} → niveau {level}"
@@ -97,7 +113,12 @@ def cmd_autograde(args) -> int:
     from .autograde import autograde_cohort
     from .course import Course
 
-    errors = autograde_cohort(Course(args.cours), args.devoir, args.candidats or None, args.processus)
+    course = Course(args.cours)
+    errors = {}
+    for assignment in _assignments(course, args, collected=True):
+        print(f"Devoir {assignment}")
+        errors.update({f"{s} ({assignment})": e for s, e in
+                       autograde_cohort(course, assignment, args.candidats or None, args.processus).items()})
     for student, error in sorted(errors.items()):
         print(f"⚠ {student} : {error}")
     print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec." if errors else " sans erreur."))

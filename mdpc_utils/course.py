@@ -90,9 +90,37 @@ class Submission:
     auto_score: float = 0.0
     auto_max: float = 0.0
     missing_notebooks: list[str] = field(default_factory=list)
+    assignment: str = ""
+    deliveries: list[tuple[str, dt.datetime | None, dt.datetime | None]] = field(default_factory=list)
 
     def late_minutes(self, extra_minutes: int = 0, tolerance: int = 0) -> float:
+        """Minutes late; over several assignments, the latest of them."""
+        if self.deliveries:
+            return max(lateness_minutes(s, d, extra_minutes, tolerance) for _, s, d in self.deliveries)
         return lateness_minutes(self.submitted_at, self.due, extra_minutes, tolerance)
+
+
+def merge_submissions(per_assignment: dict[str, dict[str, Submission]]) -> dict[str, Submission]:
+    """One submission per candidate over several assignments (blocs): criteria, points and deliveries together.
+
+    A candidate who did not hand in an assignment simply has no result for its criteria (they stay « non évalué »)
+    and the assignment's notebooks are listed as missing.
+    """
+    merged: dict[str, Submission] = {}
+    for assignment, subs in per_assignment.items():
+        for sid, sub in subs.items():
+            m = merged.setdefault(sid, Submission(sid, sub.name, {}, None, None))
+            m.results.update(sub.results)
+            m.auto_score += sub.auto_score
+            m.auto_max += sub.auto_max
+            m.missing_notebooks += sub.missing_notebooks
+            m.deliveries.append((assignment, sub.submitted_at, sub.due))
+    for m in merged.values():  # the headline delivery: the latest relative to its due date
+        done = {a for a, _, _ in m.deliveries}
+        m.missing_notebooks += [f"{a} (devoir non remis)" for a in per_assignment if a not in done]
+        worst = max(m.deliveries, key=lambda x: lateness_minutes(x[1], x[2]) if x[1] and x[2] else -1)
+        m.assignment, m.submitted_at, m.due = worst
+    return merged
 
 
 class Course:
@@ -145,7 +173,7 @@ class Course:
                 name = " ".join(x for x in (student.first_name, student.last_name) if x) or student.id
                 earned: dict[tuple[str, int], list[float]] = {}
                 grader: dict[tuple[str, int], tuple[float | None, str]] = {}
-                s = Submission(student.id, name, {}, sub.timestamp, due)
+                s = Submission(student.id, name, {}, sub.timestamp, due, assignment=assignment)
                 present = set()
                 for nb in sub.notebooks:
                     present.add(nb.name)
@@ -176,3 +204,25 @@ class Course:
                     s.results[crit] = r
                 out[student.id] = s
         return out
+
+    def read_many(self, assignments: list[str], scale: Scale | None = None) -> dict[str, Submission]:
+        """Every candidate's submissions over several assignments, merged (see merge_submissions)."""
+        if len(assignments) == 1:
+            return self.read(assignments[0], scale)
+        return merge_submissions({a: self.read(a, scale) for a in assignments})
+
+    def assignments(self) -> list[str]:
+        """The assignments of the gradebook, in name order (B1… before B4…)."""
+        with self.gradebook() as gb:
+            return sorted(a.name for a in gb.assignments)
+
+    def assignment_of(self, competency: str) -> str:
+        """The assignment whose rubric cells rate this competency."""
+        for src in sorted(p for p in (self.root / "cas_pratiques").glob("B*") if p.is_dir()):
+            if any(c == competency for c, _ in self.maps(src.name).rubric.values()):
+                return src.name
+        raise CourseError(f"Aucun devoir du cours n'évalue la compétence {competency}.")
+
+    def submitted_assignments(self) -> list[str]:
+        """Assignments with at least one collected submission (submitted/<candidate>/<assignment>)."""
+        return sorted({p.name for p in (self.root / "submitted").glob("*/*") if p.is_dir()})

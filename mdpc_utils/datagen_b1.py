@@ -109,9 +109,9 @@ CONCURRENTS = pd.DataFrame(
 
 RISQUES = pd.DataFrame(
     [
-        ("R01", "Retard de livraison des bornes (pénurie de composants)", "Opérationnel", 3, 4),
+        ("R01", "Pénurie d'électriciens qualifiés IRVE", "Ressources humaines", 4, 3),
         ("R02", "Offre groupée d'un énergéticien national à prix d'appel", "Concurrentiel", 4, 4),
-        ("R03", "Pénurie d'électriciens qualifiés IRVE", "Ressources humaines", 4, 3),
+        ("R03", "Retard de livraison des bornes (pénurie de composants)", "Opérationnel", 3, 4),
         ("R04", "Cyberattaque sur la plateforme de pilotage", "Technologique", 2, 5),
         ("R05", "Baisse des aides publiques à l'installation", "Politique", 3, 3),
         ("R06", "Adoption plus lente que prévu du véhicule électrique par les PME", "Marché", 3, 5),

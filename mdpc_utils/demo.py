@@ -1,6 +1,6 @@
 """The built-in demo cohort and the main job, from release to reports, in a fresh working folder.
 
-Seven fictional candidates of distinct profiles work the bloc 4 assignment: their notebooks are made
+Seven fictional candidates of distinct profiles work the bloc 1 and bloc 4 assignments: their notebooks are made
 from the solution with named wrong answers (the same catalogue the tests use), their widget answers
 written to their answers file as the widgets would; they fetch and submit through nbgrader's own
 exchange, the trainer collects and autogrades, demo graders rate every criterion in the gradebook,
@@ -9,6 +9,7 @@ and the coordinator's batch turns it all into decisions, reports and a cohort CS
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -32,10 +33,13 @@ from .reporting import build_reports
 from .results import records_for
 from .rubric import default_grids
 
-ASSIGNMENT = "B4_pilotage_performance"
+ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
+ASSIGNMENT_B1 = "B1_strategie_developpement"
+ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT)
 COURSE_ID = "mdpc"
 SESSION = "Session de démonstration — janvier 2027"
 DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=2), ASSIGNMENT: DUE}  # bloc 1 is handed in two days before bloc 4
 MARKER = ".dossier-demo-mdpc"
 GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
 JURY_CHAIR = "Mme Bernard, présidente du jury"
@@ -59,8 +63,52 @@ def _w(notebook, description, edits=(), answers=None, fails=()):
 
 
 C41, C42, C43 = "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique"
+C11, C12, C13, C14 = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_business_model",
+                      "C1_4_proposition_affaires")
+OPTION_C = "C — Marque blanche pour un loueur longue durée"
 
 WRONG_ANSWERS: dict[str, WrongAnswer] = {
+    "tcam_sur_huit_ans": _w(C11, "TCAM 2019-2026 calculé sur huit intervalles au lieu de sept",
+                            [("C1_1_tendances_rep", "** (1 / 7) - 1", "** (1 / 8) - 1")], fails={"C1_1_test_tendances"}),
+    "prix_moyen_non_pondere": _w(C11, "indice de prix rapporté à la moyenne simple des prix, non pondérée par les parts",
+                                 [("C1_1_benchmark_rep",
+                                   '_prix_moyen = (benchmark["abonnement_mensuel_par_borne_eur"] * benchmark["part_de_marche_pct"]).sum() / benchmark["part_de_marche_pct"].sum()',
+                                   '_prix_moyen = benchmark["abonnement_mensuel_par_borne_eur"].mean()')],
+                                 fails={"C1_1_test_benchmark"}),
+    "signal_mal_classe": _w(C11, "signal de cybersécurité (technologique) rangé dans le facteur économique",
+                            answers={C11: {"pestel_2.signaux": ["V03", "V04", "V05", "V17", "V18"]}},
+                            fails={"C1_1_test_pestel_enjeux"}),
+    "rivalite_jugee_faible": _w(C11, "rivalité jugée faible malgré un marché fragmenté", answers={C11: {"porter.rivalite_note": 1}},
+                                fails={"C1_1_test_porter"}),
+    "marche_sans_adoption": _w(C12, "taille de marché sans le taux d'adoption à trois ans",
+                               [("C1_2_segments_rep", '* segments["taux_adoption_3_ans"]\n', "\n")],
+                               fails={"C1_2_test_segments", "C1_2_test_dimensions"}),
+    "croissance_moyenne_simple": _w(C12, "croissance sectorielle en moyenne simple, non pondérée par le marché",
+                                    [("C1_2_synthese_rep", '"croissance_pct": _g["pond"].sum() / _g["marche_eur"].sum()',
+                                      '"croissance_pct": _g["croissance_annuelle_pct"].mean()')],
+                                    fails={"C1_2_test_synthese"}),
+    "poids_negligeable": _w(C12, "un critère de la matrice pondéré à 5 %",
+                            answers={C12: {"poids.taille_marche": 60, "poids.concurrence": 5}}, fails={"C1_2_test_poids"}),
+    "egalite_sans_impact": _w(C13, "risques à égalité de criticité départagés par l'identifiant, pas par l'impact",
+                              [("C1_3_registre_rep", '["criticite", "impact", "id"], ascending=[False, False, True]',
+                                '["criticite", "id"], ascending=[False, True]')],
+                              fails={"C1_3_test_registre"}),
+    "point_mort_tronque": _w(C13, "point mort arrondi au-dessous (une borne de moins ne couvre pas les charges)",
+                             [("C1_3_finances_rep", "point_mort_bornes = math.ceil(", "point_mort_bornes = int(")],
+                             fails={"C1_3_test_rentabilite"}),
+    "canevas_sans_cible": _w(C13, "segments de clientèle sans secteur ni taille d'entreprise",
+                             answers={C13: {"canevas.segments": "Toutes les organisations intéressées par la mobilité électrique dans la région."}},
+                             fails={"C1_3_test_canevas"}),
+    "avis_contradictoire": _w(C13, "projet jugé non faisable alors que les indicateurs le montrent rentable",
+                              answers={C13: {"conclusion.avis": "Non faisable en l'état"}}, fails={"C1_3_test_conclusion"}),
+    "van_decalee": _w(C14, "VAN actualisée d'une année de trop (l'investissement de l'année 0 actualisé)",
+                      [("C1_4_indicateurs_rep", "n / (1 + taux) ** a for", "n / (1 + taux) ** (a + 1) for")],
+                      fails={"C1_4_test_indicateurs"}),
+    "option_dominee": _w(C14, "option recommandée dominée par les deux autres",
+                         answers={C14: {"recommandation.option": OPTION_C, "recommandation.van_annoncee": 192000}},
+                         fails={"C1_4_test_option"}),
+    "van_non_actualisee": _w(C14, "valeur annoncée aux décideurs : somme des flux non actualisés",
+                             answers={C14: {"recommandation.van_annoncee": 1160000}}, fails={"C1_4_test_valeur"}),
     "capacite_sans_absences": _w(C41, "capacité calculée sans déduire les absences",
                                  [("C4_1_capacite_rep", "capacite.loc[a.commercial, a.semaine] -= a.jours", "pass")],
                                  fails={"C4_1_test_capacite", "C4_1_test_surcharges", "C4_1_test_plan"}),
@@ -128,29 +176,45 @@ class Candidate:
 
 T = lambda day, h, m: dt.datetime(2027, 1, day, h, m, tzinfo=DUE.tzinfo)  # noqa: E731
 
+B1_LEVELS = {  # bloc 1 grader levels per candidate (C1.4 is the oral: c06 has not presented yet)
+    "c01": {"C1.1": [3, 3, 2, 3], "C1.2": [3, 3, 3], "C1.3": [3, 2, 3, 3], "C1.4": [3, 3, 2]},
+    "c02": {"C1.1": [2, 2, 2, 2], "C1.2": [2, 2, 1], "C1.3": [2, 1, 2, 2], "C1.4": [2, 2, 1]},
+    "c03": {"C1.1": [1, 1, 0, 1], "C1.2": [0, 1, 1], "C1.3": [1, 1, 0, 0], "C1.4": [1, 0, 1]},
+    "c04": {"C1.1": [0, 0, 0, 0], "C1.2": [0, 0, 0], "C1.3": [0, 0, 0, 0], "C1.4": [0, 0, 0]},
+    "c05": {"C1.1": [2, 3, 2, 2], "C1.2": [2, 2, 2], "C1.3": [3, 2, 2, 3], "C1.4": [2, 2, 2]},
+    "c06": {"C1.1": [2, 1, 2, 2], "C1.2": [2, 2, 2], "C1.3": [2, 2, 2, 1], "C1.4": [None, None, None]},
+    "c07": {"C1.1": [2, 2, 2, 2], "C1.2": [1, 2, 2], "C1.3": [2, 2, 2, 2], "C1.4": [2, 2, 2]},
+}
+
 COHORT = [
     Candidate("c01", "Léa", "Fontaine", "excellente", levels={"C4.1": [3, 3, 2], "C4.2": [3, 2, 3], "C4.3": [3, 3, 3]},
               submitted=T(8, 10, 5)),
-    Candidate("c02", "Hugo", "Lambert", "moyen", ("capacite_sans_absences", "panier_sans_garde", "cause_erronee"),
+    Candidate("c02", "Hugo", "Lambert", "moyen", ("capacite_sans_absences", "panier_sans_garde", "cause_erronee",
+                                                  "tcam_sur_huit_ans", "egalite_sans_impact", "van_non_actualisee"),
               levels={"C4.1": [2, 1, 2], "C4.2": [2, 2, 2], "C4.3": [2, 2, 1]}, submitted=T(8, 11, 41),
-              second={"C4.3": [2, 2, 2]}, jury={("C4.3", 3): 1}),
+              second={"C4.3": [2, 2, 2], "C1.2": [2, 2, 2]}, jury={("C4.3", 3): 1}),
     Candidate("c03", "Nadia", "Haddad", "en difficulté",
               ("plan_inchange", "smart_irrealiste", "conversion_sur_toutes",
-               "seuils_laxistes", "ecart_pct_sur_realise", "anomalies_sur_montants"),
+               "seuils_laxistes", "ecart_pct_sur_realise", "anomalies_sur_montants",
+               "prix_moyen_non_pondere", "signal_mal_classe", "marche_sans_adoption", "canevas_sans_cible",
+               "avis_contradictoire", "option_dominee"),
               levels={"C4.1": [1, 0, 1], "C4.2": [1, 1, 0], "C4.3": [0, 1, 1]}, submitted=T(8, 11, 58),
               answers={C43: {"synthese.resultats": "Les résultats sont bons dans l'ensemble.", "synthese.facteurs": "",
                              "synthese.actions": "Continuer."}}),
     Candidate("c04", "Maxime", "Roux", "copie blanche", blank=True,
               levels={"C4.1": [0, 0, 0], "C4.2": [0, 0, 0], "C4.3": [0, 0, 0]}, submitted=T(8, 9, 30)),
-    Candidate("c05", "Clara", "Petit", "dispense et temps supplémentaire", ("classement_signe",),
+    Candidate("c05", "Clara", "Petit", "dispense et temps supplémentaire", ("classement_signe", "croissance_moyenne_simple"),
               levels={"C4.1": [3, 2, 2], "C4.2": [2, 3, None], "C4.3": [2, 2, 3]}, submitted=T(8, 12, 40)),
-    Candidate("c06", "Samuel", "Girard", "remise en retard", ("correlation_avec_anomalies",),
+    Candidate("c06", "Samuel", "Girard", "remise en retard", ("correlation_avec_anomalies", "rivalite_jugee_faible",
+                                                             "point_mort_tronque"),
               levels={"C4.1": [2, 3, 2], "C4.2": [3, 2, 2], "C4.3": [None, None, None]}, submitted=T(10, 9, 15)),
     Candidate("c07", "Inès", "Moreau", "erreurs ponctuelles", ("surcharges_au_sens_large", "smart_sans_echeance",
-                                                            "echeancier_sur_echeance_initiale"),
+                                                            "echeancier_sur_echeance_initiale", "poids_negligeable",
+                                                            "van_decalee"),
               levels={"C4.1": [1, 2, 2], "C4.2": [2, 2, 2], "C4.3": [2, 3, 2]}, submitted=T(8, 11, 20),
               second={"C4.1": [2, 2, 2]}),
 ]
+COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **c.levels}) for c in COHORT]
 
 ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
     "candidats": {
@@ -206,9 +270,11 @@ def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (),
     answers = solution_answers(source_dir)
     for m in mistakes:
         for nb_name, values in m.answers.items():
-            answers.setdefault(nb_name, {}).update(values)
+            if nb_name in answers:  # only this assignment's notebooks
+                answers[nb_name].update(values)
     for nb_name, values in (answer_overrides or {}).items():
-        answers.setdefault(nb_name, {}).update(values)
+        if nb_name in answers:
+            answers[nb_name].update(values)
     (folder / ANSWERS_FILE).write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -244,27 +310,36 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     say(f"[1/{steps}] Préparation du cours et du gradebook")
     course = prepare_course(workdir)
     log = workdir / "journal_nbgrader.log"
-    course.nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE.isoformat(sep=' ')}")
+    for a in ASSIGNMENTS:
+        course.nbgrader("db", "assignment", "add", a, f"--duedate={DUES[a].isoformat(sep=' ')}")
     for c in COHORT:
         course.nbgrader("db", "student", "add", c.id, f"--first-name={c.first}", f"--last-name={c.last}")
-    say(f"[2/{steps}] Génération du devoir (nbgrader generate_assignment) et diffusion (release_assignment)")
-    course.nbgrader("generate_assignment", ASSIGNMENT, "--force")
-    course.nbgrader("release_assignment", ASSIGNMENT, "--force")
-    say(f"[3/{steps}] Les candidats récupèrent le devoir, le travaillent et le remettent (fetch, submit)")
+    say(f"[2/{steps}] Génération des devoirs (nbgrader generate_assignment) et diffusion (release_assignment) : "
+        + ", ".join(ASSIGNMENTS))
+    for a in ASSIGNMENTS:
+        course.nbgrader("generate_assignment", a, "--force")
+        course.nbgrader("release_assignment", a, "--force")
+    say(f"[3/{steps}] Les candidats récupèrent les devoirs, les travaillent et les remettent (fetch, submit)")
     exchange = [f"--Exchange.root={workdir / 'echange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
     for c in tqdm(COHORT, desc="Candidats", unit="candidat", disable=not progress):
         home = workdir / "candidats" / c.id
         home.mkdir(parents=True)
-        run_nbgrader(["fetch_assignment", ASSIGNMENT, *exchange], home, log)
-        make_submission(home / ASSIGNMENT, course.source(ASSIGNMENT), c.wrong, c.blank, c.answers)
-        run_nbgrader(["submit", ASSIGNMENT, *exchange, f"--student={c.id}"], home, log)
+        for a in ASSIGNMENTS:
+            run_nbgrader(["fetch_assignment", a, *exchange], home, log)
+            make_submission(home / a, course.source(a), c.wrong, c.blank, c.answers)
+            run_nbgrader(["submit", a, *exchange, f"--student={c.id}"], home, log)
     say(f"[4/{steps}] Ramassage des copies (nbgrader collect) ; heures de remise simulées")
-    course.nbgrader("collect", ASSIGNMENT)
-    for c in COHORT:
-        stamp = workdir / "submitted" / c.id / ASSIGNMENT / "timestamp.txt"
-        stamp.write_text(c.submitted.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
+    for a in ASSIGNMENTS:
+        course.nbgrader("collect", a)
+        for c in COHORT:
+            stamp = workdir / "submitted" / c.id / a / "timestamp.txt"
+            when = c.submitted - (DUE - DUES[a])  # each candidate hands bloc 1 in as early, or late, as bloc 4
+            stamp.write_text(when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     say(f"[5/{steps}] Autocorrection en parallèle (mdpc autograde : nbgrader sur chaque cœur, un seul écrivain)")
-    errors = {s: f"autocorrection : {e}" for s, e in autograde_cohort(course, ASSIGNMENT, progress=progress).items()}
+    errors = {}
+    for a in ASSIGNMENTS:
+        errors.update({f"{s} ({a})": f"autocorrection : {e}"
+                       for s, e in autograde_cohort(course, a, progress=progress).items()})
     say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère (double correction pour deux copies)")
     book = RatingBook(course)
     for c in COHORT:
@@ -272,11 +347,12 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
             for code, levels in sheet.items():
                 for k, level in enumerate(levels, 1):
                     if level is not None:
-                        book.record(ASSIGNMENT, c.id, code, k, who, level, grader_comment(code, k, level, c))
+                        book.record(course.assignment_of(code), c.id, code, k, who, level,
+                                    grader_comment(code, k, level, c))
         for (code, k), level in c.jury.items():
-            book.record(ASSIGNMENT, c.id, code, k, JURY_CHAIR, level,
+            book.record(course.assignment_of(code), c.id, code, k, JURY_CHAIR, level,
                         "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
-    for d in book.divergences(ASSIGNMENT):
+    for d in book.divergences(list(ASSIGNMENTS)):
         state = f"tranchée par le jury : niveau {d['niveau_final']}" if d["tranche_par_le_jury"] else "à trancher par le jury"
         say(f"  ⚠ Notes divergentes — {d['candidat']}, {d['competence']} critère {d['critere']} : "
             + ", ".join(f"{w} {lv}" for w, lv in d["niveaux"].items()) + f" ({state})")
@@ -287,16 +363,17 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     accs = load_accommodations(acc_path)
     for m in accs.refusals:
         say(f"  ⚠ {m}")
-    records = records_for(course.read(ASSIGNMENT), accs, SESSION, book.graders(ASSIGNMENT))
+    records = records_for(course.read_many(list(ASSIGNMENTS)), accs, SESSION, book.graders(list(ASSIGNMENTS)))
     say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
-    batch = build_reports(records, workdir / "rapports", progress, double=book.double_marked(ASSIGNMENT),
+    batch = build_reports(records, workdir / "rapports", progress, double=book.double_marked(list(ASSIGNMENTS)),
                           session=SESSION, minutes=MINUTES)
     for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]
     say(f"[9/{steps}] Retours aux candidats (nbgrader generate_feedback : niveaux et commentaires, sans tests cachés)")
-    if course.nbgrader("generate_feedback", ASSIGNMENT, "--force", check=False).returncode != 0:
-        errors["retours"] = "génération des retours en échec (voir journal_nbgrader.log)"
+    for a in ASSIGNMENTS:
+        if course.nbgrader("generate_feedback", a, "--force", check=False).returncode != 0:
+            errors[f"retours {a}"] = "génération des retours en échec (voir journal_nbgrader.log)"
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
             "errors": errors, "refusals": accs.refusals}
 

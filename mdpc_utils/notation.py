@@ -152,7 +152,10 @@ class RatingBook:
         comment = "\n".join(f"[{w}] {r.comment}" for w, r in latest.items() if r.comment)
         return Effective(next(iter(levels.values())), comment, graders, "concordantes", levels)
 
-    def divergences(self, assignment: str) -> list[dict]:
+    def divergences(self, assignment: str | list[str]) -> list[dict]:
+        """Criteria whose graders disagree (settled by the jury or not), over one or several assignments."""
+        if not isinstance(assignment, str):
+            return [d for a in assignment for d in self.divergences(a)]
         history = self.history(assignment)
         keys = sorted({(r.candidate, r.competency, r.criterion) for r in history})
         out = []
@@ -163,8 +166,10 @@ class RatingBook:
                             "tranche_par_le_jury": e.state == "jury", "niveau_final": e.level})
         return out
 
-    def double_marked(self, assignment: str) -> list[dict]:
+    def double_marked(self, assignment: str | list[str]) -> list[dict]:
         """Every criterion rated by two graders or more, with each one's level and the level retained."""
+        if not isinstance(assignment, str):
+            return [d for a in assignment for d in self.double_marked(a)]
         out = []
         for (cand, comp, crit), e in sorted(self.graders(assignment).items()):
             if len(e.levels) > 1:
@@ -172,8 +177,10 @@ class RatingBook:
                             "niveau_final": e.level, "jury": e.state == "jury"})
         return out
 
-    def graders(self, assignment: str) -> dict[tuple[str, str, int], Effective]:
+    def graders(self, assignment: str | list[str]) -> dict[tuple[str, str, int], Effective]:
         """The effective rating of every rated criterion, keyed by (candidate, competency, criterion)."""
+        if not isinstance(assignment, str):
+            return {k: v for a in assignment for k, v in self.graders(a).items()}
         history = self.history(assignment)
         keys = {(r.candidate, r.competency, r.criterion) for r in history}
         return {k: self.effective(assignment, *k, history=history) for k in keys}

@@ -42,12 +42,14 @@ def show_header(rec: dict) -> None:
              f"**Candidat :** {c['nom']} ({c['id']})  ",
              f"**Session :** {rec['session']}  ",
              f"**Décision à ce stade :** {SYMBOL.get(d['statut'], '')} {d['resume']}  "]
-    if r["date"]:
-        late = r["retard_minutes"]
-        extra = r["temps_supplementaire_minutes"]
-        when = f"**Remise :** {r['date']} (échéance {r['echeance'] or 'non fixée'}"
+    extra = r["temps_supplementaire_minutes"]
+    for dv in r.get("devoirs") or [{"devoir": "", **r}]:
+        if not dv["date"]:
+            continue
+        late = dv["retard_minutes"]
+        when = f"**Remise{' — ' + dv['devoir'] if dv['devoir'] else ''} :** {dv['date']} (échéance {dv['echeance'] or 'non fixée'}"
         when += f", temps supplémentaire accordé : {extra} min" if extra else ""
-        when += ") — " + (f"⚠ hors délai de {late} min" if late else "dans les délais")
+        when += ") — " + (f"⚠ hors délai de {late} min" if late else "dans les délais") + "  "
         lines.append(when)
     if r["carnets_manquants"]:
         lines.append(f"⚠ Carnets non remis : {', '.join(r['carnets_manquants'])}")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .course import Submission
 from .decisions import ACQUIS, DISPENSE, SOURCE_GRADER, CandidateDecision, decide_candidate
-from .exemptions import Accommodation, Accommodations
+from .exemptions import Accommodation, Accommodations, lateness_minutes
 from .referential import Referential
 from .referential import default as default_referential
 from .rubric import Scale, default_grids, default_scale
@@ -75,7 +75,10 @@ def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], s
         "blocs": blocs,
         "remise": {"date": local_time(sub.submitted_at), "echeance": local_time(sub.due),
                    "retard_minutes": round(late), "temps_supplementaire_minutes": acc.extra_minutes,
-                   "carnets_manquants": sub.missing_notebooks},
+                   "carnets_manquants": sub.missing_notebooks,
+                   "devoirs": [{"devoir": a, "date": local_time(s), "echeance": local_time(d),
+                                "retard_minutes": round(lateness_minutes(s, d, acc.extra_minutes, scale.late_tolerance_minutes))}
+                               for a, s, d in (sub.deliveries or [(sub.assignment, sub.submitted_at, sub.due)])]},
         "autocorrection": {"points": sub.auto_score, "maximum": sub.auto_max},
         "amenagement": acc.note,
         "dispenses": [{"competence": e.competency, "critere": e.criterion, "avis": e.referent_advice,

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mdpc_utils import CAS_DIR, datagen
+from mdpc_utils import CAS_DIR, datagen, datagen_b1
 
 
 def test_committed_data_is_reproducible(tmp_path):
@@ -10,6 +10,29 @@ def test_committed_data_is_reproducible(tmp_path):
     for path in written:
         committed = CAS_DIR / "B4_pilotage_performance" / "data" / path.name
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
+
+
+def test_committed_bloc1_data_is_reproducible(tmp_path):
+    for path in datagen_b1.write_b1(tmp_path):
+        committed = CAS_DIR / datagen_b1.ASSIGNMENT_B1 / "data" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
+
+
+def test_bloc1_data_supports_the_case():
+    """The case's intended findings hold in the data: ties the tests rely on, a dominated opportunity."""
+    risks = datagen_b1.RISQUES.assign(c=datagen_b1.RISQUES.probabilite * datagen_b1.RISQUES.impact)
+    top = risks.sort_values(["c", "impact", "id"], ascending=[False, False, True])
+    assert top["c"].iloc[2] == top["c"].iloc[3], "égalité de criticité au 3e rang : la règle d'égalité doit compter"
+    flows = datagen_b1.make_flux_opportunites()
+    net = flows.assign(n=flows.recettes_eur - flows.couts_eur - flows.investissement_eur)
+    npv = net.assign(v=net.n / 1.08 ** net.annee).groupby("opportunite")["v"].sum()
+    a, b, c = sorted(npv.index)
+    assert npv[a] > npv[b] > npv[c], "A crée le plus de valeur, C le moins (C est dominée)"
+    shares = datagen_b1.CONCURRENTS["part_de_marche_pct"]
+    assert 1500 <= (shares ** 2).sum() < 2500, "marché moyennement concentré"
+    territory = datagen_b1.make_territoire()
+    assert len(territory) == 12 * 5 * 3 and territory["zone"].nunique() == 4
+    assert (territory["etablissements_2026"] > 0).all()
 
 
 def test_planning_data_is_overloaded_but_feasible():

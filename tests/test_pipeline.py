@@ -20,7 +20,9 @@ from mdpc_utils.notation import RatingBook
 from mdpc_utils.rubric import GridError
 
 pytestmark = pytest.mark.slow
-NOTEBOOKS = ("C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique")
+NOTEBOOKS = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_business_model", "C1_4_proposition_affaires",
+             "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique")
+CODES = ("C1.1", "C1.2", "C1.3", "C1.4", "C4.1", "C4.2", "C4.3")
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +35,11 @@ def scores(run):
     """{candidate: {notebook: {test id: (score, max)}}} straight from the gradebook."""
     out = {}
     with run["course"].gradebook() as gb:
-        for sub in gb.find_assignment(demo.ASSIGNMENT).submissions:
-            out[sub.student.id] = {nb.name: {g.name: (g.score, g.max_score) for g in nb.grades
-                                             if g.auto_score is not None} for nb in sub.notebooks}
+        for assignment in demo.ASSIGNMENTS:
+            for sub in gb.find_assignment(assignment).submissions:
+                out.setdefault(sub.student.id, {}).update(
+                    {nb.name: {g.name: (g.score, g.max_score) for g in nb.grades if g.auto_score is not None}
+                     for nb in sub.notebooks})
     return out
 
 
@@ -77,21 +81,25 @@ def test_wrong_answers_lose_exactly_the_tests_that_guard_them(scores, candidate)
 
 
 def test_competency_decisions(run):
-    got = {sid: {c: competency(r, c)["statut"] for c in ("C4.1", "C4.2", "C4.3")} for sid, r in records(run).items()}
+    got = {sid: {c: competency(r, c)["statut"] for c in CODES} for sid, r in records(run).items()}
     V, N, A = "validé", "non validé", "en attente"
     assert got == {
-        "c01": {"C4.1": V, "C4.2": V, "C4.3": V},
-        "c02": {"C4.1": N, "C4.2": V, "C4.3": N},
-        "c03": {"C4.1": N, "C4.2": N, "C4.3": N},
-        "c04": {"C4.1": N, "C4.2": N, "C4.3": N},
-        "c05": {"C4.1": V, "C4.2": V, "C4.3": V},
-        "c06": {"C4.1": V, "C4.2": V, "C4.3": A},
-        "c07": {"C4.1": A, "C4.2": V, "C4.3": V},  # two graders disagree on C4.1 criterion 1: the jury decides
+        "c01": {"C1.1": V, "C1.2": V, "C1.3": V, "C1.4": V, "C4.1": V, "C4.2": V, "C4.3": V},
+        # C1.2 criterion 3: the two graders disagree (1 and 2), the jury has not decided yet
+        "c02": {"C1.1": V, "C1.2": A, "C1.3": N, "C1.4": N, "C4.1": N, "C4.2": V, "C4.3": N},
+        "c03": {"C1.1": N, "C1.2": N, "C1.3": N, "C1.4": N, "C4.1": N, "C4.2": N, "C4.3": N},
+        "c04": {"C1.1": N, "C1.2": N, "C1.3": N, "C1.4": N, "C4.1": N, "C4.2": N, "C4.3": N},
+        "c05": {"C1.1": V, "C1.2": V, "C1.3": V, "C1.4": V, "C4.1": V, "C4.2": V, "C4.3": V},
+        # the oral of C1.4 has not taken place: only the autograded proposal, not decisive
+        "c06": {"C1.1": N, "C1.2": V, "C1.3": N, "C1.4": A, "C4.1": V, "C4.2": V, "C4.3": A},
+        "c07": {"C1.1": V, "C1.2": N, "C1.3": V, "C1.4": V, "C4.1": A, "C4.2": V, "C4.3": V},
     }
-    blocs = {sid: r["blocs"][3]["statut"] for sid, r in records(run).items()}
+    blocs = {sid: (r["blocs"][0]["statut"], r["blocs"][3]["statut"]) for sid, r in records(run).items()}
     # C4.4–C4.6 have no case yet: bloc 4 cannot be validated, only failed
-    assert blocs == {"c01": A, "c02": N, "c03": N, "c04": N, "c05": A, "c06": A, "c07": A}
+    assert blocs == {"c01": (V, A), "c02": (N, N), "c03": (N, N), "c04": (N, N), "c05": (V, A), "c06": (N, A),
+                     "c07": (N, A)}
     assert all(r["decision"]["statut"] == A for r in records(run).values())
+    assert records(run)["c01"]["decision"]["blocs_acquis"] == [1]
 
 
 def test_exemption_and_extra_time(run):
@@ -108,6 +116,8 @@ def test_exemption_and_extra_time(run):
 def test_late_submission_and_pending_grades(run):
     rec = records(run)["c06"]
     assert rec["remise"]["retard_minutes"] > 2 * 24 * 60 - 180
+    assert [d["devoir"] for d in rec["remise"]["devoirs"]] == list(demo.ASSIGNMENTS)
+    assert all(d["retard_minutes"] > 2 * 24 * 60 - 180 for d in rec["remise"]["devoirs"])
     pending = competency(rec, "C4.3")["criteres"]
     assert all(c["statut"] == "en attente" for c in pending)
     assert {c["source"] for c in pending} == {"proposition automatique"}
@@ -124,14 +134,14 @@ def test_reports_and_cohort_csv(run):
     assert "Pour atteindre le niveau « Acquis »" in run["reports"][2]["html"].read_text(encoding="utf-8")
     table = pd.read_csv(run["csv"], sep=";", encoding="utf-8-sig")
     assert list(table["candidat"]) == [c.id for c in demo.COHORT]
-    assert {"C4.1", "C4.2", "C4.3", "Bloc 4", "certification"} <= set(table.columns)
+    assert {*CODES, "Bloc 1", "Bloc 4", "certification"} <= set(table.columns)
 
 
 def test_candidate_reports_hold_every_criterion_and_decision(run):
     for out in run["reports"]:
         rec = records(run)[out["candidat"]]
         html = out["html"].read_text(encoding="utf-8")
-        for code in ("C4.1", "C4.2", "C4.3"):
+        for code in CODES:
             comp = competency(rec, code)
             assert f"{code} — " in html
             for cr in comp["criteres"]:
@@ -152,6 +162,8 @@ def test_jury_minutes_and_cohort_report(run):
     table = pd.read_csv(batch["pv_csv"], sep=";", encoding="utf-8-sig")
     assert list(table["candidat"]) == [c.id for c in demo.COHORT]
     assert table.set_index("candidat").loc["c02", "bloc 4"] == "non validé"
+    assert table.set_index("candidat").loc["c05", "bloc 1"] == "validé"
+    assert str(table.set_index("candidat").loc["c05", "blocs acquis"]) == "1"  # partial validation
     assert "C4.2 critère 3" in table.set_index("candidat").loc["c05", "dispenses"]
     cohort = batch["cohorte"]["html"].read_text(encoding="utf-8")
     assert "Taux de réussite par critère" in cohort and "Comparaison des correcteurs" in cohort
@@ -195,8 +207,8 @@ def test_wrong_ratings_are_refused_in_french(run):
 
 def test_double_marking_divergences_and_audit_trail(run):
     book = RatingBook(run["course"])
-    div = {(d["candidat"], d["competence"], d["critere"]): d for d in book.divergences(demo.ASSIGNMENT)}
-    assert set(div) == {("c02", "C4.3", 3), ("c07", "C4.1", 1)}
+    div = {(d["candidat"], d["competence"], d["critere"]): d for d in book.divergences(list(demo.ASSIGNMENTS))}
+    assert set(div) == {("c02", "C4.3", 3), ("c07", "C4.1", 1), ("c02", "C1.2", 3)}
     assert div[("c02", "C4.3", 3)]["tranche_par_le_jury"] and div[("c02", "C4.3", 3)]["niveau_final"] == 1
     assert div[("c07", "C4.1", 1)]["niveaux"] == {"Mme Aubert": 1, "M. Keller": 2}
     assert not div[("c07", "C4.1", 1)]["tranche_par_le_jury"]
@@ -332,3 +344,23 @@ def test_feedback_shows_levels_but_no_hidden_test(run):
         assert "Votre résultat sur cette compétence" in page and "Niveau attribué par le jury" in page
     assert "Niveau attribué par le jury : 1 — Partiellement acquis" in pages["C4_1_plan_de_charges"]
     assert "AssertionError : Capacité de" in pages["C4_1_plan_de_charges"]  # the French message, not the code
+
+
+def test_bloc1_feedback_and_deliverables(run):
+    """Bloc 1: feedback without hidden tests; each candidate's deliverables are in the autograded copy."""
+    root = run["course"].root
+    folder = root / "feedback" / "c02" / demo.ASSIGNMENT_B1
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in folder.glob("*.html")}
+    assert set(pages) == {n for n in NOTEBOOKS if n.startswith("C1")}
+    for name, page in pages.items():
+        for secret in ("HIDDEN TESTS", "MARK SCHEME", "def _vrais", "_essai", "Ce que le correcteur"):
+            assert secret not in page, (name, secret)
+    assert "TCAM attendu" in pages["C1_1_etude_de_marche"]  # c02's mistake, told in French
+    livrables = root / "autograded" / "c01" / demo.ASSIGNMENT_B1 / "livrables"
+    names = sorted(p.name for p in livrables.glob("*.html"))
+    assert names == ["livrable_1_etude_de_marche.html", "livrable_2_cartographie.html",
+                     "livrable_3_business_model.html", "proposition_technique.html"]
+    doc = (livrables / "livrable_3_business_model.html").read_text(encoding="utf-8")
+    assert "Point mort : 1522 bornes" in doc and "<img" in doc and "(sans réponse)" not in doc
+    blank = root / "autograded" / "c04" / demo.ASSIGNMENT_B1 / "livrables" / "livrable_1_etude_de_marche.html"
+    assert "(sans réponse)" in blank.read_text(encoding="utf-8")  # the blank copy's document says what is missing
