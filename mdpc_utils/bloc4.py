@@ -96,3 +96,122 @@ def check_smart(values: dict, case_date: dt.date = CASE_DATE) -> list[str]:
     if not (values.get("responsable") or "").strip():
         problems.append("Indiquez qui porte l'objectif.")
     return problems
+
+
+# -- Team management (C4.5, C4.6) ---------------------------------------------------------------------
+
+def skill_gaps(levels: pd.DataFrame, targets: pd.DataFrame, team: pd.DataFrame) -> pd.DataFrame:
+    """Reference computation of the gaps: one row per rep and skill, target level and weight of the rep's profile."""
+    m = levels.merge(team[["commercial", "profil"]], on="commercial").merge(targets, on=["profil", "competence"])
+    m["ecart"] = (m["niveau_cible"] - m["niveau"]).clip(lower=0)
+    m["priorite"] = m["ecart"] * m["poids"]
+    return m
+
+
+def check_skills_plan(plan: pd.DataFrame, gaps: pd.DataFrame, levels: pd.DataFrame, levers: pd.DataFrame,
+                      budget: float, max_tutored: int = 2, months: int = 6) -> list[str]:
+    """Problems of a skills development plan, in French (empty: the plan holds).
+
+    ``plan``: one row per action — commercial, competence, levier (id of ``leviers.csv``), tuteur (a rep, or
+    empty), mois_debut (1 to ``months``). Every gap of two levels or more must be covered; levers must fit
+    the skill; a tutor must master the skill (level 4 for tutoring, 3 for field pairing), not tutor themself,
+    nor more than ``max_tutored`` colleagues; the cost (per person) must fit the budget.
+    """
+    needed = {"commercial", "competence", "levier", "tuteur", "mois_debut"}
+    if not isinstance(plan, pd.DataFrame) or not needed <= set(plan.columns):
+        return [f"Le plan doit être un DataFrame avec les colonnes {', '.join(sorted(needed))}."]
+    problems = []
+    lever = levers.set_index("id")
+    level = {(r.commercial, r.competence): r.niveau for r in levels.itertuples()}
+    reps = set(levels["commercial"])
+    tutored: dict[str, set] = {}
+    cost = 0.0
+    for i, a in enumerate(plan.itertuples(), 1):
+        where = f"Action {i} ({a.commercial}, {a.competence})"
+        if a.commercial not in reps:
+            problems.append(f"{where} : commercial inconnu.")
+            continue
+        if a.levier not in lever.index:
+            problems.append(f"{where} : levier « {a.levier} » absent du catalogue.")
+            continue
+        lv = lever.loc[a.levier]
+        if lv["competence"] not in ("toutes", a.competence):
+            problems.append(f"{where} : le levier {a.levier} développe « {lv['competence']} », pas cette compétence.")
+        try:
+            month = int(a.mois_debut)
+        except (TypeError, ValueError):
+            month = 0
+        if not 1 <= month <= months:
+            problems.append(f"{where} : mois de début hors du semestre (1 à {months}).")
+        tutor = a.tuteur if isinstance(a.tuteur, str) else ""
+        if lv["type"] in ("tutorat", "binôme terrain"):
+            need = 4 if lv["type"] == "tutorat" else 3
+            if tutor not in reps or tutor == a.commercial:
+                problems.append(f"{where} : un {lv['type']} demande un tuteur de l'équipe, autre que la personne accompagnée.")
+            elif level.get((tutor, a.competence), 0) < need:
+                problems.append(f"{where} : {tutor} n'a pas le niveau {need} requis pour accompagner en « {a.competence} ».")
+            else:
+                tutored.setdefault(tutor, set()).add(a.commercial)
+        cost += float(lv["cout_par_personne_eur"])
+    for tutor, people in tutored.items():
+        if len(people) > max_tutored:
+            problems.append(f"{tutor} accompagne {len(people)} collègues : {max_tutored} au plus.")
+    covered = set(zip(plan["commercial"], plan["competence"], strict=True))
+    for g in gaps[gaps["ecart"] >= 2].itertuples():
+        if (g.commercial, g.competence) not in covered:
+            problems.append(f"Écart de {g.ecart} niveaux sans action : {g.commercial}, {g.competence}.")
+    if cost > budget + 1e-9:
+        problems.append(f"Coût du plan {fr_number(cost, 0)} € : il dépasse le budget de {fr_number(budget, 0)} €.")
+    return problems
+
+
+DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]
+MODES = ("site", "distance", "repos")
+
+
+def check_hybrid(schedule: pd.DataFrame, commitments: pd.DataFrame, team_day: str | None, max_remote: int,
+                 min_on_site: int, tutor_pairs: dict[str, str] | None = None, min_with_tutor: int = 3) -> list[str]:
+    """Problems of a weekly hybrid schedule, in French (empty: it holds).
+
+    ``schedule``: index = reps, columns = the five weekdays, values « site », « distance » or « repos ».
+    Checks imposed modes (commitments, accommodations, part time), the remote-days cap (an accommodation
+    imposing more remote days wins), on-site coverage every day, a shared team day with everyone working
+    that day on site, and days on site together for each junior and their tutor.
+    """
+    if not isinstance(schedule, pd.DataFrame) or list(schedule.columns) != DAYS:
+        return [f"Le planning doit être un DataFrame avec les colonnes {', '.join(DAYS)}, dans cet ordre."]
+    problems = []
+    bad = sorted({str(v) for v in schedule.to_numpy().ravel() if v not in MODES})
+    if bad:
+        return [f"Valeurs inconnues dans le planning : {', '.join(bad)} (attendu : site, distance ou repos)."]
+    imposed_remote: dict[str, int] = {}
+    for c in commitments.itertuples():
+        if c.commercial not in schedule.index:
+            problems.append(f"{c.commercial} manque au planning.")
+            continue
+        if schedule.loc[c.commercial, c.jour] != c.mode:
+            problems.append(f"{c.commercial}, {c.jour} : « {c.mode} » imposé ({c.motif}).")
+        if c.mode == "distance":
+            imposed_remote[c.commercial] = imposed_remote.get(c.commercial, 0) + 1
+    for rep, row in schedule.iterrows():
+        remote = int((row == "distance").sum())
+        if remote > max(max_remote, imposed_remote.get(rep, 0)):
+            problems.append(f"{rep} : {remote} jours à distance, la charte en permet {max_remote}.")
+        if (row == "repos").sum() > (commitments[(commitments.commercial == rep)]["mode"] == "repos").sum():
+            problems.append(f"{rep} : un jour de repos qui n'est pas prévu au contrat.")
+    for day in DAYS:
+        on_site = int((schedule[day] == "site").sum())
+        if on_site < min_on_site:
+            problems.append(f"{day.capitalize()} : {on_site} personne(s) sur site, il en faut au moins {min_on_site}.")
+    if team_day not in DAYS:
+        problems.append("Choisissez la journée d'équipe.")
+    else:
+        away = [rep for rep in schedule.index if schedule.loc[rep, team_day] == "distance"]
+        if away:
+            problems.append(f"Journée d'équipe du {team_day} : {', '.join(away)} à distance.")
+    for junior, tutor in (tutor_pairs or {}).items():
+        together = int(((schedule.loc[junior] == "site") & (schedule.loc[tutor] == "site")).sum())
+        if together < min_with_tutor:
+            problems.append(f"{junior} et sa tutrice ou son tuteur {tutor} : {together} jour(s) ensemble sur site, "
+                            f"{min_with_tutor} attendus.")
+    return problems

@@ -35,11 +35,12 @@ from .rubric import default_grids
 
 ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
 ASSIGNMENT_B1 = "B1_strategie_developpement"
-ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT)
+ASSIGNMENT_B4M = "B4_management_equipe"
+ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT, ASSIGNMENT_B4M)
 COURSE_ID = "mdpc"
 SESSION = "Session de démonstration — janvier 2027"
 DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=2), ASSIGNMENT: DUE}  # bloc 1 is handed in two days before bloc 4
+DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=2), ASSIGNMENT: DUE, ASSIGNMENT_B4M: DUE}  # bloc 1 two days earlier
 MARKER = ".dossier-demo-mdpc"
 GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
 JURY_CHAIR = "Mme Bernard, présidente du jury"
@@ -66,8 +67,44 @@ C41, C42, C43 = "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_st
 C11, C12, C13, C14 = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_business_model",
                       "C1_4_proposition_affaires")
 OPTION_C = "C — Marque blanche pour un loueur longue durée"
+C44, C45, C46 = "C4_4_reunion_pilotage", "C4_5_montee_competences", "C4_6_equipe_hybride"
 
 WRONG_ANSWERS: dict[str, WrongAnswer] = {
+    "objectif_sans_arrondi": _w(C44, "objectif d'équipe non arrondi au millier d'euros",
+                                [("C4_4_objectifs_rep", 'objectif_equipe = round(resultats["ca_realise_2026_eur"].sum() * (1 + cadrage["croissance_visee_2027_pct"] / 100), -3)',
+                                  'objectif_equipe = resultats["ca_realise_2026_eur"].sum() * (1 + cadrage["croissance_visee_2027_pct"] / 100)')],
+                                fails={"C4_4_test_objectifs"}),
+    "repartition_au_ca_seul": _w(C44, "objectifs répartis au seul prorata du CA 2026, sans le portefeuille",
+                                 [("C4_4_objectifs_rep", '_part = 0.5 * _r["ca_realise_2026_eur"] / _r["ca_realise_2026_eur"].sum() + 0.5 * _r["pipeline_ouvert_eur"] / _r["pipeline_ouvert_eur"].sum()',
+                                   '_part = _r["ca_realise_2026_eur"] / _r["ca_realise_2026_eur"].sum()')],
+                                 fails={"C4_4_test_objectifs", "C4_4_test_vigilance"}),
+    "pas_de_temps_de_retours": _w(C44, "aucune séquence de l'ordre du jour pour recueillir les retours",
+                                  answers={C44: {"deroule.type_5": "Autre"}}, fails={"C4_4_test_retours"}),
+    "questions_fermees": _w(C44, "questions fermées (oui / non) pour recueillir les retours",
+                            answers={C44: {"retours.questions": "Est-ce que c'est clair ?\nAvez-vous des questions ?\nÊtes-vous d'accord ?"}},
+                            fails={"C4_4_test_retours"}),
+    "ecart_negatif": _w(C45, "écarts négatifs gardés quand le niveau dépasse la cible",
+                        [("C4_5_ecarts_rep", "ecarts = (_cible - matrice).clip(lower=0)", "ecarts = _cible - matrice")],
+                        fails={"C4_5_test_ecarts"}),
+    "priorite_sans_poids": _w(C45, "priorité fondée sur l'écart seul, sans le poids de la compétence dans le poste",
+                              [("C4_5_priorites_rep", 'priorite=lambda d: d["ecart"] * d["poids"]', 'priorite=lambda d: d["ecart"]')],
+                              fails={"C4_5_test_priorites"}),
+    "tuteur_non_qualifie": _w(C45, "tutorat confié à une collègue de niveau 3, quand il faut un expert (niveau 4)",
+                              [("C4_5_plan_rep", '("Julien Morel", "Prospection", "L06", "Karim Benali", 1)',
+                                '("Julien Morel", "Prospection", "L06", "Sophie Marchand", 1)')],
+                              fails={"C4_5_test_plan"}),
+    "sans_suivi": _w(C45, "aucun rituel de suivi du plan", answers={C45: {"appropriation.rituels": ["Aucun suivi formalisé"]}},
+                     fails={"C4_5_test_appropriation"}),
+    "distance_arrondie_au_dessus": _w(C46, "jours à distance possibles arrondis au-dessus",
+                                      [("C4_6_besoins_rep", "math.floor(j * p / 100)", "math.ceil(j * p / 100)")],
+                                      fails={"C4_6_test_besoins"}),
+    "journee_equipe_lundi": _w(C46, "journée d'équipe le lundi, jour de télétravail imposé pour un aménagement",
+                               answers={C46: {"organisation.journee_equipe": "lundi", "debriefings.collectif_jour": "lundi"}},
+                               fails={"C4_6_test_planning"}),
+    "visio_sans_sous_titres": _w(C46, "réunions hybrides en visioconférence sans sous-titrage (une collaboratrice malentendante)",
+                                 answers={C46: {"outils.reunion": "Visioconférence sans sous-titrage"}}, fails={"C4_6_test_outils"}),
+    "debrief_jour_de_repos": _w(C46, "débriefing individuel placé le jour de repos d'une collaboratrice à temps partiel",
+                                answers={C46: {"debriefings.individuel_3": "mercredi"}}, fails={"C4_6_test_debriefings"}),
     "tcam_sur_huit_ans": _w(C11, "TCAM 2019-2026 calculé sur huit intervalles au lieu de sept",
                             [("C1_1_tendances_rep", "** (1 / 7) - 1", "** (1 / 8) - 1")], fails={"C1_1_test_tendances"}),
     "prix_moyen_non_pondere": _w(C11, "indice de prix rapporté à la moyenne simple des prix, non pondérée par les parts",
@@ -176,6 +213,16 @@ class Candidate:
 
 T = lambda day, h, m: dt.datetime(2027, 1, day, h, m, tzinfo=DUE.tzinfo)  # noqa: E731
 
+B4M_LEVELS = {  # C4.4 is the simulated meeting: c06 has not held it yet
+    "c01": {"C4.4": [3, 3, 2], "C4.5": [3, 3, 2, 3], "C4.6": [3, 2, 3, 3, 3]},
+    "c02": {"C4.4": [2, 1, 2], "C4.5": [2, 2, 2, 2], "C4.6": [2, 2, 2, 1, 2]},
+    "c03": {"C4.4": [1, 1, 0], "C4.5": [1, 1, 1, 1], "C4.6": [1, 0, 1, 1, 1]},
+    "c04": {"C4.4": [0, 0, 0], "C4.5": [0, 0, 0, 0], "C4.6": [0, 0, 0, 0, 0]},
+    "c05": {"C4.4": [2, 2, 2], "C4.5": [3, 2, 2, 3], "C4.6": [2, 3, 2, 2, 3]},
+    "c06": {"C4.4": [None, None, None], "C4.5": [2, 2, 2, 1], "C4.6": [2, 2, 2, 2, 2]},
+    "c07": {"C4.4": [2, 2, 2], "C4.5": [2, 3, 2, 2], "C4.6": [2, 2, 1, 2, 2]},
+}
+
 B1_LEVELS = {  # bloc 1 grader levels per candidate (C1.4 is the oral: c06 has not presented yet)
     "c01": {"C1.1": [3, 3, 2, 3], "C1.2": [3, 3, 3], "C1.3": [3, 2, 3, 3], "C1.4": [3, 3, 2]},
     "c02": {"C1.1": [2, 2, 2, 2], "C1.2": [2, 2, 1], "C1.3": [2, 1, 2, 2], "C1.4": [2, 2, 1]},
@@ -214,7 +261,13 @@ COHORT = [
               levels={"C4.1": [1, 2, 2], "C4.2": [2, 2, 2], "C4.3": [2, 3, 2]}, submitted=T(8, 11, 20),
               second={"C4.1": [2, 2, 2]}),
 ]
-COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **c.levels}) for c in COHORT]
+B4M_WRONG = {"c02": ("repartition_au_ca_seul", "ecart_negatif", "journee_equipe_lundi"),
+             "c03": ("questions_fermees", "priorite_sans_poids", "sans_suivi", "visio_sans_sous_titres",
+                     "distance_arrondie_au_dessus"),
+             "c05": ("objectif_sans_arrondi",), "c06": ("tuteur_non_qualifie",),
+             "c07": ("pas_de_temps_de_retours", "debrief_jour_de_repos")}
+COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **c.levels, **B4M_LEVELS[c.id]},
+                              wrong=c.wrong + B4M_WRONG.get(c.id, ())) for c in COHORT]
 
 ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
     "candidats": {

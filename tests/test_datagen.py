@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mdpc_utils import CAS_DIR, datagen, datagen_b1
+from mdpc_utils import CAS_DIR, bloc4, datagen, datagen_b1, datagen_b4m
 
 
 def test_committed_data_is_reproducible(tmp_path):
@@ -51,3 +51,26 @@ def test_injected_anomalies_are_in_the_data():
     for rep, month, _, kind in datagen.ANOMALIES_B4:
         assert (ratio.loc[(rep, month)] > 2) if kind != "absence" else (ratio.loc[(rep, month)] < 0.2)
     assert isinstance(perf, pd.DataFrame) and len(perf) == 8 * 4 * 12
+
+
+def test_committed_team_management_data_is_reproducible(tmp_path):
+    for path in datagen_b4m.write_b4m(tmp_path):
+        committed = CAS_DIR / datagen_b4m.ASSIGNMENT_B4M / "data" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
+
+
+def test_team_management_data_supports_the_cases():
+    """C4.5: some gaps of two levels have a qualified tutor in the team; C4.6: exactly one team day is possible."""
+    levels, targets = datagen_b4m.make_skills()
+    team = datagen.TEAM.assign(profil=[datagen_b4m.PROFILE_OF.get(f, "terrain") for f in datagen.TEAM.fonction])
+    gaps = bloc4.skill_gaps(levels, targets, team)
+    big = gaps[gaps.ecart >= 2]
+    assert 2 <= len(big) <= 4
+    for g in big.itertuples():
+        assert (levels[(levels.competence == g.competence) & (levels.commercial != g.commercial)].niveau >= 3).any()
+    commitments = datagen_b4m.COMMITMENTS
+    blocked = set(commitments[commitments["mode"] != "site"]["jour"])
+    assert [d for d in bloc4.DAYS if d not in blocked] == ["mardi", "jeudi"]  # the only possible team days
+    results = datagen_b4m.make_results_2026()
+    perf, _ = datagen.make_b4_performance()
+    assert results.ca_realise_2026_eur.sum() < perf.realise_ht.sum()  # the C4.3 data-entry error is corrected

@@ -100,3 +100,14 @@ def test_release_holds_no_solution_and_french_stubs(path):
         assert marker not in text
     assert "À COMPLÉTER" in text
     assert not (path.parent / "corrige").exists()
+
+
+def test_role_cards_stay_with_the_graders():
+    """Role cards of the simulated situations live in grilles/jeux_de_role/, never in a case folder nor in release/."""
+    cards = sorted((PROJECT_ROOT / "grilles" / "jeux_de_role").glob("*.md"))
+    assert cards and all("Réservé au jury" in c.read_text(encoding="utf-8") for c in cards)
+    for folder in (CAS_DIR, RELEASE_DIR):
+        for path in folder.rglob("*"):
+            if path.is_file() and path.suffix in (".ipynb", ".md", ".csv", ".json"):
+                text = path.read_text(encoding="utf-8")
+                assert "Fiches de rôle" not in text and "Réservé au jury" not in text, path
