@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 
 import ipywidgets as w
@@ -40,7 +41,7 @@ class CriterionPanel:
         self.box = w.VBox([self.info, self.level, self.comment, w.HBox([self.button, self.message])],
                           layout=w.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"))
 
-    def refresh(self, result, effective, exempt: bool, link: str | None) -> None:
+    def refresh(self, result, effective, exempt: bool, link: str | None, documents: list[tuple[str, str]] = ()) -> None:
         grid = default_grids()[self.competency].criteria[self.number - 1]
         scale = default_scale()
         crit = default_referential().criterion(self.competency, self.number)
@@ -64,7 +65,9 @@ class CriterionPanel:
                 f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html.escape(crit.full_text)}</blockquote>"
                 f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
                 f"<p>{evidence}<br>{current}</p>"
-                + (f"<p><a href='{html.escape(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")))
+                + (f"<p><a href='{html.escape(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
+                + "".join(f"<p>📄 <a href='{html.escape(path)}' target='_blank'>{html.escape(name)}</a> (document produit "
+                          "par le candidat)</p>" for name, path in documents)))
         disabled = exempt
         for widget in (self.level, self.comment, self.button):
             widget.disabled = disabled
@@ -130,6 +133,19 @@ class RubricEntry:
         target = self.course.root / "autograded" / self.candidate.value / self.assignment.value / f"{notebook}.ipynb"
         return os.path.relpath(target, Path.cwd()) if target.exists() else None
 
+    def documents(self) -> dict[str, list[tuple[str, str]]]:
+        """The deliverables and written supports the candidate's notebooks produced (livrables/*.html), by competency."""
+        folder = self.course.root / "autograded" / self.candidate.value / self.assignment.value / "livrables"
+        found: dict[str, list[tuple[str, str]]] = {}
+        for p in sorted(folder.glob("*.html")):
+            head = p.read_text(encoding="utf-8", errors="replace")[:4000]
+            code = re.search(r"compétence (C\d\.\d)", head)
+            title = re.search(r"<title>(.*?)</title>", head)
+            if code:
+                found.setdefault(code.group(1), []).append((html.unescape(title.group(1)) if title else p.name,
+                                                            os.path.relpath(p, Path.cwd())))
+        return found
+
     def reload(self, fresh: bool = True) -> None:
         """Refresh the panels from the gradebook (fresh=False reuses what load_assignment just read)."""
         if not self.candidate.value:
@@ -142,12 +158,13 @@ class RubricEntry:
         ratings = self.book.graders(self.assignment.value)
         acc = self.accommodations.get(self.candidate.value)
         rated = exempt = divergent = 0
+        documents = self.documents()
         for (code, k), panel in self.panels.items():
             result = sub.results.get((code, k))
             eff = ratings.get((self.candidate.value, code, k))
             is_exempt = acc.is_exempt(code, k)
             notebook, _ = self.maps.rubric_cell(code, k)
-            panel.refresh(result, eff, is_exempt, self.link(notebook))
+            panel.refresh(result, eff, is_exempt, self.link(notebook), documents.get(code, []))
             exempt += is_exempt
             rated += bool(result is not None and result.confirmed and not is_exempt)
             divergent += bool(eff is not None and eff.state == "divergentes")

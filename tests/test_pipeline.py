@@ -377,3 +377,14 @@ def test_every_assignment_gives_feedback_without_secrets(run, assignment):
             text = page.read_text(encoding="utf-8")
             for secret in ("HIDDEN TESTS", "MARK SCHEME", "BEGIN SOLUTION", "Ce que le correcteur", "Fiches de rôle"):
                 assert secret not in text, (page.name, secret)
+
+
+def test_rubric_entry_links_each_criterion_to_the_candidates_document(run):
+    from mdpc_utils.rubric_entry import RubricEntry
+
+    entry = RubricEntry(cours=run["course"].root, devoir=demo.ASSIGNMENT_B1, correcteur="Mme Aubert")
+    entry.candidate.value = "c01"
+    shown = str(entry.panel("C1.3", 1).info.outputs)
+    assert "livrable_3_business_model.html" in shown and "Livrable 3 — Business model" in shown
+    assert "livrable_1" not in shown
+    assert "proposition_technique.html" in str(entry.panel("C1.4", 2).info.outputs)
