@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mdpc_utils import CAS_DIR, bloc4, datagen, datagen_b1, datagen_b4m
+from mdpc_utils import CAS_DIR, bloc2, bloc4, datagen, datagen_b1, datagen_b2, datagen_b4m
 
 
 def test_committed_data_is_reproducible(tmp_path):
@@ -74,3 +74,33 @@ def test_team_management_data_supports_the_cases():
     results = datagen_b4m.make_results_2026()
     perf, _ = datagen.make_b4_performance()
     assert results.ca_realise_2026_eur.sum() < perf.realise_ht.sum()  # the C4.3 data-entry error is corrected
+
+
+def test_committed_bloc2_data_is_reproducible(tmp_path):
+    for path in datagen_b2.write_b2(tmp_path):
+        committed = CAS_DIR / datagen_b2.ASSIGNMENT_B2 / "data" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
+
+
+def test_bloc2_file_has_the_defects_the_case_teaches():
+    raw = datagen_b2.make_fichier()
+    clean = bloc2.deduplicate(raw)
+    assert len(raw) - len(clean) == 27  # exported twice
+    assert 5 <= sum(not bloc2.luhn_ok(s) for s in clean["siret"]) <= 30  # missing or mistyped SIRET
+    assert (raw["code_postal"].str.len() == 4).any()  # leading zeros lost by a spreadsheet
+    eligible = [r for _, r in clean.iterrows() if bloc2.campaign_eligible(r, datagen_b2.DATE_REFERENCE)]
+    prospects = clean[clean.statut == "prospect"]
+    assert 15 <= len(eligible) < len(prospects) / 2  # most prospects may not be e-mailed
+    reasons = {"sans consentement": (prospects.consentement_prospection != "oui").sum(),
+               "opposition": (prospects.date_opposition != "").sum(),
+               "trop ancien": (pd.to_datetime(prospects.date_dernier_contact).dt.date
+                               < datagen_b2.DATE_REFERENCE.replace(year=2024)).sum()}
+    assert all(n > 0 for n in reasons.values()), reasons
+
+
+def test_bloc2_negotiation_has_a_zone_of_agreement():
+    p = {k: (float(v) if k != "client" else v) for k, v in zip(datagen_b2.NEGOCIATION.parametre, datagen_b2.NEGOCIATION.valeur)}
+    asked = bloc2.contract_margin(p, p["budget_client_max_mensuel"], p["installation_catalogue"], 24, 45)
+    assert asked["taux_marge"] < p["taux_marge_plancher"]  # giving in on everything is not acceptable
+    floor = bloc2.contract_margin(p, 25.5, p["installation_catalogue"], 36, 30)
+    assert abs(floor["taux_marge"] - p["taux_marge_plancher"]) < 0.002  # ZOPA from about 25.50 € to 28 €

@@ -1,0 +1,205 @@
+"""Checks and reference computations of the bloc 2 cases (Ombelle Flotte deployment), with French messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pandas as pd
+
+from .cases import fr_number
+
+# -- C2.1 prospecting plan ---------------------------------------------------------------------------
+
+
+def clients_needed(targets: pd.DataFrame, revenue_goal: float) -> pd.Series:
+    """New clients needed per segment: its share of the revenue goal over its first-year basket, rounded up."""
+    t = targets.set_index("segment")
+    return (revenue_goal * t["part_objectif_pct"] / 100 / t["panier_premiere_annee_eur"]).apply(math.ceil)
+
+
+def check_mix(mix: pd.DataFrame, channels: pd.DataFrame, targets: pd.DataFrame) -> list[str]:
+    """Problems of a channel mix (segment, canal, part_clients), in French; empty when it holds."""
+    needed = {"segment", "canal", "part_clients"}
+    if not isinstance(mix, pd.DataFrame) or not needed <= set(mix.columns):
+        return [f"Le mix doit être un DataFrame avec les colonnes {', '.join(sorted(needed))}."]
+    problems = []
+    ch = channels.set_index("canal")
+    for r in mix.itertuples():
+        if r.canal not in ch.index:
+            problems.append(f"Canal inconnu : « {r.canal} ».")
+            continue
+        if r.segment not in ch.loc[r.canal, "segments"].split(";"):
+            problems.append(f"« {r.canal} » n'est pas un outil adapté aux {r.segment} (il sert : "
+                            f"{ch.loc[r.canal, 'segments'].replace(';', ', ')}).")
+        if ch.loc[r.canal, "conforme_charte"] != "oui":
+            problems.append(f"« {r.canal} » est contraire à la charte éthique de l'entreprise (contacts sans consentement).")
+    for seg in targets["segment"]:
+        rows = mix[mix["segment"] == seg]
+        if len(rows) < 2:
+            problems.append(f"{seg} : prévoyez au moins deux canaux (un seul canal est un risque).")
+        if abs(rows["part_clients"].sum() - 1) > 1e-6:
+            problems.append(f"{seg} : les parts de clients attendues par canal doivent faire 100 % "
+                            f"(reçu {100 * rows['part_clients'].sum():.0f} %).")
+    return problems
+
+
+def funnel(mix: pd.DataFrame, channels: pd.DataFrame, clients: pd.Series) -> pd.DataFrame:
+    """Reference funnel worked backwards: leads per segment and channel, then cost, CO2 and CPA per channel."""
+    ch = channels.set_index("canal")
+    rows = []
+    for r in mix.itertuples():
+        c = ch.loc[r.canal]
+        expected = clients[r.segment] * r.part_clients
+        leads = math.ceil(expected / (c["taux_lead_rdv"] * c["taux_rdv_client"]) - 1e-9)
+        rows.append({"segment": r.segment, "canal": r.canal, "clients": expected, "leads": leads})
+    detail = pd.DataFrame(rows)
+    per = detail.groupby("canal", sort=False).agg(clients=("clients", "sum"), leads=("leads", "sum"))
+    per["cout_eur"] = ch.loc[per.index, "cout_fixe_eur"] + per["leads"] * ch.loc[per.index, "cout_par_lead_eur"]
+    per["co2_kg"] = per["leads"] * ch.loc[per.index, "co2_kg_par_lead"]
+    per["cout_par_client_eur"] = per["cout_eur"] / per["clients"]
+    return per
+
+
+# -- C2.2 client and prospect file ---------------------------------------------------------------------
+
+ALLOWED_EXTRACT = ("raison_sociale", "contact_nom", "email", "qualification", "offre")
+RETENTION_YEARS = 3   # CNIL: prospect data kept 3 years from collection or the last contact from the prospect
+
+
+def luhn_ok(number) -> bool:
+    """SIRET check digit (Luhn algorithm); anything but 14 digits is invalid."""
+    text = str(number) if number is not None else ""
+    if not re.fullmatch(r"\d{14}", text):
+        return False
+    total = 0
+    for i, d in enumerate(int(c) for c in reversed(text)):
+        if i % 2 == 1:
+            d = d * 2 - 9 if d * 2 > 9 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def normalise_email(value) -> str:
+    return "" if not isinstance(value, str) else value.strip().lower().replace(" ", "")
+
+
+def normalise_phone(value) -> str:
+    """A French number as +33 followed by 9 digits; empty when it cannot be read."""
+    digits = re.sub(r"\D", "", str(value) if value is not None else "")
+    if digits.startswith("33") and len(digits) == 11:
+        digits = digits[2:]
+    elif digits.startswith("0") and len(digits) == 10:
+        digits = digits[1:]
+    return "+33" + digits if len(digits) == 9 else ""
+
+
+def deduplicate(raw: pd.DataFrame) -> pd.DataFrame:
+    """Reference deduplication: same normalised e-mail = same contact; keep the latest contact, then the first line."""
+    d = raw.assign(_email=raw["email"].map(normalise_email), _date=pd.to_datetime(raw["date_dernier_contact"]))
+    d = d.sort_values(["_email", "_date", "id_ligne"], ascending=[True, False, True])
+    return d.drop_duplicates("_email").drop(columns=["_email", "_date"]).sort_values("id_ligne").reset_index(drop=True)
+
+
+def campaign_eligible(row, reference: dt.date) -> bool:
+    """Company policy for the e-mail campaign: a prospect who consented, never opposed, contacted within 3 years."""
+    last = pd.Timestamp(row["date_dernier_contact"]).date()
+    limit = reference.replace(year=reference.year - RETENTION_YEARS)
+    opposed = isinstance(row["date_opposition"], str) and row["date_opposition"].strip() != ""
+    return row["statut"] == "prospect" and row["consentement_prospection"] == "oui" and not opposed and last >= limit
+
+
+def check_extract(extract: pd.DataFrame, clean: pd.DataFrame, reference: dt.date) -> list[str]:
+    """Legal checks of a campaign extract (consent, opposition, retention, minimisation, duplicates), in French."""
+    if not isinstance(extract, pd.DataFrame) or "email" not in extract.columns:
+        return ["L'extrait doit être un DataFrame avec au moins la colonne email."]
+    problems = []
+    extra = [c for c in extract.columns if c not in ALLOWED_EXTRACT]
+    if extra:
+        problems.append("Minimisation des données (RGPD, art. 5) : colonnes inutiles à la campagne "
+                        f"{', '.join(extra)} — gardez seulement {', '.join(ALLOWED_EXTRACT)}.")
+    emails = extract["email"].map(normalise_email)
+    if emails.duplicated().any():
+        problems.append("L'extrait contient des doublons : un contact recevrait plusieurs messages.")
+    ref = clean.assign(_e=clean["email"].map(normalise_email)).set_index("_e")
+    for e in emails:
+        if e not in ref.index:
+            problems.append(f"{e} : adresse absente du fichier nettoyé.")
+            continue
+        row = ref.loc[e]
+        row = row.iloc[0] if isinstance(row, pd.DataFrame) else row
+        if row["statut"] != "prospect":
+            problems.append(f"{e} : c'est un client, pas un prospect de la campagne.")
+        elif row["consentement_prospection"] != "oui":
+            problems.append(f"{e} : pas de consentement à la prospection.")
+        elif isinstance(row["date_opposition"], str) and row["date_opposition"].strip():
+            problems.append(f"{e} : opposition exercée le {row['date_opposition']} (droit d'opposition, RGPD art. 21).")
+        elif not campaign_eligible(row, reference):
+            problems.append(f"{e} : dernier contact il y a plus de {RETENTION_YEARS} ans (durée de conservation dépassée).")
+    expected = {normalise_email(r["email"]) for _, r in clean.iterrows() if campaign_eligible(r, reference)}
+    missing = expected - set(emails)
+    if missing:
+        problems.append(f"{len(missing)} prospect(s) éligible(s) oublié(s) dans l'extrait.")
+    return problems
+
+
+# -- C2.4 negotiation ----------------------------------------------------------------------------------
+
+
+def contract_margin(p: dict, price: float, install: float, months: int, payment_days: int) -> dict:
+    """Revenue, margin and margin rate of the deal, the cost of financing the payment delay deducted."""
+    n = p["bornes"]
+    revenue = n * (months * price + install)
+    costs = n * (months * p["cout_variable_mensuel"] + p["cout_installation"])
+    financing = revenue * p["cout_financement_annuel"] * payment_days / 365
+    margin = revenue - costs - financing
+    return {"chiffre_affaires": revenue, "marge": margin, "taux_marge": margin / revenue if revenue else 0.0}
+
+
+def check_concessions(plan: pd.DataFrame, p: dict) -> list[str]:
+    """A concession plan (etape, prix_mensuel, installation, duree_mois, delai_paiement_jours), in French."""
+    needed = {"etape", "prix_mensuel", "installation", "duree_mois", "delai_paiement_jours"}
+    if not isinstance(plan, pd.DataFrame) or not needed <= set(plan.columns):
+        return [f"Le plan de concessions doit avoir les colonnes {', '.join(sorted(needed))}."]
+    problems = []
+    previous = None
+    for r in plan.sort_values("etape").itertuples():
+        m = contract_margin(p, r.prix_mensuel, r.installation, int(r.duree_mois), int(r.delai_paiement_jours))
+        if m["taux_marge"] < p["taux_marge_plancher"] - 1e-9:
+            problems.append(f"Étape {r.etape} : taux de marge {100 * m['taux_marge']:.1f} %, sous le plancher de "
+                            f"{100 * p['taux_marge_plancher']:.0f} %.")
+        if r.delai_paiement_jours > p["delai_paiement_legal_max_jours"]:
+            problems.append(f"Étape {r.etape} : délai de paiement de {r.delai_paiement_jours} jours, au-delà du plafond "
+                            f"légal de {p['delai_paiement_legal_max_jours']} jours.")
+        if previous is not None:
+            if r.prix_mensuel > previous.prix_mensuel or r.installation > previous.installation:
+                problems.append(f"Étape {r.etape} : le prix remonte après une concession (perte de crédibilité).")
+            gave = (r.prix_mensuel < previous.prix_mensuel or r.installation < previous.installation
+                    or r.delai_paiement_jours > previous.delai_paiement_jours)
+            got = r.duree_mois > previous.duree_mois or r.delai_paiement_jours < previous.delai_paiement_jours
+            if gave and not got:
+                problems.append(f"Étape {r.etape} : concession sans contrepartie (donnant-donnant : demandez par exemple "
+                                "un engagement plus long).")
+        previous = r
+    return problems
+
+
+# -- C2.5 sales interview ------------------------------------------------------------------------------
+
+
+def check_solution(modules: list[str], offer: pd.DataFrame, needs: pd.DataFrame, charge_points: int,
+                   budget_once: float, budget_monthly: float) -> list[str]:
+    """Does the chosen set of modules cover the essential needs within the client's budget?"""
+    problems = [] if "M0" in modules else ["L'abonnement de supervision (M0) est la base de toute offre."]
+    chosen = offer[offer["id"].isin(modules)]
+    uncovered = needs[(needs["priorite"] == "essentiel") & ~needs["module_qui_y_repond"].isin(modules)]
+    for n in uncovered.itertuples():
+        problems.append(f"Besoin essentiel non couvert : {n.besoin}.")
+    once = float((chosen["prix_unique_eur"] * chosen["id"].map(lambda m: charge_points if m == "M1" else 1)).sum())
+    monthly = float(chosen["prix_mensuel_par_borne_eur"].sum() * charge_points)
+    if once > budget_once:
+        problems.append(f"Investissement de {fr_number(once, 0)} € HT : au-delà du budget de {fr_number(budget_once, 0)} €.")
+    if monthly > budget_monthly:
+        problems.append(f"Abonnement de {fr_number(monthly, 0)} € HT par mois : au-delà de {fr_number(budget_monthly, 0)} €.")
+    return problems
