@@ -35,12 +35,14 @@ from .rubric import default_grids
 
 ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
 ASSIGNMENT_B1 = "B1_strategie_developpement"
+ASSIGNMENT_B2 = "B2_deploiement_strategies"
 ASSIGNMENT_B4M = "B4_management_equipe"
-ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT, ASSIGNMENT_B4M)
+ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT_B2, ASSIGNMENT, ASSIGNMENT_B4M)
 COURSE_ID = "mdpc"
 SESSION = "Session de démonstration — janvier 2027"
 DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=2), ASSIGNMENT: DUE, ASSIGNMENT_B4M: DUE}  # bloc 1 two days earlier
+DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=2), ASSIGNMENT_B2: DUE - dt.timedelta(days=1), ASSIGNMENT: DUE,
+        ASSIGNMENT_B4M: DUE}  # blocs 1 and 2 are handed in earlier
 MARKER = ".dossier-demo-mdpc"
 GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
 JURY_CHAIR = "Mme Bernard, présidente du jury"
@@ -68,8 +70,82 @@ C11, C12, C13, C14 = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_
                       "C1_4_proposition_affaires")
 OPTION_C = "C — Marque blanche pour un loueur longue durée"
 C44, C45, C46 = "C4_4_reunion_pilotage", "C4_5_montee_competences", "C4_6_equipe_hybride"
+C21, C22, C23, C24, C25 = ("C2_1_plan_prospection", "C2_2_base_clients", "C2_3_reseau_partenaires", "C2_4_negociation",
+                           "C2_5_entretien_vente")
+_E25 = ("Exigence environnementale du client distributeur", "Coût de l'électricité et pointes de consommation d'hiver")
 
 WRONG_ANSWERS: dict[str, WrongAnswer] = {
+    "leads_arrondis_au_plus_pres": _w(C21, "contacts nécessaires arrondis au plus près au lieu d'au-dessus",
+                                      [("C2_1_entonnoir_rep", "math.ceil(attendus / taux - 1e-9)", "round(attendus / taux)")],
+                                      fails={"C2_1_test_entonnoir"}),
+    "achat_de_fichier": _w(C21, "achat de fichier et e-mailing de masse pour les TPE, contraire à la charte",
+                           [("C2_1_mix_rep", '("TPE", "Prospection téléphonique", 0.2)', '("TPE", "Achat de fichier et e-mailing de masse", 0.2)')],
+                           fails={"C2_1_test_mix", "C2_1_test_calendrier", "C2_1_test_marque"}),
+    "salon_mal_date": _w(C21, "salon placé en avril alors qu'il a lieu en mars",
+                         [("C2_1_calendrier_rep", '("Salon régional de la mobilité durable", 3, 3)', '("Salon régional de la mobilité durable", 4, 4)')],
+                         fails={"C2_1_test_calendrier"}),
+    "valeur_prix_bas": _w(C21, "« prix le plus bas du marché » présenté comme une valeur de l'entreprise",
+                          answers={C21: {"marque.valeurs": ["Ancrage régional", "Prix le plus bas du marché",
+                                                            "Sobriété : actions à faibles émissions privilégiées"]}},
+                          fails={"C2_1_test_marque"}),
+    "abc_part_apres": _w(C22, "classe ABC calculée sur la part cumulée qui inclut le client",
+                         [("C2_2_rfm_rep", '_tri["ca_24m_eur"].cumsum().shift(fill_value=0)', '_tri["ca_24m_eur"].cumsum()')],
+                         fails={"C2_2_test_rfm"}),
+    "poids_inverses": _w(C22, "poids du secteur et de la taille inversés dans le score des prospects",
+                         [("C2_2_scoring_rep", '0.35 * _pts[("secteur", s)] / 3 + 0.25 * _pts[("taille", t)] / 3',
+                           '0.25 * _pts[("secteur", s)] / 3 + 0.35 * _pts[("taille", t)] / 3')],
+                         fails={"C2_2_test_scoring"}),
+    "extrait_avec_telephone": _w(C22, "téléphone et date de naissance gardés dans l'extrait (minimisation non respectée)",
+                                 [("C2_2_extrait_rep", '[["raison_sociale", "contact_nom", "email", "qualification", "offre"]]',
+                                   '[["raison_sociale", "contact_nom", "email", "telephone", "date_naissance_contact", "qualification", "offre"]]')],
+                                 fails={"C2_2_test_extrait"}),
+    "extrait_sans_opposition": _w(C22, "oppositions ignorées dans l'extrait de la campagne",
+                                  [("C2_2_extrait_rep", '& (propre["date_opposition"].str.strip() == "") ', "")],
+                                  fails={"C2_2_test_extrait"}),
+    "texte_hors_sujet": _w(C22, "loi Évin citée parmi les textes de la campagne",
+                           answers={C22: {"cadre_legal.textes": ["RGPD, article 5 : minimisation des données et limitation de la conservation",
+                                                                 "RGPD, article 21 : droit d'opposition à la prospection",
+                                                                 "Code des postes et des communications électroniques, article L34-5 : prospection par courriel",
+                                                                 "Loi Évin : publicité sur l'alcool et le tabac"]}},
+                           fails={"C2_2_test_legal"}),
+    "score_non_pondere": _w(C23, "score des partenaires en moyenne simple des notes, sans les poids",
+                            [("C2_3_noter_rep", 'p["score"] = sum(poids[k] * p[f"note_{k}"] for k in cles) / sum(poids[k] for k in cles)',
+                              'p["score"] = sum(p[f"note_{k}"] for k in cles) / len(cles)')],
+                            fails={"C2_3_test_noter"}),
+    "gain_partenaire_sans_installation": _w(C23, "gain de l'installateur partenaire sans la marge sur les installations",
+                                            [("C2_3_valeur_rep", 'if m == "Installateur IRVE" else 0', 'if False else 0')],
+                                            fails={"C2_3_test_valeur"}),
+    "atout_faux": _w(C23, "Ombelle présentée comme leader national", answers={C23: {"argumentaire.atouts": [
+                         "Logiciel de pilotage éprouvé chez 400 clients", "Références régionales chiffrées (économies mesurées)",
+                         "Interopérabilité des bornes (protocole OCPP)", "Leader national de la recharge"]}},
+                     fails={"C2_3_test_argumentaire"}),
+    "ca_incoherent": _w(C23, "chiffre d'affaires visé sans rapport avec les clients apportés",
+                        answers={C23: {"objectifs.ca_vise": 120000}}, fails={"C2_3_test_objectifs"}),
+    "marge_sans_financement": _w(C24, "marge du contrat sans le coût du délai de paiement",
+                                 [("C2_4_marge_rep", "marge = ca - couts - financement", "marge = ca - couts")],
+                                 fails={"C2_4_test_marge", "C2_4_test_zopa"}),
+    "concession_sans_contrepartie": _w(C24, "baisse de prix accordée sans contrepartie",
+                                       [("C2_4_concessions_rep", "(2, 30, 1100, 48, 30)", "(2, 30, 1100, 36, 30)")],
+                                       fails={"C2_4_test_concessions"}),
+    "repli_sous_plancher": _w(C24, "position de repli sur le prix sous le prix plancher", answers={C24: {"points.prix_repli": 24}},
+                              fails={"C2_4_test_points"}),
+    "questions_fermees_spin": _w(C25, "questions fermées à l'étape « problème »",
+                                 answers={C25: {"questions.probleme": "Avez-vous des difficultés ?\nEst-ce que la recharge vous pose problème ?"}},
+                                 fails={"C2_5_test_questions"}),
+    "solution_tout_compris": _w(C25, "tous les modules proposés, au-delà du budget mensuel du client",
+                                answers={C25: {"solution.modules": [
+                                    "M0 — Abonnement de supervision (base de l'offre)", "M1 — Bornes 22 kW posées et maintenues",
+                                    "M2 — Pilotage dynamique de la puissance", "M3 — Suivi des consommations par véhicule",
+                                    "M4 — Remboursement de la recharge à domicile", "M5 — Effacement rémunéré aux heures de pointe",
+                                    "M6 — Audit de dimensionnement", "M7 — Maintenance premium (intervention en 4 h)",
+                                    "M8 — Formation des conducteurs et des gestionnaires"]}},
+                                fails={"C2_5_test_solution"}),
+    "carte_confuse": _w(C25, "besoins techniques rattachés à l'exigence du distributeur",
+                        answers={C25: {"carte.B1": _E25[0], "carte.B2": _E25[0]}}, fails={"C2_5_test_carte"}),
+    "monologue": _w(C25, "argumentaire déroulé d'un bloc présenté comme de l'écoute",
+                    answers={C25: {"posture.techniques": ["Reformulation", "Questions de relance", "Prise de notes visible",
+                                                         "Argumentaire déroulé d'un bloc"]}},
+                    fails={"C2_5_test_posture"}),
     "objectif_sans_arrondi": _w(C44, "objectif d'équipe non arrondi au millier d'euros",
                                 [("C4_4_objectifs_rep", 'objectif_equipe = round(resultats["ca_realise_2026_eur"].sum() * (1 + cadrage["croissance_visee_2027_pct"] / 100), -3)',
                                   'objectif_equipe = resultats["ca_realise_2026_eur"].sum() * (1 + cadrage["croissance_visee_2027_pct"] / 100)')],
@@ -223,6 +299,16 @@ B4M_LEVELS = {  # C4.4 is the simulated meeting: c06 has not held it yet
     "c07": {"C4.4": [2, 2, 2], "C4.5": [2, 3, 2, 2], "C4.6": [2, 2, 1, 2, 2]},
 }
 
+B2_LEVELS = {  # C2.3 and C2.4 are orals, C2.5 a simulated interview: c06 has not held the negotiation yet
+    "c01": {"C2.1": [3, 3, 3, 2], "C2.2": [3, 3, 3], "C2.3": [3, 3, 2, 3], "C2.4": [3, 2, 3], "C2.5": [3, 3, 3, 2, 3]},
+    "c02": {"C2.1": [2, 2, 1, 2], "C2.2": [2, 2, 2], "C2.3": [2, 2, 2, 1], "C2.4": [2, 1, 2], "C2.5": [1, 2, 2, 2, 2]},
+    "c03": {"C2.1": [1, 1, 1, 0], "C2.2": [1, 1, 0], "C2.3": [1, 1, 0, 1], "C2.4": [1, 1, 1], "C2.5": [1, 1, 1, 1, 0]},
+    "c04": {"C2.1": [0, 0, 0, 0], "C2.2": [0, 0, 0], "C2.3": [0, 0, 0, 0], "C2.4": [0, 0, 0], "C2.5": [0, 0, 0, 0, 0]},
+    "c05": {"C2.1": [2, 2, 2, 2], "C2.2": [2, 2, 3], "C2.3": [2, 3, 2, 2], "C2.4": [2, 2, 2], "C2.5": [2, 2, 3, 2, 2]},
+    "c06": {"C2.1": [2, 2, 2, 1], "C2.2": [2, 2, 1], "C2.3": [2, 2, 2, 2], "C2.4": [None, None, None], "C2.5": [2, 2, 2, 2, 2]},
+    "c07": {"C2.1": [2, 2, 2, 2], "C2.2": [2, 2, 2], "C2.3": [2, 2, 2, 2], "C2.4": [2, 1, 2], "C2.5": [2, 2, 2, 2, 2]},
+}
+
 B1_LEVELS = {  # bloc 1 grader levels per candidate (C1.4 is the oral: c06 has not presented yet)
     "c01": {"C1.1": [3, 3, 2, 3], "C1.2": [3, 3, 3], "C1.3": [3, 2, 3, 3], "C1.4": [3, 3, 2]},
     "c02": {"C1.1": [2, 2, 2, 2], "C1.2": [2, 2, 1], "C1.3": [2, 1, 2, 2], "C1.4": [2, 2, 1]},
@@ -266,8 +352,15 @@ B4M_WRONG = {"c02": ("repartition_au_ca_seul", "ecart_negatif", "journee_equipe_
                      "distance_arrondie_au_dessus"),
              "c05": ("objectif_sans_arrondi",), "c06": ("tuteur_non_qualifie",),
              "c07": ("pas_de_temps_de_retours", "debrief_jour_de_repos")}
-COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **c.levels, **B4M_LEVELS[c.id]},
-                              wrong=c.wrong + B4M_WRONG.get(c.id, ())) for c in COHORT]
+B2_WRONG = {"c02": ("leads_arrondis_au_plus_pres", "abc_part_apres", "gain_partenaire_sans_installation",
+                    "marge_sans_financement", "questions_fermees_spin"),
+            "c03": ("achat_de_fichier", "extrait_sans_opposition", "texte_hors_sujet", "atout_faux", "score_non_pondere",
+                    "repli_sous_plancher", "solution_tout_compris", "carte_confuse"),
+            "c05": ("salon_mal_date", "poids_inverses"),
+            "c06": ("valeur_prix_bas", "extrait_avec_telephone", "ca_incoherent"),
+            "c07": ("concession_sans_contrepartie", "monologue")}
+COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **B2_LEVELS[c.id], **c.levels, **B4M_LEVELS[c.id]},
+                              wrong=c.wrong + B2_WRONG.get(c.id, ()) + B4M_WRONG.get(c.id, ())) for c in COHORT]
 
 ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
     "candidats": {
