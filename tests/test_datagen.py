@@ -99,7 +99,7 @@ def test_bloc2_file_has_the_defects_the_case_teaches():
 
 
 def test_bloc2_negotiation_has_a_zone_of_agreement():
-    p = {k: (float(v) if k != "client" else v) for k, v in zip(datagen_b2.NEGOCIATION.parametre, datagen_b2.NEGOCIATION.valeur)}
+    p = {k: (float(v) if k != "client" else v) for k, v in zip(datagen_b2.NEGOCIATION.parametre, datagen_b2.NEGOCIATION.valeur, strict=True)}
     asked = bloc2.contract_margin(p, p["budget_client_max_mensuel"], p["installation_catalogue"], 24, 45)
     assert asked["taux_marge"] < p["taux_marge_plancher"]  # giving in on everything is not acceptable
     floor = bloc2.contract_margin(p, 25.5, p["installation_catalogue"], 36, 30)
