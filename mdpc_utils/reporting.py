@@ -16,6 +16,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,9 @@ def _stop_kernel():
             kc.stop_channels()
         with contextlib.suppress(Exception):
             km.shutdown_kernel(now=True)
+        sockets = Path(str(km.ip)).parent
+        if sockets.name.startswith("mdpc-noyau-"):  # the folder of this kernel's IPC sockets, ours alone
+            shutil.rmtree(sockets, ignore_errors=True)
         _KERNEL = None
 
 
