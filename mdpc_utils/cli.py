@@ -56,9 +56,10 @@ def cmd_donnees(args) -> int:
     from .datagen import write_b4
     from .datagen_b1 import write_b1
     from .datagen_b2 import write_b2
+    from .datagen_b3 import write_b3
     from .datagen_b4m import write_b4m
 
-    for p in write_b1() + write_b2() + write_b4() + write_b4m():
+    for p in write_b1() + write_b2() + write_b3() + write_b4() + write_b4m():
         print(f"écrit : {p.relative_to(PROJECT_ROOT)}")
     return 0
 

@@ -1,8 +1,9 @@
 """Case data: the committed CSV files are exactly what the seeded generator makes."""
 
 import pandas as pd
+import pytest
 
-from mdpc_utils import CAS_DIR, bloc2, bloc4, datagen, datagen_b1, datagen_b2, datagen_b4m
+from mdpc_utils import CAS_DIR, bloc2, bloc3, bloc4, datagen, datagen_b1, datagen_b2, datagen_b3, datagen_b4m
 
 
 def test_committed_data_is_reproducible(tmp_path):
@@ -104,3 +105,21 @@ def test_bloc2_negotiation_has_a_zone_of_agreement():
     assert asked["taux_marge"] < p["taux_marge_plancher"]  # giving in on everything is not acceptable
     floor = bloc2.contract_margin(p, 25.5, p["installation_catalogue"], 36, 30)
     assert abs(floor["taux_marge"] - p["taux_marge_plancher"]) < 0.002  # ZOPA from about 25.50 € to 28 €
+
+
+def test_committed_bloc3_data_is_reproducible(tmp_path):
+    for path in datagen_b3.write_b3(tmp_path):
+        committed = CAS_DIR / datagen_b3.ASSIGNMENT_B3 / "data" / path.name
+        assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
+
+
+def test_bloc3_data_supports_the_cases():
+    cpm = bloc3.critical_path(datagen_b3.TACHES)
+    assert list(cpm.index[cpm.critique]) == ["T01", "T03", "T06", "T09", "T10", "T11", "T12"] and cpm.fin_tot.max() == 26
+    ev = bloc3.earned_value(datagen_b3.TACHES, datagen_b3.AVANCEMENT)
+    assert ev.SPI < 0.9 and ev.CPI < 0.9  # late and over budget at week 14: the dashboard has something to say
+    assert datagen_b3.ACCORDS.teneur.str.contains("75 jours fin de mois").sum() == 1  # an illegal payment term to correct
+    decisions = datagen_b3.make_renewals().decision_mois_6.value_counts()
+    assert decisions["résilié"] == 1 and decisions["en discussion"] == 2
+    with pytest.raises(ValueError, match="boucle"):
+        bloc3.critical_path(pd.DataFrame({"id": ["A", "B"], "duree_semaines": [1, 1], "predecesseurs": ["B", "A"]}))
