@@ -36,13 +36,14 @@ from .rubric import default_grids
 ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
 ASSIGNMENT_B1 = "B1_strategie_developpement"
 ASSIGNMENT_B2 = "B2_deploiement_strategies"
+ASSIGNMENT_B3 = "B3_pilotage_projets"
 ASSIGNMENT_B4M = "B4_management_equipe"
-ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT_B2, ASSIGNMENT, ASSIGNMENT_B4M)
+ASSIGNMENTS = (ASSIGNMENT_B1, ASSIGNMENT_B2, ASSIGNMENT_B3, ASSIGNMENT, ASSIGNMENT_B4M)
 COURSE_ID = "mdpc"
 SESSION = "Session de démonstration — janvier 2027"
 DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=2), ASSIGNMENT_B2: DUE - dt.timedelta(days=1), ASSIGNMENT: DUE,
-        ASSIGNMENT_B4M: DUE}  # blocs 1 and 2 are handed in earlier
+DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=3), ASSIGNMENT_B2: DUE - dt.timedelta(days=2),
+        ASSIGNMENT_B3: DUE - dt.timedelta(days=1), ASSIGNMENT: DUE, ASSIGNMENT_B4M: DUE}  # blocs 1 to 3 handed in earlier
 MARKER = ".dossier-demo-mdpc"
 GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
 JURY_CHAIR = "Mme Bernard, présidente du jury"
@@ -72,9 +73,67 @@ OPTION_C = "C — Marque blanche pour un loueur longue durée"
 C44, C45, C46 = "C4_4_reunion_pilotage", "C4_5_montee_competences", "C4_6_equipe_hybride"
 C21, C22, C23, C24, C25 = ("C2_1_plan_prospection", "C2_2_base_clients", "C2_3_reseau_partenaires", "C2_4_negociation",
                            "C2_5_entretien_vente")
+C31, C32, C33, C34, C35 = ("C3_1_cahier_des_charges", "C3_2_tableau_de_bord_projet", "C3_3_contrat", "C3_4_suivi_clients",
+                           "C3_5_rapport_activite")
 _E25 = ("Exigence environnementale du client distributeur", "Coût de l'électricité et pointes de consommation d'hiver")
 
 WRONG_ANSWERS: dict[str, WrongAnswer] = {
+    "chemin_sans_tous_predecesseurs": _w(C31, "tâche lancée dès le premier prédécesseur fini, pas le dernier",
+                                         [("C3_1_planning_rep", "tot[t] = max((tot[p] + duree[p] for p in preds[t]), default=0)",
+                                           "tot[t] = min((tot[p] + duree[p] for p in preds[t]), default=0)")],
+                                         fails={"C3_1_test_planning"}),
+    "point_mort_sans_abonnement": _w(C31, "marge par borne sans la marge d'abonnement",
+                                     [("C3_1_budget_rep", ' + (prix["abonnement_annuel"] - _annuels)', "")],
+                                     fails={"C3_1_test_budget"}),
+    "raci_incoherent": _w(C31, "le commercial désigné pour réaliser le paramétrage technique", answers={C31: {"raci.T03_R": "Commercial",
+                                                                                                        "raci.T03_C": ["Technique"]}},
+                          fails={"C3_1_test_raci"}),
+    "objectif_sans_echeance": _w(C31, "objectif sans échéance", answers={C31: {"objectifs.echeance_2": None}},
+                                 fails={"C3_1_test_objectifs"}),
+    "cpi_inverse": _w(C32, "CPI calculé à l'envers (coût réel / valeur acquise)",
+                      [("C3_2_valeur_rep", '"CPI": ev / ac,', '"CPI": ac / ev,')], fails={"C3_2_test_valeur"}),
+    "ecart_cout_inverse": _w(C32, "écart de coût calculé à l'envers (AC − EV)",
+                             [("C3_2_suivi_rep", '"ecart_cout": _ev - _m["cout_reel_eur"]', '"ecart_cout": _m["cout_reel_eur"] - _ev')],
+                             fails={"C3_2_test_alertes"}),
+    "seuils_trop_bas": _w(C32, "seuil d'alerte du SPI à 0,5", answers={C32: {"seuils.spi": 0.5}}, fails={"C3_2_test_alertes"}),
+    "sans_reajustement_t09": _w(C32, "aucun réajustement pour une tâche en alerte",
+                                answers={C32: {"reajustements.actions": "T03 : renfort d'un développeur.\nT05 : campagne recentrée.\nT06 : deuxième équipe d'installation."}},
+                                fails={"C3_2_test_reajustements"}),
+    "delai_illegal": _w(C33, "paiement à 75 jours fin de mois repris tel quel", answers={C33: {"fiche.delai_paiement_jours": 75}},
+                        fails={"C3_3_test_legal"}),
+    "pi_cedee": _w(C33, "cession de tous les droits de propriété intellectuelle au client",
+                   answers={C33: {"fiche.propriete": "Cession de tous les droits au client"}}, fails={"C3_3_test_attentes"}),
+    "sans_dpo": _w(C33, "clause sur les données confiée à la direction financière",
+                   answers={C33: {"expertises.donnees": "Direction financière"}}, fails={"C3_3_test_expertises"}),
+    "montants_sans_12": _w(C33, "abonnement annuel calculé sur un seul mois",
+                           [("C3_3_montants_rep", 'BORNES * _v["prix_mensuel"] * 12', 'BORNES * _v["prix_mensuel"]')],
+                           fails={"C3_3_test_montants"}),
+    "nps_avec_passifs": _w(C34, "NPS qui compte les notes 7 et 8 comme promoteurs",
+                           [("C3_4_indicateurs_rep", "(s >= 9).mean()", "(s >= 7).mean()")],
+                           fails={"C3_4_test_indicateurs", "C3_4_test_retention"}),
+    "attrition_en_discussion": _w(C34, "clients en discussion comptés comme perdus",
+                                  [("C3_4_retention_rep", '.ne("résilié")', '.eq("renouvelé")')], fails={"C3_4_test_retention"}),
+    "extension_client_a_risque": _w(C34, "extension proposée à un client en discussion dont l'usage baisse",
+                                    answers={C34: {"fidelisation.client_5": "Proposition d'extension (nouvelles bornes)"}},
+                                    fails={"C3_4_test_fidelisation"}),
+    "reporting_annuel": _w(C34, "reporting client annuel", answers={C34: {"reporting.frequence": "Annuelle"}},
+                           fails={"C3_4_test_reporting"}),
+    "roi_sur_ca": _w(C35, "retour sur investissement rapporté au chiffre d'affaires",
+                     [("C3_5_roi_rep", ') / resultats["couts_reels_eur"].sum()', ') / resultats["ca_realise_eur"].sum()')],
+                     fails={"C3_5_test_roi"}),
+    "tendance_depuis_janvier": _w(C35, "tendance ajustée depuis janvier, mois sans installation compris",
+                                  [("C3_5_prevision_rep", '_m = resultats[resultats["mois"] >= "2027-03"]', "_m = resultats")],
+                                  fails={"C3_5_test_prevision"}),
+    "atteinte_sur_prevu": _w(C35, "atteinte calculée sur le prévu à date, pas sur l'objectif annuel",
+                             [("C3_5_bilan_rep", '100 * bilan["realise"] / bilan["objectif_annuel"]', '100 * bilan["realise"] / bilan["prevu_a_date"]')],
+                             fails={"C3_5_test_bilan"}),
+    "recul_sans_causes": _w(C35, "difficultés constatées sans en chercher les causes",
+                            answers={C35: {"rapport.difficultes": "Les installations ont pris du retard et les coûts ont dépassé le budget prévu au départ du projet."}},
+                            fails={"C3_5_test_recul"}),
+    "organigramme": _w(C35, "organigramme présenté comme un outil de reporting",
+                       answers={C35: {"rapport.outils": ["Tableau de bord du projet (valeur acquise)", "Bilan des écarts face aux objectifs",
+                                                         "Tendance et prévision", "Organigramme de l'entreprise"]}},
+                       fails={"C3_5_test_outils"}),
     "leads_arrondis_au_plus_pres": _w(C21, "contacts nécessaires arrondis au plus près au lieu d'au-dessus",
                                       [("C2_1_entonnoir_rep", "math.ceil(attendus / taux - 1e-9)", "round(attendus / taux)")],
                                       fails={"C2_1_test_entonnoir"}),
@@ -299,6 +358,16 @@ B4M_LEVELS = {  # C4.4 is the simulated meeting: c06 has not held it yet
     "c07": {"C4.4": [2, 2, 2], "C4.5": [2, 3, 2, 2], "C4.6": [2, 2, 1, 2, 2]},
 }
 
+B3_LEVELS = {
+    "c01": {"C3.1": [3, 3, 2], "C3.2": [3, 2, 3], "C3.3": [3, 3, 3], "C3.4": [3, 3, 2], "C3.5": [2, 3, 3]},
+    "c02": {"C3.1": [2, 1, 2], "C3.2": [2, 2, 2], "C3.3": [2, 2, 1], "C3.4": [2, 2, 2], "C3.5": [2, 1, 2]},
+    "c03": {"C3.1": [1, 1, 0], "C3.2": [1, 0, 1], "C3.3": [0, 1, 1], "C3.4": [1, 1, 1], "C3.5": [1, 1, 0]},
+    "c04": {"C3.1": [0, 0, 0], "C3.2": [0, 0, 0], "C3.3": [0, 0, 0], "C3.4": [0, 0, 0], "C3.5": [0, 0, 0]},
+    "c05": {"C3.1": [2, 2, 2], "C3.2": [2, 3, 2], "C3.3": [2, 2, 2], "C3.4": [3, 2, 2], "C3.5": [2, 2, 3]},
+    "c06": {"C3.1": [2, 2, 2], "C3.2": [2, 2, 1], "C3.3": [2, 2, 2], "C3.4": [2, 1, 2], "C3.5": [2, 2, 2]},
+    "c07": {"C3.1": [2, 2, 2], "C3.2": [2, 2, 2], "C3.3": [2, 2, 2], "C3.4": [2, 2, 2], "C3.5": [2, 2, 2]},
+}
+
 B2_LEVELS = {  # C2.3 and C2.4 are orals, C2.5 a simulated interview: c06 has not held the negotiation yet
     "c01": {"C2.1": [3, 3, 3, 2], "C2.2": [3, 3, 3], "C2.3": [3, 3, 2, 3], "C2.4": [3, 2, 3], "C2.5": [3, 3, 3, 2, 3]},
     "c02": {"C2.1": [2, 2, 1, 2], "C2.2": [2, 2, 2], "C2.3": [2, 2, 2, 1], "C2.4": [2, 1, 2], "C2.5": [1, 2, 2, 2, 2]},
@@ -359,8 +428,16 @@ B2_WRONG = {"c02": ("leads_arrondis_au_plus_pres", "abc_part_apres", "gain_parte
             "c05": ("salon_mal_date", "poids_inverses"),
             "c06": ("valeur_prix_bas", "extrait_avec_telephone", "ca_incoherent"),
             "c07": ("concession_sans_contrepartie", "monologue")}
-COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **B2_LEVELS[c.id], **c.levels, **B4M_LEVELS[c.id]},
-                              wrong=c.wrong + B2_WRONG.get(c.id, ()) + B4M_WRONG.get(c.id, ())) for c in COHORT]
+B3_WRONG = {"c02": ("chemin_sans_tous_predecesseurs", "cpi_inverse", "montants_sans_12", "nps_avec_passifs", "roi_sur_ca"),
+            "c03": ("point_mort_sans_abonnement", "raci_incoherent", "seuils_trop_bas", "delai_illegal", "pi_cedee",
+                    "extension_client_a_risque", "reporting_annuel", "tendance_depuis_janvier", "recul_sans_causes"),
+            "c05": ("objectif_sans_echeance", "sans_dpo"),
+            "c06": ("ecart_cout_inverse", "attrition_en_discussion", "atteinte_sur_prevu"),
+            "c07": ("sans_reajustement_t09", "organigramme")}
+COHORT = [dataclasses.replace(c, levels={**B1_LEVELS[c.id], **B2_LEVELS[c.id], **B3_LEVELS[c.id], **c.levels,
+                                         **B4M_LEVELS[c.id]},
+                              wrong=c.wrong + B2_WRONG.get(c.id, ()) + B3_WRONG.get(c.id, ()) + B4M_WRONG.get(c.id, ()))
+          for c in COHORT]
 
 ACCOMMODATIONS = {  # fictional: the demo's own jury file, written into its working folder
     "candidats": {

@@ -22,11 +22,12 @@ from mdpc_utils.rubric import GridError
 pytestmark = pytest.mark.slow
 NOTEBOOKS = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_business_model", "C1_4_proposition_affaires",
              "C2_1_plan_prospection", "C2_2_base_clients", "C2_3_reseau_partenaires", "C2_4_negociation",
-             "C2_5_entretien_vente",
+             "C2_5_entretien_vente", "C3_1_cahier_des_charges", "C3_2_tableau_de_bord_projet", "C3_3_contrat",
+             "C3_4_suivi_clients", "C3_5_rapport_activite",
              "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique",
              "C4_4_reunion_pilotage", "C4_5_montee_competences", "C4_6_equipe_hybride")
-CODES = ("C1.1", "C1.2", "C1.3", "C1.4", "C2.1", "C2.2", "C2.3", "C2.4", "C2.5", "C4.1", "C4.2", "C4.3", "C4.4", "C4.5",
-         "C4.6")
+CODES = ("C1.1", "C1.2", "C1.3", "C1.4", "C2.1", "C2.2", "C2.3", "C2.4", "C2.5", "C3.1", "C3.2", "C3.3", "C3.4", "C3.5",
+         "C4.1", "C4.2", "C4.3", "C4.4", "C4.5", "C4.6")
 
 
 @pytest.fixture(scope="module")
@@ -91,17 +92,20 @@ def test_competency_decisions(run):
           "c06": (N, V, N, A), "c07": (V, N, V, V)}
     B2 = {"c01": (V, V, V, V, V), "c02": (N, V, N, N, N), "c03": (N, N, N, N, N), "c04": (N, N, N, N, N),
           "c05": (V, V, V, V, V), "c06": (N, N, V, A, V), "c07": (V, V, V, N, V)}
+    B3 = {"c01": (V, V, V, V, V), "c02": (N, V, N, V, N), "c03": (N, N, N, N, N), "c04": (N, N, N, N, N),
+          "c05": (V, V, V, V, V), "c06": (V, N, V, N, V), "c07": (V, V, V, V, V)}
     B4 = {"c01": (V, V, V, V, V, V), "c02": (N, V, N, N, V, N), "c03": (N, N, N, N, N, N), "c04": (N, N, N, N, N, N),
           "c05": (V, V, V, V, V, V), "c06": (V, V, A, A, N, V), "c07": (A, V, V, V, V, N)}
     # c02, C1.2 criterion 3: the two graders disagree, the jury has not decided yet; c06 has not held the orals of
     # C1.4, C2.4 and C4.4: only autograded proposals, not decisive; c07, C4.1: two graders disagree
-    assert got == {sid: dict(zip(CODES, B1[sid] + B2[sid] + B4[sid], strict=True)) for sid in B1}
-    blocs = {sid: tuple(r["blocs"][i]["statut"] for i in (0, 1, 3)) for sid, r in records(run).items()}
-    assert blocs == {"c01": (V, V, V), "c02": (N, N, N), "c03": (N, N, N), "c04": (N, N, N), "c05": (V, V, V),
-                     "c06": (N, N, N), "c07": (N, N, N)}
-    # bloc 3 has no case yet: the certification stays pending, blocs 1, 2 and 4 are partial validations
-    assert all(r["decision"]["statut"] == A for r in records(run).values())
-    assert records(run)["c01"]["decision"]["blocs_acquis"] == [1, 2, 4]
+    assert got == {sid: dict(zip(CODES, B1[sid] + B2[sid] + B3[sid] + B4[sid], strict=True)) for sid in B1}
+    blocs = {sid: tuple(r["blocs"][i]["statut"] for i in range(4)) for sid, r in records(run).items()}
+    assert blocs == {"c01": (V, V, V, V), "c02": (N, N, N, N), "c03": (N, N, N, N), "c04": (N, N, N, N),
+                     "c05": (V, V, V, V), "c06": (N, N, N, N), "c07": (N, N, V, N)}
+    decision = {sid: (r["decision"]["statut"], r["decision"]["blocs_acquis"]) for sid, r in records(run).items()}
+    assert decision == {"c01": ("certification obtenue", [1, 2, 3, 4]), "c02": (N, []), "c03": (N, []), "c04": (N, []),
+                        "c05": ("certification obtenue", [1, 2, 3, 4]),  # with an exemption granted by the jury
+                        "c06": (N, []), "c07": ("validation partielle", [3])}
 
 
 def test_exemption_and_extra_time(run):
@@ -136,7 +140,7 @@ def test_reports_and_cohort_csv(run):
     assert "Pour atteindre le niveau « Acquis »" in run["reports"][2]["html"].read_text(encoding="utf-8")
     table = pd.read_csv(run["csv"], sep=";", encoding="utf-8-sig")
     assert list(table["candidat"]) == [c.id for c in demo.COHORT]
-    assert {*CODES, "Bloc 1", "Bloc 4", "certification"} <= set(table.columns)
+    assert {*CODES, "Bloc 1", "Bloc 2", "Bloc 3", "Bloc 4", "certification"} <= set(table.columns)
     assert not (run["course"].root / "release" / demo.ASSIGNMENT_B4M / "jeux_de_role").exists()
 
 
@@ -166,7 +170,7 @@ def test_jury_minutes_and_cohort_report(run):
     assert list(table["candidat"]) == [c.id for c in demo.COHORT]
     assert table.set_index("candidat").loc["c02", "bloc 4"] == "non validé"
     assert table.set_index("candidat").loc["c05", "bloc 1"] == "validé"
-    assert str(table.set_index("candidat").loc["c05", "blocs acquis"]) == "1, 2, 4"  # partial validation
+    assert str(table.set_index("candidat").loc["c05", "blocs acquis"]) == "1, 2, 3, 4"
     assert "C4.2 critère 3" in table.set_index("candidat").loc["c05", "dispenses"]
     cohort = batch["cohorte"]["html"].read_text(encoding="utf-8")
     assert "Taux de réussite par critère" in cohort and "Comparaison des correcteurs" in cohort
