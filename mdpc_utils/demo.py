@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -544,13 +546,18 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
         course.nbgrader("release_assignment", a, "--force")
     say(f"[3/{steps}] Les candidats récupèrent les devoirs, les travaillent et les remettent (fetch, submit)")
     exchange = [f"--Exchange.root={workdir / 'echange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
-    for c in tqdm(COHORT, desc="Candidats", unit="candidat", disable=not progress):
+
+    def work(c: Candidate) -> None:  # each candidate in their own folder, as on their own machine
         home = workdir / "candidats" / c.id
         home.mkdir(parents=True)
         for a in ASSIGNMENTS:
             run_nbgrader(["fetch_assignment", a, *exchange], home, log)
             make_submission(home / a, course.source(a), c.wrong, c.blank, c.answers)
             run_nbgrader(["submit", a, *exchange, f"--student={c.id}"], home, log)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for _ in tqdm(pool.map(work, COHORT), total=len(COHORT), desc="Candidats", unit="candidat", disable=not progress):
+            pass
     say(f"[4/{steps}] Ramassage des copies (nbgrader collect) ; heures de remise simulées")
     for a in ASSIGNMENTS:
         course.nbgrader("collect", a)
@@ -594,8 +601,11 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]
     say(f"[9/{steps}] Retours aux candidats (nbgrader generate_feedback : niveaux et commentaires, sans tests cachés)")
-    for a in ASSIGNMENTS:
-        if course.nbgrader("generate_feedback", a, "--force", check=False).returncode != 0:
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # one nbgrader per assignment; they only read
+        codes = dict(zip(ASSIGNMENTS, pool.map(lambda a: course.nbgrader("generate_feedback", a, "--force", check=False)
+                                               .returncode, ASSIGNMENTS), strict=True))
+    for a, code in codes.items():
+        if code != 0:
             errors[f"retours {a}"] = "génération des retours en échec (voir journal_nbgrader.log)"
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
             "errors": errors, "refusals": accs.refusals}
@@ -607,7 +617,8 @@ def summary_table(records: list[dict], outputs: list[dict]) -> str:
     table = cohort_table(records)
     html = {o["candidat"]: o.get("html") for o in outputs}
     table["rapport"] = [Path(html[c]).name if html.get(c) else "—" for c in table["candidat"]]
-    return table.to_string(index=False)
+    keep = [c for c in table.columns if not re.fullmatch(r"C\d\.\d", c)]  # competencies: in the CSV and the reports
+    return table[keep].to_string(index=False)
 
 
 def main(workdir: str | Path | None = None) -> int:
