@@ -38,6 +38,7 @@ class CriterionPanel:
         self.button.on_click(lambda _: self.save())
         self.message = w.HTML()
         self.info = w.Output()
+        self.html = ""
         self.box = w.VBox([self.info, self.level, self.comment, w.HBox([self.button, self.message])],
                           layout=w.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"))
 
@@ -59,15 +60,16 @@ class CriterionPanel:
         elif result is not None and result.confirmed:
             who = ", ".join(effective.graders) if effective else "formgrader"
             current = f"Niveau enregistré : {result.level} — {scale.label(result.level)} ({html.escape(who)})."
+        self.html = (  # kept as text too: what the grader sees, readable in tests and logs
+            f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html.escape(crit.full_text)}</blockquote>"
+            f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
+            f"<p>{evidence}<br>{current}</p>"
+            + (f"<p><a href='{html.escape(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
+            + "".join(f"<p>📄 <a href='{html.escape(path)}' target='_blank'>{html.escape(name)}</a> (document produit "
+                      "par le candidat)</p>" for name, path in documents))
         self.info.clear_output()
         with self.info:
-            display(HTML(
-                f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html.escape(crit.full_text)}</blockquote>"
-                f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
-                f"<p>{evidence}<br>{current}</p>"
-                + (f"<p><a href='{html.escape(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
-                + "".join(f"<p>📄 <a href='{html.escape(path)}' target='_blank'>{html.escape(name)}</a> (document produit "
-                          "par le candidat)</p>" for name, path in documents)))
+            display(HTML(self.html))
         disabled = exempt
         for widget in (self.level, self.comment, self.button):
             widget.disabled = disabled

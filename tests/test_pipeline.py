@@ -390,7 +390,7 @@ def test_rubric_entry_links_each_criterion_to_the_candidates_document(run):
 
     entry = RubricEntry(cours=run["course"].root, devoir=demo.ASSIGNMENT_B1, correcteur="Mme Aubert")
     entry.candidate.value = "c01"
-    shown = str(entry.panel("C1.3", 1).info.outputs)
+    shown = entry.panel("C1.3", 1).html
     assert "livrable_3_business_model.html" in shown and "Livrable 3 — Business model" in shown
     assert "livrable_1" not in shown
-    assert "proposition_technique.html" in str(entry.panel("C1.4", 2).info.outputs)
+    assert "proposition_technique.html" in entry.panel("C1.4", 2).html
