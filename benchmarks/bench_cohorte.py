@@ -5,7 +5,7 @@
 (b) reports: ``mdpc rapports`` (build_reports, HTML only, then with PDF) against a sequential loop of the
     papermill CLI followed by ``jupyter nbconvert --to html``, one candidate after another.
 
-Run: ``.venv/bin/python benchmarks/bench_cohorte.py [N] [a|ab]`` (N candidates, 200 by default; ~40 min at 200 on
+Run: ``.venv/bin/python benchmarks/bench_cohorte.py [N] [a|ab]`` (N candidates, 200 by default; ~75 min at 200 on
 2 cores). Prints seconds per candidate and the ratios.
 """
 
