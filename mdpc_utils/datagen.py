@@ -201,19 +201,24 @@ def make_b4_performance(seed: int = SEED_B4):
             pd.DataFrame(act, columns=["commercial", "mois", "appels", "rendez_vous"]))
 
 
-def write_b4(directory: str | Path | None = None, seed: int = SEED_B4) -> list[Path]:
-    """Write every CSV of the bloc 4 assignment; return the paths written."""
-    directory = Path(directory) if directory else CAS_DIR / "B4_pilotage_performance" / "data"
+def write_tables(directory: Path, files: dict[str, pd.DataFrame]) -> list[Path]:
+    """Write each table as CSV (no index, « \\n » line ends, so that the same seed gives the same bytes)."""
     directory.mkdir(parents=True, exist_ok=True)
-    team, absences, activities = make_b4_planning(seed)
-    opps, crm_act, targets = make_b4_crm(seed)
-    perf, perf_act = make_b4_performance(seed)
-    files = {"equipe.csv": team, "absences.csv": absences, "activites_plan.csv": activities,
-             "crm_opportunites.csv": opps, "crm_activite.csv": crm_act, "objectifs_ca.csv": targets,
-             "previsions_realise.csv": perf, "activite_mensuelle.csv": perf_act}
     written = []
     for name, df in files.items():
         path = directory / name
         df.to_csv(path, index=False, lineterminator="\n")
         written.append(path)
     return written
+
+
+def write_b4(directory: str | Path | None = None, seed: int = SEED_B4) -> list[Path]:
+    """Write every CSV of the bloc 4 assignment; return the paths written."""
+    directory = Path(directory) if directory else CAS_DIR / "B4_pilotage_performance" / "data"
+    team, absences, activities = make_b4_planning(seed)
+    opps, crm_act, targets = make_b4_crm(seed)
+    perf, perf_act = make_b4_performance(seed)
+    files = {"equipe.csv": team, "absences.csv": absences, "activites_plan.csv": activities,
+             "crm_opportunites.csv": opps, "crm_activite.csv": crm_act, "objectifs_ca.csv": targets,
+             "previsions_realise.csv": perf, "activite_mensuelle.csv": perf_act}
+    return write_tables(directory, files)

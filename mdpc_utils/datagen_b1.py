@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import CAS_DIR
+from .datagen import write_tables
 
 SEED_B1 = 20260501
 ASSIGNMENT_B1 = "B1_strategie_developpement"
@@ -222,7 +223,6 @@ def make_plan_deploiement() -> pd.DataFrame:
 def write_b1(directory: str | Path | None = None, seed: int = SEED_B1) -> list[Path]:
     """Write every CSV of the bloc 1 assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B1 / "data"
-    directory.mkdir(parents=True, exist_ok=True)
     files = {
         "veille.csv": pd.DataFrame(VEILLE, columns=["id", "date", "source", "titre", "resume", "domaine"]),
         "concurrents.csv": CONCURRENTS,
@@ -235,9 +235,4 @@ def write_b1(directory: str | Path | None = None, seed: int = SEED_B1) -> list[P
         "plan_deploiement.csv": make_plan_deploiement(),
         "flux_opportunites.csv": make_flux_opportunites(),
     }
-    written = []
-    for name, df in files.items():
-        path = directory / name
-        df.to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
-    return written
+    return write_tables(directory, files)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import CAS_DIR
+from .datagen import write_tables
 
 SEED_B2 = 20260601
 ASSIGNMENT_B2 = "B2_deploiement_strategies"
@@ -265,15 +266,9 @@ BESOINS_HYPOTHESES = pd.DataFrame(
 def write_b2(directory: str | Path | None = None, seed: int = SEED_B2) -> list[Path]:
     """Write every CSV of the bloc 2 assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B2 / "data"
-    directory.mkdir(parents=True, exist_ok=True)
     files = {"cibles.csv": CIBLES, "canaux.csv": CANAUX, "cadrage_prospection.csv": CADRAGE_C21,
              "fichier_clients_prospects.csv": make_fichier(seed), "scoring_prospects.csv": SCORING_PROSPECTS,
              "partenaires.csv": PARTENAIRES, "hypotheses_partenariat.csv": HYPOTHESES_PARTENARIAT,
              "negociation.csv": NEGOCIATION, "offre_modules.csv": OFFRE_MODULES, "fiche_client.csv": FICHE_CLIENT,
              "besoins_hypotheses.csv": BESOINS_HYPOTHESES}
-    written = []
-    for name, df in files.items():
-        path = directory / name
-        df.to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
-    return written
+    return write_tables(directory, files)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import CAS_DIR
+from .datagen import write_tables
 
 SEED_B3 = 20260701
 ASSIGNMENT_B3 = "B3_pilotage_projets"
@@ -157,14 +158,8 @@ def make_results(seed: int = SEED_B3) -> pd.DataFrame:
 def write_b3(directory: str | Path | None = None, seed: int = SEED_B3) -> list[Path]:
     """Write every CSV of the bloc 3 assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B3 / "data"
-    directory.mkdir(parents=True, exist_ok=True)
     files = {"taches.csv": TACHES, "couts_projet.csv": COUTS, "prix.csv": PRIX_B3, "avancement.csv": AVANCEMENT,
              "accords.csv": ACCORDS, "comptes.csv": COMPTES, "usage_mensuel.csv": make_usage(seed),
              "enquetes_nps.csv": make_nps(seed), "renouvellements.csv": make_renewals(),
              "objectifs_projet.csv": OBJECTIFS_PROJET, "resultats_projet.csv": make_results(seed)}
-    written = []
-    for name, df in files.items():
-        path = directory / name
-        df.to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
-    return written
+    return write_tables(directory, files)

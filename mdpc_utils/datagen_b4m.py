@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import CAS_DIR
-from .datagen import ANOMALIES_B4, SEED_B4, TEAM, make_b4_performance
+from .datagen import ANOMALIES_B4, SEED_B4, TEAM, make_b4_performance, write_tables
 
 ASSIGNMENT_B4M = "B4_management_equipe"
 SEED_B4M = SEED_B4 + 7
@@ -127,15 +127,9 @@ def make_skills() -> tuple[pd.DataFrame, pd.DataFrame]:
 def write_b4m(directory: str | Path | None = None, seed: int = SEED_B4M) -> list[Path]:
     """Write every CSV of the bloc 4 team-management assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B4M / "data"
-    directory.mkdir(parents=True, exist_ok=True)
     levels, targets = make_skills()
     team = TEAM.assign(profil=[PROFILE_OF.get(f, "terrain") for f in TEAM.fonction])
     files = {"equipe.csv": team, "cadrage_2027.csv": CADRAGE, "resultats_2026.csv": make_results_2026(seed),
              "competences_equipe.csv": levels, "niveaux_cibles.csv": targets, "leviers.csv": LEVERS,
              "profils.csv": PROFILES, "engagements.csv": COMMITMENTS}
-    written = []
-    for name, df in files.items():
-        path = directory / name
-        df.to_csv(path, index=False, lineterminator="\n")
-        written.append(path)
-    return written
+    return write_tables(directory, files)
