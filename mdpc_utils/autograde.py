@@ -11,7 +11,14 @@ one SQLite gradebook at once fail with lock errors or lose grades. So the work i
    copied into the real gradebook through nbgrader's API, and the graded notebooks move into
    ``autograded/``.
 
-A candidate whose execution fails is reported and left out of the recording; the others go on.
+Each worker's kernels talk over Unix sockets in the worker's own folder (IPC transport), never over TCP
+ports: two processes that pick a free port at the same moment can pick the same one, and the kernel that
+loses the race dies before the first cell (jupyter_client #487; the same race hits papermill, #511).
+
+A candidate whose execution fails in a batch is graded again, alone, once (a kernel that died on a loaded
+machine must not cost a grade); if that fails too, the candidate is reported with nbgrader's error lines,
+left out of the recording, and the others go on. nbgrader's full output is appended to
+``journal_autocorrection.log`` in the course folder.
 """
 
 from __future__ import annotations
@@ -50,7 +57,21 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
     shutil.copy(gradebook or course.root / "gradebook.db", folder / "gradebook.db")
     for s in students:
         _link(course.root / "submitted" / s, folder / "submitted" / s)
+    sockets = folder / "noyaux"
+    sockets.mkdir(exist_ok=True)
+    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race)\n"
+                 f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n")
     return folder
+
+
+def _failure(proc, journal: Path, student: str) -> str:
+    """nbgrader's error lines about one candidate (or its last lines), for a French report."""
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    errors = [ln.strip() for ln in lines if "ERROR" in ln or "Error" in ln]
+    mine = [ln for ln in errors if student in ln] or errors or lines[-6:]
+    return (f"autocorrection en échec (code {proc.returncode}) : " + " | ".join(mine[-4:])
+            + f" — journal complet : {journal}")
 
 
 def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
@@ -58,10 +79,10 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
     """Worker: grade a few candidates with one nbgrader run in a scratch course; {student: error or None}."""
     folder = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
                             Path(gradebook) if gradebook else None)
-    proc = run_nbgrader(["autograde", assignment, "--force"], folder, folder / "journal.log", check=False)
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-6:])
-    return {s: None if (folder / "autograded" / s / assignment).is_dir()
-            else f"autocorrection en échec (code {proc.returncode}) : {tail}" for s in students}
+    journal = Path(root) / "journal_autocorrection.log"
+    proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False)
+    return {s: None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s)
+            for s in students}
 
 
 def chunks(students: list[str], workers: int, size: int) -> list[list[str]]:
@@ -88,19 +109,27 @@ def autograde_cohort(course: Course, assignment: str, students: list[str] | None
         initial = str(snapshot(course.root / "gradebook.db", tmp / "gradebook-initial.db"))
         bar = tqdm(total=len(students), desc="Autocorrection", unit="copie", disable=not progress)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(execute_chunk, str(course.root), str(tmp / "exec"), assignment, group, initial): group
-                       for group in chunks(students, workers, batch)}
-            for future in as_completed(futures):
-                group = futures[future]
+            def submit(group: list[str], attempt: int):
+                scratch = str(tmp / "exec" / f"essai{attempt}")
+                return pool.submit(execute_chunk, str(course.root), scratch, assignment, group, initial)
+
+            futures = {submit(group, 1): (group, 1) for group in chunks(students, workers, batch)}
+            while futures:
+                future = next(as_completed(futures))
+                group, attempt = futures.pop(future)
                 try:
                     outcome = future.result()
                 except Exception as exc:  # a worker that died: the others go on
                     outcome = {s: f"processus interrompu : {exc.__class__.__name__} : {exc}" for s in group}
-                errors.update({s: e for s, e in outcome.items() if e})
+                failed = [s for s in group if outcome.get(s)]
+                if attempt == 1:  # a second chance, alone: a transient failure must not cost a grade
+                    futures.update({submit([s], 2): ([s], 2) for s in failed})
+                else:
+                    errors.update({s: outcome[s] for s in failed})
                 done = [s for s in group if not outcome.get(s)]
                 if done:  # recorded now, while the workers grade the next batches
-                    errors.update(record(course, assignment, {s: group[0] for s in done}, tmp))
-                bar.update(len(group))
+                    errors.update(record(course, assignment, {s: f"essai{attempt}/{group[0]}" for s in done}, tmp))
+                bar.update(len(group) - (len(failed) if attempt == 1 else 0))
         bar.close()
     return errors
 

@@ -566,20 +566,26 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
             when = c.submitted - (DUE - DUES[a])  # each candidate hands bloc 1 in as early, or late, as bloc 4
             stamp.write_text(when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     say(f"[5/{steps}] Autocorrection en parallèle (mdpc autograde : nbgrader sur chaque cœur, un seul écrivain)")
-    errors = {}
+    errors, failed = {}, set()
     for a in ASSIGNMENTS:
-        errors.update({f"{s} ({a})": f"autocorrection : {e}"
-                       for s, e in autograde_cohort(course, a, progress=progress).items()})
+        for s, e in autograde_cohort(course, a, progress=progress).items():
+            errors[f"{s} ({a})"] = f"autocorrection : {e}"
+            failed.add((s, a))
+            say(f"  ⚠ {s} ({a}) : copie non autocorrigée, qui ne sera pas notée — {e}")
     say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère (double correction pour deux copies)")
     book = RatingBook(course)
     for c in COHORT:
         for who, sheet in ((GRADERS[0], c.levels), (GRADERS[1], c.second)):
             for code, levels in sheet.items():
+                if (c.id, course.assignment_of(code)) in failed:
+                    continue
                 for k, level in enumerate(levels, 1):
                     if level is not None:
                         book.record(course.assignment_of(code), c.id, code, k, who, level,
                                     grader_comment(code, k, level, c))
         for (code, k), level in c.jury.items():
+            if (c.id, course.assignment_of(code)) in failed:
+                continue
             book.record(course.assignment_of(code), c.id, code, k, JURY_CHAIR, level,
                         "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
     for d in book.divergences(list(ASSIGNMENTS)):
@@ -642,7 +648,8 @@ Où regarder :
   - retours aux candidats (HTML)                            : {workdir / 'feedback'}/<candidat>/
   - gradebook nbgrader (formgrader)                         : {workdir / 'gradebook.db'}
   - dispenses fictives du jury                              : {workdir / 'dispenses.yaml'}
-  - journal complet de nbgrader                             : {workdir / 'journal_nbgrader.log'}""")
+  - journal complet de nbgrader                             : {workdir / 'journal_nbgrader.log'}
+  - journal de l'autocorrection en parallèle                : {workdir / 'journal_autocorrection.log'}""")
     return 1 if result["errors"] else 0
 
 
