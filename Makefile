@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installe
 
-.PHONY: install demo test lab lint release clean
+.PHONY: install demo test systeme lab lint release clean
 
 install: $(STAMP)
 
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mdpc demo
 
-test: $(STAMP)
+test: $(STAMP) systeme
 	$(BIN)/python -m pytest
+
+# Paquets Debian des tests (bac à sable) : installés en root s'ils manquent, sinon tests sautés.
+systeme:
+	@sh tests/systeme.sh
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=.

@@ -33,9 +33,20 @@ c.ClearSolutions.text_stub = "RÉDIGEZ VOTRE RÉPONSE ICI"
 _assignments = sorted(p.name for p in (ROOT / "cas_pratiques").glob("B*") if p.is_dir())
 c.Autograde.exclude_overwriting = {a: ["reponses.json"] for a in _assignments}
 
+# A graded or rubric cell that a candidate deleted is put back at autograde, with this note (French).
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = ("Cellule (id : {cell_id}) absente de la copie remise : "
+                                              "rétablie à la correction.\n\n")
+
 # A cell that runs longer than this is stopped (infinite loop in a submission).
 c.Execute.timeout = 120
 c.Execute.startup_timeout = 120
+
+# nbclient may stall for a whole cell timeout after a widget cell: poll the kernel in slices (see module).
+try:
+    import mdpc_utils.kernel_channels  # noqa: F401
+except ImportError:  # nbgrader run outside the project's environment
+    pass
 
 # Feedback for candidates: no hidden tests nor mark schemes, short French errors, rubric levels shown.
 try:

@@ -23,6 +23,7 @@ left out of the recording, and the others go on. nbgrader's full output is appen
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -34,6 +35,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .course import Course, run_nbgrader
+from .intake import prepare_copy
+from .sandbox import KERNEL_NAME, install_kernelspec
 
 
 def _link(target: Path, link: Path) -> None:
@@ -49,20 +52,30 @@ def snapshot(db: Path, target: Path) -> Path:
 
 
 def scratch_course(course: Course, folder: Path, students: list[str], assignment: str,
-                   gradebook: Path | None = None) -> Path:
-    """A private course for one worker: shared sources, its own gradebook copy and output folders."""
+                   gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list]]:
+    """A private course for one worker: shared sources, its own gradebook copy, a copy of each submission
+    (checked and repaired by :mod:`.intake`, the original untouched), the sandbox kernel. Returns the
+    folder and each candidate's incidents."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(course.root / "nbgrader_config.py", folder / "nbgrader_config.py")
     _link(course.root / "cas_pratiques", folder / "cas_pratiques")
     shutil.copy(gradebook or course.root / "gradebook.db", folder / "gradebook.db")
+    incidents = {}
     for s in students:
-        _link(course.root / "submitted" / s, folder / "submitted" / s)
+        copy = folder / "submitted" / s / assignment
+        shutil.copytree(course.root / "submitted" / s / assignment, copy, symlinks=False,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        incidents[s] = [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
     sockets = folder / "noyaux"
     sockets.mkdir(exist_ok=True)
+    install_kernelspec(folder / "jupyter")
     with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as fh:
-        fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race)\n"
-                 f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n")
-    return folder
+        fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race),\n"
+                 "# started in the sandbox (mdpc_utils.sandbox)\n"
+                 f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n"
+                 f"c.Execute.kernel_name = {KERNEL_NAME!r}\n"
+                 + (f"c.Execute.timeout = {int(cell_timeout)}\n" if cell_timeout else ""))
+    return folder, incidents
 
 
 def _failure(proc, journal: Path, student: str) -> str:
@@ -75,14 +88,16 @@ def _failure(proc, journal: Path, student: str) -> str:
 
 
 def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
-                  gradebook: str | None = None) -> dict[str, str | None]:
-    """Worker: grade a few candidates with one nbgrader run in a scratch course; {student: error or None}."""
-    folder = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
-                            Path(gradebook) if gradebook else None)
+                  gradebook: str | None = None, cell_timeout: int | None = None) -> dict[str, dict]:
+    """Worker: grade a few candidates with one nbgrader run in a scratch course;
+    {student: {"erreur": message or None, "incidents": [...]}}."""
+    folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
+                                       Path(gradebook) if gradebook else None, cell_timeout)
     journal = Path(root) / "journal_autocorrection.log"
-    proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False)
-    return {s: None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s)
-            for s in students}
+    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")]))}
+    proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
+    return {s: {"erreur": None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s),
+                "incidents": incidents[s]} for s in students}
 
 
 def chunks(students: list[str], workers: int, size: int) -> list[list[str]]:
@@ -96,8 +111,11 @@ def chunks(students: list[str], workers: int, size: int) -> list[list[str]]:
 
 
 def autograde_cohort(course: Course, assignment: str, students: list[str] | None = None, workers: int | None = None,
-                     progress: bool = True, batch: int = 4) -> dict[str, str]:
-    """Grade every submitted candidate (or the given ones); return {student: error} for those that failed."""
+                     progress: bool = True, batch: int = 4, cell_timeout: int | None = None) -> dict[str, str]:
+    """Grade every submitted candidate (or the given ones); return {student: error} for those that failed.
+
+    Each graded copy's incidents (see :mod:`.intake`) are written beside it, in ``INCIDENTS_FILE``;
+    :func:`read_incidents` gathers them. `cell_timeout` overrides nbgrader's per-cell limit (seconds)."""
     submitted = course.root / "submitted"
     students = students or sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
     if not (course.root / "gradebook.db").exists():
@@ -111,7 +129,7 @@ def autograde_cohort(course: Course, assignment: str, students: list[str] | None
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             def submit(group: list[str], attempt: int):
                 scratch = str(tmp / "exec" / f"essai{attempt}")
-                return pool.submit(execute_chunk, str(course.root), scratch, assignment, group, initial)
+                return pool.submit(execute_chunk, str(course.root), scratch, assignment, group, initial, cell_timeout)
 
             futures = {submit(group, 1): (group, 1) for group in chunks(students, workers, batch)}
             while futures:
@@ -120,21 +138,45 @@ def autograde_cohort(course: Course, assignment: str, students: list[str] | None
                 try:
                     outcome = future.result()
                 except Exception as exc:  # a worker that died: the others go on
-                    outcome = {s: f"processus interrompu : {exc.__class__.__name__} : {exc}" for s in group}
-                failed = [s for s in group if outcome.get(s)]
+                    outcome = {s: {"erreur": f"processus interrompu : {exc.__class__.__name__} : {exc}",
+                                   "incidents": []} for s in group}
+                failed = [s for s in group if outcome[s]["erreur"]]
                 if attempt == 1:  # a second chance, alone: a transient failure must not cost a grade
                     futures.update({submit([s], 2): ([s], 2) for s in failed})
                 else:
-                    errors.update({s: outcome[s] for s in failed})
-                done = [s for s in group if not outcome.get(s)]
+                    errors.update({s: outcome[s]["erreur"] for s in failed})
+                done = {s: (f"essai{attempt}/{group[0]}", outcome[s]["incidents"]) for s in group if s not in failed}
                 if done:  # recorded now, while the workers grade the next batches
-                    errors.update(record(course, assignment, {s: f"essai{attempt}/{group[0]}" for s in done}, tmp))
+                    errors.update(record(course, assignment, done, tmp))
                 bar.update(len(group) - (len(failed) if attempt == 1 else 0))
         bar.close()
     return errors
 
 
-def record(course: Course, assignment: str, students: dict[str, str], tmp: Path) -> dict[str, str]:
+INCIDENTS_FILE = "incidents_correction.json"
+
+
+def _give_back(folder: Path, owner_of: Path) -> None:
+    """Files the sandboxed kernel wrote belong to its user id: hand them to the course's owner."""
+    owner = owner_of.stat()
+    if os.geteuid() != 0:
+        return
+    for path in [folder, *folder.rglob("*")]:
+        if path.lstat().st_uid != owner.st_uid:
+            os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
+
+
+def read_incidents(course: Course, assignment: str) -> dict[str, list[dict]]:
+    """{student: incidents} of the graded copies of one assignment that had any."""
+    out = {}
+    for path in sorted((course.root / "autograded").glob(f"*/{assignment}/{INCIDENTS_FILE}")):
+        items = json.loads(path.read_text(encoding="utf-8"))
+        if items:
+            out[path.parent.parent.name] = items
+    return out
+
+
+def record(course: Course, assignment: str, students: dict[str, tuple[str, list]], tmp: Path) -> dict[str, str]:
     """Copy what nbgrader wrote in each scratch gradebook into the real one, from this process alone.
 
     The fields are those nbgrader's autograde writes (submission timestamp, each grade's automatic score
@@ -150,7 +192,7 @@ def record(course: Course, assignment: str, students: dict[str, str], tmp: Path)
     errors = {}
     (course.root / "autograded").mkdir(exist_ok=True)
     by_folder: dict[str, list[str]] = {}
-    for student, scratch in students.items():
+    for student, (scratch, _) in students.items():
         by_folder.setdefault(scratch, []).append(student)
     with Gradebook(course.db_url) as main:
         for scratch, group in by_folder.items():
@@ -181,4 +223,7 @@ def record(course: Course, assignment: str, students: dict[str, str], tmp: Path)
                         shutil.rmtree(dest_dir)
                     dest_dir.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(str(folder / "autograded" / student / assignment), dest_dir)
+                    _give_back(dest_dir, course.root)
+                    (dest_dir / INCIDENTS_FILE).write_text(json.dumps(students[student][1], ensure_ascii=False,
+                                                                      indent=1), encoding="utf-8")
     return errors

@@ -33,9 +33,9 @@ def nbgrader_env() -> dict:
 
 
 def run_nbgrader(args: list[str], cwd: str | Path, log: Path | None = None, check: bool = True,
-                 timeout: float | None = 3600) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in cwd; its full output goes to the log file (appended)."""
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=nbgrader_env(),
+                 timeout: float | None = 3600, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in cwd (with `env` added to the environment); its output goes to the log."""
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env={**nbgrader_env(), **(env or {})},
                           capture_output=True, text=True, timeout=timeout)
     if log:
         log.parent.mkdir(parents=True, exist_ok=True)

@@ -28,6 +28,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger as pm_logger
 from tqdm import tqdm
 
+from . import kernel_channels  # noqa: F401  (nbclient stall with widgets: see the module)
 from .reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, MINUTES_TEMPLATE
 from .results import cohort_table, criterion_success, minutes_rows
 

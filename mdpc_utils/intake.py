@@ -1,0 +1,120 @@
+"""Check a submitted copy before autograde, and repair what would stop nbgrader, in the scratch copy only.
+
+The candidate's folder in ``submitted/`` is never changed (it is the evidence); :func:`prepare_copy` works
+on the worker's copy of it and returns the incidents, in French, that the coordinator and the jury see:
+
+- a notebook renamed (found under another name by its graded cells): graded under its expected name;
+- a notebook missing, or not readable (invalid JSON, not a notebook): replaced by the released, blank
+  version, so that the candidate's other notebooks are graded and this one earns nothing;
+- a locked or test cell edited: nbgrader puts the original back before executing (checksums); reported;
+- a graded or rubric cell deleted: nbgrader adds it back (``OverwriteCells.add_missing_cells``); reported;
+- a file over the size limit: left out of the graded copy;
+- an unreadable answers file (``reponses.json``): set aside under another name by the forms when the
+  notebook runs, the widget answers are lost for this grading; reported.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+MAX_FILE_MIB = 20
+
+
+@dataclass(frozen=True)
+class Incident:
+    notebook: str   # notebook name without .ipynb, or "" for the whole copy
+    kind: str       # short key: renomme, manquant, illisible, cellule_modifiee, cellule_supprimee, ...
+    message: str    # French, for people
+
+    def as_dict(self) -> dict:
+        return {"carnet": self.notebook, "type": self.kind, "message": self.message}
+
+
+def _read(path: Path):
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        return nb, None
+    except Exception as exc:  # invalid JSON, not a notebook, wrong schema: all mean "unreadable"
+        return None, f"{exc.__class__.__name__} : {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+
+
+def _graded(nb) -> dict[str, dict]:
+    """{grade_id: cell} for the cells nbgrader tracks."""
+    out = {}
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade_id"):
+            out[meta["grade_id"]] = cell
+    return out
+
+
+def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) -> list[Incident]:
+    """Repair `copy` (a scratch copy of one submitted assignment) against the released version."""
+    incidents: list[Incident] = []
+    expected = sorted(p.name for p in release.glob("*.ipynb"))
+    for path in sorted(p for p in copy.rglob("*") if p.is_file()):
+        size = path.stat().st_size
+        if size > max_file_mib * 1024 * 1024:
+            path.unlink()
+            incidents.append(Incident("", "fichier_trop_volumineux",
+                                      f"Fichier trop volumineux écarté de la correction : {path.relative_to(copy)} "
+                                      f"({size / 1024 / 1024:.0f} Mio, limite {max_file_mib} Mio)."))
+    extras = {p.name: p for p in copy.glob("*.ipynb") if p.name not in expected}
+    for name in expected:
+        stem = name[:-len(".ipynb")]
+        target = copy / name
+        released, _ = _read(release / name)
+        ids = set(_graded(released))
+        if not target.exists():
+            found = None
+            for other in extras.values():
+                nb, _ = _read(other)
+                if nb is not None and ids and len(ids & set(_graded(nb))) * 2 >= len(ids):
+                    found = other
+                    break
+            if found is not None:
+                found.rename(target)
+                del extras[found.name]
+                incidents.append(Incident(stem, "renomme", f"Carnet remis sous le nom « {found.name} » au lieu de "
+                                                           f"« {name} » : corrigé sous son nom attendu."))
+            else:
+                shutil.copy(release / name, target)
+                incidents.append(Incident(stem, "manquant", f"Carnet « {name} » absent de la copie : la version "
+                                                            "diffusée, vierge, est corrigée à sa place (aucun point)."))
+                continue
+        nb, error = _read(target)
+        if nb is None:
+            target.rename(target.with_name(name + ".illisible"))
+            shutil.copy(release / name, target)
+            incidents.append(Incident(stem, "illisible", f"Carnet « {name} » illisible ({error}) : la version "
+                                                         "diffusée, vierge, est corrigée à sa place (aucun point) ; "
+                                                         "le fichier remis reste dans submitted/."))
+            continue
+        mine = _graded(nb)
+        for grade_id, cell in _graded(released).items():
+            meta = cell.metadata.get("nbgrader", {})
+            if grade_id not in mine:
+                incidents.append(Incident(stem, "cellule_supprimee",
+                                          f"Cellule « {grade_id} » supprimée par le candidat : rétablie à la correction."))
+            elif meta.get("locked") and not meta.get("solution") and mine[grade_id].source != cell.source:
+                incidents.append(Incident(stem, "cellule_modifiee",
+                                          f"Cellule verrouillée « {grade_id} » modifiée par le candidat : l'originale "
+                                          "est rétablie avant l'exécution (nbgrader)."))
+    for other in extras.values():  # nbgrader grades the assignment's notebooks only
+        other.rename(other.with_name(other.name + ".hors-devoir"))
+    answers = copy / "reponses.json"
+    if answers.exists():
+        try:
+            json.loads(answers.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            incidents.append(Incident("", "reponses_illisibles",
+                                      f"Fichier de réponses « reponses.json » illisible ({exc.__class__.__name__}) : "
+                                      "les réponses des formulaires sont perdues pour cette correction ; le fichier "
+                                      "est mis de côté, jamais écrasé."))
+    return incidents

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Paquets Debian dont la suite de tests a besoin, installés s'ils manquent (en root, par apt-get) :
+#   bubblewrap : le bac à sable où s'exécute le code des candidats pendant l'autocorrection.
+# Sans les droits d'installer, les tests qui en dépendent sont sautés, avec la commande à lancer.
+set -e
+need=""
+command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installation des paquets Debian nécessaires aux tests :$need"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends $need >/dev/null 2>&1 || {
+        apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $need >/dev/null; }
+else
+    echo "Paquets Debian absents :$need ; les tests qui en dépendent seront sautés (sudo apt-get install$need)."
+fi

@@ -1,0 +1,267 @@
+"""Hostile and broken submissions: each one graded with its documented outcome, the batch going on.
+
+One cohort of the assignment B4_pilotage_performance (three notebooks), one candidate per behaviour, all
+graded in one ``mdpc autograde`` run (cells limited to 15 s here instead of 120). The reference candidate
+h01 hands in the solution: every other candidate's outcome is read against it, and h01 must come out
+untouched by what the others did.
+
+Documented outcomes (README, « Copies hostiles ou abîmées »):
+- infinite loop: the cell is stopped at the time limit (CellTimeoutError in the copy), the notebook goes on;
+- memory hog: MemoryError in the cell (address-space limit), the kernel and the machine survive;
+- output flood: the output is cut by nbgrader (LimitOutput), the copy stays small;
+- kernel killed by the candidate's code: the copy is reported « autocorrection en échec », after a second
+  attempt; nothing else is affected;
+- locked or test cell edited: the original is put back before execution; incident reported;
+- graded or rubric cell deleted: put back; incident reported; the rubric cell can still be rated;
+- notebook renamed: graded under its expected name; incident;
+- notebook missing / not valid JSON: the blank release version is graded instead (no point), the other
+  notebooks are graded; incident;
+- corrupt ``reponses.json``: set aside, widget answers lost for this grading; incident;
+- oversized file: left out of the graded copy; incident;
+- code that reads the sources, a gradebook or another candidate's folder, or reaches the network: every
+  attempt fails inside the sandbox (and succeeds outside it, which shows the attempts are real);
+- a copy re-collected and re-graded after a grader rated it: the grader's level and comment survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+
+import nbformat
+import pytest
+
+from mdpc_utils import demo
+from mdpc_utils.autograde import autograde_cohort, read_incidents
+from mdpc_utils.notation import RatingBook
+from mdpc_utils.sandbox import status
+
+pytestmark = pytest.mark.slow
+A = "B4_pilotage_performance"
+NB1, NB2, NB3 = "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique"
+
+SPY = '''
+import json as _j, os as _o, socket as _s, glob as _g
+_r = {}
+def _essai(nom, f):
+    try:
+        v = f()
+        _r[nom] = "LU : " + repr(v)[:60]
+    except BaseException as e:
+        _r[nom] = "REFUSÉ : " + type(e).__name__
+def _rien(motif):
+    if not motif:
+        raise FileNotFoundError("rien")
+    return motif
+_essai("sources du cours", lambda: open(COURSE + "/cas_pratiques/B4_pilotage_performance/C4_1_plan_de_charges.ipynb").read(80))
+_essai("sources du projet", lambda: open(PROJECT + "/cas_pratiques/B4_pilotage_performance/C4_1_plan_de_charges.ipynb").read(80))
+_essai("gradebook du cours", lambda: open(COURSE + "/gradebook.db", "rb").read(16))
+_essai("gradebooks de l'atelier", lambda: _rien(_g.glob("/tmp/**/gradebook*.db", recursive=True)))
+_essai("autre candidat", lambda: _o.listdir(COURSE + "/submitted/h01/B4_pilotage_performance"))
+_essai("écriture du gradebook", lambda: open(COURSE + "/gradebook.db", "ab").write(b"x"))
+_essai("réseau", lambda: _s.create_connection(("93.184.216.34", 80), timeout=3))
+_essai("nom de domaine", lambda: _s.getaddrinfo("example.org", 80))
+print("ESPION " + _j.dumps(_r, ensure_ascii=False))
+'''
+
+BEHAVIOURS = {  # candidate: (description, code appended to the first answer cell of C4.1, or None)
+    "h01": ("copie de référence (corrigé)", None),
+    "h02": ("boucle infinie", "while True:\n    pass"),
+    "h03": ("mémoire épuisée", "_gros = bytearray(8 * 1024 ** 3)"),
+    "h04": ("flot de sortie", "for _i in range(300_000):\n    print('bruit', _i)"),
+    "h05": ("noyau tué par le candidat", "import os\nos._exit(3)"),
+    "h06": ("cellule de test modifiée", None),
+    "h07": ("cellules de test et de grille supprimées", None),
+    "h08": ("carnet renommé", None),
+    "h09": ("carnet manquant", None),
+    "h10": ("carnet qui n'est pas du JSON", None),
+    "h11": ("reponses.json corrompu", None),
+    "h12": ("fichier trop volumineux", None),
+    "h13": ("espion : sources, gradebook, autre candidat, réseau", "SPY"),
+}
+
+
+def _append(path, cell_id, code):
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == cell_id)
+    cell.source += "\n" + code
+    nbformat.write(nb, path)
+
+
+def _edit(path, fn):
+    nb = nbformat.read(path, as_version=4)
+    fn(nb)
+    nbformat.write(nb, path)
+
+
+def _digest(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        pytest.skip("le bac à sable complet demande root (et bubblewrap) : tests sautés sur ce poste")
+    isolated, why = status()
+    assert isolated, why
+    root = tmp_path_factory.mktemp("hostile") / "cours"
+    course = demo.prepare_course(root)
+    course.nbgrader("db", "assignment", "add", A, f"--duedate={demo.DUE.isoformat(sep=' ')}")
+    with course.gradebook() as gb:
+        for sid in BEHAVIOURS:
+            gb.update_or_create_student(sid, first_name=BEHAVIOURS[sid][0], last_name="Essai")
+    course.nbgrader("generate_assignment", A, "--force")
+    for sid, (_, code) in BEHAVIOURS.items():
+        folder = root / "submitted" / sid / A
+        shutil.copytree(root / "release" / A, folder)
+        demo.make_submission(folder, course.source(A))
+        (folder / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
+        if code == "SPY":
+            code = f"COURSE = {str(root)!r}\nPROJECT = {str(demo.PROJECT_ROOT)!r}\n" + SPY
+        if code:
+            _append(folder / f"{NB1}.ipynb", "C4_1_capacite_rep", code)
+    sub = {sid: root / "submitted" / sid / A for sid in BEHAVIOURS}
+    _edit(sub["h06"] / f"{NB1}.ipynb", lambda nb: next(
+        c for c in nb.cells if c.get("id") == "C4_1_test_capacite").__setitem__("source", "pass  # tests neutralisés"))
+    _edit(sub["h07"] / f"{NB1}.ipynb", lambda nb: nb.__setitem__("cells", [
+        c for c in nb.cells if c.get("id") not in ("C4_1_test_capacite", "C4_1_crit2")]))
+    (sub["h08"] / f"{NB1}.ipynb").rename(sub["h08"] / "C4_1 plan de charges (copie).ipynb")
+    (sub["h09"] / f"{NB2}.ipynb").unlink()
+    (sub["h10"] / f"{NB3}.ipynb").write_text('{"cells": [ pas du JSON', encoding="utf-8")
+    (sub["h11"] / "reponses.json").write_text('{"C4_1_plan_de_charges": {"smart_1.', encoding="utf-8")
+    with open(sub["h12"] / "data" / "enorme.csv", "wb") as fh:
+        fh.truncate(25 * 1024 * 1024)
+    before = {sid: _digest(f) for sid, f in sub.items()}
+    errors = autograde_cohort(course, A, progress=False, cell_timeout=15)
+    scores = {}
+    with course.gradebook() as gb:
+        for s in gb.find_assignment(A).submissions:
+            scores[s.student.id] = {nb.name: {g.name: g.score for g in nb.grades if g.auto_score is not None}
+                                    for nb in s.notebooks}
+    return {"course": course, "root": root, "errors": errors, "scores": scores, "before": before,
+            "incidents": read_incidents(course, A), "sub": sub}
+
+
+def _graded(run, sid, nb):
+    return nbformat.read(run["root"] / "autograded" / sid / A / f"{nb}.ipynb", as_version=4)
+
+
+def _outputs(nb, cell_id):
+    cell = next(c for c in nb.cells if c.get("id") == cell_id)
+    return cell.get("outputs", [])
+
+
+def _kinds(run, sid):
+    return {i["type"] for i in run["incidents"].get(sid, [])}
+
+
+def test_reference_copy_earns_everything_and_only_the_killed_kernel_fails(hostile):
+    ref = hostile["scores"]["h01"]
+    assert all(v > 0 for nb in ref.values() for v in nb.values())
+    assert set(hostile["errors"]) == {"h05"}, hostile["errors"]
+    assert "autocorrection en échec" in hostile["errors"]["h05"]
+    assert not (hostile["root"] / "autograded" / "h05" / A).exists()
+    for sid in ("h02", "h03", "h04", "h06", "h07", "h08", "h12"):
+        assert hostile["scores"][sid] == ref, sid
+
+
+def test_submissions_are_never_changed(hostile):
+    for sid, folder in hostile["sub"].items():
+        assert _digest(folder) == hostile["before"][sid], sid
+
+
+def test_infinite_loop_is_stopped_and_the_notebook_goes_on(hostile):
+    outs = _outputs(_graded(hostile, "h02", NB1), "C4_1_capacite_rep")
+    assert any(o.get("ename") == "CellTimeoutError" for o in outs)
+
+
+def test_memory_hog_gets_memory_error(hostile):
+    outs = _outputs(_graded(hostile, "h03", NB1), "C4_1_capacite_rep")
+    assert any(o.get("ename") == "MemoryError" for o in outs)
+
+
+def test_output_flood_is_cut(hostile):
+    outs = _outputs(_graded(hostile, "h04", NB1), "C4_1_capacite_rep")
+    text = "".join(o.get("text", "") for o in outs if o.get("output_type") == "stream")
+    assert 0 < text.count("\n") <= 1000
+    assert (hostile["root"] / "autograded" / "h04" / A / f"{NB1}.ipynb").stat().st_size < 2_000_000
+
+
+def test_edited_test_cell_is_restored_and_reported(hostile):
+    assert "cellule_modifiee" in _kinds(hostile, "h06")
+    source = next(c for c in _graded(hostile, "h06", NB1).cells if c.get("id") == "C4_1_test_capacite").source
+    assert "neutralisés" not in source
+
+
+def test_deleted_cells_are_put_back_and_reported(hostile):
+    assert "cellule_supprimee" in _kinds(hostile, "h07")
+    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in _graded(hostile, "h07", NB1).cells}
+    assert {"C4_1_test_capacite", "C4_1_crit2"} <= ids
+    book = RatingBook(hostile["course"])  # the rubric cell put back can be rated
+    book.record(A, "h07", "C4.1", 2, "Correctrice Essai", 2, "Critère noté malgré la cellule supprimée.")
+
+
+def test_renamed_notebook_is_graded_under_its_name(hostile):
+    assert "renomme" in _kinds(hostile, "h08")
+
+
+def test_missing_and_unreadable_notebooks_earn_nothing_the_others_are_graded(hostile):
+    ref = hostile["scores"]["h01"]
+    for sid, broken, kind in (("h09", NB2, "manquant"), ("h10", NB3, "illisible")):
+        assert kind in _kinds(hostile, sid)
+        mine = hostile["scores"][sid]
+        assert sum(mine[broken].values()) == 0
+        for nb in ref:
+            if nb != broken:
+                assert mine[nb] == ref[nb], (sid, nb)
+
+
+def test_corrupt_answers_file_is_reported(hostile):
+    assert "reponses_illisibles" in _kinds(hostile, "h11")
+    assert sum(map(sum, (nb.values() for nb in hostile["scores"]["h11"].values()))) < sum(
+        map(sum, (nb.values() for nb in hostile["scores"]["h01"].values())))
+    assert not any(p.name.startswith("reponses.json.corrompu") for p in hostile["sub"]["h11"].iterdir())
+
+
+def test_oversized_file_is_left_out(hostile):
+    assert "fichier_trop_volumineux" in _kinds(hostile, "h12")
+    assert not (hostile["root"] / "autograded" / "h12" / A / "data" / "enorme.csv").exists()
+
+
+def test_spy_cannot_read_write_or_reach_anything(hostile):
+    outs = _outputs(_graded(hostile, "h13", NB1), "C4_1_capacite_rep")
+    line = next(ln for o in outs for ln in o.get("text", "").splitlines() if ln.startswith("ESPION "))
+    found = json.loads(line[len("ESPION "):])
+    assert len(found) == 8
+    assert all(v.startswith("REFUSÉ") for v in found.values()), found
+    with sqlite3.connect(hostile["root"] / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_spy_attempts_succeed_outside_the_sandbox(hostile):
+    """The same attempts, run by the test itself: the files they read exist and are readable."""
+    namespace = {"COURSE": str(hostile["root"]), "PROJECT": str(demo.PROJECT_ROOT)}
+    exec(SPY.replace('open(COURSE + "/gradebook.db", "ab").write(b"x")', '0').replace(
+        '_s.create_connection(("93.184.216.34", 80), timeout=3)', '0').replace(
+        '_s.getaddrinfo("example.org", 80)', '0'), namespace)
+    assert all(v.startswith("LU") for k, v in namespace["_r"].items()), namespace["_r"]
+
+
+def test_regrading_after_rating_keeps_the_graders_level(hostile):
+    course, root = hostile["course"], hostile["root"]
+    book = RatingBook(course)
+    book.record(A, "h01", "C4.1", 1, "Correctrice Essai", 3, "Objectifs précis et bien répartis.")
+    shutil.copy(root / "submitted" / "h01" / A / "timestamp.txt", root / "timestamp.bak")
+    (root / "submitted" / "h01" / A / "timestamp.txt").write_text("2027-01-08 11:00:00.000000 UTC", encoding="utf-8")
+    assert autograde_cohort(course, A, ["h01"], progress=False) == {}
+    shutil.copy(root / "timestamp.bak", root / "submitted" / "h01" / A / "timestamp.txt")
+    with course.gradebook() as gb:
+        grade = gb.find_grade("C4_1_crit1", NB1, A, "h01")
+        comment = gb.find_comment("C4_1_crit1", NB1, A, "h01")
+        assert grade.manual_score == 3
+        assert "bien répartis" in (comment.manual_comment or "")
+        assert gb.find_submission(A, "h01").score >= sum(hostile["scores"]["h01"][NB1].values())
