@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from .course import Course, run_nbgrader
 from .intake import prepare_copy
+from .privacy import protect_course
 from .sandbox import KERNEL_NAME, install_kernelspec
 
 
@@ -150,6 +151,7 @@ def autograde_cohort(course: Course, assignment: str, students: list[str] | None
                     errors.update(record(course, assignment, done, tmp))
                 bar.update(len(group) - (len(failed) if attempt == 1 else 0))
         bar.close()
+    protect_course(course.root)
     return errors
 
 

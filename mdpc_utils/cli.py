@@ -113,19 +113,40 @@ def cmd_noter(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from .autograde import autograde_cohort
+    from .autograde import autograde_cohort, read_incidents
     from .course import Course
+    from .sandbox import status
 
     course = Course(args.cours)
-    errors = {}
+    print(status()[1].capitalize() + ".")
+    errors, incidents = {}, 0
     for assignment in _assignments(course, args, collected=True):
         print(f"Devoir {assignment}")
         errors.update({f"{s} ({assignment})": e for s, e in
                        autograde_cohort(course, assignment, args.candidats or None, args.processus).items()})
+        for student, items in read_incidents(course, assignment).items():
+            if args.candidats and student not in args.candidats:
+                continue
+            for item in items:
+                incidents += 1
+                print(f"  ℹ {student}" + (f", {item['carnet']}" if item["carnet"] else "") + f" : {item['message']}")
     for student, error in sorted(errors.items()):
         print(f"⚠ {student} : {error}")
-    print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec." if errors else " sans erreur."))
+    print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec" if errors else " sans erreur")
+          + (f" ; {incidents} incident(s) signalé(s) dans les copies." if incidents else "."))
     return 1 if errors else 0
+
+
+def cmd_effacer(args) -> int:
+    from .course import Course
+    from .erasure import erase_candidate
+
+    if not args.confirmer:
+        print(f"Effacement de toutes les données de {args.candidat} : relancez avec --confirmer (irréversible).")
+        return 1
+    for line in erase_candidate(Course(args.cours), args.candidat):
+        print(f"- {line}")
+    return 0
 
 
 def cmd_decisions(args) -> int:
@@ -142,6 +163,7 @@ def cmd_decisions(args) -> int:
 
 def cmd_rapports(args) -> int:
     from .notation import RatingBook
+    from .privacy import protect_course
     from .reporting import build_reports
 
     course, records = _records(args)
@@ -149,7 +171,8 @@ def cmd_rapports(args) -> int:
     members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
     batch = build_reports(records, out, workers=args.processus, double=RatingBook(course).double_marked(args.devoir),
                           session=args.session, minutes={"date": args.date, "lieu": args.lieu, "membres": members},
-                          pdf=not args.sans_pdf)
+                          pdf=not args.sans_pdf, anonymise=args.anonyme)
+    protect_course(course.root)
     failed = False
     for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:
         failed |= "erreur" in o
@@ -184,6 +207,11 @@ def main(argv=None) -> int:
     p.add_argument("--niveau", type=int)
     p.add_argument("--commentaire")
     p.set_defaults(func=cmd_noter)
+    p = sub.add_parser("effacer", help="efface toutes les données personnelles d'un candidat (fin de conservation)")
+    p.add_argument("candidat")
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.add_argument("--confirmer", action="store_true", help="nécessaire : l'effacement est irréversible")
+    p.set_defaults(func=cmd_effacer)
     for name, func, helptext in (("decisions", cmd_decisions, "décisions par candidat, compétence et bloc"),
                                  ("rapports", cmd_rapports, "rapports individuels (papermill, HTML) et CSV de cohorte")):
         p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])
@@ -198,6 +226,8 @@ def main(argv=None) -> int:
             p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal)")
             p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules")
             p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
+            p.add_argument("--anonyme", action="store_true",
+                           help="rapport de cohorte sans identifiant de candidat (diffusion hors jury)")
         p.set_defaults(func=func)
     args = parser.parse_args(argv)
     if args.commande == "noter" and not args.fichier and None in (args.candidat, args.competence, args.critere,

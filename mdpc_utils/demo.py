@@ -31,9 +31,11 @@ from .course import Course, run_nbgrader
 from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
 from .exemptions import load as load_accommodations
 from .notation import RatingBook
+from .privacy import protect_course
 from .reporting import build_reports
 from .results import records_for
 from .rubric import default_grids
+from .sandbox import status as sandbox_status
 
 ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
 ASSIGNMENT_B1 = "B1_strategie_developpement"
@@ -566,6 +568,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
             when = c.submitted - (DUE - DUES[a])  # each candidate hands bloc 1 in as early, or late, as bloc 4
             stamp.write_text(when.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
     say(f"[5/{steps}] Autocorrection en parallèle (mdpc autograde : nbgrader sur chaque cœur, un seul écrivain)")
+    say(f"  {sandbox_status()[1]}")
     errors, failed = {}, set()
     for a in ASSIGNMENTS:
         for s, e in autograde_cohort(course, a, progress=progress).items():
@@ -613,6 +616,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     for a, code in codes.items():
         if code != 0:
             errors[f"retours {a}"] = "génération des retours en échec (voir journal_nbgrader.log)"
+    protect_course(workdir)  # personal data, even fictional: owner only
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
             "errors": errors, "refusals": accs.refusals}
 

@@ -290,15 +290,24 @@ def show_most_failed(cohort: list[dict], n: int = 5) -> None:
                                for i, r in enumerate(crit.itertuples(), 1)) or "Aucun critère noté."))
 
 
-def show_double_marking(double: list[dict]) -> None:
+def pseudonyms(ids: list[str]) -> dict[str, str]:
+    """« copie 1 », « copie 2 »… in order of first appearance: a cohort report that names nobody."""
+    out: dict[str, str] = {}
+    for i in ids:
+        out.setdefault(i, f"copie {len(out) + 1}")
+    return out
+
+
+def show_double_marking(double: list[dict], anonymous: bool = False) -> None:
     if not double:
         display(Markdown("Aucune double correction dans cette session."))
         return
+    names = pseudonyms([d["candidat"] for d in double]) if anonymous else {d["candidat"]: d["candidat"] for d in double}
     rows = []
     for d in double:
         levels = d["niveaux"]
         gap = max(levels.values()) - min(levels.values())
-        rows.append({"candidat": d["candidat"], "critère": f"{d['competence']}-{d['critere']}",
+        rows.append({"candidat": names[d["candidat"]], "critère": f"{d['competence']}-{d['critere']}",
                      **{f"niveau {w}": lv for w, lv in levels.items()},
                      "écart": gap, "niveau retenu": "—" if d["niveau_final"] is None else d["niveau_final"],
                      "état": "tranché par le jury" if d["jury"] else ("divergent, à trancher" if gap else "concordant")})

@@ -29,6 +29,7 @@ from papermill.log import logger as pm_logger
 from tqdm import tqdm
 
 from . import kernel_channels  # noqa: F401  (nbclient stall with widgets: see the module)
+from .privacy import make_private
 from .reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, MINUTES_TEMPLATE
 from .results import cohort_table, criterion_success, minutes_rows
 
@@ -199,8 +200,11 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True)
 
 def build_reports(records: list[dict], out_dir: Path, progress: bool = True, workers: int | None = None,
                   double: list[dict] | None = None, session: str = "", minutes: dict | None = None,
-                  pdf: bool = True) -> dict:
+                  pdf: bool = True, anonymise: bool = False) -> dict:
     """Everything for a cohort: one report per candidate, the cohort report, the jury minutes and the CSVs.
+
+    With `anonymise`, the cohort report names no candidate (pseudonyms « copie 1 »…), for circulation
+    outside the jury. The output folder is made private to its owner (personal data).
 
     Re-running overwrites the same files: the batch is idempotent. Returns what was written (or the error)
     for each candidate, the cohort report and the minutes, and the CSV paths.
@@ -221,7 +225,8 @@ def build_reports(records: list[dict], out_dir: Path, progress: bool = True, wor
         jobs.append(Job(sid, CANDIDATE_TEMPLATE, {"resultats": str(p.resolve()), "cohorte": str(cohort_path.resolve())},
                         out_dir, f"rapport_{sid}", f"Relevé de résultats — {rec['candidat']['nom']}", pdf))
     jobs.append(Job("cohorte", COHORT_TEMPLATE, {"cohorte": str(cohort_path.resolve()),
-                                                 "double_correction": str(double_path.resolve()), "session": session},
+                                                 "double_correction": str(double_path.resolve()), "session": session,
+                                                 "anonyme": anonymise},
                     out_dir, "rapport_cohorte", f"Rapport de cohorte — {session}", pdf))
     minutes = minutes or {}
     jobs.append(Job("pv", MINUTES_TEMPLATE, {"cohorte": str(cohort_path.resolve()), "session": session,
@@ -234,6 +239,7 @@ def build_reports(records: list[dict], out_dir: Path, progress: bool = True, wor
     criterion_success(records).to_csv(out_dir / "cohorte_reussite_criteres.csv", index=False, sep=";",
                                       encoding="utf-8-sig", float_format="%.1f")
     minutes_rows(records).to_csv(out_dir / "pv_jury.csv", index=False, sep=";", encoding="utf-8-sig")
+    make_private(out_dir)
     by_key = {r["cle"]: r for r in results}
     return {"candidats": [{**by_key[rec["candidat"]["id"]], "candidat": rec["candidat"]["id"]} for rec in records],
             "cohorte": by_key["cohorte"], "pv": by_key["pv"], "csv": csv,

@@ -394,3 +394,71 @@ def test_rubric_entry_links_each_criterion_to_the_candidates_document(run):
     assert "livrable_3_business_model.html" in shown and "Livrable 3 — Business model" in shown
     assert "livrable_1" not in shown
     assert "proposition_technique.html" in entry.panel("C1.4", 2).html
+
+
+def test_a_candidates_report_and_feedback_name_no_other_candidate(run):
+    """Privacy: the cohort appears in a report only as averages; feedback is the candidate's own."""
+    root = run["course"].root
+    for c in demo.COHORT:
+        others = [o for o in demo.COHORT if o.id != c.id]
+        files = [root / "rapports" / f"rapport_{c.id}.html", *sorted((root / "feedback" / c.id).rglob("*.html"))]
+        assert len(files) > 1
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            if path.parent.name == "rapports":  # the check can fail: the report does name its own candidate
+                assert c.last in text
+            for o in others:
+                assert f"{o.first} {o.last}" not in text, (c.id, path.name, o.id)
+                assert not re.search(rf"\b{o.id}\b", text), (c.id, path.name, o.id)
+
+
+def test_personal_data_is_not_world_readable(run):
+    root = run["course"].root
+    for name in ("submitted", "autograded", "feedback", "rapports", "gradebook.db", "notation.db", "dispenses.yaml"):
+        mode = (root / name).stat().st_mode
+        assert mode & 0o077 == 0, (name, oct(mode))
+
+
+def test_cohort_report_can_be_anonymised(run, tmp_path):
+    from mdpc_utils.reporting import build_reports
+
+    book = RatingBook(run["course"])
+    batch = build_reports(run["records"], tmp_path / "anonyme", progress=False, pdf=False, anonymise=True,
+                          double=book.double_marked(list(demo.ASSIGNMENTS)))
+    text = batch["cohorte"]["html"].read_text(encoding="utf-8")
+    assert "copie 1" in text  # the double-marking table is there, under pseudonyms
+    for o in demo.COHORT:
+        assert o.last not in text and not re.search(rf"\b{o.id}\b", text), o.id
+    named = build_reports(run["records"][:1], tmp_path / "nomme", progress=False, pdf=False, workers=1,
+                          double=book.double_marked(list(demo.ASSIGNMENTS)))["cohorte"]["html"]
+    assert re.search(r"\bc0\d\b", named.read_text(encoding="utf-8"))  # the jury's version names them
+
+
+def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp_path):
+    import shutil as sh
+    import sqlite3
+
+    from mdpc_utils.course import Course
+    from mdpc_utils.erasure import erase_candidate
+
+    root = tmp_path / "cours"
+    sh.copytree(run["course"].root, root, symlinks=True)
+    course = Course(root)
+    assert "c05" in (root / "dispenses.yaml").read_text(encoding="utf-8")
+    assert cli.main(["effacer", "c05", "--cours", str(root)]) == 1  # refused without --confirmer
+    done = erase_candidate(course, "c05")
+    assert any("gradebook" in d for d in done)
+    with course.gradebook() as gb:
+        ids = {s.id for s in gb.students}
+    assert "c05" not in ids and "c01" in ids
+    with sqlite3.connect(root / "notation.db") as db:
+        assert db.execute("SELECT COUNT(*) FROM notes WHERE candidat = 'c05'").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM notes WHERE candidat = 'c01'").fetchone()[0] > 0
+        assert db.execute("SELECT lignes FROM effacements").fetchone()[0] > 0
+        with pytest.raises(sqlite3.DatabaseError):  # the journal is append-only again
+            db.execute("DELETE FROM notes WHERE candidat = 'c01'")
+    for folder in ("submitted", "autograded", "feedback"):
+        assert not (root / folder / "c05").exists() and (root / folder / "c01").exists()
+    assert not list((root / "rapports").glob("rapport_c05.*")) and list((root / "rapports").glob("rapport_c01.*"))
+    assert not list(root.glob("echange/**/c05+*"))
+    assert "c05" not in (root / "dispenses.yaml").read_text(encoding="utf-8")

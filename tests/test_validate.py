@@ -1,27 +1,61 @@
-"""nbgrader validate on every case: the solution passes every test, the blank release does not."""
+"""nbgrader validate on every case: the solution passes every test, the blank release does not.
 
+One ``nbgrader validate`` per assignment folder and version (solution, blank release) checks all its
+notebooks; the ten runs go two at a time. Each notebook's verdict is then read from its own section
+of the output.
+"""
+
+import re
 import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from mdpc_utils import CAS_DIR, RELEASE_DIR
 from mdpc_utils.answers import ANSWERS_FILE
-from mdpc_utils.course import run_nbgrader
+from mdpc_utils.course import nbgrader_env
 
 CASES = sorted(CAS_DIR.glob("*/*.ipynb"))
+SECTION = re.compile(r"\[ValidateApp \| INFO\] Validating '(?P<path>[^']+)'")
+
+
+def _validate(folder):
+    """{notebook name: its part of nbgrader's output} for every notebook of the folder, in one run."""
+    names = sorted(p.name for p in folder.glob("*.ipynb"))
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *names], cwd=folder, env=nbgrader_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800)
+    marks = list(SECTION.finditer(proc.stdout))
+    return {m["path"].rsplit("/", 1)[-1]: proc.stdout[m.end():(marks[k + 1].start() if k + 1 < len(marks) else None)]
+            for k, m in enumerate(marks)}
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory):
+    root = tmp_path_factory.mktemp("valider")
+    folders = []
+    for assignment in sorted({p.parent for p in CASES}):
+        solution = root / "solution" / assignment.name
+        shutil.copytree(assignment, solution, ignore=shutil.ignore_patterns(ANSWERS_FILE))
+        shutil.copy(assignment / "corrige" / "reponses_corrige.json", solution / ANSWERS_FILE)
+        blank = root / "vide" / assignment.name
+        shutil.copytree(RELEASE_DIR / assignment.name, blank)
+        folders += [("solution", solution), ("vide", blank)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = list(pool.map(lambda f: _validate(f[1]), folders))
+    out = {}
+    for (version, folder), sections in zip(folders, outputs, strict=True):
+        for name, text in sections.items():
+            out[(version, folder.name, name)] = text
+    return out
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("source", CASES, ids=[p.stem for p in CASES])
-def test_solution_validates_and_blank_release_does_not(source, tmp_path):
-    solution = tmp_path / "solution"
-    shutil.copytree(source.parent, solution, ignore=shutil.ignore_patterns(ANSWERS_FILE))
-    shutil.copy(source.parent / "corrige" / "reponses_corrige.json", solution / ANSWERS_FILE)
-    proc = run_nbgrader(["validate", source.name], solution, check=False)
-    assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout[-2000:]
-
-    blank = tmp_path / "vide"
-    shutil.copytree(RELEASE_DIR / source.parent.name, blank)
-    proc = run_nbgrader(["validate", source.name], blank, check=False)
-    assert "Success!" not in proc.stdout
-    assert "NotImplementedError" in proc.stdout or "VALIDATION FAILED" in proc.stdout
+def test_solution_validates_and_blank_release_does_not(source, verdicts):
+    solution = verdicts[("solution", source.parent.name, source.name)]
+    assert "Success! Your notebook passes all the tests." in solution, solution[-2000:]
+    blank = verdicts[("vide", source.parent.name, source.name)]
+    assert "Success!" not in blank
+    assert "NotImplementedError" in blank or "VALIDATION FAILED" in blank

@@ -1,0 +1,76 @@
+"""Erase one candidate's personal data from a course folder (``mdpc effacer``), at the end of retention.
+
+What goes: the candidate's row and grades in the gradebook (nbgrader's ``remove_student``, which takes
+their submissions with it), their ratings in ``notation.db`` (the journal forbids deletion by trigger; the
+erasure lifts it for this candidate only, inside one transaction, and records that an erasure took place,
+with its date and the number of lines, and no name), their folders in ``submitted/``, ``autograded/``,
+``feedback/``, their copies in the exchange, their reports and result file in ``rapports/``, and their
+entry in the jury's ``dispenses.yaml``. What is left to do by hand is said: the cohort files in
+``rapports/`` still hold the candidate until the reports are produced again, and the journals
+(``journal_*.log``) name every candidate graded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+
+import yaml
+
+from .course import Course
+from .exemptions import FILE_HEADER
+from .notation import DB_NAME
+
+ERASURES = """
+CREATE TABLE IF NOT EXISTS effacements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, horodatage TEXT NOT NULL, lignes INTEGER NOT NULL
+);
+"""
+
+
+def erase_candidate(course: Course, candidate: str) -> list[str]:
+    """Remove everything about `candidate` from the course folder; returns what was done, in French."""
+    from nbgrader.api import MissingEntry
+
+    root, done = course.root, []
+    with course.gradebook() as gb:
+        try:
+            gb.remove_student(candidate)
+            done.append("gradebook : candidat et notes supprimés")
+        except MissingEntry:
+            done.append("gradebook : candidat absent")
+    db = root / DB_NAME
+    if db.exists():
+        with sqlite3.connect(db) as con:
+            con.executescript(ERASURES)
+            trigger = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND name = 'notes_sans_suppression'").fetchone()
+            con.execute("DROP TRIGGER IF EXISTS notes_sans_suppression")
+            n = con.execute("DELETE FROM notes WHERE candidat = ?", (candidate,)).rowcount
+            if trigger:
+                con.execute(trigger[0])
+            con.execute("INSERT INTO effacements (horodatage, lignes) VALUES (?, ?)",
+                        (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), n))
+        done.append(f"journal des notes : {n} ligne(s) supprimée(s), effacement consigné sans nom")
+    for folder in ("submitted", "autograded", "feedback"):
+        path = root / folder / candidate
+        if path.exists():
+            shutil.rmtree(path)
+            done.append(f"{folder}/{candidate} supprimé")
+    for path in sorted(root.glob(f"echange/**/{candidate}+*")):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+        done.append(f"échange : {path.name} supprimé")
+    reports = root / "rapports"
+    for path in sorted(reports.glob(f"rapport_{candidate}.*")) + sorted(reports.glob(f"resultats/{candidate}.json")):
+        path.unlink()
+        done.append(f"rapports/{path.relative_to(reports)} supprimé")
+    for path in sorted(root.glob("dispenses*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if candidate in (data.get("candidats") or {}):
+            del data["candidats"][candidate]
+            path.write_text(FILE_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            done.append(f"{path.name} : entrée du candidat retirée")
+    done.append("à faire : relancer « mdpc rapports » (les fichiers de cohorte le citent encore) et supprimer les "
+                "journaux journal_*.log à la fin de la session")
+    return done

@@ -1,0 +1,39 @@
+"""Personal data stays with its owner: what the project writes about candidates is not world-readable.
+
+The course folder holds personal data in a known set of places (README, « Données personnelles »):
+``submitted/``, ``autograded/``, ``feedback/`` and ``rapports/`` (folders), ``gradebook.db``,
+``notation.db``, the jury's ``dispenses*.yaml`` and the journals (files). :func:`protect_course` sets the
+folders to 0700 and the files to 0600 (owner only): a file nbgrader writes 0444 inside a 0700 folder
+stays out of other users' reach. The exchange folder keeps nbgrader's own permission model.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports")
+PERSONAL_FILES = ("gradebook.db", "notation.db", "journal_autocorrection.log", "journal_nbgrader.log")
+PERSONAL_PATTERNS = ("dispenses*.yaml", "amenagements*.yaml")
+
+
+def make_private(path: Path) -> None:
+    """Owner only: 0700 for a folder, 0600 for a file (nothing if it does not exist)."""
+    if path.is_dir():
+        os.chmod(path, 0o700)
+    elif path.is_file():
+        os.chmod(path, 0o600)
+
+
+def personal_paths(root: Path) -> list[Path]:
+    paths = [root / p for p in PERSONAL_FOLDERS + PERSONAL_FILES]
+    paths += [p for pattern in PERSONAL_PATTERNS for p in sorted(root.glob(pattern))]
+    return [p for p in paths if p.exists()]
+
+
+def protect_course(root: Path) -> list[Path]:
+    """Make every personal-data place of a course folder private; returns what was protected."""
+    paths = personal_paths(Path(root))
+    for p in paths:
+        make_private(p)
+    return paths
