@@ -16,7 +16,9 @@ c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.course_id = "mdpc"
 c.CourseDirectory.source_directory = "cas_pratiques"
 c.CourseDirectory.release_directory = "release"
-c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
+# The gradebook: SQLite in the course folder; for a jury of several graders working at once, PostgreSQL
+# (README, « Un gradebook partagé ») : MDPC_DB_URL=postgresql+psycopg://utilisateur@hôte/base
+c.CourseDirectory.db_url = os.environ.get("MDPC_DB_URL") or f"sqlite:///{ROOT / 'gradebook.db'}"
 # The solution's widget answers (corrige/) and answers files set aside never leave the source folder.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "corrige",
                             "reponses.json.corrompu-*", ".reponses-*"]

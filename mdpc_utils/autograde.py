@@ -52,6 +52,37 @@ def snapshot(db: Path, target: Path) -> Path:
     return target
 
 
+def initial_gradebook(course: Course, assignment: str, target: Path) -> Path:
+    """The gradebook every worker starts from, as SQLite: a consistent copy of the course's SQLite
+    gradebook, or, when the course's gradebook is another database (PostgreSQL), the same starting point
+    rebuilt in SQLite: the assignment's cells (nbgrader generate_assignment from the same sources), its
+    due date, the students and each submission's extension (what autograde reads)."""
+    if course.db_url.startswith("sqlite:///"):
+        return snapshot(Path(course.db_url[len("sqlite:///"):]), target)
+    from nbgrader.api import Gradebook, MissingEntry
+
+    structure = target.parent / "structure"
+    structure.mkdir()
+    shutil.copy(course.root / "nbgrader_config.py", structure / "nbgrader_config.py")
+    _link(course.root / "cas_pratiques", structure / "cas_pratiques")
+    url = f"sqlite:///{target}"
+    run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={url}"], structure,
+                 course.root / "journal_autocorrection.log")
+    with Gradebook(course.db_url) as main, Gradebook(url) as gb:
+        try:
+            source = main.find_assignment(assignment)
+        except MissingEntry:
+            raise FileNotFoundError(f"Le devoir {assignment} n'est pas dans le gradebook : générez-le d'abord.") from None
+        gb.update_or_create_assignment(assignment, duedate=source.duedate)
+        for st in main.students:
+            gb.update_or_create_student(st.id, first_name=st.first_name, last_name=st.last_name, email=st.email,
+                                        lms_user_id=st.lms_user_id)
+        for sub in source.submissions:
+            if sub.extension is not None:
+                gb.update_or_create_submission(assignment, sub.student.id, extension=sub.extension)
+    return target
+
+
 def scratch_course(course: Course, folder: Path, students: list[str], assignment: str,
                    gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list]]:
     """A private course for one worker: shared sources, its own gradebook copy, a copy of each submission
@@ -74,6 +105,7 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
         fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race),\n"
                  "# started in the sandbox (mdpc_utils.sandbox)\n"
                  f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n"
+                 f"c.CourseDirectory.db_url = {'sqlite:///' + str(folder / 'gradebook.db')!r}\n"
                  f"c.Execute.kernel_name = {KERNEL_NAME!r}\n"
                  + (f"c.Execute.timeout = {int(cell_timeout)}\n" if cell_timeout else ""))
     return folder, incidents
@@ -119,13 +151,13 @@ def autograde_cohort(course: Course, assignment: str, students: list[str] | None
     :func:`read_incidents` gathers them. `cell_timeout` overrides nbgrader's per-cell limit (seconds)."""
     submitted = course.root / "submitted"
     students = students or sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
-    if not (course.root / "gradebook.db").exists():
+    if course.db_url.startswith("sqlite:///") and not Path(course.db_url[len("sqlite:///"):]).exists():
         raise FileNotFoundError(f"Pas de gradebook dans {course.root} : générez d'abord le devoir.")
     errors: dict[str, str] = {}
     workers = max(1, min(workers or os.cpu_count() or 1, len(students) or 1))
     with tempfile.TemporaryDirectory(prefix="mdpc-autograde-") as tmp:
         tmp = Path(tmp)
-        initial = str(snapshot(course.root / "gradebook.db", tmp / "gradebook-initial.db"))
+        initial = str(initial_gradebook(course, assignment, tmp / "gradebook-initial.db"))
         bar = tqdm(total=len(students), desc="Autocorrection", unit="copie", disable=not progress)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             def submit(group: list[str], attempt: int):

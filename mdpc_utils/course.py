@@ -123,12 +123,25 @@ def merge_submissions(per_assignment: dict[str, dict[str, Submission]]) -> dict[
     return merged
 
 
+def configured_db_url(root: Path) -> str:
+    """The gradebook's address as the course's nbgrader_config.py sets it (``c.CourseDirectory.db_url``):
+    SQLite in the course folder by default, PostgreSQL for a jury of several graders (README)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        url = config.CourseDirectory.get("db_url") if "CourseDirectory" in config else None
+    except Exception as exc:
+        raise CourseError(f"nbgrader_config.py de {root} illisible : {exc.__class__.__name__} : {exc}") from None
+    return str(url) if url else f"sqlite:///{root / 'gradebook.db'}"
+
+
 class Course:
     def __init__(self, root: str | Path):
         self.root = Path(root).resolve()
         if not (self.root / "nbgrader_config.py").exists():
             raise CourseError(f"{self.root} n'est pas un dossier de cours nbgrader (nbgrader_config.py absent).")
-        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
+        self.db_url = configured_db_url(self.root)
         self._maps: dict[str, tuple[tuple, CellMaps]] = {}
 
     def source(self, assignment: str) -> Path:

@@ -86,13 +86,25 @@ class RatingBook:
         notebook, grade_id = self.course.maps(assignment).rubric_cell(competency, int(criterion))
         self._check_submission(assignment, candidate, notebook, grade_id)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self._connect() as db:
+        # One rating at a time, whoever the grader and whichever process: the journal is locked from the
+        # insertion until the gradebook holds the level computed from it, so two graders rating at once
+        # never leave a level computed from a journal that lacked the other's rating.
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
             db.execute("INSERT INTO notes (devoir, candidat, competence, critere, evaluateur, role, niveau, "
                        "commentaire, horodatage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (assignment, candidate, competency, int(criterion), who, JURY if jury else GRADER, level,
                         comment or "", now))
-        effective = self.effective(assignment, candidate, competency, int(criterion))
-        self._write_gradebook(assignment, candidate, notebook, grade_id, effective)
+            effective = self.effective(assignment, candidate, competency, int(criterion),
+                                       self._history(db, assignment, candidate))
+            self._write_gradebook(assignment, candidate, notebook, grade_id, effective)
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.close()
         return effective
 
     def _check_submission(self, assignment, candidate, notebook, grade_id):
@@ -117,14 +129,21 @@ class RatingBook:
 
     # -- reading ---------------------------------------------------------------------------------
     def history(self, assignment: str, candidate: str | None = None) -> list[Rating]:
+        db = self._connect()
+        try:
+            return self._history(db, assignment, candidate)
+        finally:
+            db.close()
+
+    @staticmethod
+    def _history(db, assignment: str, candidate: str | None = None) -> list[Rating]:
         query = "SELECT devoir, candidat, competence, critere, evaluateur, role, niveau, commentaire, horodatage " \
                 "FROM notes WHERE devoir = ?"
         args = [assignment]
         if candidate:
             query += " AND candidat = ?"
             args.append(candidate)
-        with self._connect() as db:
-            return [Rating(*row) for row in db.execute(query + " ORDER BY id", args)]
+        return [Rating(*row) for row in db.execute(query + " ORDER BY id", args)]
 
     def effective(self, assignment: str, candidate: str, competency: str, criterion: int,
                   history: list[Rating] | None = None) -> Effective:
