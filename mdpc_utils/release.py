@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .course import run_nbgrader
@@ -16,12 +17,24 @@ def generate_release(project_root: Path, target: Path) -> list[str]:
         scratch = Path(tmp)
         shutil.copytree(project_root / "cas_pratiques", scratch / "cas_pratiques",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "reponses.json*"))
-        shutil.copy(project_root / "nbgrader_config.py", scratch / "nbgrader_config.py")
-        for a in assignments:
-            run_nbgrader(["generate_assignment", a, "--force"], scratch, scratch / "journal.log")
+
+        # one scratch course per assignment (its own gradebook), two nbgrader runs at a time
+        def generate(a: str) -> None:
+            course = scratch / "cours" / a
+            course.mkdir(parents=True)
+            (course / "cas_pratiques").symlink_to(scratch / "cas_pratiques", target_is_directory=True)
+            shutil.copy(project_root / "nbgrader_config.py", course / "nbgrader_config.py")
+            with open(course / "nbgrader_config.py", "a", encoding="utf-8") as fh:  # never a shared gradebook
+                fh.write(f"\nc.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}\n")
+            run_nbgrader(["generate_assignment", a, "--force"], course, course / "journal.log")
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(generate, assignments))
         if target.exists():
             shutil.rmtree(target)
-        shutil.copytree(scratch / "release", target)
+        target.mkdir(parents=True)
+        for a in assignments:
+            shutil.copytree(scratch / "cours" / a / "release" / a, target / a)
     return [f"release/{a}/ régénéré" for a in assignments]
 
 

@@ -321,8 +321,8 @@ def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
 
     copy = tmp_path / "sequentiel"
     shutil.copytree(run["course"].root, copy, symlinks=True, ignore=shutil.ignore_patterns("rapports", "candidats"))
-    sample = ["c01", "c02", "c03", "c04", "c06"]  # solution, mistakes, blank, late: every kind of copy, in less time
-    run_nbgrader(["autograde", demo.ASSIGNMENT, "--force", "--student=c0[12346]"], copy)  # nbgrader takes a glob
+    sample = ["c02", "c04", "c06"]  # mistakes, blank, late with mistakes: every kind of copy, in less time
+    run_nbgrader(["autograde", demo.ASSIGNMENT, "--force", "--student=c0[246]"], copy)  # nbgrader takes a glob
     assert autograde_cohort(run["course"], demo.ASSIGNMENT, students=sample, progress=False) == {}
 
     def dump(db):
@@ -339,7 +339,7 @@ def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
         return out
 
     parallel, sequential = dump(run["course"].root / "gradebook.db"), dump(copy / "gradebook.db")
-    assert len(parallel) > 200 and parallel == sequential
+    assert len(parallel) > 120 and parallel == sequential
 
 
 def test_feedback_shows_levels_but_no_hidden_test(run):
