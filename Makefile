@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# Réglages JupyterLab du projet : toutes les cellules restent affichées (formulaires), pas de nouvelles en ligne
+	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp mdpc_utils/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -27,7 +27,7 @@ from tqdm import tqdm
 from . import CAS_DIR, PROJECT_ROOT
 from .answers import ANSWERS_FILE
 from .autograde import autograde_cohort
-from .course import Course, run_nbgrader
+from .course import Course
 from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
 from .exemptions import load as load_accommodations
 from .notation import RatingBook
@@ -505,6 +505,28 @@ def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (),
     (folder / ANSWERS_FILE).write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def exchange_step(step: str, home: Path, assignment: str, student: str, exchange_root: Path) -> None:
+    """A candidate's ``nbgrader fetch_assignment`` or ``nbgrader submit``, by nbgrader's own exchange classes
+    in this process (the same code as the commands, without starting Python twice per assignment)."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
+    from traitlets.config import Config
+
+    cfg = Config()
+    cfg.CourseDirectory.root = str(home)
+    cfg.CourseDirectory.course_id = COURSE_ID
+    cfg.CourseDirectory.assignment_id = assignment
+    cfg.Exchange.root = str(exchange_root)
+    cfg.Exchange.assignment_dir = str(home)
+    cfg.Exchange.timezone = "Europe/Paris"
+    if step == "submit":
+        cfg.CourseDirectory.student_id = student
+        cfg.ExchangeSubmit.strict = True  # as `nbgrader submit` does
+    kind = ExchangeSubmit if step == "submit" else ExchangeFetchAssignment
+    kind(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg), config=cfg).start()
+
+
 def prepare_course(workdir: Path) -> Course:
     """A fresh course folder: the project's sources and nbgrader config, its own gradebook and exchange."""
     if workdir.exists():
@@ -536,26 +558,25 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     say(f"Démonstration MDPC — dossier de travail : {workdir}")
     say(f"[1/{steps}] Préparation du cours et du gradebook")
     course = prepare_course(workdir)
-    log = workdir / "journal_nbgrader.log"
     for a in ASSIGNMENTS:
         course.nbgrader("db", "assignment", "add", a, f"--duedate={DUES[a].isoformat(sep=' ')}")
-    for c in COHORT:
-        course.nbgrader("db", "student", "add", c.id, f"--first-name={c.first}", f"--last-name={c.last}")
+    with course.gradebook() as gb:  # what `nbgrader db student add` does, in one process for all
+        for c in COHORT:
+            gb.update_or_create_student(c.id, first_name=c.first, last_name=c.last)
     say(f"[2/{steps}] Génération des devoirs (nbgrader generate_assignment) et diffusion (release_assignment) : "
         + ", ".join(ASSIGNMENTS))
     for a in ASSIGNMENTS:
         course.nbgrader("generate_assignment", a, "--force")
         course.nbgrader("release_assignment", a, "--force")
     say(f"[3/{steps}] Les candidats récupèrent les devoirs, les travaillent et les remettent (fetch, submit)")
-    exchange = [f"--Exchange.root={workdir / 'echange'}", f"--CourseDirectory.course_id={COURSE_ID}"]
 
     def work(c: Candidate) -> None:  # each candidate in their own folder, as on their own machine
         home = workdir / "candidats" / c.id
         home.mkdir(parents=True)
         for a in ASSIGNMENTS:
-            run_nbgrader(["fetch_assignment", a, *exchange], home, log)
+            exchange_step("fetch", home, a, c.id, workdir / "echange")
             make_submission(home / a, course.source(a), c.wrong, c.blank, c.answers)
-            run_nbgrader(["submit", a, *exchange, f"--student={c.id}"], home, log)
+            exchange_step("submit", home, a, c.id, workdir / "echange")
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         for _ in tqdm(pool.map(work, COHORT), total=len(COHORT), desc="Candidats", unit="candidat", disable=not progress):

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Paquets Debian dont la suite de tests a besoin, installés s'ils manquent (en root, par apt-get) :
 #   bubblewrap : le bac à sable où s'exécute le code des candidats pendant l'autocorrection ;
-#   postgresql : le serveur du gradebook partagé (les tests en démarrent un, le temps de la suite).
+#   postgresql : le serveur du gradebook partagé (les tests en démarrent un, le temps de la suite) ;
+#   chromium : le navigateur où les tests ouvrent JupyterLab (piloté par Playwright, jamais téléchargé).
 # Sans les droits d'installer, les tests qui en dépendent sont sautés, avec la commande à lancer.
 set -e
 need=""
 command -v bwrap >/dev/null 2>&1 || need="$need bubblewrap"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installation des paquets Debian nécessaires aux tests :$need"

@@ -1,0 +1,210 @@
+"""JupyterLab in a real browser: a candidate fills a widget form, saves, and autograde scores the answer.
+
+JupyterLab starts on loopback in a candidate's folder (a fetched copy of ``B4_management_equipe``) with the
+project's environment (nbgrader's and ipywidgets' extensions); Debian's Chromium, headless, is driven by
+Playwright with its executable path set (no browser is downloaded). The candidate runs the setup cell and
+the key-messages form of C4.4, types the three messages, saves; the answers must be in ``reponses.json``,
+and ``mdpc autograde`` must then give the test that guards them its point. Screenshots are kept in
+``tests/artefacts/navigateur/`` (not versioned).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from mdpc_utils import CAS_DIR, demo
+from mdpc_utils.autograde import autograde_cohort
+from mdpc_utils.course import nbgrader_env
+
+pytestmark = pytest.mark.slow
+A, NB = "B4_management_equipe", "C4_4_reunion_pilotage"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTEFACTS = Path(__file__).parent / "artefacts" / "navigateur"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run", "--disable-quic"]
+TOKEN = "jeton-de-test-mdpc"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
+    root = tmp_path_factory.mktemp("navigateur")
+    course = demo.prepare_course(root / "cours")
+    course.nbgrader("db", "assignment", "add", A, f"--duedate={demo.DUE.isoformat(sep=' ')}")
+    course.nbgrader("db", "student", "add", "n01", "--first-name=Nina", "--last-name=Navigateur")
+    course.nbgrader("generate_assignment", A, "--force")
+    home = root / "candidat"
+    shutil.copytree(course.root / "release" / A, home / A)
+    settings = root / "reglages"  # the project's JupyterLab settings (make installs them into .venv)
+    settings.mkdir()
+    shutil.copy(Path(demo.__file__).parent / "jupyterlab" / "overrides.json", settings / "overrides.json")
+    port = _free_port()
+    env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime")}
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+                               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--notebook-dir={home}",
+                               "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"],
+                              cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=open(root / "lab.log", "w"))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab n'a pas démarré : " + (root / "lab.log").read_text()[-2000:])
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield {"base": base, "home": home, "course": course, "browser": browser}
+        finally:
+            browser.close()
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _run_cell(page, text: str) -> None:
+    """Click into the code cell whose source contains `text`, run it (Shift+Enter), wait until it has run."""
+    cell = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=text)).first
+    cell.scroll_into_view_if_needed()
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    prompt = cell.locator(".jp-InputArea-prompt")
+    page.wait_for_function("el => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=60_000)
+
+
+def test_candidate_fills_a_form_in_jupyterlab_and_autograde_scores_it(lab):
+    answers = json.loads((CAS_DIR / A / "corrige" / "reponses_corrige.json").read_text(encoding="utf-8"))[NB]
+    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{lab['base']}/lab/tree/{A}/{NB}.ipynb?token={TOKEN}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+    _run_cell(page, 'NOTEBOOK = "C4_4_reunion_pilotage"')
+    _run_cell(page, 'messages = Form(NOTEBOOK, "messages"')
+    form = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text='messages = Form(')).first
+    boxes = form.locator(".jp-OutputArea textarea")
+    boxes.first.wait_for(timeout=30_000)
+    assert boxes.count() == 3
+    for k, key in enumerate(("enjeux", "objectifs", "vigilance")):
+        boxes.nth(k).fill(answers[f"messages.{key}"])
+        boxes.nth(k).press("Tab")
+    page.screenshot(path=str(ARTEFACTS / "formulaire_C4_4.png"), full_page=False)
+    saved = lab["home"] / A / "reponses.json"
+    for _ in range(60):
+        data = json.loads(saved.read_text(encoding="utf-8")) if saved.exists() else {}
+        if all(data.get(NB, {}).get(f"messages.{k}") for k in ("enjeux", "objectifs", "vigilance")):
+            break
+        time.sleep(0.5)
+    assert data[NB]["messages.objectifs"] == answers["messages.objectifs"]
+    page.keyboard.press("Control+s")
+    page.wait_for_timeout(1000)
+    page.close()
+
+    root = lab["course"].root
+    copy = root / "submitted" / "n01" / A
+    shutil.copytree(lab["home"] / A, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (copy / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
+    assert autograde_cohort(lab["course"], A, ["n01"], progress=False) == {}
+    with lab["course"].gradebook() as gb:
+        grades = {g.name: g.score for g in gb.find_submission_notebook(NB, A, "n01").grades
+                  if g.auto_score is not None}
+    assert grades["C4_4_test_messages"] == 1  # the answers typed in the browser earn the point
+    assert grades["C4_4_test_retours"] == 0   # a form left empty earns nothing
+
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+CASES = sorted(CAS_DIR.glob("*/*.ipynb"))
+# In make test, one case per assignment, covering every kind of widget (forms, choices, the interactive
+# dashboard): about 10 s each. MDPC_NAVIGATEUR_TOUS=1 opens all twenty.
+SAMPLE = {"C1_2_cartographie_marche", "C2_2_base_clients", "C3_2_tableau_de_bord_projet", "C4_2_tableau_de_bord",
+          "C4_6_equipe_hybride"}
+SWEEP = CASES if os.environ.get("MDPC_NAVIGATEUR_TOUS") else [c for c in CASES if c.stem in SAMPLE]
+
+
+@pytest.fixture(scope="module")
+def worked(lab):
+    """Every released case, worked as by a candidate who answered everything (solution code and answers)."""
+    out = {}
+    for assignment in sorted({p.parent.name for p in CASES}):
+        folder = lab["home"] / "travaux" / assignment
+        shutil.copytree(lab["course"].root / "release" / assignment if assignment == A else
+                        demo.PROJECT_ROOT / "release" / assignment, folder)
+        demo.make_submission(folder, CAS_DIR / assignment)
+        out[assignment] = folder
+    return out
+
+
+def _run_all(page) -> None:
+    """Run > Run All Cells, again if the notebook did not start (a menu opened before the kernel was ready)."""
+    first = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
+    for _ in range(3):
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.textContent)", arg=first.element_handle(),
+                                   timeout=15_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    raise AssertionError("JupyterLab n'a pas lancé l'exécution du carnet (Run All Cells)")
+
+
+@pytest.mark.parametrize("case", SWEEP, ids=[p.stem for p in SWEEP])
+def test_released_cases_render_their_widgets(lab, worked, case):
+    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        # a workspace of its own, reset: no tab of another case is restored beside this one
+        page.goto(f"{lab['base']}/lab/workspaces/{case.stem}/tree/travaux/{case.parent.name}/{case.name}"
+                  f"?token={TOKEN}&reset")
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+        _run_all(page)
+        last = page.locator(".jp-CodeCell .jp-InputArea-prompt").last
+        page.wait_for_function("el => /\\[\\d+\\]/.test(el.textContent)", arg=last.element_handle(), timeout=120_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+        page.keyboard.press("Control+s")
+        saved = worked[case.parent.name] / case.name
+        expected = 0
+        for _ in range(40):  # the saved notebook says how many widget views the run displayed
+            page.wait_for_timeout(250)
+            try:
+                cells = json.loads(saved.read_text(encoding="utf-8"))["cells"]
+            except ValueError:  # being written
+                continue
+            expected = sum(WIDGET_MIME in o.get("data", {}) for c in cells if c["cell_type"] == "code"
+                           for o in c.get("outputs", []))
+            if expected:
+                break
+        assert expected > 0, f"{case.stem} : aucun widget dans le carnet exécuté"
+        shown = page.locator(".jp-OutputArea-output:has(.jupyter-widgets)")
+        assert shown.count() == expected, (case.stem, shown.count(), expected)
+        for k in range(shown.count()):
+            text = shown.nth(k).inner_text()
+            assert "Error displaying widget" not in text and "Loading widget" not in text, (case.stem, k, text[:200])
+        assert page.get_by_text("Error displaying widget").count() == 0, case.stem
+        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert not any("Traceback" in errors.nth(k).inner_text() for k in range(errors.count())), case.stem
+        page.screenshot(path=str(ARTEFACTS / f"{case.stem}.png"), full_page=False)
+    finally:
+        page.close()
