@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -54,6 +55,13 @@ def _graded(nb) -> dict[str, dict]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _released(path: str, mtime: float) -> dict[str, dict]:
+    """The graded cells of a released notebook, read once per batch rather than once per copy."""
+    nb, _ = _read(Path(path))
+    return _graded(nb)
+
+
 def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) -> list[Incident]:
     """Repair `copy` (a scratch copy of one submitted assignment) against the released version."""
     incidents: list[Incident] = []
@@ -69,8 +77,8 @@ def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) ->
     for name in expected:
         stem = name[:-len(".ipynb")]
         target = copy / name
-        released, _ = _read(release / name)
-        ids = set(_graded(released))
+        released = _released(str(release / name), (release / name).stat().st_mtime)
+        ids = set(released)
         if not target.exists():
             found = None
             for other in extras.values():
@@ -97,7 +105,7 @@ def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) ->
                                                          "le fichier remis reste dans submitted/."))
             continue
         mine = _graded(nb)
-        for grade_id, cell in _graded(released).items():
+        for grade_id, cell in released.items():
             meta = cell.metadata.get("nbgrader", {})
             if grade_id not in mine:
                 incidents.append(Incident(stem, "cellule_supprimee",
