@@ -28,10 +28,11 @@ def _records(args):
     accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
     for m in accs.refusals:
         print(f"⚠ {m}")
+    from .autograde import incidents_for
     from .notation import RatingBook
 
     return course, records_for(course.read_many(args.devoir), accs, args.session,
-                               RatingBook(course).graders(args.devoir))
+                               RatingBook(course).graders(args.devoir), incidents_for(course, args.devoir))
 
 
 def _assignments(course, args, collected: bool = False) -> list[str]:
@@ -128,6 +129,8 @@ def cmd_autograde(args) -> int:
             if args.candidats and student not in args.candidats:
                 continue
             for item in items:
+                if item["type"] == "echec_autocorrection" and f"{student} ({assignment})" in errors:
+                    continue  # said below, with nbgrader's error
                 incidents += 1
                 print(f"  ℹ {student}" + (f", {item['carnet']}" if item["carnet"] else "") + f" : {item['message']}")
     for student, error in sorted(errors.items()):

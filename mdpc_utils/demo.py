@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from . import CAS_DIR, PROJECT_ROOT
 from .answers import ANSWERS_FILE
-from .autograde import autograde_cohort
+from .autograde import autograde_cohort, incidents_for
 from .course import Course
 from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
 from .exemptions import load as load_accommodations
@@ -505,9 +505,12 @@ def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (),
     (folder / ANSWERS_FILE).write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def exchange_step(step: str, home: Path, assignment: str, student: str, exchange_root: Path) -> None:
+def exchange_step(step: str, home: Path, assignment: str, student: str, exchange_root: Path,
+                  strict: bool = True) -> None:
     """A candidate's ``nbgrader fetch_assignment`` or ``nbgrader submit``, by nbgrader's own exchange classes
-    in this process (the same code as the commands, without starting Python twice per assignment)."""
+    in this process (the same code as the commands, without starting Python twice per assignment).
+    `strict`: refuse a submission with a notebook missing (``nbgrader submit --strict``, which the demo
+    uses); without it, nbgrader warns and submits, as its default does."""
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
@@ -522,7 +525,7 @@ def exchange_step(step: str, home: Path, assignment: str, student: str, exchange
     cfg.Exchange.timezone = "Europe/Paris"
     if step == "submit":
         cfg.CourseDirectory.student_id = student
-        cfg.ExchangeSubmit.strict = True  # as `nbgrader submit` does
+        cfg.ExchangeSubmit.strict = strict
     kind = ExchangeSubmit if step == "submit" else ExchangeFetchAssignment
     kind(coursedir=CourseDirectory(config=cfg), authenticator=Authenticator(config=cfg), config=cfg).start()
 
@@ -623,7 +626,8 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     accs = load_accommodations(acc_path)
     for m in accs.refusals:
         say(f"  ⚠ {m}")
-    records = records_for(course.read_many(list(ASSIGNMENTS)), accs, SESSION, book.graders(list(ASSIGNMENTS)))
+    records = records_for(course.read_many(list(ASSIGNMENTS)), accs, SESSION, book.graders(list(ASSIGNMENTS)),
+                          incidents_for(course, list(ASSIGNMENTS)))
     say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
     batch = build_reports(records, workdir / "rapports", progress, double=book.double_marked(list(ASSIGNMENTS)),
                           session=SESSION, minutes=MINUTES)

@@ -13,11 +13,13 @@ entry in the jury's ``dispenses.yaml``. What is left to do by hand is said: the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 
 import yaml
 
+from .autograde import FAILURES_FILE
 from .course import Course
 from .exemptions import FILE_HEADER
 from .notation import DB_NAME
@@ -65,6 +67,14 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
     for path in sorted(reports.glob(f"rapport_{candidate}.*")) + sorted(reports.glob(f"resultats/{candidate}.json")):
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
+    failures = root / FAILURES_FILE
+    if failures.exists():
+        data = json.loads(failures.read_text(encoding="utf-8") or "{}")
+        if any(candidate in per for per in data.values()):
+            data = {a: {s: m for s, m in per.items() if s != candidate} for a, per in data.items()}
+            failures.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
+                                encoding="utf-8")
+            done.append(f"{FAILURES_FILE} : entrées du candidat retirées")
     for path in sorted(root.glob("dispenses*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if candidate in (data.get("candidats") or {}):

@@ -177,6 +177,18 @@ def show_accommodations(rec: dict) -> None:
     display(Markdown("\n".join(lines) if lines else "Aucun aménagement ni dispense."))
 
 
+def show_incidents(rec: dict) -> None:
+    """What the checks of the copies found before grading (put right, and how), and any copy that
+    could not be autograded: its criteria wait for a new autograde."""
+    items = rec.get("incidents", [])
+    if not items:
+        display(Markdown("Copies reçues et autocorrigées sans incident."))
+        return
+    display(Markdown("\n".join(
+        f"- {'⚠ ' if i['type'] == 'echec_autocorrection' else ''}**{i.get('devoir', '')}"
+        + (f", {i['carnet']}" if i.get("carnet") else "") + f"** : {html.escape(i['message'])}" for i in items)))
+
+
 def show_recommendations(rec: dict) -> None:
     lines = []
     for b in rec["blocs"]:
@@ -333,6 +345,11 @@ def minutes_table(cohort: list[dict]) -> pd.DataFrame:
             for e in rec["dispenses"]) or "—"
         late = rec["remise"]["retard_minutes"]
         row["Remise"] = f"hors délai ({late} min)" if late else "dans les délais"
+        failed = sorted({i.get("devoir", "") for i in rec.get("incidents", []) if i["type"] == "echec_autocorrection"})
+        others = sum(i["type"] != "echec_autocorrection" for i in rec.get("incidents", []))
+        row["Incidents de correction"] = " ; ".join(
+            [f"copie non autocorrigée ({', '.join(failed)})"] * bool(failed)
+            + [f"{others} incident(s) corrigé(s) avant notation, détail dans le relevé"] * bool(others)) or "—"
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -37,7 +37,7 @@ def grader_label(r, effective) -> str:
 
 def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], session: str,
                      referential: Referential | None = None, scale: Scale | None = None,
-                     ratings: dict | None = None) -> dict:
+                     ratings: dict | None = None, incidents: list[dict] | None = None) -> dict:
     referential = referential or default_referential()
     scale = scale or default_scale()
     grids = default_grids()
@@ -86,12 +86,22 @@ def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], s
         "dispenses_refusees": [m for m in refusals if f" {sub.student}" in m],
         "echelle": {str(k): v for k, v in scale.levels.items()},
         "seuil_acquis": scale.acquired_from,
+        "incidents": list(incidents or []),
     }
 
 
-def records_for(subs: dict[str, Submission], accs: Accommodations, session: str, ratings: dict | None = None) -> list[dict]:
-    """One record per submission; ratings (RatingBook.graders) names who rated each criterion."""
-    return [candidate_record(s, accs.get(sid), accs.refusals, session, ratings=ratings) for sid, s in sorted(subs.items())]
+def records_for(subs: dict[str, Submission], accs: Accommodations, session: str, ratings: dict | None = None,
+                incidents: dict[str, list[dict]] | None = None) -> list[dict]:
+    """One record per submission; ratings (RatingBook.graders) names who rated each criterion; incidents
+    (autograde.incidents_for) what the checks of each copy found, and the copies that could not be graded."""
+    return [candidate_record(s, accs.get(sid), accs.refusals, session, ratings=ratings,
+                             incidents=(incidents or {}).get(sid)) for sid, s in sorted(subs.items())]
+
+
+def incident_summary(rec: dict) -> str:
+    """The incidents of a candidate's copies, in one line for the jury minutes."""
+    return " | ".join(f"{i['devoir']} : {i['message']}" if i.get("devoir") else i["message"]
+                      for i in rec.get("incidents", []))
 
 
 def cohort_table(records: list[dict]) -> pd.DataFrame:
@@ -141,5 +151,6 @@ def minutes_rows(records: list[dict]) -> pd.DataFrame:
         row["dispenses"] = " | ".join(f"{e['competence']} critère {e['critere']} : {e['avis']} (jury du "
                                       f"{e['date_decision']})" for e in rec["dispenses"])
         row["retard (min)"] = rec["remise"]["retard_minutes"]
+        row["incidents de correction"] = incident_summary(rec)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -14,7 +14,9 @@ by nbgrader (as root or not), it
    IPC and host name; a file system that holds, read-only, only what a kernel needs (the system, Python,
    the project's virtual environment, ``mdpc_utils``) and, writable, the candidate's copy being graded and
    the folder of the kernel's sockets; the kernel then runs under an unprivileged user id of its own
-   (61000 by default; no account is needed), with no capability and ``no_new_privs``. The source
+   (no account is needed; :func:`worker_uid`: one per autograde worker, so that the process limit, which
+   counts a user's tasks, keeps a fork bomb from starving the other workers' kernels), with no capability
+   and ``no_new_privs``. The source
    notebooks (solutions, hidden tests), the gradebooks, the other candidates' copies and the jury's files
    do not exist in there; the environment is emptied (no secret in a variable reaches the candidate);
 3. otherwise (not root, or no bubblewrap), runs the kernel with the limits alone and says so in the
@@ -68,7 +70,14 @@ def status() -> tuple[bool, str]:
     if not shutil.which("setpriv"):
         return False, "bac à sable réduit aux limites de ressources : setpriv (util-linux) est introuvable"
     return True, ("bac à sable complet : sans réseau, système de fichiers réduit à la copie du candidat, "
-                  f"utilisateur non privilégié {SANDBOX_UID}, limites de ressources")
+                  f"un utilisateur non privilégié par processus de correction (à partir de l'uid {SANDBOX_UID}), "
+                  "limites de ressources")
+
+
+def worker_uid(pid: int | None = None) -> int:
+    """The sandbox user id of an autograde worker: ``SANDBOX_UID`` plus the worker's process number, so
+    that two workers running at once never share one (RLIMIT_NPROC counts all the tasks of a user id)."""
+    return SANDBOX_UID + (os.getpid() if pid is None else pid)
 
 
 def install_kernelspec(folder: Path, limits: Limits = Limits()) -> Path:

@@ -25,22 +25,30 @@ Documented outcomes (README, « Copies hostiles ou abîmées »):
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
 import shutil
 import sqlite3
+from pathlib import Path
 
 import nbformat
 import pytest
 
 from mdpc_utils import demo
-from mdpc_utils.autograde import autograde_cohort, read_incidents
+from mdpc_utils.autograde import autograde_cohort, incidents_for, read_incidents
+from mdpc_utils.decisions import ATTENTE, VALIDE
+from mdpc_utils.exemptions import Accommodations
 from mdpc_utils.notation import RatingBook
+from mdpc_utils.reporting import build_reports
+from mdpc_utils.results import records_for
+from mdpc_utils.rubric import default_grids
 from mdpc_utils.sandbox import status
 
 pytestmark = pytest.mark.slow
 A = "B4_pilotage_performance"
+DUE = demo.DUE.isoformat(sep=" ")  # the exchange stamps submissions now, before this date
 NB1, NB2, NB3 = "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique"
 
 SPY = '''
@@ -81,7 +89,40 @@ BEHAVIOURS = {  # candidate: (description, code appended to the first answer cel
     "h11": ("reponses.json corrompu", None),
     "h12": ("fichier trop volumineux", None),
     "h13": ("espion : sources, gradebook, autre candidat, réseau", "SPY"),
+    "h14": ("bombe de processus", "FORK"),
+    "h15": ("copie de référence corrigée juste après la bombe, par le même processus", None),
+    "h16": ("bombe de processus qui se retire d'elle-même", "FORK_CONTAINED"),
 }
+
+FORK = """
+import os as _o, time as _t
+for _i in range(5000):
+    try:
+        if _o.fork() == 0:  # each child waits a minute, then leaves without the kernel's clean-up
+            _t.sleep(60)
+            _o._exit(0)
+    except OSError:
+        pass
+"""
+
+FORK_CONTAINED = """
+import os as _o
+_lecture, _ecriture = _o.pipe()
+_enfants, _refus = 0, None
+try:
+    for _i in range(5000):
+        if _o.fork() == 0:  # each child waits for the pipe to close, then leaves
+            _o.close(_ecriture)
+            _o.read(_lecture, 1)
+            _o._exit(0)
+        _enfants += 1
+except OSError as _e:
+    _refus = type(_e).__name__
+_o.close(_ecriture)
+for _i in range(_enfants):
+    _o.wait()
+print("FOURCHE", _enfants, _refus)
+"""
 
 
 def _append(path, cell_id, code):
@@ -102,39 +143,54 @@ def _digest(folder):
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _rate_c41(course, students):
+    """A grader rates every criterion of C4.1 « acquis » (3) for the copies that could be graded."""
+    book = RatingBook(course)
+    for sid in students:
+        for k in range(1, len(default_grids()["C4.1"].criteria) + 1):
+            book.record(A, sid, "C4.1", k, "Correctrice Essai", 3, "Critère atteint.")
+    return book
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
+    """The whole path: release, fetch and submit through nbgrader's exchange, collect, autograde,
+    a grader's levels, decisions, reports (HTML) and jury minutes."""
     if hasattr(os, "geteuid") and os.geteuid() != 0:
         pytest.skip("le bac à sable complet demande root (et bubblewrap) : tests sautés sur ce poste")
     isolated, why = status()
     assert isolated, why
     root = tmp_path_factory.mktemp("hostile") / "cours"
     course = demo.prepare_course(root)
-    course.nbgrader("db", "assignment", "add", A, f"--duedate={demo.DUE.isoformat(sep=' ')}")
+    course.nbgrader("db", "assignment", "add", A, f"--duedate={DUE}")
     with course.gradebook() as gb:
         for sid in BEHAVIOURS:
             gb.update_or_create_student(sid, first_name=BEHAVIOURS[sid][0], last_name="Essai")
     course.nbgrader("generate_assignment", A, "--force")
+    course.nbgrader("release_assignment", A, "--force")
+    homes = {sid: root / "candidats" / sid / A for sid in BEHAVIOURS}
     for sid, (_, code) in BEHAVIOURS.items():
-        folder = root / "submitted" / sid / A
-        shutil.copytree(root / "release" / A, folder)
-        demo.make_submission(folder, course.source(A))
-        (folder / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
+        demo.exchange_step("fetch", homes[sid].parent, A, sid, root / "echange")
+        demo.make_submission(homes[sid], course.source(A))
+        code = {"FORK": FORK, "FORK_CONTAINED": FORK_CONTAINED}.get(code, code)
         if code == "SPY":
             code = f"COURSE = {str(root)!r}\nPROJECT = {str(demo.PROJECT_ROOT)!r}\n" + SPY
         if code:
-            _append(folder / f"{NB1}.ipynb", "C4_1_capacite_rep", code)
-    sub = {sid: root / "submitted" / sid / A for sid in BEHAVIOURS}
-    _edit(sub["h06"] / f"{NB1}.ipynb", lambda nb: next(
+            _append(homes[sid] / f"{NB1}.ipynb", "C4_1_capacite_rep", code)
+    _edit(homes["h06"] / f"{NB1}.ipynb", lambda nb: next(
         c for c in nb.cells if c.get("id") == "C4_1_test_capacite").__setitem__("source", "pass  # tests neutralisés"))
-    _edit(sub["h07"] / f"{NB1}.ipynb", lambda nb: nb.__setitem__("cells", [
+    _edit(homes["h07"] / f"{NB1}.ipynb", lambda nb: nb.__setitem__("cells", [
         c for c in nb.cells if c.get("id") not in ("C4_1_test_capacite", "C4_1_crit2")]))
-    (sub["h08"] / f"{NB1}.ipynb").rename(sub["h08"] / "C4_1 plan de charges (copie).ipynb")
-    (sub["h09"] / f"{NB2}.ipynb").unlink()
-    (sub["h10"] / f"{NB3}.ipynb").write_text('{"cells": [ pas du JSON', encoding="utf-8")
-    (sub["h11"] / "reponses.json").write_text('{"C4_1_plan_de_charges": {"smart_1.', encoding="utf-8")
-    with open(sub["h12"] / "data" / "enorme.csv", "wb") as fh:
+    (homes["h08"] / f"{NB1}.ipynb").rename(homes["h08"] / "C4_1 plan de charges (copie).ipynb")
+    (homes["h09"] / f"{NB2}.ipynb").unlink()
+    (homes["h10"] / f"{NB3}.ipynb").write_text('{"cells": [ pas du JSON', encoding="utf-8")
+    (homes["h11"] / "reponses.json").write_text('{"C4_1_plan_de_charges": {"smart_1.', encoding="utf-8")
+    with open(homes["h12"] / "data" / "enorme.csv", "wb") as fh:
         fh.truncate(25 * 1024 * 1024)
+    for sid in BEHAVIOURS:  # `nbgrader submit` (not --strict: a missing notebook is submitted with a warning)
+        demo.exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
+    course.nbgrader("collect", A)
+    sub = {sid: root / "submitted" / sid / A for sid in BEHAVIOURS}
     before = {sid: _digest(f) for sid, f in sub.items()}
     errors = autograde_cohort(course, A, progress=False, cell_timeout=15)
     scores = {}
@@ -142,8 +198,13 @@ def hostile(tmp_path_factory):
         for s in gb.find_assignment(A).submissions:
             scores[s.student.id] = {nb.name: {g.name: g.score for g in nb.grades if g.auto_score is not None}
                                     for nb in s.notebooks}
+    book = _rate_c41(course, [sid for sid in BEHAVIOURS if sid not in errors])
+    records = records_for(course.read(A), Accommodations(), "Session d'essai", book.graders([A]),
+                          incidents_for(course, [A]))
+    reports = build_reports(records, root / "rapports", progress=False, pdf=False, session="Session d'essai")
     return {"course": course, "root": root, "errors": errors, "scores": scores, "before": before,
-            "incidents": read_incidents(course, A), "sub": sub}
+            "incidents": read_incidents(course, A), "sub": sub, "records": {r["candidat"]["id"]: r for r in records},
+            "reports": reports}
 
 
 def _graded(run, sid, nb):
@@ -162,10 +223,10 @@ def _kinds(run, sid):
 def test_reference_copy_earns_everything_and_only_the_killed_kernel_fails(hostile):
     ref = hostile["scores"]["h01"]
     assert all(v > 0 for nb in ref.values() for v in nb.values())
-    assert set(hostile["errors"]) == {"h05"}, hostile["errors"]
+    assert set(hostile["errors"]) == {"h05", "h14"}, hostile["errors"]
     assert "autocorrection en échec" in hostile["errors"]["h05"]
     assert not (hostile["root"] / "autograded" / "h05" / A).exists()
-    for sid in ("h02", "h03", "h04", "h06", "h07", "h08", "h12"):
+    for sid in ("h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16"):
         assert hostile["scores"][sid] == ref, sid
 
 
@@ -265,3 +326,52 @@ def test_regrading_after_rating_keeps_the_graders_level(hostile):
         assert grade.manual_score == 3
         assert "bien répartis" in (comment.manual_comment or "")
         assert gb.find_submission(A, "h01").score >= sum(hostile["scores"]["h01"][NB1].values())
+
+
+def test_fork_bomb_hits_the_process_limit(hostile):
+    """The bomb stops at the sandbox user's process limit; its own kernel, left without a process to start a
+    thread, stops answering: that copy fails (h14, reported). Its processes die with its sandbox: the next
+    copy graded by the same worker, under the same user id (h15), is graded in full."""
+    assert "autocorrection en échec" in hostile["errors"]["h14"]
+    outs = _outputs(_graded(hostile, "h16", NB1), "C4_1_capacite_rep")
+    line = next(ln for o in outs for ln in o.get("text", "").splitlines() if ln.startswith("FOURCHE "))
+    _, children, refused = line.split()
+    assert refused == "BlockingIOError", line  # EAGAIN: RLIMIT_NPROC of the sandbox user
+    assert 0 < int(children) < 512, line
+
+
+def test_every_candidate_reaches_the_decisions_the_reports_and_the_minutes(hostile):
+    assert set(hostile["records"]) == set(BEHAVIOURS)
+    assert all("erreur" not in o and o["html"] for o in hostile["reports"]["candidats"]), hostile["reports"]
+    assert "erreur" not in hostile["reports"]["pv"]
+    with open(hostile["reports"]["pv_csv"], encoding="utf-8-sig") as fh:
+        rows = {r["candidat"]: r for r in csv.DictReader(fh, delimiter=";")}
+    assert set(rows) == set(BEHAVIOURS)
+    assert "copie non autocorrigée" in rows["h05"]["incidents de correction"]
+    assert "absent de la copie" in rows["h09"]["incidents de correction"]
+    assert rows["h01"]["incidents de correction"] == ""
+
+
+def _competency(rec, code):
+    return next(c for b in rec["blocs"] for c in b["competences"] if c["code"] == code)
+
+
+def test_decisions_follow_the_documented_outcomes(hostile):
+    recs = hostile["records"]
+    for sid in set(BEHAVIOURS) - {"h05", "h14"}:  # graded, then rated « acquis » by the grader
+        assert _competency(recs[sid], "C4.1")["statut"] == VALIDE, sid
+    for sid in ("h05", "h14"):  # not graded: nothing decided, the reason said
+        assert _competency(recs[sid], "C4.1")["statut"] == ATTENTE, sid
+        assert [i["type"] for i in recs[sid]["incidents"]] == ["echec_autocorrection"], sid
+    assert recs["h09"]["autocorrection"]["points"] < recs["h01"]["autocorrection"]["points"]
+    assert recs["h01"]["incidents"] == []
+
+
+def test_candidate_reports_explain_the_incidents(hostile):
+    html = {o["candidat"]: Path(o["html"]).read_text(encoding="utf-8") for o in hostile["reports"]["candidats"]}
+    assert "Incidents de correction" in html["h01"] and "sans incident" in html["h01"]
+    assert "copie non autocorrigée" in html["h05"]
+    assert "absent de la copie" in html["h09"]
+    assert "illisible" in html["h10"]
+    pv = Path(hostile["reports"]["pv"]["html"]).read_text(encoding="utf-8")
+    assert pv.count("copie non autocorrigée") == 2
