@@ -1,16 +1,21 @@
 """Hostile and broken submissions: each one graded with its documented outcome, the batch going on.
 
-One cohort of the assignment B4_pilotage_performance (three notebooks), one candidate per behaviour, all
-graded in one ``mdpc autograde`` run (cells limited to 15 s here instead of 120). The reference candidate
-h01 hands in the solution: every other candidate's outcome is read against it, and h01 must come out
-untouched by what the others did.
+One cohort of the assignment B4_pilotage_performance (three notebooks), one candidate per behaviour, taken
+through the whole path: released, fetched and submitted through nbgrader's exchange, collected, graded in
+one ``mdpc autograde`` run (cells limited to 15 s here instead of 120), C4.1 rated by a grader, decisions,
+reports (HTML) and jury minutes. The reference candidate h01 hands in the solution: every other
+candidate's outcome is read against it, and h01 must come out untouched by what the others did.
 
 Documented outcomes (README, « Copies hostiles ou abîmées »):
 - infinite loop: the cell is stopped at the time limit (CellTimeoutError in the copy), the notebook goes on;
 - memory hog: MemoryError in the cell (address-space limit), the kernel and the machine survive;
 - output flood: the output is cut by nbgrader (LimitOutput), the copy stays small;
 - kernel killed by the candidate's code: the copy is reported « autocorrection en échec », after a second
-  attempt; nothing else is affected;
+  attempt; the candidate stays in the decisions, the reports and the minutes, criteria « en attente »,
+  with the reason; nothing else is affected;
+- fork bomb: stopped by the sandbox user's process limit (BlockingIOError, shown by a bomb that withdraws
+  by itself); a bomb that keeps its processes leaves its own kernel unable to start a thread, so that copy
+  fails as above; its processes die with its sandbox and the next copy of the same worker is graded in full;
 - locked or test cell edited: the original is put back before execution; incident reported;
 - graded or rubric cell deleted: put back; incident reported; the rubric cell can still be rated;
 - notebook renamed: graded under its expected name; incident;
@@ -21,6 +26,7 @@ Documented outcomes (README, « Copies hostiles ou abîmées »):
 - code that reads the sources, a gradebook or another candidate's folder, or reaches the network: every
   attempt fails inside the sandbox (and succeeds outside it, which shows the attempts are real);
 - a copy re-collected and re-graded after a grader rated it: the grader's level and comment survive.
+Every incident reaches the candidate's report (« Incidents de correction ») and the minutes.
 """
 
 from __future__ import annotations

@@ -446,6 +446,12 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
     course = Course(root)
     assert "c05" in (root / "dispenses.yaml").read_text(encoding="utf-8")
     assert cli.main(["effacer", "c05", "--cours", str(root)]) == 1  # refused without --confirmer
+    released = root / "echange" / demo.COURSE_ID / "feedback"
+    course.nbgrader("release_feedback", demo.ASSIGNMENT)
+    before = set(released.glob("*.html"))
+    mine = len(list((root / "feedback" / "c05" / demo.ASSIGNMENT).glob("*.html")))
+    assert mine == 3 and len(before) > mine  # one per notebook and candidate
+    assert re.search(r"(?<![\w-])c05(?![\w-])", (root / "journal_autocorrection.log").read_text(encoding="utf-8"))
     done = erase_candidate(course, "c05")
     assert any("gradebook" in d for d in done)
     with course.gradebook() as gb:
@@ -461,4 +467,9 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
         assert not (root / folder / "c05").exists() and (root / folder / "c01").exists()
     assert not list((root / "rapports").glob("rapport_c05.*")) and list((root / "rapports").glob("rapport_c01.*"))
     assert not list(root.glob("echange/**/c05+*"))
+    gone = before - set(released.glob("*.html"))
+    assert len(gone) == mine and len(before) - len(gone) > 0, done  # c05's feedback, and only theirs
+    for journal in root.glob("journal_*.log"):
+        text = journal.read_text(encoding="utf-8")
+        assert not re.search(r"(?<![\w-])c05(?![\w-])", text) and "c01" in text, journal.name
     assert "c05" not in (root / "dispenses.yaml").read_text(encoding="utf-8")
