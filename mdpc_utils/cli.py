@@ -114,17 +114,19 @@ def cmd_noter(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from .autograde import autograde_cohort, read_incidents
+    from .autograde import autograde_assignments, read_incidents
     from .course import Course
     from .sandbox import status
 
     course = Course(args.cours)
     print(status()[1].capitalize() + ".")
     errors, incidents = {}, 0
-    for assignment in _assignments(course, args, collected=True):
-        print(f"Devoir {assignment}")
-        errors.update({f"{s} ({assignment})": e for s, e in
-                       autograde_cohort(course, assignment, args.candidats or None, args.processus).items()})
+    assignments = _assignments(course, args, collected=True)
+    print("Devoirs : " + ", ".join(assignments))
+    for assignment, failures in autograde_assignments(course, assignments, args.candidats or None,
+                                                      args.processus).items():
+        errors.update({f"{s} ({assignment})": e for s, e in failures.items()})
+    for assignment in assignments:
         for student, items in read_incidents(course, assignment).items():
             if args.candidats and student not in args.candidats:
                 continue
@@ -132,7 +134,8 @@ def cmd_autograde(args) -> int:
                 if item["type"] == "echec_autocorrection" and f"{student} ({assignment})" in errors:
                     continue  # said below, with nbgrader's error
                 incidents += 1
-                print(f"  ℹ {student}" + (f", {item['carnet']}" if item["carnet"] else "") + f" : {item['message']}")
+                print(f"  ℹ {student} ({assignment}" + (f", {item['carnet']}" if item["carnet"] else "")
+                      + f") : {item['message']}")
     for student, error in sorted(errors.items()):
         print(f"⚠ {student} : {error}")
     print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec" if errors else " sans erreur")

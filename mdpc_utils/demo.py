@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from . import CAS_DIR, PROJECT_ROOT
 from .answers import ANSWERS_FILE
-from .autograde import autograde_cohort, incidents_for
+from .autograde import autograde_assignments, incidents_for
 from .course import Course
 from .exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
 from .exemptions import load as load_accommodations
@@ -594,8 +594,8 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     say(f"[5/{steps}] Autocorrection en parallèle (mdpc autograde : nbgrader sur chaque cœur, un seul écrivain)")
     say(f"  {sandbox_status()[1]}")
     errors, failed = {}, set()
-    for a in ASSIGNMENTS:
-        for s, e in autograde_cohort(course, a, progress=progress).items():
+    for a, failures in autograde_assignments(course, list(ASSIGNMENTS), progress=progress).items():
+        for s, e in failures.items():
             errors[f"{s} ({a})"] = f"autocorrection : {e}"
             failed.add((s, a))
             say(f"  ⚠ {s} ({a}) : copie non autocorrigée, qui ne sera pas notée — {e}")
