@@ -345,10 +345,11 @@ def minutes_table(cohort: list[dict]) -> pd.DataFrame:
             for e in rec["dispenses"]) or "—"
         late = rec["remise"]["retard_minutes"]
         row["Remise"] = f"hors délai ({late} min)" if late else "dans les délais"
-        failed = sorted({i.get("devoir", "") for i in rec.get("incidents", []) if i["type"] == "echec_autocorrection"})
-        others = sum(i["type"] != "echec_autocorrection" for i in rec.get("incidents", []))
+        failed = [i for i in rec.get("incidents", []) if i["type"] == "echec_autocorrection"]
+        others = len(rec.get("incidents", [])) - len(failed)
         row["Incidents de correction"] = " ; ".join(
-            [f"copie non autocorrigée ({', '.join(failed)})"] * bool(failed)
+            [("dernière autocorrection en échec" if i["message"].startswith("dernière") else "copie non autocorrigée")
+             + f" ({i.get('devoir', '')})" for i in failed]
             + [f"{others} incident(s) corrigé(s) avant notation, détail dans le relevé"] * bool(others)) or "—"
         rows.append(row)
     return pd.DataFrame(rows)

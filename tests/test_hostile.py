@@ -1,32 +1,13 @@
 """Hostile and broken submissions: each one graded with its documented outcome, the batch going on.
 
-One cohort of the assignment B4_pilotage_performance (three notebooks), one candidate per behaviour, taken
-through the whole path: released, fetched and submitted through nbgrader's exchange, collected, graded in
-one ``mdpc autograde`` run (cells limited to 15 s here instead of 120), C4.1 rated by a grader, decisions,
-reports (HTML) and jury minutes. The reference candidate h01 hands in the solution: every other
-candidate's outcome is read against it, and h01 must come out untouched by what the others did.
-
-Documented outcomes (README, « Copies hostiles ou abîmées »):
-- infinite loop: the cell is stopped at the time limit (CellTimeoutError in the copy), the notebook goes on;
-- memory hog: MemoryError in the cell (address-space limit), the kernel and the machine survive;
-- output flood: the output is cut by nbgrader (LimitOutput), the copy stays small;
-- kernel killed by the candidate's code: the copy is reported « autocorrection en échec », after a second
-  attempt; the candidate stays in the decisions, the reports and the minutes, criteria « en attente »,
-  with the reason; nothing else is affected;
-- fork bomb: stopped by the sandbox user's process limit (BlockingIOError, shown by a bomb that withdraws
-  by itself); a bomb that keeps its processes leaves its own kernel unable to start a thread, so that copy
-  fails as above; its processes die with its sandbox and the next copy of the same worker is graded in full;
-- locked or test cell edited: the original is put back before execution; incident reported;
-- graded or rubric cell deleted: put back; incident reported; the rubric cell can still be rated;
-- notebook renamed: graded under its expected name; incident;
-- notebook missing / not valid JSON: the blank release version is graded instead (no point), the other
-  notebooks are graded; incident;
-- corrupt ``reponses.json``: set aside, widget answers lost for this grading; incident;
-- oversized file: left out of the graded copy; incident;
-- code that reads the sources, a gradebook or another candidate's folder, or reaches the network: every
-  attempt fails inside the sandbox (and succeeds outside it, which shows the attempts are real);
-- a copy re-collected and re-graded after a grader rated it: the grader's level and comment survive.
-Every incident reaches the candidate's report (« Incidents de correction ») and the minutes.
+One folder per behaviour in ``tests/fixtures/copies_hostiles/`` (its ``comportement.yaml`` says what it does
+to the copy and the documented outcome, which the tests below check; the README's table « Copies hostiles ou
+abîmées » says the same for trainers). Each copy starts from the solution of B4_pilotage_performance (three
+notebooks) and goes through the whole path: released, fetched and submitted through nbgrader's exchange,
+collected, graded in one ``mdpc autograde`` run (cells limited to 15 s here instead of 120), C4.1 rated by a
+grader, decisions, reports (HTML) and jury minutes. The reference candidate h01 hands in the solution as it
+is: every other candidate's outcome is read against it, and h01 must come out untouched by what the others
+did. Every incident reaches the candidate's report (« Incidents de correction ») and the minutes.
 """
 
 from __future__ import annotations
@@ -41,9 +22,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from mdpc_utils import demo
-from mdpc_utils.autograde import autograde_cohort, incidents_for, read_incidents
+from mdpc_utils.autograde import autograde_cohort, incidents_for, note_failures, read_incidents
 from mdpc_utils.decisions import ATTENTE, VALIDE
 from mdpc_utils.exemptions import Accommodations
 from mdpc_utils.notation import RatingBook
@@ -57,78 +39,10 @@ A = "B4_pilotage_performance"
 DUE = demo.DUE.isoformat(sep=" ")  # the exchange stamps submissions now, before this date
 NB1, NB2, NB3 = "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique"
 
-SPY = '''
-import json as _j, os as _o, socket as _s, glob as _g
-_r = {}
-def _essai(nom, f):
-    try:
-        v = f()
-        _r[nom] = "LU : " + repr(v)[:60]
-    except BaseException as e:
-        _r[nom] = "REFUSÉ : " + type(e).__name__
-def _rien(motif):
-    if not motif:
-        raise FileNotFoundError("rien")
-    return motif
-_essai("sources du cours", lambda: open(COURSE + "/cas_pratiques/B4_pilotage_performance/C4_1_plan_de_charges.ipynb").read(80))
-_essai("sources du projet", lambda: open(PROJECT + "/cas_pratiques/B4_pilotage_performance/C4_1_plan_de_charges.ipynb").read(80))
-_essai("gradebook du cours", lambda: open(COURSE + "/gradebook.db", "rb").read(16))
-_essai("gradebooks de l'atelier", lambda: _rien(_g.glob("/tmp/**/gradebook*.db", recursive=True)))
-_essai("autre candidat", lambda: _o.listdir(COURSE + "/submitted/h01/B4_pilotage_performance"))
-_essai("écriture du gradebook", lambda: open(COURSE + "/gradebook.db", "ab").write(b"x"))
-_essai("réseau", lambda: _s.create_connection(("93.184.216.34", 80), timeout=3))
-_essai("nom de domaine", lambda: _s.getaddrinfo("example.org", 80))
-print("ESPION " + _j.dumps(_r, ensure_ascii=False))
-'''
-
-BEHAVIOURS = {  # candidate: (description, code appended to the first answer cell of C4.1, or None)
-    "h01": ("copie de référence (corrigé)", None),
-    "h02": ("boucle infinie", "while True:\n    pass"),
-    "h03": ("mémoire épuisée", "_gros = bytearray(8 * 1024 ** 3)"),
-    "h04": ("flot de sortie", "for _i in range(300_000):\n    print('bruit', _i)"),
-    "h05": ("noyau tué par le candidat", "import os\nos._exit(3)"),
-    "h06": ("cellule de test modifiée", None),
-    "h07": ("cellules de test et de grille supprimées", None),
-    "h08": ("carnet renommé", None),
-    "h09": ("carnet manquant", None),
-    "h10": ("carnet qui n'est pas du JSON", None),
-    "h11": ("reponses.json corrompu", None),
-    "h12": ("fichier trop volumineux", None),
-    "h13": ("espion : sources, gradebook, autre candidat, réseau", "SPY"),
-    "h14": ("bombe de processus", "FORK"),
-    "h15": ("copie de référence corrigée juste après la bombe, par le même processus", None),
-    "h16": ("bombe de processus qui se retire d'elle-même", "FORK_CONTAINED"),
-}
-
-FORK = """
-import os as _o, time as _t
-for _i in range(5000):
-    try:
-        if _o.fork() == 0:  # each child waits a minute, then leaves without the kernel's clean-up
-            _t.sleep(60)
-            _o._exit(0)
-    except OSError:
-        pass
-"""
-
-FORK_CONTAINED = """
-import os as _o
-_lecture, _ecriture = _o.pipe()
-_enfants, _refus = 0, None
-try:
-    for _i in range(5000):
-        if _o.fork() == 0:  # each child waits for the pipe to close, then leaves
-            _o.close(_ecriture)
-            _o.read(_lecture, 1)
-            _o._exit(0)
-        _enfants += 1
-except OSError as _e:
-    _refus = type(_e).__name__
-_o.close(_ecriture)
-for _i in range(_enfants):
-    _o.wait()
-print("FOURCHE", _enfants, _refus)
-"""
+HOSTILES = Path(__file__).parent / "fixtures" / "copies_hostiles"
+FIXTURES = {d.name[:3]: d for d in sorted(HOSTILES.iterdir()) if (d / "comportement.yaml").exists()}
+BEHAVIOURS = {sid: yaml.safe_load((d / "comportement.yaml").read_text(encoding="utf-8")) for sid, d in FIXTURES.items()}
+SPY = (FIXTURES["h13"] / "ajout.py").read_text(encoding="utf-8")
 
 
 def _append(path, cell_id, code):
@@ -142,6 +56,28 @@ def _edit(path, fn):
     nb = nbformat.read(path, as_version=4)
     fn(nb)
     nbformat.write(nb, path)
+
+
+def _apply(home, folder, spec, course_root):
+    """Do to a candidate's copy what the fixture's comportement.yaml says (see its LISEZMOI.md)."""
+    if spec.get("ajout"):
+        code = (f"COURSE = {str(course_root)!r}\nPROJECT = {str(demo.PROJECT_ROOT)!r}\n"
+                + (folder / spec["ajout"]).read_text(encoding="utf-8"))
+        _append(home / f"{NB1}.ipynb", "C4_1_capacite_rep", code)
+    for nb, cells in spec.get("modifier_cellules", {}).items():
+        _edit(home / nb, lambda book, cells=cells: [c.__setitem__("source", cells[c.get("id")])
+                                                     for c in book.cells if c.get("id") in cells])
+    for nb, ids in spec.get("supprimer_cellules", {}).items():
+        _edit(home / nb, lambda book, ids=ids: book.__setitem__("cells", [c for c in book.cells if c.get("id") not in ids]))
+    for old, new in spec.get("renommer", {}).items():
+        (home / old).rename(home / new)
+    for name in spec.get("supprimer", []):
+        (home / name).unlink()
+    for target, source in spec.get("remplacer", {}).items():
+        shutil.copy(folder / source, home / target)
+    for target, mib in spec.get("fichier_creux_mio", {}).items():
+        with open(home / target, "wb") as fh:
+            fh.truncate(mib * 1024 * 1024)
 
 
 def _digest(folder):
@@ -171,28 +107,14 @@ def hostile(tmp_path_factory):
     course.nbgrader("db", "assignment", "add", A, f"--duedate={DUE}")
     with course.gradebook() as gb:
         for sid in BEHAVIOURS:
-            gb.update_or_create_student(sid, first_name=BEHAVIOURS[sid][0], last_name="Essai")
+            gb.update_or_create_student(sid, first_name=BEHAVIOURS[sid]["description"], last_name="Essai")
     course.nbgrader("generate_assignment", A, "--force")
     course.nbgrader("release_assignment", A, "--force")
     homes = {sid: root / "candidats" / sid / A for sid in BEHAVIOURS}
-    for sid, (_, code) in BEHAVIOURS.items():
+    for sid in BEHAVIOURS:
         demo.exchange_step("fetch", homes[sid].parent, A, sid, root / "echange")
         demo.make_submission(homes[sid], course.source(A))
-        code = {"FORK": FORK, "FORK_CONTAINED": FORK_CONTAINED}.get(code, code)
-        if code == "SPY":
-            code = f"COURSE = {str(root)!r}\nPROJECT = {str(demo.PROJECT_ROOT)!r}\n" + SPY
-        if code:
-            _append(homes[sid] / f"{NB1}.ipynb", "C4_1_capacite_rep", code)
-    _edit(homes["h06"] / f"{NB1}.ipynb", lambda nb: next(
-        c for c in nb.cells if c.get("id") == "C4_1_test_capacite").__setitem__("source", "pass  # tests neutralisés"))
-    _edit(homes["h07"] / f"{NB1}.ipynb", lambda nb: nb.__setitem__("cells", [
-        c for c in nb.cells if c.get("id") not in ("C4_1_test_capacite", "C4_1_crit2")]))
-    (homes["h08"] / f"{NB1}.ipynb").rename(homes["h08"] / "C4_1 plan de charges (copie).ipynb")
-    (homes["h09"] / f"{NB2}.ipynb").unlink()
-    (homes["h10"] / f"{NB3}.ipynb").write_text('{"cells": [ pas du JSON', encoding="utf-8")
-    (homes["h11"] / "reponses.json").write_text('{"C4_1_plan_de_charges": {"smart_1.', encoding="utf-8")
-    with open(homes["h12"] / "data" / "enorme.csv", "wb") as fh:
-        fh.truncate(25 * 1024 * 1024)
+        _apply(homes[sid], FIXTURES[sid], BEHAVIOURS[sid], root)
     for sid in BEHAVIOURS:  # `nbgrader submit` (not --strict: a missing notebook is submitted with a warning)
         demo.exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
     course.nbgrader("collect", A)
@@ -232,7 +154,9 @@ def test_reference_copy_earns_everything_and_only_the_killed_kernel_fails(hostil
     assert set(hostile["errors"]) == {"h05", "h14"}, hostile["errors"]
     assert "autocorrection en échec" in hostile["errors"]["h05"]
     assert not (hostile["root"] / "autograded" / "h05" / A).exists()
-    for sid in ("h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16"):
+    same = {sid for sid, b in BEHAVIOURS.items() if "mêmes points que la référence" in b["issue_attendue"]}
+    assert same == {"h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16"}  # as documented
+    for sid in same:
         assert hostile["scores"][sid] == ref, sid
 
 
@@ -381,3 +305,20 @@ def test_candidate_reports_explain_the_incidents(hostile):
     assert "illisible" in html["h10"]
     pv = Path(hostile["reports"]["pv"]["html"]).read_text(encoding="utf-8")
     assert pv.count("copie non autocorrigée") == 2
+
+
+def test_failures_are_kept_until_a_later_run_grades_the_copy(hostile):
+    """A copy that fails stays listed, with a submission in the gradebook even for a candidate collected but
+    never registered; a copy graded before keeps its points and says so; a later success clears both."""
+    course = hostile["course"]
+    note_failures(course, A, {"h99": "noyau mort", "h01": "noyau mort"}, graded=[])
+    found = read_incidents(course, A)
+    assert "copie non autocorrigée" in found["h99"][-1]["message"]
+    assert found["h01"][-1]["message"].startswith("dernière autocorrection en échec")
+    with course.gradebook() as gb:
+        assert gb.find_submission(A, "h99").student.id == "h99"
+        gb.remove_student("h99")
+    note_failures(course, A, {}, graded=["h01", "h99"])
+    found = read_incidents(course, A)
+    assert "h99" not in found and "h01" not in found
+    assert "h05" in found and "h14" in found  # the others stay until graded
