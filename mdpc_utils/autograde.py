@@ -320,7 +320,7 @@ def read_incidents(course: Course, assignment: str) -> dict[str, list[dict]]:
     for student, message in _read_failures(course).get(assignment, {}).items():
         earlier = (course.root / "autograded" / student / assignment).is_dir()
         out.setdefault(student, []).append({
-            "carnet": "", "type": "echec_autocorrection",
+            "carnet": "", "type": "echec_autocorrection", "corrigee_avant": earlier,
             "message": ("dernière autocorrection en échec, les points sont ceux de la correction précédente "
                         if earlier else "copie non autocorrigée, critères en attente ")
             + "(relancer mdpc autograde) : " + message})

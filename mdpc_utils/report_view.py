@@ -348,7 +348,7 @@ def minutes_table(cohort: list[dict]) -> pd.DataFrame:
         failed = [i for i in rec.get("incidents", []) if i["type"] == "echec_autocorrection"]
         others = len(rec.get("incidents", [])) - len(failed)
         row["Incidents de correction"] = " ; ".join(
-            [("dernière autocorrection en échec" if i["message"].startswith("dernière") else "copie non autocorrigée")
+            [("dernière autocorrection en échec" if i.get("corrigee_avant") else "copie non autocorrigée")
              + f" ({i.get('devoir', '')})" for i in failed]
             + [f"{others} incident(s) corrigé(s) avant notation, détail dans le relevé"] * bool(others)) or "—"
         rows.append(row)
