@@ -66,9 +66,10 @@ def cmd_donnees(args) -> int:
 
 
 def cmd_publier(args) -> int:
+    from .coverage import write_coverage
     from .release import regenerate_release
 
-    for line in regenerate_release(PROJECT_ROOT):
+    for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
         print(line)
     return 0
 
@@ -195,7 +196,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("donnees", help="régénère les données des cas (générateurs à graine fixe)")
     p.set_defaults(func=cmd_donnees)
-    p = sub.add_parser("publier", help="régénère release/ à partir de cas_pratiques/ (nbgrader generate_assignment)")
+    p = sub.add_parser("publier", help="régénère release/ à partir de cas_pratiques/ (nbgrader generate_assignment) et la matrice de couverture")
     p.set_defaults(func=cmd_publier)
     p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
     _course_args(p)

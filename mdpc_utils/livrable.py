@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import html
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -25,14 +26,21 @@ _CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
 h1{font-size:1.6rem;border-bottom:3px solid #0072B2;padding-bottom:.3rem}h2{font-size:1.25rem;margin-top:2rem;color:#0b3d66}
 table{border-collapse:collapse;margin:.6rem 0;font-size:.9rem}th,td{border:1px solid #bbb;padding:.25rem .5rem;vertical-align:top}
-th{background:#eef3f8;text-align:left}td.n{text-align:right;white-space:nowrap}caption{text-align:left;font-weight:bold;padding:.3rem 0}
+th{background:#eef3f8;text-align:left}td.n{text-align:right;white-space:nowrap}td.d{white-space:nowrap}caption{text-align:left;font-weight:bold;padding:.3rem 0}
 figure{margin:1rem 0}figcaption{font-size:.9rem;color:#333}.meta{color:#444;font-size:.9rem}.vide{color:#a00;font-style:italic}
 dl dt{font-weight:bold;margin-top:.6rem}dl dd{margin-left:1rem;white-space:pre-wrap}
 @media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}
 """
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?")
+
+
 def _cell(value) -> str:
+    if isinstance(value, dt.date):
+        value = value.strftime("%Y-%m-%d")
+    if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value)):  # dates the French way, on one line
+        return f"<td class='d'>{m[3]}/{m[2]}/{m[1]}</td>"
     if isinstance(value, float):
         return f"<td class='n'>{fr_number(value, 2)}</td>"
     if isinstance(value, int) and not isinstance(value, bool):

@@ -27,6 +27,23 @@ SYMBOL = {VALIDE: "✔", NON_VALIDE: "✘", ATTENTE: "…", ACQUIS: "✔", NON_A
           DISPENSE: "D", CERTIFIE: "✔", PARTIELLE: "◐"}
 
 
+def duration_fr(minutes: int) -> str:
+    """A lateness as a reader counts it: « 2 715 min » reads « 1 j 21 h 15 min »."""
+    days, rest = divmod(int(minutes), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} j"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"] * bool(mins or not (days or hours))
+    return " ".join(parts)
+
+
+def date_fr(value) -> str:
+    """An ISO date (2027-01-05) the French way (05/01/2027); anything else unchanged."""
+    text = str(value)
+    parts = text[:10].split("-")
+    if len(text) == 10 and len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}/{parts[1]}/{parts[0]}"
+    return text
+
+
 def load(path: str | Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
@@ -49,7 +66,7 @@ def show_header(rec: dict) -> None:
         late = dv["retard_minutes"]
         when = f"**Remise{' — ' + dv['devoir'] if dv['devoir'] else ''} :** {dv['date']} (échéance {dv['echeance'] or 'non fixée'}"
         when += f", temps supplémentaire accordé : {extra} min" if extra else ""
-        when += ") — " + (f"⚠ hors délai de {late} min" if late else "dans les délais") + "  "
+        when += ") — " + (f"⚠ hors délai de {duration_fr(late)}" if late else "dans les délais") + "  "
         lines.append(when)
     if r["carnets_manquants"]:
         lines.append(f"⚠ Carnets non remis : {', '.join(r['carnets_manquants'])}")
@@ -116,42 +133,85 @@ def _levels(rec: dict) -> pd.DataFrame:
             if not c["evaluee"]:
                 continue
             for cr in c["criteres"]:
-                rows.append({"critère": f"{c['code']}-{cr['numero']}", "competence": c["code"],
-                             "niveau": cr["niveau"], "statut": cr["statut"]})
+                rows.append({"critère": f"{c['code']}-{cr['numero']}", "competence": c["code"], "bloc": b["numero"],
+                             "numero": cr["numero"], "niveau": cr["niveau"], "statut": cr["statut"]})
     return pd.DataFrame(rows)
 
 
+def levels_table(data: pd.DataFrame, means: dict[str, float]) -> pd.DataFrame:
+    """The chart's values as a compact table: one row per competency, one column per criterion."""
+    def cell(row) -> str:
+        if row["statut"] == DISPENSE:
+            return "dispensé"
+        level = "—" if row["niveau"] is None or pd.isna(row["niveau"]) else str(int(row["niveau"]))
+        if row["statut"] == EN_ATTENTE and level != "—":
+            level += " proposé"
+        mean = means.get(row["critère"])
+        return f"{level} {SYMBOL.get(row['statut'], '')}" + (f" (cohorte {fr_number(mean, 1)})" if mean is not None else "")
+
+    return _by_criterion_table(data, data.apply(cell, axis=1))
+
+
+def _bloc_panels(data: pd.DataFrame):
+    """One panel per bloc, stacked, each as wide as its criteria need: 69 criteria stay readable."""
+    blocs = list(dict.fromkeys(data["bloc"]))
+    width = max(6.0, min(11.0, 0.42 * data.groupby("bloc").size().max() + 1.5))
+    fig, axes = plt.subplots(len(blocs), 1, figsize=(width, 2.3 * len(blocs) + 0.4), squeeze=False)
+    return fig, list(zip(axes[:, 0], blocs, strict=True))
+
+
+def _by_criterion_table(data: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
+    """Values per criterion as a compact table: one row per competency, one column per criterion number."""
+    shown = data.assign(valeur=values, colonne=data["numero"].map(lambda k: f"critère {k}"))
+    table = shown.pivot(index="competence", columns="colonne", values="valeur").fillna("")
+    table = table.reindex(list(dict.fromkeys(data["competence"])))
+    table.index.name = "compétence"
+    table.columns.name = None
+    return table
+
+
 def show_levels_chart(rec: dict, cohort: list[dict] | None = None) -> None:
+    """One panel per bloc: the level of each criterion, the cohort mean beside it, the acquisition threshold."""
     data = _levels(rec)
     if data.empty:
         display(Markdown("*Aucun critère évalué à ce jour : pas de graphique.*"))
         return
     top = max(int(k) for k in rec["echelle"])
-    fig, ax = plt.subplots(figsize=(max(6, 0.55 * len(data)), 3.8))
-    comps = list(dict.fromkeys(data["competence"]))
-    for i, row in data.reset_index(drop=True).iterrows():
-        k = comps.index(row["competence"])
-        value = 0 if row["niveau"] is None or pd.isna(row["niveau"]) else row["niveau"]
-        bar = ax.bar(i, value if row["statut"] != DISPENSE else 0, color=PALETTE[k % len(PALETTE)],
-                     hatch=HATCHES[k % len(HATCHES)], edgecolor="black")
-        ax.annotate(SYMBOL.get(row["statut"], ""), (i, bar[0].get_height()), ha="center", va="bottom")
-    if cohort:
-        means = _cohort_means(cohort)
-        xs = [i for i, c in enumerate(data["critère"]) if c in means]
-        ax.plot(xs, [means[data["critère"].iloc[i]] for i in xs], "kD", label="moyenne de la cohorte")
-        ax.legend(loc="upper right", fontsize=8)
-    ax.axhline(rec["seuil_acquis"] - 0.5, color="black", linestyle="--", linewidth=1)
-    ax.set_xticks(range(len(data)), data["critère"], rotation=45, ha="right")
-    ax.set_yticks(range(top + 1), [f"{k} {rec['echelle'][str(k)]}" for k in range(top + 1)])
-    ax.set_ylim(0, top + 0.6)
-    ax.set_title("Niveau obtenu par critère (pointillés : seuil d'acquisition)")
+    means = _cohort_means(cohort) if cohort else {}
+    fig, panels = _bloc_panels(data)
+    first = panels[0][1]
+    for ax, bloc in panels:
+        part = data[data["bloc"] == bloc].reset_index(drop=True)
+        comps = list(dict.fromkeys(part["competence"]))
+        for i, row in part.iterrows():
+            k = comps.index(row["competence"])
+            value = 0 if row["niveau"] is None or pd.isna(row["niveau"]) or row["statut"] == DISPENSE else row["niveau"]
+            if row["statut"] == EN_ATTENTE:  # a level not yet decided (proposal, divergence): an empty dashed bar
+                bar = ax.bar(i, value, facecolor="white", edgecolor="dimgray", linestyle="--")
+            else:
+                bar = ax.bar(i, value, color=PALETTE[k % len(PALETTE)], hatch=HATCHES[k % len(HATCHES)],
+                             edgecolor="black")
+            ax.annotate(SYMBOL.get(row["statut"], ""), (i, bar[0].get_height()), ha="center", va="bottom", fontsize=8)
+        xs = [i for i, c in enumerate(part["critère"]) if c in means]
+        if xs:
+            ax.plot(xs, [means[part["critère"].iloc[i]] for i in xs], "kD", markersize=4, label="moyenne de la cohorte")
+            if bloc == first:  # one legend, above the first panel, clear of the bars
+                ax.legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=7, frameon=False)
+        ax.axhline(rec["seuil_acquis"] - 0.5, color="black", linestyle="--", linewidth=1)
+        ax.set_xticks(range(len(part)), part["critère"], rotation=45, ha="right", fontsize=7)
+        ax.set_yticks(range(top + 1), [f"{k} {rec['echelle'][str(k)]}" for k in range(top + 1)], fontsize=7)
+        ax.set_ylim(0, top + 0.8)
+        ax.set_xlim(-0.6, len(part) - 0.4)
+        ax.set_title(f"Bloc {bloc}", fontsize=9, loc="left")
+    fig.suptitle("Niveau obtenu par critère (pointillés : seuil d'acquisition)", fontsize=10)
     fig.tight_layout()
     acquired = (data["statut"] == ACQUIS).sum()
-    alt = (f"Diagramme en barres des niveaux par critère : {acquired} critère(s) acquis sur {len(data)}, "
-           f"{(data['statut'] == NON_ACQUIS).sum()} non acquis, {(data['statut'] == EN_ATTENTE).sum()} en attente, "
-           f"{(data['statut'] == DISPENSE).sum()} dispensé(s). Le tableau ci-dessous donne les mêmes valeurs.")
-    table = data.assign(niveau=data["niveau"].map(lambda v: "—" if v is None or pd.isna(v) else int(v)))
-    describe(fig, alt, table.drop(columns="competence").set_index("critère").T)
+    alt = (f"Diagrammes en barres des niveaux par critère, un par bloc : {acquired} critère(s) acquis sur "
+           f"{len(data)}, {(data['statut'] == NON_ACQUIS).sum()} non acquis, {(data['statut'] == EN_ATTENTE).sum()} "
+           f"en attente (barre vide en pointillés : niveau proposé, pas encore arrêté), "
+           f"{(data['statut'] == DISPENSE).sum()} dispensé(s). Le tableau ci-dessous donne les mêmes "
+           "valeurs" + (", avec la moyenne de la cohorte." if means else "."))
+    describe(fig, alt, levels_table(data, means).style.set_table_styles(TABLE_STYLE))
 
 
 def _cohort_means(cohort: list[dict]) -> dict[str, float]:
@@ -170,7 +230,7 @@ def show_accommodations(rec: dict) -> None:
                      f"({rec['remise']['temps_supplementaire_minutes']} min).")
     for e in rec["dispenses"]:
         lines.append(f"- Dispense du critère {e['critere']} de {e['competence']}, décidée par le jury le "
-                     f"{e['date_decision']} sur avis motivé du référent handicap ; les deux conditions cumulatives "
+                     f"{date_fr(e['date_decision'])} sur avis motivé du référent handicap ; les deux conditions cumulatives "
                      "sont affirmées. Le critère est laissé hors de la décision.")
     for m in rec["dispenses_refusees"]:
         lines.append(f"- ⚠ {m}")
@@ -258,23 +318,35 @@ def show_cohort_success(cohort: list[dict]) -> None:
         display(Markdown(f"### {title}"))
         display(tables[key].style.hide(axis="index").set_table_styles(TABLE_STYLE))
     crit = tables["criteres"]
-    fig = plt.figure(figsize=(max(6, 0.55 * len(crit)), 3.6))
-    ax = fig.gca()
-    order = crit.sort_values("critere")
-    bars = ax.bar(order["critere"], order["taux"], color=PALETTE[0], edgecolor="black")
-    for bar, v in zip(bars, order["taux"], strict=True):
-        ax.annotate(f"{v:.0f} %", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=8)
-        if v < 50:
-            bar.set_hatch("//")
-    ax.set_ylim(0, 110)
-    ax.set_ylabel("candidats ayant acquis le critère (%)")
-    ax.set_title("Taux de réussite par critère (hachures : moins de 50 %)")
-    ax.tick_params(axis="x", rotation=45)
+    if crit.empty:
+        display(Markdown("*Aucun critère noté à ce jour : pas de graphique.*"))
+        return
+    data = crit.assign(bloc=crit["critere"].str[1].astype(int), competence=crit["critere"].str.split("-").str[0],
+                       numero=crit["critere"].str.split("-").str[1].astype(int)).sort_values(["bloc", "critere"])
+    data = data.sort_values(["competence", "numero"]).reset_index(drop=True)
+    fig, panels = _bloc_panels(data)
+    for ax, bloc in panels:
+        part = data[data["bloc"] == bloc].reset_index(drop=True)
+        bars = ax.bar(range(len(part)), part["taux"], color=PALETTE[0], edgecolor="black")
+        for bar, v in zip(bars, part["taux"], strict=True):
+            ax.annotate(f"{v:.0f}", (bar.get_x() + bar.get_width() / 2, v), ha="center", va="bottom", fontsize=7)
+            if v < 50:
+                bar.set_hatch("//")
+                bar.set_facecolor(PALETTE[3])
+        ax.axhline(50, color="black", linestyle=":", linewidth=1)
+        ax.set_xticks(range(len(part)), part["critere"], rotation=45, ha="right", fontsize=7)
+        ax.set_xlim(-0.6, len(part) - 0.4)
+        ax.set_ylim(0, 115)
+        ax.set_ylabel("réussite (%)", fontsize=8)
+        ax.set_title(f"Bloc {bloc}", fontsize=9, loc="left")
+    fig.suptitle("Taux de réussite par critère, en % des candidats notés (hachures : moins de 50 %)", fontsize=10)
     fig.tight_layout()
     worst = ", ".join(f"{r.critere} ({r.taux:.0f} %)" for r in crit.head(3).itertuples())
-    describe(fig, f"Taux de réussite par critère pour les critères notés par le jury ; les plus faibles : {worst}.",
-             crit.set_index("critere")[["acquis", "decides", "taux"]].astype(int).rename(
-                 columns={"decides": "notés", "taux": "réussite (%)"}).rename_axis(None).T)
+    values = data.apply(lambda r: f"{r.taux:.0f} % ({r.acquis}/{r.decides})", axis=1)
+    describe(fig, f"Taux de réussite par critère pour les critères notés par le jury, un diagramme par bloc ; les plus "
+                  f"faibles : {worst}. Le tableau donne, pour chaque critère, le taux et le nombre de candidats qui "
+                  "l'ont acquis sur ceux qui ont été notés.",
+             _by_criterion_table(data, values).style.set_table_styles(TABLE_STYLE))
 
 
 def show_level_distribution(cohort: list[dict]) -> None:
@@ -282,7 +354,7 @@ def show_level_distribution(cohort: list[dict]) -> None:
     rated = rows[rows["niveau"].notna() & (rows["statut"] != DISPENSE)]
     table = rated.groupby("competence")["niveau"].value_counts().unstack(fill_value=0).reindex(
         columns=[0, 1, 2, 3], fill_value=0)
-    fig, ax = plt.subplots(figsize=(7, 3.4))
+    fig, ax = plt.subplots(figsize=(max(7.0, min(11.0, 0.45 * len(table) + 2.5)), 3.6))
     bottom = pd.Series(0, index=table.index)
     for k in table.columns:
         ax.bar(table.index, table[k], bottom=bottom, color=PALETTE[int(k)], hatch=HATCHES[int(k)], edgecolor="black",
@@ -290,7 +362,8 @@ def show_level_distribution(cohort: list[dict]) -> None:
         bottom += table[k]
     ax.set_ylabel("nombre de critères")
     ax.set_title("Répartition des niveaux par compétence")
-    ax.legend(fontsize=8)
+    ax.tick_params(axis="x", rotation=45, labelsize=8)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
     describe(fig, "Répartition des niveaux (0 à 3) attribués, compétence par compétence ; le tableau donne les effectifs.",
              table.rename(columns=lambda k: f"niveau {k}").rename_axis(index=None, columns=None))
@@ -341,10 +414,10 @@ def minutes_table(cohort: list[dict]) -> pd.DataFrame:
         row["Décision"] = rec["decision"]["resume"]
         row["Blocs acquis"] = ", ".join(map(str, rec["decision"]["blocs_acquis"])) or "aucun"
         row["Dispenses (avis du référent, décision du jury)"] = " ; ".join(
-            f"{e['competence']} critère {e['critere']} — {e['avis']} (jury du {e['date_decision']})"
+            f"{e['competence']} critère {e['critere']} — {e['avis']} (jury du {date_fr(e['date_decision'])})"
             for e in rec["dispenses"]) or "—"
         late = rec["remise"]["retard_minutes"]
-        row["Remise"] = f"hors délai ({late} min)" if late else "dans les délais"
+        row["Remise"] = f"hors délai ({duration_fr(late)})" if late else "dans les délais"
         failed = [i for i in rec.get("incidents", []) if i["type"] == "echec_autocorrection"]
         others = len(rec.get("incidents", [])) - len(failed)
         row["Incidents de correction"] = " ; ".join(

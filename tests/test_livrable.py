@@ -21,7 +21,8 @@ def test_document_holds_answers_tables_and_accessible_figures(tmp_path):
     ax.plot([1, 2], [3, 4])
     doc = Livrable("Livrable 3 — Business model", "C1.3", "Projet professionnel", company="Ombelle <Énergie>")
     doc.section("SWOT").answers(form)
-    doc.table(pd.DataFrame({"annee": [1, 2], "ca": [775200.0, 1393200.5]}), "Compte")
+    doc.table(pd.DataFrame({"annee": [1, 2], "ca": [775200.0, 1393200.5], "echeance": ["2027-03-31", "T1"],
+                            "jalon": pd.to_datetime(["2027-01-04", "2027-06-30"])}), "Compte")
     doc.table(None, "Tableau manquant")
     doc.figure(fig, "Flux cumulés par année")
     path = doc.save("l3.html", tmp_path / "livrables")
@@ -29,6 +30,7 @@ def test_document_holds_answers_tables_and_accessible_figures(tmp_path):
     assert html.startswith("<!DOCTYPE html><html lang='fr'>")
     assert "Logiciel éprouvé\nClientèle fidèle" in html and "Ombelle &lt;Énergie&gt;" in html
     assert "1 393 200,5" in html  # French number formatting
+    assert "<td class='d'>31/03/2027</td>" in html and "<td>T1</td>" in html and "<td class='d'>30/06/2027</td>" in html
     assert "non encore calculé" in html
     assert "alt='Flux cumulés par année'" in html and "data:image/png;base64," in html
     assert doc.empty_answers == ["SWOT — Menaces"] and "(sans réponse)" in html

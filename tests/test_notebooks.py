@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from mdpc_utils import CAS_DIR, COURS_DIR, PROJECT_ROOT, RELEASE_DIR, referential, rubric
+from mdpc_utils import CAS_DIR, COURS_DIR, PROJECT_ROOT, RELEASE_DIR, coverage, referential, rubric
 from mdpc_utils.release import generate_release
 
 SOURCES = sorted(CAS_DIR.glob("*/*.ipynb"))
@@ -111,3 +111,33 @@ def test_role_cards_stay_with_the_graders():
             if path.is_file() and path.suffix in (".ipynb", ".md", ".csv", ".json"):
                 text = path.read_text(encoding="utf-8")
                 assert "Fiches de rôle" not in text and "Réservé au jury" not in text, path
+
+
+def test_coverage_matrix_is_what_the_notebooks_give_today():
+    """grilles/matrice_couverture.md lists every criterion with its evidence, and is not stale."""
+    text = coverage.coverage_markdown()
+    committed = coverage.COVERAGE_FILE.read_text(encoding="utf-8")
+    assert committed == text, "grilles/matrice_couverture.md est périmée : lancez `make release` puis committez"
+    ref = referential.default()
+    rows = [line for line in text.splitlines() if re.match(r"\| \d+\. ", line)]
+    assert len(rows) == len(ref.criteria) == 69
+    for crit in ref.criteria:
+        assert any(crit.text.split(" ")[0] in row and "_test_" in row for row in rows)
+    for path in SOURCES:
+        assert path.relative_to(PROJECT_ROOT).as_posix() in text
+    assert "grilles/jeux_de_role/C2_5_entretien_vente.md" in text and "grilles/jeux_de_role/C4_4_reunion_pilotage.md" in text
+
+
+def test_coverage_matrix_refuses_a_criterion_without_evidence(tmp_path):
+    """A criterion left with no autograded test stops the matrix, naming the notebook and the criterion."""
+    nb = nbformat.read(SOURCES[0], as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("mdpc", {}).get("critere") == 2 and not cell.metadata["nbgrader"].get("task"):
+            cell.metadata["mdpc"]["critere"] = 1
+    path = tmp_path / SOURCES[0].name
+    nbformat.write(nb, path)
+    with pytest.raises(coverage.CoverageError, match=rf"{SOURCES[0].name} : aucun test autocorrigé .* critère\(s\) 2 "):
+        coverage.case_coverage(path)
+    full = coverage.case_coverage(SOURCES[0])
+    assert [c.number for c in full.criteria if c.evidence] == [1, 2, 3, 4]
+    assert all(c.sections and c.acquired for c in full.criteria)

@@ -137,6 +137,12 @@ def test_reports_and_cohort_csv(run):
         rec = records(run)[out["candidat"]]
         assert rec["candidat"]["nom"] in html and "<img" in html and "Description du graphique" in html
         assert 'lang="fr"' in html and "Traceback" not in html
+        # every criterion's level is in the chart's table: nothing elided by pandas (« … », « 3 rows × 69 columns »)
+        assert "rows ×" not in html and "un par bloc" in html
+        levels = next(t for t in re.findall(r"<table.*?</table>", html, re.S) if "critère 5" in t)
+        assert levels.split("<tbody>")[1].count("<tr") == len(CODES), "une ligne par compétence (tableau des niveaux)"
+    c06 = next(o for o in run["reports"] if o["candidat"] == "c06")["html"].read_text(encoding="utf-8")
+    assert re.search(r"hors délai de 1 j \d+ h", c06)
     assert "Pour atteindre le niveau « Acquis »" in run["reports"][2]["html"].read_text(encoding="utf-8")
     table = pd.read_csv(run["csv"], sep=";", encoding="utf-8-sig")
     assert list(table["candidat"]) == [c.id for c in demo.COHORT]
