@@ -1,9 +1,13 @@
-"""Checks and reference computations of the bloc 2 cases (Ombelle Flotte deployment), with French messages."""
+"""Checks and helpers of the bloc 2 cases (Ombelle Flotte deployment), with French messages.
+
+Candidates import this package: it holds the tools a case offers them (normalising a phone number, the
+SIRET key, checkers that say what is wrong with a plan) and never the answer key. The reference
+computations live in the hidden tests of the source notebooks, which are never released.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 
 import pandas as pd
@@ -11,12 +15,6 @@ import pandas as pd
 from .cases import fr_number
 
 # -- C2.1 prospecting plan ---------------------------------------------------------------------------
-
-
-def clients_needed(targets: pd.DataFrame, revenue_goal: float) -> pd.Series:
-    """New clients needed per segment: its share of the revenue goal over its first-year basket, rounded up."""
-    t = targets.set_index("segment")
-    return (revenue_goal * t["part_objectif_pct"] / 100 / t["panier_premiere_annee_eur"]).apply(math.ceil)
 
 
 def check_mix(mix: pd.DataFrame, channels: pd.DataFrame, targets: pd.DataFrame) -> list[str]:
@@ -43,23 +41,6 @@ def check_mix(mix: pd.DataFrame, channels: pd.DataFrame, targets: pd.DataFrame) 
             problems.append(f"{seg} : les parts de clients attendues par canal doivent faire 100 % "
                             f"(reçu {100 * rows['part_clients'].sum():.0f} %).")
     return problems
-
-
-def funnel(mix: pd.DataFrame, channels: pd.DataFrame, clients: pd.Series) -> pd.DataFrame:
-    """Reference funnel worked backwards: leads per segment and channel, then cost, CO2 and CPA per channel."""
-    ch = channels.set_index("canal")
-    rows = []
-    for r in mix.itertuples():
-        c = ch.loc[r.canal]
-        expected = clients[r.segment] * r.part_clients
-        leads = math.ceil(expected / (c["taux_lead_rdv"] * c["taux_rdv_client"]) - 1e-9)
-        rows.append({"segment": r.segment, "canal": r.canal, "clients": expected, "leads": leads})
-    detail = pd.DataFrame(rows)
-    per = detail.groupby("canal", sort=False).agg(clients=("clients", "sum"), leads=("leads", "sum"))
-    per["cout_eur"] = ch.loc[per.index, "cout_fixe_eur"] + per["leads"] * ch.loc[per.index, "cout_par_lead_eur"]
-    per["co2_kg"] = per["leads"] * ch.loc[per.index, "co2_kg_par_lead"]
-    per["cout_par_client_eur"] = per["cout_eur"] / per["clients"]
-    return per
 
 
 # -- C2.2 client and prospect file ---------------------------------------------------------------------
@@ -93,13 +74,6 @@ def normalise_phone(value) -> str:
     elif digits.startswith("0") and len(digits) == 10:
         digits = digits[1:]
     return "+33" + digits if len(digits) == 9 else ""
-
-
-def deduplicate(raw: pd.DataFrame) -> pd.DataFrame:
-    """Reference deduplication: same normalised e-mail = same contact; keep the latest contact, then the first line."""
-    d = raw.assign(_email=raw["email"].map(normalise_email), _date=pd.to_datetime(raw["date_dernier_contact"]))
-    d = d.sort_values(["_email", "_date", "id_ligne"], ascending=[True, False, True])
-    return d.drop_duplicates("_email").drop(columns=["_email", "_date"]).sort_values("id_ligne").reset_index(drop=True)
 
 
 def campaign_eligible(row, reference: dt.date) -> bool:
@@ -147,25 +121,19 @@ def check_extract(extract: pd.DataFrame, clean: pd.DataFrame, reference: dt.date
 # -- C2.4 negotiation ----------------------------------------------------------------------------------
 
 
-def contract_margin(p: dict, price: float, install: float, months: int, payment_days: int) -> dict:
-    """Revenue, margin and margin rate of the deal, the cost of financing the payment delay deducted."""
-    n = p["bornes"]
-    revenue = n * (months * price + install)
-    costs = n * (months * p["cout_variable_mensuel"] + p["cout_installation"])
-    financing = revenue * p["cout_financement_annuel"] * payment_days / 365
-    margin = revenue - costs - financing
-    return {"chiffre_affaires": revenue, "marge": margin, "taux_marge": margin / revenue if revenue else 0.0}
+def check_concessions(plan: pd.DataFrame, p: dict, margin) -> list[str]:
+    """Problems of a concession plan (etape, prix_mensuel, installation, duree_mois, delai_paiement_jours), in French.
 
-
-def check_concessions(plan: pd.DataFrame, p: dict) -> list[str]:
-    """A concession plan (etape, prix_mensuel, installation, duree_mois, delai_paiement_jours), in French."""
+    ``margin(prix, installation, duree_mois, delai_jours)`` is the candidate's own margin function (C2.4,
+    question 1): the rules are checked with it, so the checker gives no margin away.
+    """
     needed = {"etape", "prix_mensuel", "installation", "duree_mois", "delai_paiement_jours"}
     if not isinstance(plan, pd.DataFrame) or not needed <= set(plan.columns):
         return [f"Le plan de concessions doit avoir les colonnes {', '.join(sorted(needed))}."]
     problems = []
     previous = None
     for r in plan.sort_values("etape").itertuples():
-        m = contract_margin(p, r.prix_mensuel, r.installation, int(r.duree_mois), int(r.delai_paiement_jours))
+        m = margin(r.prix_mensuel, r.installation, int(r.duree_mois), int(r.delai_paiement_jours))
         if m["taux_marge"] < p["taux_marge_plancher"] - 1e-9:
             problems.append(f"Étape {r.etape} : taux de marge {100 * m['taux_marge']:.1f} %, sous le plancher de "
                             f"{100 * p['taux_marge_plancher']:.0f} %.")

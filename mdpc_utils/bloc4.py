@@ -100,19 +100,12 @@ def check_smart(values: dict, case_date: dt.date = CASE_DATE) -> list[str]:
 
 # -- Team management (C4.5, C4.6) ---------------------------------------------------------------------
 
-def skill_gaps(levels: pd.DataFrame, targets: pd.DataFrame, team: pd.DataFrame) -> pd.DataFrame:
-    """Reference computation of the gaps: one row per rep and skill, target level and weight of the rep's profile."""
-    m = levels.merge(team[["commercial", "profil"]], on="commercial").merge(targets, on=["profil", "competence"])
-    m["ecart"] = (m["niveau_cible"] - m["niveau"]).clip(lower=0)
-    m["priorite"] = m["ecart"] * m["poids"]
-    return m
-
-
 def check_skills_plan(plan: pd.DataFrame, gaps: pd.DataFrame, levels: pd.DataFrame, levers: pd.DataFrame,
                       budget: float, max_tutored: int = 2, months: int = 6) -> list[str]:
     """Problems of a skills development plan, in French (empty: the plan holds).
 
-    ``plan``: one row per action — commercial, competence, levier (id of ``leviers.csv``), tuteur (a rep, or
+    ``gaps``: the gaps, either one row per rep and skill (commercial, competence, ecart) or the case's matrix
+    (reps in rows, skills in columns). ``plan``: one row per action — commercial, competence, levier (id of ``leviers.csv``), tuteur (a rep, or
     empty), mois_debut (1 to ``months``). Every gap of two levels or more must be covered; levers must fit
     the skill; a tutor must master the skill (level 4 for tutoring, 3 for field pairing), not tutor themself,
     nor more than ``max_tutored`` colleagues; the cost (per person) must fit the budget.
@@ -120,6 +113,8 @@ def check_skills_plan(plan: pd.DataFrame, gaps: pd.DataFrame, levels: pd.DataFra
     needed = {"commercial", "competence", "levier", "tuteur", "mois_debut"}
     if not isinstance(plan, pd.DataFrame) or not needed <= set(plan.columns):
         return [f"Le plan doit être un DataFrame avec les colonnes {', '.join(sorted(needed))}."]
+    if isinstance(gaps, pd.DataFrame) and "ecart" not in gaps.columns:  # the case's matrix: reps × skills
+        gaps = gaps.rename_axis(index="commercial", columns="competence").stack().rename("ecart").reset_index()
     problems = []
     lever = levers.set_index("id")
     level = {(r.commercial, r.competence): r.niveau for r in levels.itertuples()}

@@ -32,6 +32,13 @@ def nbgrader_env() -> dict:
     return env
 
 
+def _venv_on_path() -> None:
+    """This interpreter's bin folder on PATH, for what nbgrader starts itself (alembic) in this process."""
+    here = str(Path(sys.executable).parent)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+
+
 def run_nbgrader(args: list[str], cwd: str | Path, log: Path | None = None, check: bool = True,
                  timeout: float | None = 3600, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in cwd (with `env` added to the environment); its output goes to the log."""
@@ -161,9 +168,38 @@ class Course:
     def nbgrader(self, *args: str, log: Path | None = None, check: bool = True):
         return run_nbgrader(list(args), self.root, log or self.root / "journal_nbgrader.log", check)
 
+    def nbgrader_api(self):
+        """nbgrader's own API (the one formgrader uses), configured from this course's nbgrader_config.py."""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        config.CourseDirectory.root = str(self.root)
+        config.CourseDirectory.db_url = self.db_url
+        return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+    def run_in_process(self, step: str, assignment: str, log: Path | None = None) -> None:
+        """``nbgrader generate_assignment | release_assignment | collect`` for one assignment, through nbgrader's API
+        in this process: the same code as the command without a Python start (≈ 2 s) each time. The log goes
+        to the course journal; a failure raises CourseError with its last lines."""
+        steps = {"generate_assignment": lambda api: api.generate_assignment(assignment, force=True),
+                 "release_assignment": lambda api: api.release_assignment(assignment),
+                 "collect": lambda api: api.collect(assignment, update=False)}  # the command's default
+        _venv_on_path()
+        result = steps[step](self.nbgrader_api())
+        text = (result.get("log") or "") + (result.get("error") or "")
+        log = log or self.root / "journal_nbgrader.log"
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"\n$ nbgrader {step} {assignment}   (API de nbgrader, dans le processus)\n{text}")
+        if not result.get("success"):
+            tail = "\n".join(text.strip().splitlines()[-12:])
+            raise CourseError(f"« nbgrader {step} {assignment} » a échoué.\n{tail}")
+
     def gradebook(self):
         from nbgrader.api import Gradebook
 
+        _venv_on_path()  # a new gradebook runs `alembic` (nbgrader.api.get_alembic_version)
         return Gradebook(self.db_url)
 
     def students(self) -> list[tuple[str, str]]:

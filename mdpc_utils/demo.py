@@ -561,16 +561,16 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     say(f"Démonstration MDPC — dossier de travail : {workdir}")
     say(f"[1/{steps}] Préparation du cours et du gradebook")
     course = prepare_course(workdir)
-    for a in ASSIGNMENTS:
-        course.nbgrader("db", "assignment", "add", a, f"--duedate={DUES[a].isoformat(sep=' ')}")
-    with course.gradebook() as gb:  # what `nbgrader db student add` does, in one process for all
+    with course.gradebook() as gb:  # what `nbgrader db assignment add` and `db student add` do, in one process
+        for a in ASSIGNMENTS:
+            gb.update_or_create_assignment(a, duedate=DUES[a])
         for c in COHORT:
             gb.update_or_create_student(c.id, first_name=c.first, last_name=c.last)
     say(f"[2/{steps}] Génération des devoirs (nbgrader generate_assignment) et diffusion (release_assignment) : "
         + ", ".join(ASSIGNMENTS))
-    for a in ASSIGNMENTS:
-        course.nbgrader("generate_assignment", a, "--force")
-        course.nbgrader("release_assignment", a, "--force")
+    for a in ASSIGNMENTS:  # nbgrader's API in this process: the commands' code without a Python start each
+        course.run_in_process("generate_assignment", a)
+        course.run_in_process("release_assignment", a)
     say(f"[3/{steps}] Les candidats récupèrent les devoirs, les travaillent et les remettent (fetch, submit)")
 
     def work(c: Candidate) -> None:  # each candidate in their own folder, as on their own machine
@@ -586,7 +586,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
             pass
     say(f"[4/{steps}] Ramassage des copies (nbgrader collect) ; heures de remise simulées")
     for a in ASSIGNMENTS:
-        course.nbgrader("collect", a)
+        course.run_in_process("collect", a)
         for c in COHORT:
             stamp = workdir / "submitted" / c.id / a / "timestamp.txt"
             when = c.submitted - (DUE - DUES[a])  # each candidate hands bloc 1 in as early, or late, as bloc 4

@@ -1,3 +1,4 @@
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +12,37 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def fixture_path(*parts: str) -> Path:
     """Path of a test fixture (one small file or folder per behaviour)."""
     return FIXTURES.joinpath(*parts)
+
+
+REFERENCE_MARK = "# Corrigé de référence"
+
+
+def read_case_reference(notebook: str) -> dict:
+    """The answer key of a case, read from the hidden tests of its source notebook (never from mdpc_utils,
+    which candidates can import): every ``_ref_*`` function of its « Corrigé de référence » blocks."""
+    import math
+
+    import nbformat
+    import numpy as np
+    import pandas as pd
+
+    from mdpc_utils import CAS_DIR, bloc2, bloc3, bloc4
+
+    path = next(CAS_DIR.glob(f"*/{notebook}.ipynb"))
+    namespace = {"math": math, "np": np, "pd": pd, "bloc2": bloc2, "bloc3": bloc3, "bloc4": bloc4}
+    for cell in nbformat.read(path, as_version=4).cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, flags=re.S):
+            if block.startswith(REFERENCE_MARK):
+                exec(compile(block, f"{path.name}:{cell.get('id')}", "exec"), namespace)
+    refs = {k: v for k, v in namespace.items() if k.startswith("_ref_")}
+    assert refs, f"{path.name} : aucun corrigé de référence dans les tests cachés"
+    return refs
+
+
+@pytest.fixture(scope="session")
+def case_reference():
+    """``case_reference("C3_1_cahier_des_charges")["_ref_ordonnancer"]``: a case's answer key (hidden tests)."""
+    return read_case_reference
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,8 @@
 """Case data: the committed CSV files are exactly what the seeded generator makes."""
 
 import pandas as pd
-import pytest
 
-from mdpc_utils import CAS_DIR, bloc2, bloc3, bloc4, datagen, datagen_b1, datagen_b2, datagen_b3, datagen_b4m
+from mdpc_utils import CAS_DIR, bloc2, bloc4, datagen, datagen_b1, datagen_b2, datagen_b3, datagen_b4m
 
 
 def test_committed_data_is_reproducible(tmp_path):
@@ -60,11 +59,11 @@ def test_committed_team_management_data_is_reproducible(tmp_path):
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
 
 
-def test_team_management_data_supports_the_cases():
+def test_team_management_data_supports_the_cases(case_reference):
     """C4.5: some gaps of two levels have a qualified tutor in the team; C4.6: exactly one team day is possible."""
     levels, targets = datagen_b4m.make_skills()
     team = datagen.TEAM.assign(profil=[datagen_b4m.PROFILE_OF.get(f, "terrain") for f in datagen.TEAM.fonction])
-    gaps = bloc4.skill_gaps(levels, targets, team)
+    gaps = case_reference("C4_5_montee_competences")["_ref_ecarts"](levels, targets, team)
     big = gaps[gaps.ecart >= 2]
     assert 2 <= len(big) <= 4
     for g in big.itertuples():
@@ -83,9 +82,9 @@ def test_committed_bloc2_data_is_reproducible(tmp_path):
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
 
 
-def test_bloc2_file_has_the_defects_the_case_teaches():
+def test_bloc2_file_has_the_defects_the_case_teaches(case_reference):
     raw = datagen_b2.make_fichier()
-    clean = bloc2.deduplicate(raw)
+    clean = case_reference("C2_2_base_clients")["_ref_dedoublonner"](raw)
     assert len(raw) - len(clean) == 27  # exported twice
     assert 5 <= sum(not bloc2.luhn_ok(s) for s in clean["siret"]) <= 30  # missing or mistyped SIRET
     assert (raw["code_postal"].str.len() == 4).any()  # leading zeros lost by a spreadsheet
@@ -99,11 +98,12 @@ def test_bloc2_file_has_the_defects_the_case_teaches():
     assert all(n > 0 for n in reasons.values()), reasons
 
 
-def test_bloc2_negotiation_has_a_zone_of_agreement():
+def test_bloc2_negotiation_has_a_zone_of_agreement(case_reference):
     p = {k: (float(v) if k != "client" else v) for k, v in zip(datagen_b2.NEGOCIATION.parametre, datagen_b2.NEGOCIATION.valeur, strict=True)}
-    asked = bloc2.contract_margin(p, p["budget_client_max_mensuel"], p["installation_catalogue"], 24, 45)
+    margin = case_reference("C2_4_negociation")["_ref_marge"]
+    asked = margin(p, p["budget_client_max_mensuel"], p["installation_catalogue"], 24, 45)
     assert asked["taux_marge"] < p["taux_marge_plancher"]  # giving in on everything is not acceptable
-    floor = bloc2.contract_margin(p, 25.5, p["installation_catalogue"], 36, 30)
+    floor = margin(p, 25.5, p["installation_catalogue"], 36, 30)
     assert abs(floor["taux_marge"] - p["taux_marge_plancher"]) < 0.002  # ZOPA from about 25.50 € to 28 €
 
 
@@ -113,13 +113,11 @@ def test_committed_bloc3_data_is_reproducible(tmp_path):
         assert committed.read_bytes() == path.read_bytes(), f"{path.name} diffère : lancez `mdpc donnees`"
 
 
-def test_bloc3_data_supports_the_cases():
-    cpm = bloc3.critical_path(datagen_b3.TACHES)
+def test_bloc3_data_supports_the_cases(case_reference):
+    cpm = case_reference("C3_1_cahier_des_charges")["_ref_ordonnancer"](datagen_b3.TACHES)
     assert list(cpm.index[cpm.critique]) == ["T01", "T03", "T06", "T09", "T10", "T11", "T12"] and cpm.fin_tot.max() == 26
-    ev = bloc3.earned_value(datagen_b3.TACHES, datagen_b3.AVANCEMENT)
+    ev = case_reference("C3_2_tableau_de_bord_projet")["_ref_valeur_acquise"](datagen_b3.TACHES, datagen_b3.AVANCEMENT)
     assert ev.SPI < 0.9 and ev.CPI < 0.9  # late and over budget at week 14: the dashboard has something to say
     assert datagen_b3.ACCORDS.teneur.str.contains("75 jours fin de mois").sum() == 1  # an illegal payment term to correct
     decisions = datagen_b3.make_renewals().decision_mois_6.value_counts()
     assert decisions["résilié"] == 1 and decisions["en discussion"] == 2
-    with pytest.raises(ValueError, match="boucle"):
-        bloc3.critical_path(pd.DataFrame({"id": ["A", "B"], "duree_semaines": [1, 1], "predecesseurs": ["B", "A"]}))

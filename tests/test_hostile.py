@@ -104,12 +104,12 @@ def hostile(tmp_path_factory):
     assert isolated, why
     root = tmp_path_factory.mktemp("hostile") / "cours"
     course = demo.prepare_course(root)
-    course.nbgrader("db", "assignment", "add", A, f"--duedate={DUE}")
-    with course.gradebook() as gb:
+    with course.gradebook() as gb:  # `nbgrader db assignment add` and `db student add`, through nbgrader's API
+        gb.update_or_create_assignment(A, duedate=DUE)
         for sid in BEHAVIOURS:
             gb.update_or_create_student(sid, first_name=BEHAVIOURS[sid]["description"], last_name="Essai")
-    course.nbgrader("generate_assignment", A, "--force")
-    course.nbgrader("release_assignment", A, "--force")
+    course.run_in_process("generate_assignment", A)
+    course.run_in_process("release_assignment", A)
     homes = {sid: root / "candidats" / sid / A for sid in BEHAVIOURS}
     for sid in BEHAVIOURS:
         demo.exchange_step("fetch", homes[sid].parent, A, sid, root / "echange")
@@ -117,7 +117,7 @@ def hostile(tmp_path_factory):
         _apply(homes[sid], FIXTURES[sid], BEHAVIOURS[sid], root)
     for sid in BEHAVIOURS:  # `nbgrader submit` (not --strict: a missing notebook is submitted with a warning)
         demo.exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
-    course.nbgrader("collect", A)
+    course.run_in_process("collect", A)
     sub = {sid: root / "submitted" / sid / A for sid in BEHAVIOURS}
     before = {sid: _digest(f) for sid, f in sub.items()}
     errors = autograde_cohort(course, A, progress=False, cell_timeout=15)

@@ -48,9 +48,10 @@ def lab(tmp_path_factory):
         pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
     root = tmp_path_factory.mktemp("navigateur")
     course = demo.prepare_course(root / "cours")
-    course.nbgrader("db", "assignment", "add", A, f"--duedate={demo.DUE.isoformat(sep=' ')}")
-    course.nbgrader("db", "student", "add", "n01", "--first-name=Nina", "--last-name=Navigateur")
-    course.nbgrader("generate_assignment", A, "--force")
+    with course.gradebook() as gb:  # `nbgrader db assignment add` and `db student add`, through nbgrader's API
+        gb.update_or_create_assignment(A, duedate=demo.DUE)
+        gb.update_or_create_student("n01", first_name="Nina", last_name="Navigateur")
+    course.run_in_process("generate_assignment", A)
     home = root / "candidat"
     shutil.copytree(course.root / "release" / A, home / A)
     settings = root / "reglages"  # the project's JupyterLab settings (make installs them into .venv)
@@ -89,9 +90,17 @@ def _run_cell(page, text: str) -> None:
     """Click into the code cell whose source contains `text`, run it (Shift+Enter), wait until it has run."""
     cell = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=text)).first
     cell.scroll_into_view_if_needed()
-    cell.locator(".jp-InputArea-editor").click()
-    page.keyboard.press("Shift+Enter")
     prompt = cell.locator(".jp-InputArea-prompt")
+    for attempt in range(3):  # a keystroke can be lost while the page is busy: the prompt then stays « [ ] »
+        cell.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:  # queued or run: « [*] » or « [n] »
+            page.wait_for_function("el => /\\[[\\d*]+\\]/.test(el.textContent)", arg=prompt.element_handle(),
+                                   timeout=5_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     page.wait_for_function("el => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=60_000)
 
 

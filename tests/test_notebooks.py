@@ -141,3 +141,30 @@ def test_coverage_matrix_refuses_a_criterion_without_evidence(tmp_path):
     full = coverage.case_coverage(SOURCES[0])
     assert [c.number for c in full.criteria if c.evidence] == [1, 2, 3, 4]
     assert all(c.sections and c.acquired for c in full.criteria)
+
+
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+PACKAGE_CALL = re.compile(r"\b(bloc\d|cases|forms|livrable)\.(\w+)")
+
+
+def test_the_answer_key_is_never_in_the_package_candidates_import():
+    """Candidates import mdpc_utils: hidden tests may use from it only checkers (check_*), constants the case
+    states (the legal figures) and the tools the released notebooks or the lessons show. Every reference
+    computation lives in a hidden « Corrigé de référence » block of the source notebook, never released."""
+    shown = "".join(p.read_text(encoding="utf-8") for p in [*RELEASE_DIR.glob("*/*.ipynb"), *COURS_DIR.glob("**/*.ipynb")])
+    secret = set()
+    references = 0
+    for path in SOURCES:
+        for cell in nbformat.read(path, as_version=4).cells:
+            for block in HIDDEN_BLOCK.findall(cell.source):
+                references += block.startswith("# Corrigé de référence")
+                for module, name in PACKAGE_CALL.findall(block):
+                    if not (name.startswith("check_") or name.isupper() or f"{module}.{name}" in shown):
+                        secret.add(f"{path.stem} : {module}.{name}")
+    assert not secret, ("Calcul de référence importable par les candidats, utilisé seulement par des tests cachés "
+                        f"(mettez-le dans un bloc « Corrigé de référence » du carnet) : {sorted(secret)}")
+    assert references >= 7
+    for module in ("bloc2", "bloc3", "bloc4"):
+        exposed = {n for n in dir(__import__(f"mdpc_utils.{module}", fromlist=["_"])) if not n.startswith("_")}
+        assert not exposed & {"critical_path", "earned_value", "nps", "funnel", "clients_needed", "deduplicate",
+                              "contract_margin", "skill_gaps"}
