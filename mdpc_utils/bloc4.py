@@ -154,7 +154,7 @@ def check_skills_plan(plan: pd.DataFrame, gaps: pd.DataFrame, levels: pd.DataFra
     covered = set(zip(plan["commercial"], plan["competence"], strict=True))
     for g in gaps[gaps["ecart"] >= 2].itertuples():
         if (g.commercial, g.competence) not in covered:
-            problems.append(f"Écart de {g.ecart} niveaux sans action : {g.commercial}, {g.competence}.")
+            problems.append(f"Écart de {g.ecart:g} niveaux sans action : {g.commercial}, {g.competence}.")
     if cost > budget + 1e-9:
         problems.append(f"Coût du plan {fr_number(cost, 0)} € : il dépasse le budget de {fr_number(budget, 0)} €.")
     return problems
