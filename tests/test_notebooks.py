@@ -96,7 +96,8 @@ def test_release_is_what_nbgrader_generates_today(tmp_path):
 @pytest.mark.parametrize("path", sorted(RELEASE_DIR.glob("*/*.ipynb")), ids=ids(sorted(RELEASE_DIR.glob("*/*.ipynb"))))
 def test_release_holds_no_solution_and_french_stubs(path):
     text = path.read_text(encoding="utf-8")
-    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME", "def reequilibrer(", "def _attendu"):
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME", "def reequilibrer(", "def _attendu",
+                   "Corrigé de référence", "_ref_"):
         assert marker not in text
     assert "À COMPLÉTER" in text
     assert not (path.parent / "corrige").exists()
