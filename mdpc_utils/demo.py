@@ -647,11 +647,14 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
 
 
 def summary_table(records: list[dict], outputs: list[dict]) -> str:
+    from .report_view import duration_fr
     from .results import cohort_table
 
     table = cohort_table(records)
     html = {o["candidat"]: o.get("html") for o in outputs}
     table["rapport"] = [Path(html[c]).name if html.get(c) else "—" for c in table["candidat"]]
+    table["retard (min)"] = table["retard (min)"].map(lambda m: duration_fr(m) if m else "—")  # the CSV keeps minutes
+    table = table.rename(columns={"retard (min)": "retard"})
     keep = [c for c in table.columns if not re.fullmatch(r"C\d\.\d", c)]  # competencies: in the CSV and the reports
     return table[keep].to_string(index=False)
 

@@ -128,6 +128,8 @@ def test_late_submission_and_pending_grades(run):
     assert all(c["statut"] == "en attente" for c in pending)
     assert {c["source"] for c in pending} == {"proposition automatique"}
     assert all(r["remise"]["retard_minutes"] == 0 for sid, r in records(run).items() if sid != "c06")
+    summary = {line.split()[0]: line for line in demo.summary_table(run["records"], run["reports"]).splitlines()[1:]}
+    assert re.search(r" 1 j \d+ h( \d+ min)? ", summary["c06"]) and " — " in summary["c01"]  # read as a person would
 
 
 def test_reports_and_cohort_csv(run):
