@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -55,6 +57,17 @@ def fr_number(x, decimals: int = 2) -> str:
         return str(x)
     text = f"{x:,.{decimals}f}".replace(",", " ").replace(".", ",")
     return text.rstrip("0").rstrip(",") if decimals else text
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?")
+
+
+def date_fr(value) -> str:
+    """An ISO date (2027-01-05, or a date object) the French way (05/01/2027); anything else unchanged."""
+    if isinstance(value, dt.date):
+        value = value.strftime("%Y-%m-%d")
+    m = _ISO_DATE.fullmatch(str(value))
+    return f"{m[3]}/{m[2]}/{m[1]}" if m else str(value)
 
 
 def describe(fig, alt_text: str, table: pd.DataFrame | None = None) -> None:

@@ -94,8 +94,7 @@ def case_coverage(path: Path, ref: referential.Referential | None = None,
     nb = nbformat.read(path, as_version=4)
     code = path.stem[:4].replace("_", ".")
     grid = grids[code]
-    acquired_level = min(lv for lv in scale.levels if scale.is_acquired(lv))
-    out = [CriterionCoverage(c.number, c.text, acquired=c.descriptors[acquired_level]) for c in grid.criteria]
+    out = [CriterionCoverage(c.number, c.text, acquired=c.descriptors[scale.acquired_from]) for c in grid.criteria]
     intro = section = "Présentation du cas"
     defined_in: dict[str, str] = {}    # top-level name -> the section of the cell that defines it
     for k, cell in enumerate(nb.cells):
@@ -152,7 +151,7 @@ def coverage_markdown(cases_dir: Path = CAS_DIR) -> str:
     absent = [c.code for c in ref.competencies.values() if c.code not in by_code]
     if absent:
         raise CoverageError(f"Compétence(s) sans cas pratique : {', '.join(absent)}.")
-    acquired_level = min(lv for lv in scale.levels if scale.is_acquired(lv))
+    acquired_level = scale.acquired_from
     n_tests = sum(len(c.evidence) for cov in by_code.values() for c in cov.criteria)
     n_points = sum(e.points for cov in by_code.values() for c in cov.criteria for e in c.evidence)
     lines = [

@@ -12,13 +12,12 @@ import base64
 import datetime as dt
 import html
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, display
 
-from .cases import fr_number
+from .cases import date_fr, fr_number
 
 FOLDER = "livrables"
 
@@ -33,14 +32,9 @@ dl dt{font-weight:bold;margin-top:.6rem}dl dd{margin-left:1rem;white-space:pre-w
 """
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?")
-
-
 def _cell(value) -> str:
-    if isinstance(value, dt.date):
-        value = value.strftime("%Y-%m-%d")
-    if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value)):  # dates the French way, on one line
-        return f"<td class='d'>{m[3]}/{m[2]}/{m[1]}</td>"
+    if isinstance(value, dt.date | str) and (day := date_fr(value)) != str(value):  # dates the French way, on one line
+        return f"<td class='d'>{day}</td>"
     if isinstance(value, float):
         return f"<td class='n'>{fr_number(value, 2)}</td>"
     if isinstance(value, int) and not isinstance(value, bool):

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from .cases import HATCHES, PALETTE, describe, fr_number
+from .cases import HATCHES, PALETTE, date_fr, describe, fr_number
 from .decisions import (
     ACQUIS,
     ATTENTE,
@@ -33,15 +33,6 @@ def duration_fr(minutes: int) -> str:
     hours, mins = divmod(rest, 60)
     parts = [f"{days} j"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"] * bool(mins or not (days or hours))
     return " ".join(parts)
-
-
-def date_fr(value) -> str:
-    """An ISO date (2027-01-05) the French way (05/01/2027); anything else unchanged."""
-    text = str(value)
-    parts = text[:10].split("-")
-    if len(text) == 10 and len(parts) == 3 and all(p.isdigit() for p in parts):
-        return f"{parts[2]}/{parts[1]}/{parts[0]}"
-    return text
 
 
 def load(path: str | Path) -> dict:
@@ -322,7 +313,7 @@ def show_cohort_success(cohort: list[dict]) -> None:
         display(Markdown("*Aucun critère noté à ce jour : pas de graphique.*"))
         return
     data = crit.assign(bloc=crit["critere"].str[1].astype(int), competence=crit["critere"].str.split("-").str[0],
-                       numero=crit["critere"].str.split("-").str[1].astype(int)).sort_values(["bloc", "critere"])
+                       numero=crit["critere"].str.split("-").str[1].astype(int))
     data = data.sort_values(["competence", "numero"]).reset_index(drop=True)
     fig, panels = _bloc_panels(data)
     for ax, bloc in panels:
