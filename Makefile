@@ -12,6 +12,8 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé : " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@# before 0.2 the project was installed as « mdpc-utils »: an old .venv drops it
+	@$(BIN)/python -m pip uninstall --quiet --yes mdpc-utils >/dev/null 2>&1 || true
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@# Réglages JupyterLab du projet : toutes les cellules restent affichées (formulaires), pas de nouvelles en ligne
 	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp mdpc_utils/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -31,7 +33,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=.
 
 lint: $(STAMP)
-	$(BIN)/ruff check mdpc_utils tests benchmarks
+	$(BIN)/ruff check mdpc_utils mdpc tests benchmarks
 
 release: $(STAMP)
 	$(BIN)/mdpc publier

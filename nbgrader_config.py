@@ -46,7 +46,7 @@ c.Execute.startup_timeout = 120
 
 # nbclient may stall for a whole cell timeout after a widget cell: poll the kernel in slices (see module).
 try:
-    import mdpc_utils.kernel_channels  # noqa: F401
+    import mdpc.grading.kernel_channels  # noqa: F401
 except ImportError:  # nbgrader run outside the project's environment
     pass
 
@@ -55,7 +55,7 @@ try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from mdpc_utils.feedback import CandidateFeedback
+    from mdpc.grading.feedback import CandidateFeedback
 
     c.GenerateFeedback.preprocessors = [CandidateFeedback, GetGrades, CSSHTMLHeaderPreprocessor]
 except ImportError:  # nbgrader run outside the project's environment: nbgrader's own feedback

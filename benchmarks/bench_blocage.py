@@ -1,4 +1,4 @@
-"""Benchmark: nbclient's stall after a widget cell, with and without mdpc_utils.kernel_channels.
+"""Benchmark: nbclient's stall after a widget cell, with and without mdpc.grading.kernel_channels.
 
 The solution of C4.2 (interactive dashboard) is executed N times by nbclient, two processes at a time as
 in ``mdpc autograde`` on two cores, with a cell timeout of 20 s, first without the patch, then with it, in
@@ -23,7 +23,7 @@ A, NB = "B4_pilotage_performance", "C4_2_tableau_de_bord"
 def execute(notebook: str, runs: int, patched: bool) -> None:
     """Child process: run the notebook `runs` times; print one duration per line."""
     if patched:
-        import mdpc_utils.kernel_channels  # noqa: F401
+        import mdpc.grading.kernel_channels  # noqa: F401
     import nbformat
     from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
@@ -37,8 +37,8 @@ def execute(notebook: str, runs: int, patched: bool) -> None:
 
 
 def main(runs: int = 150) -> None:
-    from mdpc_utils import demo
-    from mdpc_utils.course import nbgrader_env
+    from mdpc import demo
+    from mdpc.grading.course import nbgrader_env
 
     with tempfile.TemporaryDirectory(prefix="mdpc-blocage-") as tmp:
         copies = []

@@ -20,13 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from mdpc_utils import demo
-from mdpc_utils.autograde import autograde_cohort
-from mdpc_utils.course import Course, nbgrader_env, run_nbgrader
-from mdpc_utils.exemptions import Accommodations
-from mdpc_utils.reporting import build_reports
-from mdpc_utils.reports import CANDIDATE_TEMPLATE
-from mdpc_utils.results import records_for
+from mdpc import demo
+from mdpc.core.exemptions import Accommodations
+from mdpc.core.record import records_for
+from mdpc.grading.autograde import autograde_cohort
+from mdpc.grading.course import Course, nbgrader_env, run_nbgrader
+from mdpc.reports import CANDIDATE_TEMPLATE
+from mdpc.reports.batch import build_reports
 
 A = demo.ASSIGNMENT
 

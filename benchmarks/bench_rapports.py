@@ -14,11 +14,11 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from mdpc_utils.course import Submission
-from mdpc_utils.decisions import CriterionResult
-from mdpc_utils.exemptions import Accommodations
-from mdpc_utils.reporting import build_reports
-from mdpc_utils.results import records_for
+from mdpc.core.decisions import CriterionResult
+from mdpc.core.exemptions import Accommodations
+from mdpc.core.record import records_for
+from mdpc.grading.course import Submission
+from mdpc.reports.batch import build_reports
 
 
 def synthetic_records(n: int) -> list[dict]:

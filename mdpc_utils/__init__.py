@@ -1,11 +1,11 @@
-"""Courseware and grading tools for the MDPC certification (« Manager développement et performance commerciale »)."""
+"""The candidate kit of the MDPC certification (« Manager développement et performance commerciale »).
 
-from pathlib import Path
+What a case notebook imports, and nothing else: loading the case data (:mod:`.cases`), forms whose answers
+survive autograding (:mod:`.forms`, :mod:`.answers`), deliverables (:mod:`.livrable`), charts with their
+text alternatives, and checkers that say what is wrong with a candidate's plan against the rules a
+statement gives (:mod:`.bloc2`, :mod:`.bloc3`, :mod:`.bloc4`). It holds no reference answer, no grading
+code and no demo material, and imports nothing from the grading system (package ``mdpc``): a candidates'
+environment installs it alone (README, « Environnement des candidats »).
+"""
 
-__version__ = "0.1.0"
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-GRILLES_DIR = PROJECT_ROOT / "grilles"
-CAS_DIR = PROJECT_ROOT / "cas_pratiques"
-RELEASE_DIR = PROJECT_ROOT / "release"
-COURS_DIR = PROJECT_ROOT / "cours"
+__version__ = "0.2.0"

@@ -26,7 +26,8 @@ def read_case_reference(notebook: str) -> dict:
     import numpy as np
     import pandas as pd
 
-    from mdpc_utils import CAS_DIR, bloc2, bloc3, bloc4
+    from mdpc import CAS_DIR
+    from mdpc_utils import bloc2, bloc3, bloc4
 
     path = next(CAS_DIR.glob(f"*/{notebook}.ipynb"))
     namespace = {"math": math, "np": np, "pd": pd, "bloc2": bloc2, "bloc3": bloc3, "bloc4": bloc4}

@@ -2,7 +2,13 @@
 
 import pandas as pd
 
-from mdpc_utils import CAS_DIR, bloc2, bloc4, datagen, datagen_b1, datagen_b2, datagen_b3, datagen_b4m
+from mdpc import CAS_DIR
+from mdpc.authoring.datagen import b1 as datagen_b1
+from mdpc.authoring.datagen import b2 as datagen_b2
+from mdpc.authoring.datagen import b3 as datagen_b3
+from mdpc.authoring.datagen import b4 as datagen
+from mdpc.authoring.datagen import b4m as datagen_b4m
+from mdpc_utils import bloc2, bloc4
 
 
 def test_committed_data_is_reproducible(tmp_path):

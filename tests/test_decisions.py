@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from mdpc_utils import decisions as d
-from mdpc_utils import exemptions as ex
-from mdpc_utils import referential, rubric
+from mdpc.core import decisions as d
+from mdpc.core import exemptions as ex
+from mdpc.core import grids as rubric
+from mdpc.core import referential
 
 REF = referential.default()
 SCALE = rubric.default_scale()

@@ -24,15 +24,15 @@ import nbformat
 import pytest
 import yaml
 
-from mdpc_utils import demo
-from mdpc_utils.autograde import autograde_cohort, incidents_for, note_failures, read_incidents
-from mdpc_utils.decisions import ATTENTE, VALIDE
-from mdpc_utils.exemptions import Accommodations
-from mdpc_utils.notation import RatingBook
-from mdpc_utils.reporting import build_reports
-from mdpc_utils.results import records_for
-from mdpc_utils.rubric import default_grids
-from mdpc_utils.sandbox import status
+from mdpc import demo
+from mdpc.core.decisions import ATTENTE, VALIDE
+from mdpc.core.exemptions import Accommodations
+from mdpc.core.grids import default_grids
+from mdpc.core.record import records_for
+from mdpc.grading.autograde import autograde_cohort, incidents_for, note_failures, read_incidents
+from mdpc.grading.ratings import RatingBook
+from mdpc.grading.sandbox import status
+from mdpc.reports.batch import build_reports
 
 pytestmark = pytest.mark.slow
 A = "B4_pilotage_performance"

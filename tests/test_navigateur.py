@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from mdpc_utils import CAS_DIR, demo
-from mdpc_utils.autograde import autograde_cohort
-from mdpc_utils.course import nbgrader_env
+from mdpc import CAS_DIR, demo
+from mdpc.grading.autograde import autograde_cohort
+from mdpc.grading.course import nbgrader_env
 
 pytestmark = pytest.mark.slow
 A, NB = "B4_management_equipe", "C4_4_reunion_pilotage"

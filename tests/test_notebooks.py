@@ -8,12 +8,15 @@ import re
 import nbformat
 import pytest
 
-from mdpc_utils import CAS_DIR, COURS_DIR, PROJECT_ROOT, RELEASE_DIR, coverage, referential, rubric
-from mdpc_utils.release import generate_release
+from mdpc import CAS_DIR, COURS_DIR, PROJECT_ROOT, RELEASE_DIR
+from mdpc.authoring import coverage
+from mdpc.core import grids as rubric
+from mdpc.core import referential
+from mdpc.grading.release import generate_release
 
 SOURCES = sorted(CAS_DIR.glob("*/*.ipynb"))
 ALL_NOTEBOOKS = SOURCES + sorted(RELEASE_DIR.glob("*/*.ipynb")) + sorted(COURS_DIR.glob("**/*.ipynb")) + sorted(
-    (PROJECT_ROOT / "mdpc_utils" / "reports").glob("*.ipynb")) + sorted((PROJECT_ROOT / "grilles").glob("*.ipynb"))
+    (PROJECT_ROOT / "mdpc" / "reports").glob("*.ipynb")) + sorted((PROJECT_ROOT / "grilles").glob("*.ipynb"))
 
 
 def ids(paths):

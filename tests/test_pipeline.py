@@ -1,7 +1,7 @@
 """The main job end to end on the demo cohort: nbgrader exchange, autograde, grader levels, decisions, reports.
 
 One demo run (a few minutes) feeds every test here. The demo's candidates carry the named wrong answers
-of mdpc_utils.demo.WRONG_ANSWERS, so these tests also prove, for every case notebook, that the solution
+of mdpc.demo.WRONG_ANSWERS, so these tests also prove, for every case notebook, that the solution
 earns every autograded point, the blank release none, and each plausible wrong answer loses exactly
 the tests that guard it.
 """
@@ -13,11 +13,11 @@ from contextlib import redirect_stdout
 import pandas as pd
 import pytest
 
-from mdpc_utils import cli, demo
-from mdpc_utils.course import CourseError, run_nbgrader
-from mdpc_utils.exemptions import load as load_accommodations
-from mdpc_utils.notation import RatingBook
-from mdpc_utils.rubric import GridError
+from mdpc import cli, demo
+from mdpc.core.exemptions import load as load_accommodations
+from mdpc.core.grids import GridError
+from mdpc.grading.course import CourseError, run_nbgrader
+from mdpc.grading.ratings import RatingBook
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_business_model", "C1_4_proposition_affaires",
@@ -186,7 +186,7 @@ def test_jury_minutes_and_cohort_report(run):
 
 
 def test_reports_run_again_idempotently(run):
-    from mdpc_utils.reporting import build_reports
+    from mdpc.reports.batch import build_reports
 
     out = run["course"].root / "rapports"
     before = sorted(p.name for p in out.iterdir())
@@ -280,7 +280,7 @@ def test_demo_folder_is_recreated_but_never_a_foreign_one(tmp_path):
 
 
 def test_rubric_entry_form_saves_into_the_gradebook(run):
-    from mdpc_utils.rubric_entry import RubricEntry
+    from mdpc.grading.rating_form import RubricEntry
 
     course = run["course"]
     entry = RubricEntry(cours=course.root, devoir=demo.ASSIGNMENT, correcteur="Mme Aubert")
@@ -397,7 +397,7 @@ def test_every_assignment_gives_feedback_without_secrets(run, assignment):
 
 
 def test_rubric_entry_links_each_criterion_to_the_candidates_document(run):
-    from mdpc_utils.rubric_entry import RubricEntry
+    from mdpc.grading.rating_form import RubricEntry
 
     entry = RubricEntry(cours=run["course"].root, devoir=demo.ASSIGNMENT_B1, correcteur="Mme Aubert")
     entry.candidate.value = "c01"
@@ -431,7 +431,7 @@ def test_personal_data_is_not_world_readable(run):
 
 
 def test_cohort_report_can_be_anonymised(run, tmp_path):
-    from mdpc_utils.reporting import build_reports
+    from mdpc.reports.batch import build_reports
 
     book = RatingBook(run["course"])
     batch = build_reports(run["records"], tmp_path / "anonyme", progress=False, pdf=False, anonymise=True,
@@ -449,8 +449,8 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
     import shutil as sh
     import sqlite3
 
-    from mdpc_utils.course import Course
-    from mdpc_utils.erasure import erase_candidate
+    from mdpc.grading.course import Course
+    from mdpc.grading.erasure import erase_candidate
 
     root = tmp_path / "cours"
     sh.copytree(run["course"].root, root, symlinks=True)

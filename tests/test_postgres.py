@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from mdpc_utils import demo
-from mdpc_utils.autograde import autograde_cohort
-from mdpc_utils.course import Course
-from mdpc_utils.notation import RatingBook
+from mdpc import demo
+from mdpc.grading.autograde import autograde_cohort
+from mdpc.grading.course import Course
+from mdpc.grading.ratings import RatingBook
 
 pytestmark = pytest.mark.slow
 A = "B4_pilotage_performance"

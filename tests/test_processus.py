@@ -13,8 +13,8 @@ import time
 import psutil
 import pytest
 
-from mdpc_utils import demo
-from mdpc_utils.autograde import autograde_assignments
+from mdpc import demo
+from mdpc.grading.autograde import autograde_assignments
 
 A = demo.ASSIGNMENT_B4M
 CANDIDATES = ["k01", "k02", "k03", "k04"]

@@ -5,8 +5,8 @@ import copy
 import pytest
 import yaml
 
-from mdpc_utils import GRILLES_DIR
-from mdpc_utils import referential as ref
+from mdpc import GRILLES_DIR
+from mdpc.core import referential as ref
 
 
 @pytest.fixture(scope="module")

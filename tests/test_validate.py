@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mdpc_utils import CAS_DIR, RELEASE_DIR
+from mdpc import CAS_DIR, RELEASE_DIR
+from mdpc.grading.course import nbgrader_env
 from mdpc_utils.answers import ANSWERS_FILE
-from mdpc_utils.course import nbgrader_env
 
 ASSIGNMENT = "B4_management_equipe"
 CASES = sorted((CAS_DIR / ASSIGNMENT).glob("*.ipynb"))

@@ -1,0 +1,258 @@
+"""The ``mdpc`` command: demo, data, release, grader levels, decisions and reports over a course folder."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from mdpc import PROJECT_ROOT
+
+
+def _course_args(p):
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.add_argument("--devoir", action="append", default=None,
+                   help="identifiant du devoir nbgrader (à répéter ; par défaut : tous les devoirs du gradebook)")
+    p.add_argument("--dispenses", default=None,
+                   help="fichier des aménagements et dispenses du jury (par défaut : dispenses.yaml du cours)")
+
+
+def _records(args):
+    from mdpc.core.exemptions import load
+    from mdpc.core.record import records_for
+    from mdpc.grading.course import Course
+
+    course = Course(args.cours)
+    args.devoir = _assignments(course, args)
+    accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
+    for m in accs.refusals:
+        print(f"⚠ {m}")
+    from mdpc.grading.autograde import incidents_for
+    from mdpc.grading.ratings import RatingBook
+
+    return course, records_for(course.read_many(args.devoir), accs, args.session,
+                               RatingBook(course).graders(args.devoir), incidents_for(course, args.devoir))
+
+
+def _assignments(course, args, collected: bool = False) -> list[str]:
+    from mdpc.grading.course import CourseError
+
+    found = sorted(set(course.assignments()) | set(course.submitted_assignments() if collected else ()))
+    wanted = args.devoir or found
+    unknown = [a for a in wanted if a not in found]
+    if unknown or not wanted:
+        raise CourseError(f"Devoir(s) absent(s) du gradebook : {', '.join(unknown) or 'aucun devoir'} "
+                          f"(devoirs connus : {', '.join(found) or 'aucun'}).")
+    return wanted
+
+
+def cmd_demo(args) -> int:
+    from mdpc.demo import main
+
+    return main(args.dossier)
+
+
+def cmd_donnees(args) -> int:
+    from mdpc.authoring.datagen.b1 import write_b1
+    from mdpc.authoring.datagen.b2 import write_b2
+    from mdpc.authoring.datagen.b3 import write_b3
+    from mdpc.authoring.datagen.b4 import write_b4
+    from mdpc.authoring.datagen.b4m import write_b4m
+
+    for p in write_b1() + write_b2() + write_b3() + write_b4() + write_b4m():
+        print(f"écrit : {p.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def cmd_publier(args) -> int:
+    from mdpc.authoring.coverage import write_coverage
+    from mdpc.grading.release import regenerate_release
+
+    for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
+        print(line)
+    return 0
+
+
+def cmd_noter(args) -> int:
+    from mdpc.core.exemptions import load
+    from mdpc.core.grids import GridError
+    from mdpc.grading.course import Course, CourseError
+    from mdpc.grading.ratings import RatingBook
+
+    course = Course(args.cours)
+    book = RatingBook(course)
+    accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
+    rows = []
+    if args.fichier:
+        with open(args.fichier, encoding="utf-8-sig", newline="") as fh:
+            sample = fh.read(2048)
+            fh.seek(0)
+            dialect = csv.Sniffer().sniff(sample, delimiters=";,")
+            rows = list(csv.DictReader(fh, dialect=dialect))
+    else:
+        rows = [{"candidat": args.candidat, "competence": args.competence, "critere": args.critere,
+                 "niveau": args.niveau, "commentaire": args.commentaire or "", "correcteur": args.correcteur}]
+    failures = 0
+    for i, row in enumerate(rows, 1):
+        try:
+            level = int(str(row["niveau"]).strip())
+        except (KeyError, ValueError):
+            print(f"ligne {i} refusée : niveau « {row.get('niveau')} » illisible")
+            failures += 1
+            continue
+        try:
+            assignment = args.devoir[0] if args.devoir and len(args.devoir) == 1 else course.assignment_of(row["competence"])
+            eff = book.record(assignment, row["candidat"], row["competence"], int(row["critere"]),
+                              row.get("correcteur") or args.correcteur, level, row.get("commentaire", ""),
+                              jury=args.jury, accommodations=accs)
+            print(f"enregistré : {row['candidat']} {row['competence']} critère {row['critere']} → niveau {level}"
+                  + (" (notes divergentes : à trancher par le jury)" if eff.state == "divergentes" else ""))
+        except (CourseError, GridError, KeyError, ValueError) as exc:
+            print(f"ligne {i} refusée : {exc}")
+            failures += 1
+    return 1 if failures else 0
+
+
+def cmd_autograde(args) -> int:
+    from mdpc.grading.autograde import autograde_assignments, read_incidents
+    from mdpc.grading.course import Course
+    from mdpc.grading.sandbox import status
+
+    course = Course(args.cours)
+    print(status()[1].capitalize() + ".")
+    errors, incidents = {}, 0
+    assignments = _assignments(course, args, collected=True)
+    print("Devoirs : " + ", ".join(assignments))
+    for assignment, failures in autograde_assignments(course, assignments, args.candidats or None,
+                                                      args.processus).items():
+        errors.update({f"{s} ({assignment})": e for s, e in failures.items()})
+    for assignment in assignments:
+        for student, items in read_incidents(course, assignment).items():
+            if args.candidats and student not in args.candidats:
+                continue
+            for item in items:
+                if item["type"] == "echec_autocorrection" and f"{student} ({assignment})" in errors:
+                    continue  # said below, with nbgrader's error
+                incidents += 1
+                print(f"  ℹ {student} ({assignment}" + (f", {item['carnet']}" if item["carnet"] else "")
+                      + f") : {item['message']}")
+    for student, error in sorted(errors.items()):
+        print(f"⚠ {student} : {error}")
+    print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec" if errors else " sans erreur")
+          + (f" ; {incidents} incident(s) signalé(s) dans les copies." if incidents else "."))
+    return 1 if errors else 0
+
+
+def cmd_effacer(args) -> int:
+    from mdpc.grading.course import Course
+    from mdpc.grading.erasure import erase_candidate
+
+    if not args.confirmer:
+        print(f"Effacement de toutes les données de {args.candidat} : relancez avec --confirmer (irréversible).")
+        return 1
+    for line in erase_candidate(Course(args.cours), args.candidat):
+        print(f"- {line}")
+    return 0
+
+
+def cmd_decisions(args) -> int:
+    from mdpc.core.record import cohort_table
+
+    _, records = _records(args)
+    table = cohort_table(records)
+    print(table.to_string(index=False))
+    if args.csv:
+        table.to_csv(args.csv, index=False, sep=";", encoding="utf-8-sig")
+        print(f"écrit : {args.csv}")
+    return 0
+
+
+def cmd_rapports(args) -> int:
+    from mdpc.grading.privacy import protect_course
+    from mdpc.grading.ratings import RatingBook
+    from mdpc.reports.batch import build_reports
+
+    course, records = _records(args)
+    out = Path(args.sortie) if args.sortie else course.root / "rapports"
+    members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
+    batch = build_reports(records, out, workers=args.processus, double=RatingBook(course).double_marked(args.devoir),
+                          session=args.session, minutes={"date": args.date, "lieu": args.lieu, "membres": members},
+                          pdf=not args.sans_pdf, anonymise=args.anonyme)
+    protect_course(course.root)
+    failed = False
+    for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:
+        failed |= "erreur" in o
+        print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}" + (f" ({o['avertissement']})" if "avertissement" in o else ""))
+    print(f"décisions de la cohorte : {batch['csv']}\nprocès-verbal (CSV) : {batch['pv_csv']}")
+    return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="mdpc", description="Cours, cas pratiques et notation de la certification MDPC.")
+    sub = parser.add_subparsers(dest="commande", required=True)
+    p = sub.add_parser("demo", help="toute la chaîne sur la cohorte de démonstration, de la diffusion aux rapports")
+    p.add_argument("--dossier", default=None, help="dossier de travail (par défaut : demo_mdpc/ du projet)")
+    p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("donnees", help="régénère les données des cas (générateurs à graine fixe)")
+    p.set_defaults(func=cmd_donnees)
+    p = sub.add_parser("publier", help="régénère release/ à partir de cas_pratiques/ (nbgrader generate_assignment) et la matrice de couverture")
+    p.set_defaults(func=cmd_publier)
+    p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
+    _course_args(p)
+    p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
+    p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
+    p.set_defaults(func=cmd_autograde)
+    p = sub.add_parser("noter", help="enregistre le niveau et le commentaire d'un correcteur dans le gradebook")
+    _course_args(p)
+    p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire[;correcteur]) à importer")
+    p.add_argument("--correcteur", help="nom du correcteur (chaque note est signée dans le journal notation.db)")
+    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence)")
+    p.add_argument("--candidat")
+    p.add_argument("--competence", help="ex. C4.1")
+    p.add_argument("--critere", type=int)
+    p.add_argument("--niveau", type=int)
+    p.add_argument("--commentaire")
+    p.set_defaults(func=cmd_noter)
+    p = sub.add_parser("effacer", help="efface toutes les données personnelles d'un candidat (fin de conservation)")
+    p.add_argument("candidat")
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.add_argument("--confirmer", action="store_true", help="nécessaire : l'effacement est irréversible")
+    p.set_defaults(func=cmd_effacer)
+    for name, func, helptext in (("decisions", cmd_decisions, "décisions par candidat, compétence et bloc"),
+                                 ("rapports", cmd_rapports, "rapports individuels (papermill, HTML) et CSV de cohorte")):
+        p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])
+        _course_args(p)
+        p.add_argument("--session", default="Session en cours", help="intitulé de la session (affiché dans les rapports)")
+        if name == "decisions":
+            p.add_argument("--csv", help="écrit aussi le tableau dans ce fichier CSV")
+        else:
+            p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours)")
+            p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
+            p.add_argument("--date", default="", help="date de la délibération du jury (procès-verbal)")
+            p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal)")
+            p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules")
+            p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
+            p.add_argument("--anonyme", action="store_true",
+                           help="rapport de cohorte sans identifiant de candidat (diffusion hors jury)")
+        p.set_defaults(func=func)
+    args = parser.parse_args(argv)
+    if args.commande == "noter" and not args.fichier and None in (args.candidat, args.competence, args.critere,
+                                                                   args.niveau):
+        parser.error("indiquez --fichier, ou bien --candidat, --competence, --critere et --niveau")
+    try:
+        return args.func(args)
+    except Exception as exc:  # noqa: BLE001 — the coordinator gets a French message, not a traceback
+        from mdpc.core.exemptions import AccommodationError
+        from mdpc.core.grids import GridError
+        from mdpc.core.referential import ReferentialError
+        from mdpc.grading.course import CourseError
+
+        if isinstance(exc, (CourseError, AccommodationError, ReferentialError, GridError, FileNotFoundError)):
+            print(f"Erreur : {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

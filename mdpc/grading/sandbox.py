@@ -1,0 +1,226 @@
+"""The sandbox a candidate's code runs in during autograde: the least rights this machine allows.
+
+``mdpc autograde`` executes code written by candidates. Each worker's scratch course gets a kernel
+specification of its own, ``mdpc-bac-a-sable`` (:func:`install_kernelspec`), whose command is this module:
+``python -m mdpc.grading.sandbox [limits] -- python -m ipykernel_launcher -f {connection_file}``. Started
+by nbgrader (as root or not), it
+
+1. sets resource limits that the kernel inherits: address space (a memory hog gets ``MemoryError``, the
+   machine and the other workers are untouched), CPU time, size of a written file (``SIGXFSZ`` ignored:
+   the write fails with ``OSError``), open files, processes of the sandbox user, no core file;
+2. when it runs as root and bubblewrap (Debian's ``bubblewrap``) is installed, starts the kernel in new
+   namespaces: no network at all (an empty network namespace of its own; the kernel talks to nbgrader
+   over Unix sockets, which is why autograde uses the IPC transport), its own process numbers, System V
+   IPC and host name; a file system that holds, read-only, only what a kernel needs (the system, Python,
+   the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the grading system) and, writable, the candidate's copy being graded and
+   the folder of the kernel's sockets; the kernel then runs under an unprivileged user id of its own
+   (no account is needed; :func:`worker_uid`: one per autograde worker, so that the process limit, which
+   counts a user's tasks, keeps a fork bomb from starving the other workers' kernels), with no capability
+   and ``no_new_privs``. The source
+   notebooks (solutions, hidden tests), the gradebooks, the other candidates' copies and the jury's files
+   do not exist in there; the environment is emptied (no secret in a variable reaches the candidate);
+3. otherwise (not root, or no bubblewrap), runs the kernel with the limits alone and says so in the
+   autograde journal, in French.
+
+:func:`status` says which of the two a machine gives, for the CLI and the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+KERNEL_NAME = "mdpc-bac-a-sable"
+SANDBOX_UID = 61000
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one candidate kernel may use (defaults sized for the cases: a kernel needs ≈ 1.5 GiB of
+    address space once pandas and matplotlib are loaded; the cases run in seconds)."""
+
+    memory_mib: int = 4096       # address space
+    cpu_seconds: int = 900       # CPU time of the whole notebook (each cell also has nbgrader's timeout)
+    file_mib: int = 256          # largest file the kernel may write
+    open_files: int = 1024
+    processes: int = 512         # tasks of the sandbox user (threads count): no fork bomb
+    uid: int = SANDBOX_UID
+
+    def args(self) -> list[str]:
+        return [f"--memoire-mio={self.memory_mib}", f"--cpu-s={self.cpu_seconds}", f"--fichier-mio={self.file_mib}",
+                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}", f"--uid={self.uid}"]
+
+
+def status() -> tuple[bool, str]:
+    """(isolated, French explanation): whether kernels get the full sandbox on this machine."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return False, ("bac à sable réduit aux limites de ressources : l'autocorrection ne tourne pas en root, "
+                       "elle ne peut ni isoler le noyau ni changer d'utilisateur")
+    if not shutil.which("bwrap"):
+        return False, ("bac à sable réduit aux limites de ressources : bubblewrap n'est pas installé "
+                       "(paquet Debian « bubblewrap »)")
+    if not shutil.which("setpriv"):
+        return False, "bac à sable réduit aux limites de ressources : setpriv (util-linux) est introuvable"
+    return True, ("bac à sable complet : sans réseau, système de fichiers réduit à la copie du candidat, "
+                  f"un utilisateur non privilégié par processus de correction (à partir de l'uid {SANDBOX_UID}), "
+                  "limites de ressources")
+
+
+def worker_uid(pid: int | None = None) -> int:
+    """The sandbox user id of an autograde worker: ``SANDBOX_UID`` plus the worker's process number, so
+    that two workers running at once never share one (RLIMIT_NPROC counts all the tasks of a user id)."""
+    return SANDBOX_UID + (os.getpid() if pid is None else pid)
+
+
+def install_kernelspec(folder: Path, limits: Limits = Limits()) -> Path:
+    """Write the sandbox kernel specification under ``folder/kernels``; put ``folder`` first in
+    ``JUPYTER_PATH`` for nbgrader to find it. Returns ``folder``."""
+    spec = folder / "kernels" / KERNEL_NAME
+    spec.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(), "--",
+            sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": argv, "display_name": "Python 3 (bac à sable MDPC)", "language": "python",
+        "interrupt_mode": "message", "metadata": {"debugger": False}}, indent=1), encoding="utf-8")
+    return folder
+
+
+def _set_limits(opts) -> None:
+    def cap(which, value):  # soft and hard alike: the candidate's code cannot raise them again
+        hard = resource.getrlimit(which)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(which, (value, value))
+
+    cap(resource.RLIMIT_AS, opts.memoire_mio * MIB)
+    cap(resource.RLIMIT_CPU, opts.cpu_s)
+    cap(resource.RLIMIT_FSIZE, opts.fichier_mio * MIB)
+    cap(resource.RLIMIT_NOFILE, opts.fichiers_ouverts)
+    cap(resource.RLIMIT_NPROC, opts.processus)
+    cap(resource.RLIMIT_CORE, 0)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # inherited across exec: an oversized write fails, no kill
+
+
+def _chown_tree(top: Path, uid: int) -> None:
+    os.chown(top, uid, uid)
+    for root, dirs, files in os.walk(top):
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
+
+
+def _system_binds() -> list[str]:
+    """The read-only view of the system a Python kernel needs (merged /usr or not)."""
+    args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    return args
+
+
+def _python_binds() -> list[str]:
+    """Python, the project's environment and the candidate kit, read-only, at their real paths and their
+    names; the grading system (``mdpc``) is hidden under an empty folder wherever the environment holds it."""
+    import mdpc
+    import mdpc_utils
+
+    args = []
+    for p in (sys.base_prefix, sys.prefix, str(Path(mdpc_utils.__file__).parent)):
+        real = os.path.realpath(p)
+        args += ["--ro-bind", real, real] + (["--ro-bind", real, p] if p != real else [])
+    grading = os.path.realpath(Path(mdpc.__file__).parent)
+    mounted = [os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)]
+    if any(grading.startswith(m + os.sep) for m in mounted):  # installed into the environment (not editable)
+        args += ["--tmpfs", grading]
+    return args
+
+
+def _parents(targets: list[str]) -> list[str]:
+    """Traversable (0755) folders above each mount point: bubblewrap would create them 0700."""
+    args, seen = [], set()
+    for target in targets:
+        for parent in reversed(Path(target).parents[:-1] if len(Path(target).parents) > 1 else []):
+            if str(parent) not in seen and str(parent) not in ("/usr", "/tmp", "/etc"):
+                seen.add(str(parent))
+                args += ["--perms", "0755", "--dir", str(parent)]
+    return args
+
+
+def _font_cache() -> list[Path]:
+    """matplotlib's font list, copied in so that each kernel does not rebuild it (seconds)."""
+    folders = [os.environ.get("MPLCONFIGDIR"), str(Path.home() / ".cache" / "matplotlib")]
+    return [f for d in folders if d for f in sorted(Path(d).glob("fontlist-v*.json"))][:1]
+
+
+def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list[int]]:
+    """The bubblewrap command line that runs `kernel` isolated, and the file descriptors it must inherit."""
+    conn_index = kernel.index("-f") + 1
+    conn_path = Path(kernel[conn_index])
+    info = json.loads(conn_path.read_text(encoding="utf-8"))
+    if info.get("transport") != "ipc":
+        raise SystemExit("Bac à sable : le noyau doit communiquer par sockets Unix (transport « ipc ») ; "
+                         "configurez KernelManager.transport = 'ipc'.")
+    sockets = Path(info["ip"]).parent
+    own_conn = sockets / f"connexion-{os.getpid()}.json"
+    own_conn.write_text(json.dumps(info), encoding="utf-8")
+    for path in (sockets, own_conn):
+        os.chown(path, opts.uid, opts.uid)
+    os.chmod(own_conn, 0o600)
+    _chown_tree(cwd, opts.uid)
+    kernel = kernel[:conn_index] + [str(own_conn)] + kernel[conn_index + 1:]
+    binds = [*_python_binds(), "--bind", str(cwd), str(cwd), "--bind", str(sockets), str(sockets)]
+    fds, args = [], ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+                     "--hostname", "bac-a-sable", "--die-with-parent", "--clearenv", *_system_binds(),
+                     "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                     "--perms", "0777", "--dir", "/tmp/matplotlib"]
+    for cache in _font_cache():
+        fd = os.open(cache, os.O_RDONLY)
+        os.set_inheritable(fd, True)
+        fds.append(fd)
+        args += ["--perms", "0644", "--file", str(fd), f"/tmp/matplotlib/{cache.name}"]
+    args += [*_parents([binds[i + 2] for i, a in enumerate(binds) if a in ("--bind", "--ro-bind")]), *binds,
+             "--chdir", str(cwd),
+             "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+             "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
+             "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+             "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
+             "--cap-add", "CAP_SETUID,CAP_SETGID",
+             "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
+             "--no-new-privs", "--", *kernel]
+    return args, fds
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--" not in argv:
+        raise SystemExit("usage : python -m mdpc.grading.sandbox [limites] -- commande du noyau")
+    split = argv.index("--")
+    parser = argparse.ArgumentParser(prog="mdpc.grading.sandbox")
+    parser.add_argument("--memoire-mio", type=int, default=Limits.memory_mib)
+    parser.add_argument("--cpu-s", type=int, default=Limits.cpu_seconds)
+    parser.add_argument("--fichier-mio", type=int, default=Limits.file_mib)
+    parser.add_argument("--fichiers-ouverts", type=int, default=Limits.open_files)
+    parser.add_argument("--processus", type=int, default=Limits.processes)
+    parser.add_argument("--uid", type=int, default=SANDBOX_UID)
+    opts = parser.parse_args(argv[:split])
+    kernel = argv[split + 1:]
+    isolated, why = status()
+    if isolated:
+        command, _fds = sandbox_command(kernel, opts, Path.cwd())
+        _set_limits(opts)
+        os.execvp(command[0], command)
+    print(f"[mdpc] {why}", file=sys.stderr, flush=True)
+    _set_limits(opts)
+    os.execvp(kernel[0], kernel)
+
+
+if __name__ == "__main__":
+    main()
