@@ -20,6 +20,7 @@ import nbformat
 from mdpc import CAS_DIR, GRILLES_DIR
 from mdpc.core import grids as rubric
 from mdpc.core import referential
+from mdpc.errors import MdpcError
 
 COVERAGE_FILE = GRILLES_DIR / "matrice_couverture.md"
 ROLE_CARDS_DIR = GRILLES_DIR / "jeux_de_role"
@@ -27,7 +28,7 @@ _HIDDEN_MARKERS = re.compile(r"^### (BEGIN|END) HIDDEN TESTS$", re.M)
 _DOC_PREFIX = re.compile(r"^(Auto-vérification et tests?|Auto-vérification|Tests?)\s*:\s*", re.I)
 
 
-class CoverageError(ValueError):
+class CoverageError(MdpcError):
     """A criterion of the referential is not covered by its case (message in French)."""
 
 

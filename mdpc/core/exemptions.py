@@ -16,6 +16,7 @@ import yaml
 
 from mdpc.core.referential import Referential, ReferentialError
 from mdpc.core.referential import default as default_referential
+from mdpc.errors import MdpcError
 
 CONDITION_CAPACITY = "capacite_professionnelle_globale_preservee"
 CONDITION_PRACTICE = "critere_sans_application_dans_la_pratique_future"
@@ -30,7 +31,7 @@ FILE_HEADER = (
 )
 
 
-class AccommodationError(ValueError):
+class AccommodationError(MdpcError):
     """The accommodations file cannot be read at all (message in French)."""
 
 

@@ -11,12 +11,13 @@ import yaml
 from mdpc import GRILLES_DIR
 from mdpc.core.referential import Referential, ReferentialError
 from mdpc.core.referential import default as default_referential
+from mdpc.errors import MdpcError
 
 MARK_SCHEME_BEGIN = "=== BEGIN MARK SCHEME ==="
 MARK_SCHEME_END = "=== END MARK SCHEME ==="
 
 
-class GridError(ValueError):
+class GridError(MdpcError):
     """A scale or grid file is missing or inconsistent (message in French)."""
 
 

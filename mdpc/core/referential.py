@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from mdpc import GRILLES_DIR
+from mdpc.errors import MdpcError
 
 MODALITY_KINDS = {
     "projet_professionnel": "Projet professionnel",
@@ -24,7 +25,7 @@ _COMPETENCY_CODE = re.compile(r"C([1-4])\.([1-9])")
 _ACTIVITY_CODE = re.compile(r"A([1-4])\.([1-9])")
 
 
-class ReferentialError(ValueError):
+class ReferentialError(MdpcError):
     """The referential file is missing, unreadable or inconsistent (message in French)."""
 
 

@@ -18,9 +18,10 @@ import nbformat
 from mdpc.core.decisions import CriterionResult, resolve_level
 from mdpc.core.exemptions import lateness_minutes
 from mdpc.core.grids import GridError, Scale, default_scale
+from mdpc.errors import MdpcError
 
 
-class CourseError(RuntimeError):
+class CourseError(MdpcError):
     """An nbgrader step failed or the course folder is not usable (message in French)."""
 
 
