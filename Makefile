@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@# Réglages JupyterLab du projet : toutes les cellules restent affichées (formulaires), pas de nouvelles en ligne
 	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp mdpc_utils/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# formgrader journaled and blind for rubric cells (mdpc/grading/formgrader_journal.py)
+	@mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d && cp mdpc/grading/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/mdpc.json
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -29,8 +31,9 @@ test: $(STAMP) systeme
 systeme:
 	@sh tests/systeme.sh
 
+# make lab CORRECTEUR="Mme Aubert" : le nom qui signe les niveaux saisis dans formgrader
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	MDPC_CORRECTEUR="$(CORRECTEUR)" $(BIN)/jupyter lab --notebook-dir=.
 
 lint: $(STAMP)
 	$(BIN)/ruff check mdpc_utils mdpc tests benchmarks

@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 from mdpc import demo
-from mdpc.core.exemptions import Accommodations
-from mdpc.core.record import records_for
+from mdpc.app import collect, decide
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.course import Course, nbgrader_env, run_nbgrader
 from mdpc.reports import CANDIDATE_TEMPLATE
@@ -72,19 +71,19 @@ def main(n: int = 200, parts: str = "ab") -> None:
         if "b" not in parts:
             return
 
-        records = records_for(course.read(A), Accommodations(), "Banc d'essai")
+        records = decide(collect(course, [A]), "Banc d'essai")
         data = tmp / "donnees"
         data.mkdir()
-        (data / "cohorte.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        (data / "cohorte.json").write_text(json.dumps([r.to_json() for r in records], ensure_ascii=False), encoding="utf-8")
         for rec in records:
-            (data / f"{rec['candidat']['id']}.json").write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+            (data / f"{rec.id}.json").write_text(json.dumps(rec.to_json(), ensure_ascii=False), encoding="utf-8")
         naive = tmp / "naif"
         naive.mkdir()
         bindir = Path(sys.executable).parent
 
         def naive_loop():
             for rec in records:
-                sid = rec["candidat"]["id"]
+                sid = rec.id
                 out = naive / f"rapport_{sid}.ipynb"
                 subprocess.run([str(bindir / "papermill"), str(CANDIDATE_TEMPLATE), str(out), "-p", "resultats",
                                 str(data / f"{sid}.json"), "-p", "cohorte", str(data / "cohorte.json"),

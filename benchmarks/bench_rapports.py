@@ -14,23 +14,23 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from mdpc.core.decisions import CriterionResult
-from mdpc.core.exemptions import Accommodations
-from mdpc.core.record import records_for
-from mdpc.grading.course import Submission
+from mdpc.app import Collected, decide
+from mdpc.core.decisions import CriterionResult, LevelSource
+from mdpc.core.record import CandidateRecord
+from mdpc.core.submissions import Submission
 from mdpc.reports.batch import build_reports
 
 
-def synthetic_records(n: int) -> list[dict]:
+def synthetic_records(n: int) -> list[CandidateRecord]:
     subs = {}
     for i in range(n):
         results = {}
         for code in ("C4.1", "C4.2", "C4.3"):
             for k in (1, 2, 3):
-                r = CriterionResult(code, k, level=(i + k) % 4, source="correcteur", comment="Commentaire.")
+                r = CriterionResult(code, k, level=(i + k) % 4, source=LevelSource.GRADER, comment="Commentaire.")
                 results[(code, k)] = r
         subs[f"b{i:03d}"] = Submission(f"b{i:03d}", f"Candidat {i}", results, None, None, 10.0, 13.0)
-    return records_for(subs, Accommodations(), "Banc d'essai")
+    return decide(Collected(subs), "Banc d'essai")
 
 
 def main(n: int = 4) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from mdpc import PROJECT_ROOT
+from mdpc.errors import MdpcError
 
 
 def _course_args(p):
@@ -18,33 +19,17 @@ def _course_args(p):
                    help="fichier des aménagements et dispenses du jury (par défaut : dispenses.yaml du cours)")
 
 
-def _records(args):
-    from mdpc.core.exemptions import load
-    from mdpc.core.record import records_for
+def _collect(args):
+    """The course, what it holds for the decisions (app.collect) and the records (app.decide)."""
+    from mdpc.app import collect, decide
     from mdpc.grading.course import Course
 
     course = Course(args.cours)
-    args.devoir = _assignments(course, args)
-    accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
-    for m in accs.refusals:
+    collected = collect(course, args.devoir, args.dispenses)
+    args.devoir = collected.assignments
+    for m in collected.accommodations.refusals:
         print(f"⚠ {m}")
-    from mdpc.grading.autograde import incidents_for
-    from mdpc.grading.ratings import RatingBook
-
-    return course, records_for(course.read_many(args.devoir), accs, args.session,
-                               RatingBook(course).graders(args.devoir), incidents_for(course, args.devoir))
-
-
-def _assignments(course, args, collected: bool = False) -> list[str]:
-    from mdpc.grading.course import CourseError
-
-    found = sorted(set(course.assignments()) | set(course.submitted_assignments() if collected else ()))
-    wanted = args.devoir or found
-    unknown = [a for a in wanted if a not in found]
-    if unknown or not wanted:
-        raise CourseError(f"Devoir(s) absent(s) du gradebook : {', '.join(unknown) or 'aucun devoir'} "
-                          f"(devoirs connus : {', '.join(found) or 'aucun'}).")
-    return wanted
+    return course, collected, decide(collected, args.session)
 
 
 def cmd_demo(args) -> int:
@@ -74,10 +59,29 @@ def cmd_publier(args) -> int:
     return 0
 
 
+class RatingRowError(MdpcError):
+    """A line of a ratings file (or of the command line) that cannot be read."""
+
+
+def _rating_row(row: dict) -> tuple[str, str, int, int]:
+    """(candidate, competency, criterion, level) of one line, or a French RatingRowError saying what is wrong."""
+    missing = [k for k in ("candidat", "competence", "critere", "niveau") if not str(row.get(k) or "").strip()]
+    if missing:
+        raise RatingRowError(f"colonne(s) vide(s) ou absente(s) : {', '.join(missing)} (attendu : "
+                             "candidat;competence;critere;niveau;commentaire[;correcteur])")
+    values = []
+    for name in ("critere", "niveau"):
+        try:
+            values.append(int(str(row[name]).strip()))
+        except ValueError:
+            raise RatingRowError(f"{name} « {row[name]} » illisible (un nombre entier est attendu)") from None
+    return str(row["candidat"]).strip(), str(row["competence"]).strip(), values[0], values[1]
+
+
 def cmd_noter(args) -> int:
     from mdpc.core.exemptions import load
-    from mdpc.core.grids import GridError
-    from mdpc.grading.course import Course, CourseError
+    from mdpc.core.ratings import RatingState
+    from mdpc.grading.course import Course
     from mdpc.grading.ratings import RatingBook
 
     course = Course(args.cours)
@@ -85,6 +89,8 @@ def cmd_noter(args) -> int:
     accs = load(Path(args.dispenses) if args.dispenses else course.root / "dispenses.yaml")
     rows = []
     if args.fichier:
+        if not Path(args.fichier).is_file():
+            raise RatingRowError(f"Fichier des niveaux introuvable : {args.fichier}")
         with open(args.fichier, encoding="utf-8-sig", newline="") as fh:
             sample = fh.read(2048)
             fh.seek(0)
@@ -96,33 +102,29 @@ def cmd_noter(args) -> int:
     failures = 0
     for i, row in enumerate(rows, 1):
         try:
-            level = int(str(row["niveau"]).strip())
-        except (KeyError, ValueError):
-            print(f"ligne {i} refusée : niveau « {row.get('niveau')} » illisible")
-            failures += 1
-            continue
-        try:
-            assignment = args.devoir[0] if args.devoir and len(args.devoir) == 1 else course.assignment_of(row["competence"])
-            eff = book.record(assignment, row["candidat"], row["competence"], int(row["critere"]),
-                              row.get("correcteur") or args.correcteur, level, row.get("commentaire", ""),
-                              jury=args.jury, accommodations=accs)
-            print(f"enregistré : {row['candidat']} {row['competence']} critère {row['critere']} → niveau {level}"
-                  + (" (notes divergentes : à trancher par le jury)" if eff.state == "divergentes" else ""))
-        except (CourseError, GridError, KeyError, ValueError) as exc:
+            candidate, code, number, level = _rating_row(row)
+            assignment = args.devoir[0] if args.devoir and len(args.devoir) == 1 else course.assignment_of(code)
+            eff = book.record(assignment, candidate, code, number, row.get("correcteur") or args.correcteur, level,
+                              row.get("commentaire") or "", jury=args.jury, accommodations=accs)
+            print(f"enregistré : {candidate} {code} critère {number} → niveau {level}"
+                  + (" (notes divergentes : à trancher par le jury)" if eff.state == RatingState.DIVERGENT else ""))
+        except MdpcError as exc:
             print(f"ligne {i} refusée : {exc}")
             failures += 1
     return 1 if failures else 0
 
 
 def cmd_autograde(args) -> int:
-    from mdpc.grading.autograde import autograde_assignments, read_incidents
+    from mdpc.app import assignments_of
+    from mdpc.grading.autograde import autograde_assignments
     from mdpc.grading.course import Course
+    from mdpc.grading.incidents import read_incidents
     from mdpc.grading.sandbox import status
 
     course = Course(args.cours)
     print(status()[1].capitalize() + ".")
     errors, incidents = {}, 0
-    assignments = _assignments(course, args, collected=True)
+    assignments = assignments_of(course, args.devoir, collected=True)
     print("Devoirs : " + ", ".join(assignments))
     for assignment, failures in autograde_assignments(course, assignments, args.candidats or None,
                                                       args.processus).items():
@@ -157,9 +159,9 @@ def cmd_effacer(args) -> int:
 
 
 def cmd_decisions(args) -> int:
-    from mdpc.core.record import cohort_table
+    from mdpc.core.cohort import cohort_table
 
-    _, records = _records(args)
+    _, _, records = _collect(args)
     table = cohort_table(records)
     print(table.to_string(index=False))
     if args.csv:
@@ -169,16 +171,15 @@ def cmd_decisions(args) -> int:
 
 
 def cmd_rapports(args) -> int:
+    from mdpc.app import publish
     from mdpc.grading.privacy import protect_course
-    from mdpc.grading.ratings import RatingBook
-    from mdpc.reports.batch import build_reports
 
-    course, records = _records(args)
+    course, collected, records = _collect(args)
     out = Path(args.sortie) if args.sortie else course.root / "rapports"
     members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
-    batch = build_reports(records, out, workers=args.processus, double=RatingBook(course).double_marked(args.devoir),
-                          session=args.session, minutes={"date": args.date, "lieu": args.lieu, "membres": members},
-                          pdf=not args.sans_pdf, anonymise=args.anonyme)
+    batch = publish(records, out, collected, session=args.session, workers=args.processus,
+                    minutes={"date": args.date, "lieu": args.lieu, "membres": members}, pdf=not args.sans_pdf,
+                    anonymise=args.anonyme)
     protect_course(course.root)
     failed = False
     for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:
@@ -242,16 +243,9 @@ def main(argv=None) -> int:
         parser.error("indiquez --fichier, ou bien --candidat, --competence, --critere et --niveau")
     try:
         return args.func(args)
-    except Exception as exc:  # noqa: BLE001 — the coordinator gets a French message, not a traceback
-        from mdpc.core.exemptions import AccommodationError
-        from mdpc.core.grids import GridError
-        from mdpc.core.referential import ReferentialError
-        from mdpc.grading.course import CourseError
-
-        if isinstance(exc, (CourseError, AccommodationError, ReferentialError, GridError, FileNotFoundError)):
-            print(f"Erreur : {exc}", file=sys.stderr)
-            return 2
-        raise
+    except MdpcError as exc:  # the coordinator gets a French message, not a traceback
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

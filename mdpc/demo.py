@@ -25,16 +25,15 @@ import yaml
 from tqdm import tqdm
 
 from mdpc import CAS_DIR, PROJECT_ROOT
+from mdpc.app import collect, decide, publish
 from mdpc.core.exemptions import CONDITION_CAPACITY, CONDITION_PRACTICE, FILE_HEADER
-from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import default_grids
-from mdpc.core.record import records_for
-from mdpc.grading.autograde import autograde_assignments, incidents_for
+from mdpc.core.record import CandidateRecord
+from mdpc.grading.autograde import autograde_assignments
 from mdpc.grading.course import Course
 from mdpc.grading.privacy import protect_course
 from mdpc.grading.ratings import RatingBook
 from mdpc.grading.sandbox import status as sandbox_status
-from mdpc.reports.batch import build_reports
 from mdpc_utils.answers import ANSWERS_FILE
 
 ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
@@ -623,14 +622,12 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     acc_path = workdir / "dispenses.yaml"
     acc_path.write_text(FILE_HEADER + yaml.safe_dump(ACCOMMODATIONS, allow_unicode=True, sort_keys=False),
                         encoding="utf-8")
-    accs = load_accommodations(acc_path)
-    for m in accs.refusals:
+    collected = collect(course, list(ASSIGNMENTS), acc_path)
+    for m in collected.accommodations.refusals:
         say(f"  ⚠ {m}")
-    records = records_for(course.read_many(list(ASSIGNMENTS)), accs, SESSION, book.graders(list(ASSIGNMENTS)),
-                          incidents_for(course, list(ASSIGNMENTS)))
+    records = decide(collected, SESSION)
     say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
-    batch = build_reports(records, workdir / "rapports", progress, double=book.double_marked(list(ASSIGNMENTS)),
-                          session=SESSION, minutes=MINUTES)
+    batch = publish(records, workdir / "rapports", collected, session=SESSION, minutes=MINUTES, progress=progress)
     for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]
@@ -643,12 +640,12 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
             errors[f"retours {a}"] = "génération des retours en échec (voir journal_nbgrader.log)"
     protect_course(workdir)  # personal data, even fictional: owner only
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
-            "errors": errors, "refusals": accs.refusals}
+            "errors": errors, "refusals": collected.accommodations.refusals}
 
 
-def summary_table(records: list[dict], outputs: list[dict]) -> str:
-    from mdpc.core.record import cohort_table
-    from mdpc.reports.views import duration_fr
+def summary_table(records: list[CandidateRecord], outputs: list[dict]) -> str:
+    from mdpc.core.cohort import cohort_table
+    from mdpc.reports.common import duration_fr
 
     table = cohort_table(records)
     html = {o["candidat"]: o.get("html") for o in outputs}

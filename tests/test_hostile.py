@@ -25,14 +25,13 @@ import pytest
 import yaml
 
 from mdpc import demo
-from mdpc.core.decisions import ATTENTE, VALIDE
-from mdpc.core.exemptions import Accommodations
+from mdpc.app import collect, decide, publish
+from mdpc.core.decisions import Outcome
 from mdpc.core.grids import default_grids
-from mdpc.core.record import records_for
-from mdpc.grading.autograde import autograde_cohort, incidents_for, note_failures, read_incidents
+from mdpc.grading.autograde import autograde_cohort
+from mdpc.grading.incidents import note_failures, read_incidents
 from mdpc.grading.ratings import RatingBook
 from mdpc.grading.sandbox import status
-from mdpc.reports.batch import build_reports
 
 pytestmark = pytest.mark.slow
 A = "B4_pilotage_performance"
@@ -126,12 +125,12 @@ def hostile(tmp_path_factory):
         for s in gb.find_assignment(A).submissions:
             scores[s.student.id] = {nb.name: {g.name: g.score for g in nb.grades if g.auto_score is not None}
                                     for nb in s.notebooks}
-    book = _rate_c41(course, [sid for sid in BEHAVIOURS if sid not in errors])
-    records = records_for(course.read(A), Accommodations(), "Session d'essai", book.graders([A]),
-                          incidents_for(course, [A]))
-    reports = build_reports(records, root / "rapports", progress=False, pdf=False, session="Session d'essai")
+    _rate_c41(course, [sid for sid in BEHAVIOURS if sid not in errors])
+    collected = collect(course, [A])
+    records = decide(collected, "Session d'essai")
+    reports = publish(records, root / "rapports", collected, progress=False, pdf=False, session="Session d'essai")
     return {"course": course, "root": root, "errors": errors, "scores": scores, "before": before,
-            "incidents": read_incidents(course, A), "sub": sub, "records": {r["candidat"]["id"]: r for r in records},
+            "incidents": read_incidents(course, A), "sub": sub, "records": {r.id: r.to_json() for r in records},
             "reports": reports}
 
 
@@ -289,9 +288,9 @@ def _competency(rec, code):
 def test_decisions_follow_the_documented_outcomes(hostile):
     recs = hostile["records"]
     for sid in set(BEHAVIOURS) - {"h05", "h14"}:  # graded, then rated « acquis » by the grader
-        assert _competency(recs[sid], "C4.1")["statut"] == VALIDE, sid
+        assert _competency(recs[sid], "C4.1")["statut"] == Outcome.VALIDATED, sid
     for sid in ("h05", "h14"):  # not graded: nothing decided, the reason said
-        assert _competency(recs[sid], "C4.1")["statut"] == ATTENTE, sid
+        assert _competency(recs[sid], "C4.1")["statut"] == Outcome.PENDING, sid
         assert [i["type"] for i in recs[sid]["incidents"]] == ["echec_autocorrection"], sid
     assert recs["h09"]["autocorrection"]["points"] < recs["h01"]["autocorrection"]["points"]
     assert recs["h01"]["incidents"] == []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import mdpc_utils
 from mdpc import CAS_DIR, demo
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.course import nbgrader_env
@@ -56,7 +57,7 @@ def lab(tmp_path_factory):
     shutil.copytree(course.root / "release" / A, home / A)
     settings = root / "reglages"  # the project's JupyterLab settings (make installs them into .venv)
     settings.mkdir()
-    shutil.copy(Path(demo.__file__).parent / "jupyterlab" / "overrides.json", settings / "overrides.json")
+    shutil.copy(Path(mdpc_utils.__file__).parent / "jupyterlab" / "overrides.json", settings / "overrides.json")
     port = _free_port()
     env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime")}
     server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from mdpc import cli, demo
+from mdpc.app import collect, decide
 from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import GridError
 from mdpc.grading.course import CourseError, run_nbgrader
@@ -49,7 +50,8 @@ def scores(run):
 
 
 def records(run):
-    return {r["candidat"]["id"]: r for r in run["records"]}
+    """The candidates' records as the report templates read them (their JSON)."""
+    return {r.id: r.to_json() for r in run["records"]}
 
 
 def competency(rec, code):
@@ -260,9 +262,8 @@ def test_real_use_commands(run, tmp_path):
     with redirect_stdout(out):
         assert cli.main(["decisions", "--cours", root, "--csv", str(tmp_path / "d.csv")]) == 0
     assert "c06" in out.getvalue() and (tmp_path / "d.csv").exists()
-    rec = demo.records_for(run["course"].read(demo.ASSIGNMENT), demo.load_accommodations(None), "s",
-                           RatingBook(run["course"]).graders(demo.ASSIGNMENT))[5]
-    assert competency(rec, "C4.3")["criteres"][0]["correcteur"] == "M. Keller"
+    rec = decide(collect(run["course"], [demo.ASSIGNMENT]), "s")[5]
+    assert rec.competency("C4.3").criteria[0].grader == "M. Keller"
 
 
 def test_demo_folder_is_recreated_but_never_a_foreign_one(tmp_path):
@@ -285,7 +286,7 @@ def test_rubric_entry_form_saves_into_the_gradebook(run):
     course = run["course"]
     entry = RubricEntry(cours=course.root, devoir=demo.ASSIGNMENT, correcteur="Mme Aubert")
     entry.candidate.value = "c06"  # C4.3 not yet rated by the demo graders (another test may rate criterion 1)
-    rated = lambda: int(re.search(r"critères notés : (\d+) / 9", entry.progress.value).group(1))  # noqa: E731
+    rated = lambda: int(re.search(r"critères notés par Mme Aubert : (\d+) / 9", entry.progress.value).group(1))  # noqa: E731
     before = rated()
     assert 6 <= before <= 7 and "restant à noter" in entry.progress.value
     panel = entry.panel("C4.3", 2)
@@ -295,28 +296,57 @@ def test_rubric_entry_form_saves_into_the_gradebook(run):
     panel.level.value, panel.comment.value = 3, "Écarts classés, anomalies qualifiées."
     panel.button.click()
     assert panel.message.value.startswith("✔ Enregistré : niveau 3")
-    with course.gradebook() as gb:  # where formgrader reads it
+    with course.gradebook() as gb:  # mirrored where formgrader and the feedback read it
         assert gb.find_grade("C4_3_crit2", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06").manual_score == 3
         assert gb.find_comment("C4_3_crit2", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06"
                                ).manual_comment == "Écarts classés, anomalies qualifiées."
     assert rated() == before + 1
-    # a level typed in formgrader shows up in the form, and the other way round
+    # a level written into the gradebook behind the journal's back counts for nothing, and is flagged
     with course.gradebook() as gb:
-        gb.find_grade("C4_3_crit1", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06").manual_score = 1
+        gb.find_grade("C4_3_crit3", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c06").manual_score = 1
         gb.db.commit()
     entry.reload()
-    assert entry.panel("C4.3", 1).level.value == 1
+    assert entry.panel("C4.3", 3).level.value is None
+    rec = decide(collect(course, [demo.ASSIGNMENT]), "s")[5]
+    assert rec.competency("C4.3").criteria[2].source != "correcteur"
+    assert any(i.kind == "niveau_hors_journal" and "C4.3, critère 3" in i.message for i in rec.incidents)
     entry.candidate.value = "c05"
     exempt = entry.panel("C4.2", 3)
     assert exempt.button.disabled and "Dispensé" in exempt.message.value
     assert "1 dispensé(s)" in entry.progress.value
-    entry.candidate.value = "c07"
+    entry.candidate.value = "c07"  # C4.1 criterion 1: Mme Aubert 1, M. Keller 2 — a grader sees only their own
+    assert "divergence" not in entry.progress.value and "Keller" not in entry.panel("C4.1", 1).html
+    assert entry.panel("C4.1", 1).level.value == 1
+    entry.jury.value = True  # the jury sees both graders, their words and the divergence
     assert "1 divergence(s) à trancher" in entry.progress.value
+    assert "M. Keller : 2" in entry.panel("C4.1", 1).html and "Mme Aubert : 1" in entry.panel("C4.1", 1).html
+    entry.jury.value = False
     entry.grader.value = ""
     panel = entry.panel("C4.1", 2)
     panel.level.value = 2
     panel.button.click()
     assert "nom du correcteur" in panel.message.value
+
+
+def test_double_marking_is_blind_and_each_grader_signs_only_their_words(run):
+    from mdpc.grading.rating_form import RubricEntry
+
+    course, book = run["course"], RatingBook(run["course"])
+    first = book.own(demo.ASSIGNMENT, "c01", "C4.2", 1, "Mme Aubert")
+    assert first is not None and first.comment
+    entry = RubricEntry(cours=course.root, devoir=demo.ASSIGNMENT, correcteur="M. Dupont")
+    entry.candidate.value = "c01"
+    panel = entry.panel("C4.2", 1)
+    assert panel.level.value is None and panel.comment.value == ""  # an empty form, not the first grader's
+    assert "Aubert" not in panel.html and first.comment not in panel.html
+    panel.level.value, panel.comment.value = first.level, "Indicateurs justes, lecture rapide."
+    panel.button.click()
+    mine = book.own(demo.ASSIGNMENT, "c01", "C4.2", 1, "M. Dupont")
+    assert (mine.level, mine.comment) == (first.level, "Indicateurs justes, lecture rapide.")
+    assert book.own(demo.ASSIGNMENT, "c01", "C4.2", 1, "Mme Aubert") == first  # her words stay hers
+    eff = book.effective(demo.ASSIGNMENT, "c01", "C4.2", 1)
+    assert eff.state == "concordantes" and eff.comments == {"Mme Aubert": first.comment,
+                                                             "M. Dupont": "Indicateurs justes, lecture rapide."}
 
 
 def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
@@ -484,3 +514,79 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
         text = journal.read_text(encoding="utf-8")
         assert not re.search(r"(?<![\w-])c05(?![\w-])", text) and "c01" in text, journal.name
     assert "c05" not in (root / "dispenses.yaml").read_text(encoding="utf-8")
+
+
+def test_formgrader_levels_go_into_the_journal_and_stay_blind(run, tmp_path):
+    """formgrader (nbgrader's grading web page) with the project's server extension, on the demo course:
+    a second grader sees an empty rubric cell, a comment typed first waits for its level, the level is signed
+    in the journal, and clearing a level is refused."""
+    import json as _json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from mdpc.grading.course import nbgrader_env
+
+    course, token = run["course"], "jeton-formgrader"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**nbgrader_env(), "MDPC_CORRECTEUR": "Mme Fabre", "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    env.pop("JUPYTERHUB_API_TOKEN", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True", f"--ServerApp.root_dir={course.root}",
+         "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True, "
+         "'mdpc.grading.formgrader_journal': True}"],
+        cwd=course.root, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "serveur.log", "w"))
+    base = f"http://127.0.0.1:{port}/formgrader/api"
+
+    def call(method, path, body=None):
+        req = urllib.request.Request(f"{base}/{path}", method=method, headers={"Authorization": f"token {token}"},
+                                     data=None if body is None else _json.dumps(body).encode())
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, _json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, None
+
+    try:
+        for _ in range(120):
+            try:
+                if call("GET", "status")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            pytest.fail("serveur Jupyter non démarré : " + (tmp_path / "serveur.log").read_text()[-2000:])
+        with course.gradebook() as gb:
+            nb = gb.find_submission_notebook("C4_1_plan_de_charges", demo.ASSIGNMENT, "c01")
+            notebook_id, grade = nb.id, gb.find_grade("C4_1_crit1", nb.name, demo.ASSIGNMENT, "c01")
+            grade_id, comment_id = grade.id, gb.find_comment("C4_1_crit1", nb.name, demo.ASSIGNMENT, "c01").id
+            assert grade.manual_score == 3  # Mme Aubert's level, mirrored in the gradebook
+        status, grades = call("GET", f"grades?submission_id={notebook_id}")
+        assert status == 200
+        mine = next(g for g in grades if g["name"] == "C4_1_crit1")
+        assert mine["manual_score"] is None  # blind: not Mme Aubert's 3
+        status, comments = call("GET", f"comments?submission_id={notebook_id}")
+        assert next(c for c in comments if c["name"] == "C4_1_crit1")["manual_comment"] in (None, "")
+        assert call("PUT", f"comment/{comment_id}", {"manual_comment": "Plan faisable, arbitrage à étayer."})[0] == 200
+        status, saved = call("PUT", f"grade/{grade_id}", {"manual_score": 2})
+        assert status == 200 and saved["manual_score"] == 2
+        book = RatingBook(course)
+        fabre = book.own(demo.ASSIGNMENT, "c01", "C4.1", 1, "Mme Fabre")
+        assert (fabre.level, fabre.comment) == (2, "Plan faisable, arbitrage à étayer.")
+        assert book.effective(demo.ASSIGNMENT, "c01", "C4.1", 1).state == "divergentes"
+        with course.gradebook() as gb:  # the mirror follows the journal: a divergence has no level
+            assert gb.find_grade("C4_1_crit1", "C4_1_plan_de_charges", demo.ASSIGNMENT, "c01").manual_score is None
+        assert call("PUT", f"grade/{grade_id}", {"manual_score": None})[0] == 400
+        assert call("PUT", f"grade/{grade_id}", {"manual_score": 7})[0] == 400
+        assert len(book.history(demo.ASSIGNMENT, "c01")) == len(set(book.history(demo.ASSIGNMENT, "c01")))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -3,19 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from mdpc.core.exemptions import Accommodation
 from mdpc.core.grids import Grid, Scale, default_grids, default_scale
 from mdpc.core.referential import Referential
 from mdpc.core.referential import default as default_referential
 
-# Criterion statuses
-ACQUIS, NON_ACQUIS, EN_ATTENTE, DISPENSE = "acquis", "non acquis", "en attente", "dispensé"
-# Competency / bloc / certification outcomes
-VALIDE, NON_VALIDE, ATTENTE = "validé", "non validé", "en attente"
-CERTIFIE, PARTIELLE = "certification obtenue", "validation partielle"
 
-SOURCE_GRADER, SOURCE_AUTO = "correcteur", "proposition automatique"
+class _Label(StrEnum):
+    """A status whose value is its French label: what the reports, the CSV files and the JSON records show."""
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class CriterionStatus(_Label):
+    ACQUIRED = "acquis"
+    NOT_ACQUIRED = "non acquis"
+    PENDING = "en attente"
+    EXEMPT = "dispensé"
+
+
+class Outcome(_Label):
+    """A competency's or a bloc's decision."""
+
+    VALIDATED = "validé"
+    NOT_VALIDATED = "non validé"
+    PENDING = "en attente"
+
+
+class CertificationStatus(_Label):
+    CERTIFIED = "certification obtenue"
+    PARTIAL = "validation partielle"
+    PENDING = "en attente"
+    NOT_VALIDATED = "non validé"
+
+
+class LevelSource(_Label):
+    """Who stands behind a criterion's level."""
+
+    GRADER = "correcteur"
+    AUTO = "proposition automatique"
 
 
 @dataclass
@@ -23,21 +53,22 @@ class CriterionResult:
     competency: str
     number: int
     level: int | None = None           # grader's level, else the automatic proposal, else None
-    source: str | None = None          # SOURCE_GRADER, SOURCE_AUTO or None
+    source: LevelSource | None = None
     comment: str = ""
     auto_share: float | None = None    # share of autograded points earned for this criterion
     proposed: int | None = None        # level proposed by the autograded evidence
-    status: str = EN_ATTENTE
+    status: CriterionStatus = CriterionStatus.PENDING
+    gradebook_level: float | None = None  # the gradebook's mirror of the level (compared, never decisive)
 
     @property
     def confirmed(self) -> bool:
-        return self.source == SOURCE_GRADER
+        return self.source == LevelSource.GRADER
 
 
 @dataclass
 class CompetencyDecision:
     code: str
-    status: str
+    status: Outcome
     criteria: list[CriterionResult]
     reason: str = ""
 
@@ -45,7 +76,7 @@ class CompetencyDecision:
 @dataclass
 class BlocDecision:
     number: int
-    status: str
+    status: Outcome
     competencies: list[CompetencyDecision]
 
 
@@ -53,7 +84,7 @@ class BlocDecision:
 class CandidateDecision:
     candidate: str
     blocs: list[BlocDecision]
-    status: str
+    status: CertificationStatus
     blocs_acquired: list[int] = field(default_factory=list)
 
     def competency(self, code: str) -> CompetencyDecision:
@@ -64,9 +95,9 @@ class CandidateDecision:
 
     @property
     def summary(self) -> str:
-        if self.status == PARTIELLE:
+        if self.status == CertificationStatus.PARTIAL:
             return f"Validation partielle : bloc(s) {', '.join(map(str, self.blocs_acquired))} acquis"
-        if self.status == ATTENTE and self.blocs_acquired:
+        if self.status == CertificationStatus.PENDING and self.blocs_acquired:
             return f"En attente (bloc(s) {', '.join(map(str, self.blocs_acquired))} déjà acquis)"
         return self.status.capitalize()
 
@@ -76,19 +107,19 @@ def resolve_level(result: CriterionResult, grader_level: int | None, scale: Scal
     if result.auto_share is not None:
         result.proposed = scale.propose(result.auto_share)
     if grader_level is not None:
-        result.level, result.source = scale.check_level(grader_level), SOURCE_GRADER
+        result.level, result.source = scale.check_level(grader_level), LevelSource.GRADER
     elif result.proposed is not None:
-        result.level, result.source = result.proposed, SOURCE_AUTO
+        result.level, result.source = result.proposed, LevelSource.AUTO
     return result
 
 
-def criterion_status(result: CriterionResult, exempt: bool, scale: Scale) -> str:
+def criterion_status(result: CriterionResult, exempt: bool, scale: Scale) -> CriterionStatus:
     if exempt:
-        return DISPENSE
+        return CriterionStatus.EXEMPT
     if result.level is None or (not result.confirmed and not scale.automatic_is_decisive):
         # an unconfirmed proposal that already fails is still only a proposal: the grader decides
-        return EN_ATTENTE
-    return ACQUIS if scale.is_acquired(result.level) else NON_ACQUIS
+        return CriterionStatus.PENDING
+    return CriterionStatus.ACQUIRED if scale.is_acquired(result.level) else CriterionStatus.NOT_ACQUIRED
 
 
 def decide_competency(code: str, results: dict[int, CriterionResult], exempt: set[int], grid: Grid | None,
@@ -99,40 +130,40 @@ def decide_competency(code: str, results: dict[int, CriterionResult], exempt: se
         r = results.get(crit.number) or CriterionResult(code, crit.number)
         r.status = criterion_status(r, crit.number in exempt, scale)
         ordered.append(r)
-    active = [r for r in ordered if r.status != DISPENSE]
-    acquired = sum(r.status == ACQUIS for r in active)
-    failed = sum(r.status == NON_ACQUIS for r in active)
-    pending = sum(r.status == EN_ATTENTE for r in active)
+    active = [r for r in ordered if r.status != CriterionStatus.EXEMPT]
+    acquired = sum(r.status == CriterionStatus.ACQUIRED for r in active)
+    failed = sum(r.status == CriterionStatus.NOT_ACQUIRED for r in active)
+    pending = sum(r.status == CriterionStatus.PENDING for r in active)
     rule = grid.rule if grid else scale.default_rule
     if rule == "tous":
         if failed:
-            status, reason = NON_VALIDE, f"{failed} critère(s) non acquis"
+            status, reason = Outcome.NOT_VALIDATED, f"{failed} critère(s) non acquis"
         elif pending:
-            status, reason = ATTENTE, f"{pending} critère(s) à évaluer ou à confirmer"
+            status, reason = Outcome.PENDING, f"{pending} critère(s) à évaluer ou à confirmer"
         else:
-            status, reason = VALIDE, "tous les critères évalués sont acquis"
+            status, reason = Outcome.VALIDATED, "tous les critères évalués sont acquis"
     else:
         needed = min(rule["au_moins"], len(active))
-        zero = any(r.status == NON_ACQUIS and r.level == min(scale.levels) for r in active)
+        zero = any(r.status == CriterionStatus.NOT_ACQUIRED and r.level == min(scale.levels) for r in active)
         if zero:
-            status, reason = NON_VALIDE, "un critère est au niveau le plus bas"
+            status, reason = Outcome.NOT_VALIDATED, "un critère est au niveau le plus bas"
         elif acquired >= needed and not pending:
-            status, reason = VALIDE, f"{acquired} critère(s) acquis sur {needed} exigé(s)"
+            status, reason = Outcome.VALIDATED, f"{acquired} critère(s) acquis sur {needed} exigé(s)"
         elif acquired + pending < needed:
-            status, reason = NON_VALIDE, f"{acquired} critère(s) acquis sur {needed} exigé(s)"
+            status, reason = Outcome.NOT_VALIDATED, f"{acquired} critère(s) acquis sur {needed} exigé(s)"
         else:
-            status, reason = ATTENTE, f"{pending} critère(s) à évaluer ou à confirmer"
+            status, reason = Outcome.PENDING, f"{pending} critère(s) à évaluer ou à confirmer"
     if len(active) < len(ordered):
         reason += f" ; {len(ordered) - len(active)} critère(s) dispensé(s)"
     return CompetencyDecision(code, status, ordered, reason)
 
 
-def combine(statuses: list[str]) -> str:
-    if statuses and all(s == VALIDE for s in statuses):
-        return VALIDE
-    if any(s == NON_VALIDE for s in statuses):
-        return NON_VALIDE
-    return ATTENTE
+def combine(statuses: list[Outcome]) -> Outcome:
+    if statuses and all(s == Outcome.VALIDATED for s in statuses):
+        return Outcome.VALIDATED
+    if any(s == Outcome.NOT_VALIDATED for s in statuses):
+        return Outcome.NOT_VALIDATED
+    return Outcome.PENDING
 
 
 def decide_candidate(candidate: str, results: dict[tuple[str, int], CriterionResult],
@@ -155,13 +186,13 @@ def decide_candidate(candidate: str, results: dict[tuple[str, int], CriterionRes
             comps.append(decide_competency(code, per_crit, accommodation.exempt_criteria(code), grids.get(code),
                                            scale, referential))
         blocs.append(BlocDecision(bloc.number, combine([c.status for c in comps]), comps))
-    acquired = [b.number for b in blocs if b.status == VALIDE]
+    acquired = [b.number for b in blocs if b.status == Outcome.VALIDATED]
     if len(acquired) == len(blocs):
-        status = CERTIFIE
-    elif any(b.status == ATTENTE for b in blocs):
-        status = ATTENTE
+        status = CertificationStatus.CERTIFIED
+    elif any(b.status == Outcome.PENDING for b in blocs):
+        status = CertificationStatus.PENDING
     elif acquired:
-        status = PARTIELLE
+        status = CertificationStatus.PARTIAL
     else:
-        status = NON_VALIDE
+        status = CertificationStatus.NOT_VALIDATED
     return CandidateDecision(candidate, blocs, status, acquired)

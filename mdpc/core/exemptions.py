@@ -58,13 +58,28 @@ class Accommodation:
         return {e.criterion for e in self.exemptions if e.competency == competency}
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A request of the jury's file that is not applied, and why (French), for one candidate."""
+
+    candidate: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @dataclass
 class Accommodations:
     by_candidate: dict[str, Accommodation] = field(default_factory=dict)
-    refusals: list[str] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
 
     def get(self, candidate: str) -> Accommodation:
         return self.by_candidate.get(candidate) or Accommodation(candidate)
+
+    def refusals_of(self, candidate: str) -> list[str]:
+        """The refusals about this candidate: matched on the identifier, never on a piece of text."""
+        return [r.message for r in self.refusals if r.candidate == candidate]
 
 
 def _check_exemption(candidate: str, rec, referential: Referential) -> tuple[Exemption | None, list[str]]:
@@ -111,22 +126,23 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
         acc = Accommodation(candidate)
         minutes = entry.get("temps_supplementaire_minutes", 0)
         if not isinstance(minutes, int) or minutes < 0:
-            result.refusals.append(f"Temps supplémentaire refusé pour {candidate} : « {minutes} » n'est pas un nombre de minutes.")
+            result.refusals.append(Refusal(candidate, f"Temps supplémentaire refusé pour {candidate} : « {minutes} » "
+                                                      "n'est pas un nombre de minutes."))
         else:
             acc.extra_minutes = minutes
         acc.note = str(entry.get("motif_amenagement", ""))
         for rec in entry.get("dispenses") or []:
             exemption, problems = _check_exemption(candidate, rec, referential)
-            result.refusals.extend(problems)
+            result.refusals.extend(Refusal(candidate, m) for m in problems)
             if exemption and not acc.is_exempt(exemption.competency, exemption.criterion):
                 acc.exemptions.append(exemption)
         for code in {e.competency for e in acc.exemptions}:
             comp = referential.competency(code)
             if len(acc.exempt_criteria(code)) >= len(comp.criteria):
-                result.refusals.append(
+                result.refusals.append(Refusal(candidate, (
                     f"Dispenses refusées pour {candidate} : tous les critères de {code} seraient dispensés, ce qui "
                     "remettrait en question la capacité professionnelle globale ; aucune dispense de "
-                    f"{code} n'est appliquée.")
+                    f"{code} n'est appliquée.")))
                 acc.exemptions = [e for e in acc.exemptions if e.competency != code]
         result.by_candidate[candidate] = acc
     return result

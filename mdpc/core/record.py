@@ -1,20 +1,37 @@
-"""Per-candidate result records (JSON) and the cohort table, from gradebook submissions and decisions."""
+"""One typed record per candidate: what the decisions, the reports and the jury minutes are made of.
+
+:func:`build_record` turns a candidate's :class:`~mdpc.core.submissions.Submission` (criterion results,
+deliveries, autograded points), the jury's accommodations, the journal's ratings and the copies' incidents
+into a :class:`CandidateRecord`: decision per criterion, competency, bloc and certification, with everything
+a report shows beside it. Records are written as JSON (French keys, the format the report templates read)
+by ``to_json`` and read back by ``from_json``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
-from mdpc.core.decisions import ACQUIS, DISPENSE, SOURCE_GRADER, CandidateDecision, decide_candidate
+from mdpc.core.decisions import (
+    CertificationStatus,
+    CriterionStatus,
+    LevelSource,
+    Outcome,
+    decide_candidate,
+)
 from mdpc.core.exemptions import Accommodation, Accommodations, lateness_minutes
-from mdpc.core.grids import Scale, default_grids, default_scale
+from mdpc.core.grids import Grid, Scale, default_grids, default_scale
+from mdpc.core.ratings import Effective, RatingState
 from mdpc.core.referential import Referential
 from mdpc.core.referential import default as default_referential
-from mdpc.grading.course import Submission
+from mdpc.core.serial import JsonRecord, key
+from mdpc.core.submissions import Submission
 
 PARIS = ZoneInfo("Europe/Paris")
+FAILED_AUTOGRADE = "echec_autocorrection"   # incident kind of a copy that could not be autograded
+OFF_JOURNAL = "niveau_hors_journal"         # incident kind of a gradebook level the journal does not hold
 
 
 def local_time(moment: dt.datetime | None) -> str | None:
@@ -24,133 +41,227 @@ def local_time(moment: dt.datetime | None) -> str | None:
     return moment.replace(tzinfo=dt.UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
 
 
-def grader_label(r, effective) -> str:
-    """Who stands behind a criterion's level: the graders, the jury, formgrader, or the autograder."""
-    if r.source != SOURCE_GRADER:
-        return "proposition automatique" if r.level is not None else ""
-    if effective is None or effective.level != r.level:
-        return "saisie formgrader (hors journal)"
-    if effective.state == "jury":
-        return f"jury ({', '.join(effective.graders)})"
-    return ", ".join(effective.graders)
+@dataclass
+class CriterionRecord(JsonRecord):
+    number: int = key("numero")
+    text: str = key("texte")
+    grader: str = key("correcteur")                       # who stands behind the level, for display
+    divergent: bool = key("notes_divergentes")
+    levels_by_grader: dict[str, int] = key("niveaux_par_correcteur")
+    level: int | None = key("niveau")
+    label: str = key("libelle")
+    source: LevelSource | None = key("source")
+    status: CriterionStatus = key("statut")
+    comment: str = key("commentaire")
+    auto_share: float | None = key("part_auto")
+    proposed: int | None = key("niveau_propose")
+    target: str = key("cible")                            # the grid's descriptor of « Acquis »
 
 
-def candidate_record(sub: Submission, acc: Accommodation, refusals: list[str], session: str,
-                     referential: Referential | None = None, scale: Scale | None = None,
-                     ratings: dict | None = None, incidents: list[dict] | None = None) -> dict:
+@dataclass
+class CompetencyRecord(JsonRecord):
+    code: str = key("code")
+    title: str = key("intitule")
+    modality: str = key("modalite")
+    status: Outcome = key("statut")
+    reason: str = key("raison")
+    criteria: list[CriterionRecord] = key("criteres")
+    assessed: bool = key("evaluee")                       # at least one criterion has a level
+
+
+@dataclass
+class BlocRecord(JsonRecord):
+    number: int = key("numero")
+    title: str = key("intitule")
+    status: Outcome = key("statut")
+    competencies: list[CompetencyRecord] = key("competences")
+
+    @property
+    def assessed(self) -> list[CompetencyRecord]:
+        return [c for c in self.competencies if c.assessed]
+
+
+@dataclass
+class Identity(JsonRecord):
+    id: str = key("id")
+    name: str = key("nom")
+
+
+@dataclass
+class DecisionSummary(JsonRecord):
+    status: CertificationStatus = key("statut")
+    summary: str = key("resume")
+    blocs_acquired: list[int] = key("blocs_acquis")
+
+
+@dataclass
+class AssignmentDelivery(JsonRecord):
+    assignment: str = key("devoir")
+    date: str | None = key("date")
+    due: str | None = key("echeance")
+    late_minutes: int = key("retard_minutes")
+
+
+@dataclass
+class Delivery(JsonRecord):
+    date: str | None = key("date")                        # the headline delivery: the latest against its due date
+    due: str | None = key("echeance")
+    late_minutes: int = key("retard_minutes")
+    extra_minutes: int = key("temps_supplementaire_minutes")
+    missing_notebooks: list[str] = key("carnets_manquants")
+    assignments: list[AssignmentDelivery] = key("devoirs")
+
+
+@dataclass
+class AutogradeScore(JsonRecord):
+    points: float = key("points")
+    maximum: float = key("maximum")
+
+
+@dataclass
+class ExemptionRecord(JsonRecord):
+    competency: str = key("competence")
+    criterion: int = key("critere")
+    advice: str = key("avis")
+    decision_date: str = key("date_decision")
+
+
+@dataclass
+class IncidentRecord(JsonRecord):
+    """Something the checks of a copy found, or a copy that could not be autograded (kind FAILED_AUTOGRADE)."""
+
+    message: str = key("message")
+    kind: str = key("type", default="")
+    notebook: str = key("carnet", default="")
+    assignment: str | None = key("devoir", omit_none=True, default=None)
+    graded_before: bool | None = key("corrigee_avant", omit_none=True, default=None)
+
+    @property
+    def failed(self) -> bool:
+        return self.kind == FAILED_AUTOGRADE
+
+
+@dataclass
+class CandidateRecord(JsonRecord):
+    candidate: Identity = key("candidat")
+    session: str = key("session")
+    decision: DecisionSummary = key("decision")
+    blocs: list[BlocRecord] = key("blocs")
+    delivery: Delivery = key("remise")
+    autograde: AutogradeScore = key("autocorrection")
+    accommodation: str = key("amenagement")
+    exemptions: list[ExemptionRecord] = key("dispenses")
+    refused_exemptions: list[str] = key("dispenses_refusees")
+    scale: dict[str, str] = key("echelle")
+    acquired_from: int = key("seuil_acquis")
+    incidents: list[IncidentRecord] = key("incidents", default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.candidate.id
+
+    def competencies(self, assessed_only: bool = False) -> Iterator[tuple[BlocRecord, CompetencyRecord]]:
+        """Every (bloc, competency), in the referential's order; with `assessed_only`, the assessed ones."""
+        for b in self.blocs:
+            for c in b.competencies:
+                if c.assessed or not assessed_only:
+                    yield b, c
+
+    def criteria(self, assessed_only: bool = False) -> Iterator[tuple[BlocRecord, CompetencyRecord, CriterionRecord]]:
+        """Every (bloc, competency, criterion), in order; with `assessed_only`, those of assessed competencies."""
+        for b, c in self.competencies(assessed_only):
+            for cr in c.criteria:
+                yield b, c, cr
+
+    def competency(self, code: str) -> CompetencyRecord:
+        return next(c for _, c in self.competencies() if c.code == code)
+
+    @property
+    def top_level(self) -> int:
+        return max(int(k) for k in self.scale)
+
+
+def _criterion(result, comp, grid: Grid | None, effective: Effective | None, scale: Scale) -> CriterionRecord:
+    exempt = result.status == CriterionStatus.EXEMPT
+    if exempt:
+        grader = ""
+    elif result.source == LevelSource.GRADER:
+        grader = effective.label() if effective is not None else LevelSource.GRADER.label
+    else:
+        grader = LevelSource.AUTO.label if result.level is not None else ""
+    descriptors = grid.criteria[result.number - 1].descriptors if grid else {}
+    return CriterionRecord(
+        number=result.number, text=comp.criteria[result.number - 1].full_text, grader=grader,
+        divergent=bool(effective and effective.state == RatingState.DIVERGENT),
+        levels_by_grader=dict(effective.levels) if effective else {},
+        level=None if exempt else result.level, label="Dispensé" if exempt else scale.label(result.level),
+        source=result.source, status=result.status, comment=result.comment, auto_share=result.auto_share,
+        proposed=result.proposed, target=descriptors.get(scale.acquired_from, ""))
+
+
+def _off_journal(sub: Submission, scale: Scale) -> list[IncidentRecord]:
+    return [IncidentRecord(
+        kind=OFF_JOURNAL,
+        message=(f"{code}, critère {number} : le gradebook porte le niveau {level:g} qu'aucune note du journal ne "
+                 "justifie (saisie hors de la grille de notation et de formgrader) ; il n'est pas pris en compte, "
+                 "faites-le saisir dans la grille par son correcteur."))
+        for code, number, level in sub.off_journal]
+
+
+def build_record(sub: Submission, acc: Accommodation, refusals: list[str], session: str,
+                 ratings: dict[tuple[str, str, int], Effective] | None = None,
+                 incidents: list[dict] | None = None, referential: Referential | None = None,
+                 scale: Scale | None = None, grids: dict[str, Grid] | None = None) -> CandidateRecord:
+    """The candidate's record: decisions under the referential's rules, with what a report shows beside them.
+
+    `refusals`: the jury's refused requests about this candidate; `ratings`: the journal's effective rating
+    per (candidate, competency, criterion); `incidents`: what the checks of the candidate's copies found."""
     referential = referential or default_referential()
     scale = scale or default_scale()
-    grids = default_grids()
-    decision: CandidateDecision = decide_candidate(sub.student, sub.results, acc, referential, grids, scale)
-    late = sub.late_minutes(acc.extra_minutes, scale.late_tolerance_minutes)
+    grids = default_grids() if grids is None else grids
+    ratings = ratings or {}
+    decision = decide_candidate(sub.student, sub.results, acc, referential, grids, scale)
     blocs = []
     for b in decision.blocs:
-        bloc = referential.bloc(b.number)
         comps = []
         for c in b.competencies:
             comp = referential.competency(c.code)
-            grid = grids.get(c.code)
-            crits = []
-            for r in c.criteria:
-                descr = grid.criteria[r.number - 1].descriptors if grid else {}
-                eff = (ratings or {}).get((sub.student, c.code, r.number))
-                crits.append({
-                    "numero": r.number, "texte": comp.criteria[r.number - 1].full_text,
-                    "correcteur": grader_label(r, eff) if r.status != DISPENSE else "",
-                    "notes_divergentes": bool(eff and eff.state == "divergentes"),
-                    "niveaux_par_correcteur": dict(eff.levels) if eff else {},
-                    "niveau": None if r.status == DISPENSE else r.level, "libelle": scale.label(r.level) if r.status != DISPENSE else "Dispensé",
-                    "source": r.source, "statut": r.status, "commentaire": r.comment,
-                    "part_auto": r.auto_share, "niveau_propose": r.proposed,
-                    "cible": descr.get(scale.acquired_from, ""),
-                })
-            comps.append({"code": c.code, "intitule": comp.title, "modalite": comp.modality.title,
-                          "statut": c.status, "raison": c.reason, "criteres": crits,
-                          "evaluee": any(x["niveau"] is not None for x in crits)})
-        blocs.append({"numero": b.number, "intitule": bloc.title, "statut": b.status, "competences": comps})
-    return {
-        "candidat": {"id": sub.student, "nom": sub.name},
-        "session": session,
-        "decision": {"statut": decision.status, "resume": decision.summary, "blocs_acquis": decision.blocs_acquired},
-        "blocs": blocs,
-        "remise": {"date": local_time(sub.submitted_at), "echeance": local_time(sub.due),
-                   "retard_minutes": round(late), "temps_supplementaire_minutes": acc.extra_minutes,
-                   "carnets_manquants": sub.missing_notebooks,
-                   "devoirs": [{"devoir": a, "date": local_time(s), "echeance": local_time(d),
-                                "retard_minutes": round(lateness_minutes(s, d, acc.extra_minutes, scale.late_tolerance_minutes))}
-                               for a, s, d in (sub.deliveries or [(sub.assignment, sub.submitted_at, sub.due)])]},
-        "autocorrection": {"points": sub.auto_score, "maximum": sub.auto_max},
-        "amenagement": acc.note,
-        "dispenses": [{"competence": e.competency, "critere": e.criterion, "avis": e.referent_advice,
-                       "date_decision": e.jury_date.isoformat()} for e in acc.exemptions],
-        "dispenses_refusees": [m for m in refusals if f" {sub.student}" in m],
-        "echelle": {str(k): v for k, v in scale.levels.items()},
-        "seuil_acquis": scale.acquired_from,
-        "incidents": list(incidents or []),
-    }
+            crits = [_criterion(r, comp, grids.get(c.code), ratings.get((sub.student, c.code, r.number)), scale)
+                     for r in c.criteria]
+            comps.append(CompetencyRecord(code=c.code, title=comp.title, modality=comp.modality.title,
+                                          status=c.status, reason=c.reason, criteria=crits,
+                                          assessed=any(x.level is not None for x in crits)))
+        blocs.append(BlocRecord(number=b.number, title=referential.bloc(b.number).title, status=b.status,
+                                competencies=comps))
+    tolerance = scale.late_tolerance_minutes
+    deliveries = [AssignmentDelivery(a, local_time(s), local_time(d),
+                                     round(lateness_minutes(s, d, acc.extra_minutes, tolerance)))
+                  for a, s, d in (sub.deliveries or [(sub.assignment, sub.submitted_at, sub.due)])]
+    return CandidateRecord(
+        candidate=Identity(sub.student, sub.name), session=session,
+        decision=DecisionSummary(decision.status, decision.summary, decision.blocs_acquired),
+        blocs=blocs,
+        delivery=Delivery(local_time(sub.submitted_at), local_time(sub.due),
+                          round(sub.late_minutes(acc.extra_minutes, tolerance)), acc.extra_minutes,
+                          list(sub.missing_notebooks), deliveries),
+        autograde=AutogradeScore(sub.auto_score, sub.auto_max), accommodation=acc.note,
+        exemptions=[ExemptionRecord(e.competency, e.criterion, e.referent_advice, e.jury_date.isoformat())
+                    for e in acc.exemptions],
+        refused_exemptions=list(refusals), scale={str(k): v for k, v in scale.levels.items()},
+        acquired_from=scale.acquired_from,
+        incidents=[IncidentRecord.from_json(i) for i in incidents or []] + _off_journal(sub, scale))
 
 
-def records_for(subs: dict[str, Submission], accs: Accommodations, session: str, ratings: dict | None = None,
-                incidents: dict[str, list[dict]] | None = None) -> list[dict]:
-    """One record per submission; ratings (RatingBook.graders) names who rated each criterion; incidents
-    (autograde.incidents_for) what the checks of each copy found, and the copies that could not be graded."""
-    return [candidate_record(s, accs.get(sid), accs.refusals, session, ratings=ratings,
-                             incidents=(incidents or {}).get(sid)) for sid, s in sorted(subs.items())]
+def build_records(subs: dict[str, Submission], accs: Accommodations, session: str,
+                  ratings: dict | None = None, incidents: dict[str, list[dict]] | None = None) -> list[CandidateRecord]:
+    """One record per candidate, in identifier order; each gets only the refusals about its own identifier."""
+    return [build_record(s, accs.get(sid), accs.refusals_of(sid), session, ratings, (incidents or {}).get(sid))
+            for sid, s in sorted(subs.items())]
 
 
-def incident_summary(rec: dict) -> str:
-    """The incidents of a candidate's copies, in one line for the jury minutes."""
-    return " | ".join(f"{i['devoir']} : {i['message']}" if i.get("devoir") else i["message"]
-                      for i in rec.get("incidents", []))
+def load_records(data: list[dict] | dict) -> list[CandidateRecord] | CandidateRecord:
+    """Records read back from their JSON (one record or a list of them)."""
+    if isinstance(data, list):
+        return [CandidateRecord.from_json(d) for d in data]
+    return CandidateRecord.from_json(data)
 
-
-def cohort_table(records: list[dict]) -> pd.DataFrame:
-    """One row per candidate: competency (assessed ones), bloc and certification decisions, lateness."""
-    rows = []
-    for rec in records:
-        row = {"candidat": rec["candidat"]["id"], "nom": rec["candidat"]["nom"]}
-        for b in rec["blocs"]:
-            assessed = [c for c in b["competences"] if c["evaluee"]]
-            if not assessed:
-                continue
-            for c in assessed:
-                row[c["code"]] = c["statut"]
-            row[f"Bloc {b['numero']}"] = b["statut"]
-        row["certification"] = rec["decision"]["resume"]
-        row["retard (min)"] = rec["remise"]["retard_minutes"]
-        row["points autocorrigés"] = f"{rec['autocorrection']['points']:g}/{rec['autocorrection']['maximum']:g}"
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def criterion_success(records: list[dict]) -> pd.DataFrame:
-    """Share of candidates who acquired each criterion rated by a grader (exempt ones left out)."""
-    counts: dict[tuple[str, int], list[int]] = {}
-    for rec in records:
-        for b in rec["blocs"]:
-            for c in b["competences"]:
-                for cr in c["criteres"]:
-                    if cr["statut"] == DISPENSE or cr["source"] != SOURCE_GRADER:
-                        continue
-                    n = counts.setdefault((c["code"], cr["numero"]), [0, 0])
-                    n[0] += cr["statut"] == ACQUIS
-                    n[1] += 1
-    return pd.DataFrame([{"competence": k[0], "critere": k[1], "acquis": v[0], "evalues": v[1],
-                          "taux": 100 * v[0] / v[1]} for k, v in sorted(counts.items())])
-
-
-def minutes_rows(records: list[dict]) -> pd.DataFrame:
-    """The jury minutes as a table: per candidate and bloc the decision, partial validations, exemptions."""
-    rows = []
-    for rec in records:
-        row = {"candidat": rec["candidat"]["id"], "nom": rec["candidat"]["nom"]}
-        for b in rec["blocs"]:
-            row[f"bloc {b['numero']}"] = b["statut"]
-        row["decision"] = rec["decision"]["statut"]
-        row["blocs acquis"] = ", ".join(map(str, rec["decision"]["blocs_acquis"]))
-        row["dispenses"] = " | ".join(f"{e['competence']} critère {e['critere']} : {e['avis']} (jury du "
-                                      f"{e['date_decision']})" for e in rec["dispenses"])
-        row["retard (min)"] = rec["remise"]["retard_minutes"]
-        row["incidents de correction"] = incident_summary(rec)
-        rows.append(row)
-    return pd.DataFrame(rows)

@@ -27,7 +27,6 @@ import json
 import multiprocessing
 import os
 import shutil
-import sqlite3
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -35,106 +34,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from mdpc.grading.course import Course, run_nbgrader
-from mdpc.grading.intake import prepare_copy
+from mdpc.grading.course import Course, CourseError
+from mdpc.grading.incidents import INCIDENTS_FILE, note_failures
 from mdpc.grading.privacy import protect_course
-from mdpc.grading.sandbox import KERNEL_NAME, Limits, install_kernelspec, worker_uid
-
-
-def _link(target: Path, link: Path) -> None:
-    link.parent.mkdir(parents=True, exist_ok=True)
-    os.symlink(target, link, target_is_directory=target.is_dir())
-
-
-def snapshot(db: Path, target: Path) -> Path:
-    """A consistent copy of a SQLite gradebook (SQLite's backup API), safe while it is being written."""
-    with sqlite3.connect(db) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return target
-
-
-def initial_gradebook(course: Course, assignment: str, target: Path) -> Path:
-    """The gradebook every worker starts from, as SQLite: a consistent copy of the course's SQLite
-    gradebook, or, when the course's gradebook is another database (PostgreSQL), the same starting point
-    rebuilt in SQLite: the assignment's cells (nbgrader generate_assignment from the same sources), its
-    due date, the students and each submission's extension (what autograde reads)."""
-    if course.db_url.startswith("sqlite:///"):
-        return snapshot(Path(course.db_url[len("sqlite:///"):]), target)
-    from nbgrader.api import Gradebook, MissingEntry
-
-    structure = target.parent / "structure"
-    structure.mkdir()
-    shutil.copy(course.root / "nbgrader_config.py", structure / "nbgrader_config.py")
-    _link(course.root / "cas_pratiques", structure / "cas_pratiques")
-    url = f"sqlite:///{target}"
-    run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={url}"], structure,
-                 course.root / "journal_autocorrection.log")
-    with Gradebook(course.db_url) as main, Gradebook(url) as gb:
-        try:
-            source = main.find_assignment(assignment)
-        except MissingEntry:
-            raise FileNotFoundError(f"Le devoir {assignment} n'est pas dans le gradebook : générez-le d'abord.") from None
-        gb.update_or_create_assignment(assignment, duedate=source.duedate)
-        for st in main.students:
-            gb.update_or_create_student(st.id, first_name=st.first_name, last_name=st.last_name, email=st.email,
-                                        lms_user_id=st.lms_user_id)
-        for sub in source.submissions:
-            if sub.extension is not None:
-                gb.update_or_create_submission(assignment, sub.student.id, extension=sub.extension)
-    return target
-
-
-def scratch_course(course: Course, folder: Path, students: list[str], assignment: str,
-                   gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list]]:
-    """A private course for one worker: shared sources, its own gradebook copy, a copy of each submission
-    (checked and repaired by :mod:`.intake`, the original untouched), the sandbox kernel. Returns the
-    folder and each candidate's incidents."""
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(course.root / "nbgrader_config.py", folder / "nbgrader_config.py")
-    _link(course.root / "cas_pratiques", folder / "cas_pratiques")
-    shutil.copy(gradebook or course.root / "gradebook.db", folder / "gradebook.db")
-    incidents = {}
-    for s in students:
-        copy = folder / "submitted" / s / assignment
-        shutil.copytree(course.root / "submitted" / s / assignment, copy, symlinks=False,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        incidents[s] = [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
-    sockets = folder / "noyaux"
-    sockets.mkdir(exist_ok=True)
-    install_kernelspec(folder / "jupyter", Limits(uid=worker_uid()))
-    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as fh:
-        fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race),\n"
-                 "# started in the sandbox (mdpc.grading.sandbox)\n"
-                 f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n"
-                 f"c.CourseDirectory.db_url = {'sqlite:///' + str(folder / 'gradebook.db')!r}\n"
-                 f"c.Execute.kernel_name = {KERNEL_NAME!r}\n"
-                 "# the notebook is done when its last cell has answered: stop the kernel at once (≈ 0.4 s\n"
-                 "# saved per notebook on a graceful shutdown, benchmarks/README.md)\n"
-                 "c.Execute.shutdown_kernel = 'immediate'\n"
-                 + (f"c.Execute.timeout = {int(cell_timeout)}\n" if cell_timeout else ""))
-    return folder, incidents
-
-
-def _failure(proc, journal: Path, student: str) -> str:
-    """nbgrader's error lines about one candidate (or its last lines), for a French report."""
-    lines = (proc.stdout + proc.stderr).strip().splitlines()
-    errors = [ln.strip() for ln in lines if "ERROR" in ln or "Error" in ln]
-    mine = [ln for ln in errors if student in ln] or errors or lines[-6:]
-    return (f"autocorrection en échec (code {proc.returncode}) : " + " | ".join(mine[-4:])
-            + f" — journal complet : {journal}")
-
-
-def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
-                  gradebook: str | None = None, cell_timeout: int | None = None) -> dict[str, dict]:
-    """Worker: grade a few candidates with one nbgrader run in a scratch course;
-    {student: {"erreur": message or None, "incidents": [...]}}."""
-    folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
-                                       Path(gradebook) if gradebook else None, cell_timeout)
-    journal = Path(root) / "journal_autocorrection.log"
-    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")]))}
-    proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
-    return {s: {"erreur": None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s),
-                "incidents": incidents[s]} for s in students}
+from mdpc.grading.scratch import execute_chunk, initial_gradebook
 
 
 def chunks(students: list[str], workers: int, largest: int = 32, smallest: int = 4) -> list[list[str]]:
@@ -178,7 +81,7 @@ def autograde_assignments(course: Course, assignments: list[str], students: list
     process that dies (killed by the system, say) costs its batch one more attempt, each candidate alone,
     in a fresh pool: the run goes on."""
     if course.db_url.startswith("sqlite:///") and not Path(course.db_url[len("sqlite:///"):]).exists():
-        raise FileNotFoundError(f"Pas de gradebook dans {course.root} : générez d'abord le devoir.")
+        raise CourseError(f"Pas de gradebook dans {course.root} : générez d'abord le devoir.")
     submitted = course.root / "submitted"
     who = {a: sorted(p.name for p in submitted.iterdir() if (p / a).is_dir() and (not students or p.name in students))
            for a in assignments}
@@ -240,9 +143,6 @@ def autograde_assignments(course: Course, assignments: list[str], students: list
     return errors
 
 
-INCIDENTS_FILE = "incidents_correction.json"
-
-
 def _give_back(folder: Path, owner_of: Path) -> None:
     """Files the sandboxed kernel wrote belong to its user id: hand them to the course's owner."""
     owner = owner_of.stat()
@@ -251,89 +151,6 @@ def _give_back(folder: Path, owner_of: Path) -> None:
     for path in [folder, *folder.rglob("*")]:
         if path.lstat().st_uid != owner.st_uid:
             os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
-
-
-FAILURES_FILE = "incidents_autocorrection.json"  # at the course root: {assignment: {student: message}}
-
-
-def _read_failures(course: Course) -> dict[str, dict[str, str]]:
-    path = course.root / FAILURES_FILE
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:  # a damaged file must not stop a batch; the next run rewrites it
-        return {}
-
-
-def note_failures(course: Course, assignment: str, errors: dict[str, str], graded: list[str]) -> None:
-    """Keep the copies that could not be graded (until a later run grades them), and give each a
-    submission in the gradebook: the candidate then appears in the decisions, the reports and the jury
-    minutes, with criteria still to rate (« en attente »), instead of vanishing."""
-    failures = _read_failures(course)
-    mine = {s: m for s, m in failures.get(assignment, {}).items() if s not in graded}
-    mine.update(errors)
-    if mine:
-        failures[assignment] = dict(sorted(mine.items()))
-    else:
-        failures.pop(assignment, None)
-    path = course.root / FAILURES_FILE
-    if failures or path.exists():
-        path.write_text(json.dumps(failures, ensure_ascii=False, indent=1), encoding="utf-8")
-    if not errors:
-        return
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(course.db_url) as gb:
-        for student in errors:
-            try:
-                gb.find_submission(assignment, student)
-                continue  # graded before: its last grades stay, the incident says they are not the latest
-            except MissingEntry:
-                pass
-            stamp = course.root / "submitted" / student / assignment / "timestamp.txt"
-            try:
-                when = {"timestamp": stamp.read_text(encoding="utf-8").strip()}
-            except OSError:
-                when = {}
-            for kwargs in (when, {}):  # without the time if nbgrader cannot read it
-                try:
-                    gb.update_or_create_student(student)  # a candidate collected but never registered
-                    gb.add_submission(assignment, student, **kwargs)
-                    break
-                except Exception:  # noqa: BLE001 — never stop a batch here: the failure stays listed
-                    gb.db.rollback()
-
-
-def read_incidents(course: Course, assignment: str) -> dict[str, list[dict]]:
-    """{student: incidents} of one assignment's copies that had any: what the checks of :mod:`.intake`
-    found in each graded copy, and the copies whose autograde failed (type ``echec_autocorrection``)."""
-    out: dict[str, list[dict]] = {}
-    for path in sorted((course.root / "autograded").glob(f"*/{assignment}/{INCIDENTS_FILE}")):
-        try:
-            items = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            items = [{"carnet": "", "type": "incidents_illisibles",
-                      "message": f"le relevé d'incidents {path.name} est illisible"}]
-        if items:
-            out[path.parent.parent.name] = items
-    for student, message in _read_failures(course).get(assignment, {}).items():
-        earlier = (course.root / "autograded" / student / assignment).is_dir()
-        out.setdefault(student, []).append({
-            "carnet": "", "type": "echec_autocorrection", "corrigee_avant": earlier,
-            "message": ("dernière autocorrection en échec, les points sont ceux de la correction précédente "
-                        if earlier else "copie non autocorrigée, critères en attente ")
-            + "(relancer mdpc autograde) : " + message})
-    return out
-
-
-def incidents_for(course: Course, assignments: list[str]) -> dict[str, list[dict]]:
-    """{student: incidents} over several assignments, each incident naming its assignment (``devoir``)."""
-    out: dict[str, list[dict]] = {}
-    for assignment in assignments:
-        for student, items in read_incidents(course, assignment).items():
-            out.setdefault(student, []).extend({"devoir": assignment, **i} for i in items)
-    return out
 
 
 def record(course: Course, assignment: str, students: dict[str, tuple[str, list]], tmp: Path) -> dict[str, str]:

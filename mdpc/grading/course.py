@@ -6,7 +6,6 @@ A course folder holds ``nbgrader_config.py``, ``cas_pratiques/`` (source), ``rel
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -16,8 +15,8 @@ from pathlib import Path
 import nbformat
 
 from mdpc.core.decisions import CriterionResult, resolve_level
-from mdpc.core.exemptions import lateness_minutes
-from mdpc.core.grids import GridError, Scale, default_scale
+from mdpc.core.grids import Scale, default_scale
+from mdpc.core.submissions import Submission, merge_submissions
 from mdpc.errors import MdpcError
 
 
@@ -86,49 +85,6 @@ def cell_maps(source_dir: Path) -> CellMaps:
             elif g.get("grade") and cell.cell_type == "code":
                 maps.evidence[(path.stem, g["grade_id"])] = crit
     return maps
-
-
-@dataclass
-class Submission:
-    student: str
-    name: str
-    results: dict[tuple[str, int], CriterionResult]
-    submitted_at: dt.datetime | None
-    due: dt.datetime | None
-    auto_score: float = 0.0
-    auto_max: float = 0.0
-    missing_notebooks: list[str] = field(default_factory=list)
-    assignment: str = ""
-    deliveries: list[tuple[str, dt.datetime | None, dt.datetime | None]] = field(default_factory=list)
-
-    def late_minutes(self, extra_minutes: int = 0, tolerance: int = 0) -> float:
-        """Minutes late; over several assignments, the latest of them."""
-        if self.deliveries:
-            return max(lateness_minutes(s, d, extra_minutes, tolerance) for _, s, d in self.deliveries)
-        return lateness_minutes(self.submitted_at, self.due, extra_minutes, tolerance)
-
-
-def merge_submissions(per_assignment: dict[str, dict[str, Submission]]) -> dict[str, Submission]:
-    """One submission per candidate over several assignments (blocs): criteria, points and deliveries together.
-
-    A candidate who did not hand in an assignment simply has no result for its criteria (they stay « non évalué »)
-    and the assignment's notebooks are listed as missing.
-    """
-    merged: dict[str, Submission] = {}
-    for assignment, subs in per_assignment.items():
-        for sid, sub in subs.items():
-            m = merged.setdefault(sid, Submission(sid, sub.name, {}, None, None))
-            m.results.update(sub.results)
-            m.auto_score += sub.auto_score
-            m.auto_max += sub.auto_max
-            m.missing_notebooks += sub.missing_notebooks
-            m.deliveries.append((assignment, sub.submitted_at, sub.due))
-    for m in merged.values():  # the headline delivery: the latest relative to its due date
-        done = {a for a, _, _ in m.deliveries}
-        m.missing_notebooks += [f"{a} (devoir non remis)" for a in per_assignment if a not in done]
-        worst = max(m.deliveries, key=lambda x: lateness_minutes(x[1], x[2]) if x[1] and x[2] else -1)
-        m.assignment, m.submitted_at, m.due = worst
-    return merged
 
 
 def configured_db_url(root: Path) -> str:
@@ -208,7 +164,9 @@ class Course:
             return [(s.id, " ".join(x for x in (s.first_name, s.last_name) if x) or s.id) for s in gb.students]
 
     def read(self, assignment: str, scale: Scale | None = None) -> dict[str, Submission]:
-        """Every submission of the assignment as criterion results (grader's level first, else proposal)."""
+        """Every submission of the assignment as criterion results: the share of autograded points of each
+        criterion and the level it proposes. Graders' levels are not read here: the journal of ratings holds
+        them (:func:`mdpc.core.ratings.apply_ratings`); the gradebook's copy is kept aside, to be compared."""
         scale = scale or default_scale()
         maps = self.maps(assignment)
         out: dict[str, Submission] = {}
@@ -222,12 +180,11 @@ class Course:
                 student = sub.student
                 name = " ".join(x for x in (student.first_name, student.last_name) if x) or student.id
                 earned: dict[tuple[str, int], list[float]] = {}
-                grader: dict[tuple[str, int], tuple[float | None, str]] = {}
+                mirrored: dict[tuple[str, int], float | None] = {}
                 s = Submission(student.id, name, {}, sub.timestamp, due, assignment=assignment)
                 present = set()
                 for nb in sub.notebooks:
                     present.add(nb.name)
-                    comments = {c.name: (c.manual_comment or "") for c in nb.comments}
                     for grade in nb.grades:
                         key = (nb.name, grade.name)
                         if key in maps.evidence:
@@ -237,21 +194,13 @@ class Course:
                             s.auto_score += grade.score or 0.0
                             s.auto_max += grade.max_score or 0.0
                         elif key in maps.rubric:
-                            grader[maps.rubric[key]] = (grade.manual_score, comments.get(grade.name, ""))
+                            mirrored[maps.rubric[key]] = grade.manual_score
                 s.missing_notebooks = [n for n in maps.notebooks if n not in present]
                 for crit in set(maps.rubric.values()) | set(earned):
-                    r = CriterionResult(*crit)
+                    r = CriterionResult(*crit, gradebook_level=mirrored.get(crit))
                     if crit in earned and earned[crit][1]:
                         r.auto_share = earned[crit][0] / earned[crit][1]
-                    level, comment = grader.get(crit, (None, ""))
-                    r.comment = comment
-                    try:
-                        resolve_level(r, None if level is None else int(level) if float(level).is_integer() else level,
-                                      scale)
-                    except GridError:
-                        r.comment = (comment + " " if comment else "") + f"[niveau saisi invalide : {level}]"
-                        resolve_level(r, None, scale)
-                    s.results[crit] = r
+                    s.results[crit] = resolve_level(r, None, scale)
                 out[student.id] = s
         return out
 

@@ -21,8 +21,8 @@ import sqlite3
 import yaml
 
 from mdpc.core.exemptions import FILE_HEADER
-from mdpc.grading.autograde import FAILURES_FILE
 from mdpc.grading.course import Course
+from mdpc.grading.incidents import FAILURES_FILE
 from mdpc.grading.ratings import DB_NAME
 
 ERASURES = """

@@ -2,8 +2,13 @@
 
 For one candidate, every criterion shows its verbatim text, the level descriptors of its grid, the
 autograded evidence and the level it proposes, and a link to the candidate's graded notebook; the grader
-picks a level, writes a comment and saves: the rating goes into the audit trail (notation.db) and the
-level that counts into the nbgrader gradebook, where formgrader reads it.
+picks a level, writes a comment and saves: the rating goes into the journal of ratings (notation.db, the one
+store of graders' levels) and the level that counts is mirrored into the nbgrader gradebook, where
+formgrader shows it.
+
+Double marking is blind: each grader sees and edits only their own rating (an empty form until they have
+rated), never another grader's level, comment or a divergence; the jury (« Niveau final du jury » ticked)
+sees every grader's level and comment, and the level that counts.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import HTML, display
 
-from mdpc.core.decisions import DISPENSE
+from mdpc.core.decisions import CriterionStatus
 from mdpc.core.exemptions import load as load_accommodations
-from mdpc.core.grids import GridError, default_grids, default_scale
+from mdpc.core.grids import default_grids, default_scale
+from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState
 from mdpc.core.referential import default as default_referential
+from mdpc.errors import MdpcError
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.ratings import RatingBook
 
@@ -42,7 +49,9 @@ class CriterionPanel:
         self.box = w.VBox([self.info, self.level, self.comment, w.HBox([self.button, self.message])],
                           layout=w.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"))
 
-    def refresh(self, result, effective, exempt: bool, link: str | None, documents: list[tuple[str, str]] = ()) -> None:
+    def refresh(self, result, effective: Effective | None, own: Rating | None, exempt: bool, link: str | None,
+                documents: list[tuple[str, str]] = ()) -> None:
+        """Show the criterion to the grader: their own rating only, or, to the jury, every grader's."""
         grid = default_grids()[self.competency].criteria[self.number - 1]
         scale = default_scale()
         crit = default_referential().criterion(self.competency, self.number)
@@ -53,13 +62,12 @@ class CriterionPanel:
         if result is not None and result.auto_share is not None:
             evidence = (f"Tests autocorrigés : {100 * result.auto_share:.0f} % des points — niveau proposé : "
                         f"{result.proposed} ({scale.label(result.proposed)}).")
-        current = "Pas encore de niveau enregistré."
-        if effective is not None and effective.state == "divergentes":
-            current = "⚠ Notes divergentes (" + ", ".join(f"{k} : {v}" for k, v in effective.levels.items()) + \
-                      ") : le jury arrête le niveau final."
-        elif result is not None and result.confirmed:
-            who = ", ".join(effective.graders) if effective else "formgrader"
-            current = f"Niveau enregistré : {result.level} — {scale.label(result.level)} ({html.escape(who)})."
+        if self.entry.jury.value:
+            current = self._jury_view(effective, scale)
+        elif own is not None:
+            current = f"Votre niveau enregistré : {own.level} — {html.escape(scale.label(own.level))}."
+        else:
+            current = "Vous n'avez pas encore noté ce critère."
         self.html = (  # kept as text too: what the grader sees, readable in tests and logs
             f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html.escape(crit.full_text)}</blockquote>"
             f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
@@ -70,12 +78,27 @@ class CriterionPanel:
         self.info.clear_output()
         with self.info:
             display(HTML(self.html))
-        disabled = exempt
         for widget in (self.level, self.comment, self.button):
-            widget.disabled = disabled
+            widget.disabled = exempt
         self.message.value = "<b>Dispensé</b> : ce critère ne reçoit pas de niveau." if exempt else ""
-        self.level.value = result.level if (result is not None and result.confirmed) else None
-        self.comment.value = (result.comment if result is not None and result.confirmed else "") or ""
+        # each grader starts from their own words (or an empty form), never from another's
+        self.level.value = own.level if own is not None else None
+        self.comment.value = own.comment if own is not None else ""
+
+    @staticmethod
+    def _jury_view(effective: Effective | None, scale) -> str:
+        if effective is None or effective.state == RatingState.NONE:
+            return "Aucun correcteur n'a encore noté ce critère."
+        graders = "".join(f"<li>{html.escape(who)} : {level} — {html.escape(scale.label(level))}"
+                          + (f" — « {html.escape(effective.comments.get(who, ''))} »" if effective.comments.get(who) else "")
+                          + "</li>" for who, level in effective.levels.items())
+        if effective.state == RatingState.DIVERGENT:
+            verdict = "⚠ Notes divergentes : le jury arrête le niveau final."
+        elif effective.state == RatingState.JURY:
+            verdict = f"Niveau final arrêté par le jury : {effective.level} ({html.escape(', '.join(effective.graders))})."
+        else:
+            verdict = f"Niveau retenu : {effective.level} — {html.escape(scale.label(effective.level))}."
+        return f"{verdict}<ul>{graders}</ul>"
 
     def save(self) -> bool:
         if self.level.value is None:
@@ -85,12 +108,14 @@ class CriterionPanel:
             eff = self.entry.book.record(self.entry.assignment.value, self.entry.candidate.value, self.competency,
                                          self.number, self.entry.grader.value, self.level.value, self.comment.value,
                                          jury=self.entry.jury.value, accommodations=self.entry.accommodations)
-        except (CourseError, GridError) as exc:
+        except MdpcError as exc:
             self.message.value = f"✘ {html.escape(str(exc))}"
             return False
+        level = self.level.value
         self.entry.reload()
-        note = " — notes divergentes : à trancher par le jury" if eff.state == "divergentes" else ""
-        self.message.value = f"✔ Enregistré : niveau {self.level.value}{note}."
+        # a grader is told nothing of the others (blind double marking); the jury sees where it stands
+        note = " — notes divergentes : à trancher" if self.entry.jury.value and eff.state == RatingState.DIVERGENT else ""
+        self.message.value = f"✔ Enregistré : niveau {level}{note}."
         return True
 
 
@@ -113,6 +138,8 @@ class RubricEntry:
         self.panels: dict[tuple[str, int], CriterionPanel] = {}
         self.assignment.observe(lambda _: self.load_assignment(), names="value")
         self.candidate.observe(lambda _: self.reload(), names="value")
+        self.grader.observe(lambda _: self.reload(fresh=False), names="value")
+        self.jury.observe(lambda _: self.reload(fresh=False), names="value")
         self.load_assignment()
 
     def load_assignment(self) -> None:
@@ -149,7 +176,7 @@ class RubricEntry:
         return found
 
     def reload(self, fresh: bool = True) -> None:
-        """Refresh the panels from the gradebook (fresh=False reuses what load_assignment just read)."""
+        """Refresh the panels (fresh=False reuses the submissions load_assignment just read)."""
         if not self.candidate.value:
             if not self.progress.value.startswith("✘"):
                 self.progress.value = "Aucune copie autocorrigée pour ce devoir : lancez d'abord l'autocorrection."
@@ -157,22 +184,28 @@ class RubricEntry:
         if fresh:
             self.submissions = self.course.read(self.assignment.value)
         sub = self.submissions[self.candidate.value]
+        history = self.book.history(self.assignment.value, self.candidate.value)
         ratings = self.book.graders(self.assignment.value)
+        jury, who = self.jury.value, self.grader.value.strip()
+        role = JURY if jury else GRADER
+        own = {(r.competency, r.criterion): r for r in history if r.who == who and r.role == role}  # latest wins
         acc = self.accommodations.get(self.candidate.value)
         rated = exempt = divergent = 0
         documents = self.documents()
         for (code, k), panel in self.panels.items():
-            result = sub.results.get((code, k))
             eff = ratings.get((self.candidate.value, code, k))
             is_exempt = acc.is_exempt(code, k)
             notebook, _ = self.maps.rubric_cell(code, k)
-            panel.refresh(result, eff, is_exempt, self.link(notebook), documents.get(code, []))
+            panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt, self.link(notebook),
+                          documents.get(code, []))
             exempt += is_exempt
-            rated += bool(result is not None and result.confirmed and not is_exempt)
-            divergent += bool(eff is not None and eff.state == "divergentes")
+            done = (eff is not None and eff.level is not None) if jury else (code, k) in own
+            rated += bool(done and not is_exempt)
+            divergent += bool(jury and eff is not None and eff.state == RatingState.DIVERGENT)
         total = len(self.panels) - exempt
-        self.progress.value = (f"<b>{sub.name}</b> — critères notés : {rated} / {total}, restant à noter : "
-                               f"{total - rated}" + (f" ; {exempt} {DISPENSE}(s)" if exempt else "")
+        whose = "niveaux retenus" if jury else (f"critères notés par {html.escape(who)}" if who else "critères notés")
+        self.progress.value = (f"<b>{html.escape(sub.name)}</b> — {whose} : {rated} / {total}, restant à noter : "
+                               f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
 
     def panel(self, competency: str, number: int) -> CriterionPanel:

@@ -1,25 +1,23 @@
-"""Graders' ratings with their audit trail, double marking and the jury's final word.
+"""The journal of ratings, ``notation.db``: the one store of graders' levels and comments.
 
-Every rating is appended to ``notation.db`` beside the gradebook (who, what, when: never updated nor
-deleted, so a jury can show it). The level that counts is then written into the nbgrader gradebook,
-in the very fields formgrader uses (manual score and comment of the criterion's rubric cell):
-- one grader, or several who agree: their level;
-- graders who disagree: no level (the criterion is « en attente ») until the jury records the final one;
-- the jury's level, once recorded, whatever the graders said.
+Every rating is appended to ``notation.db`` beside the gradebook (who, what, when, in the rater's own
+words: never updated nor deleted, so a jury can show it). Decisions read the levels from here
+(:func:`mdpc.core.ratings.apply_ratings`). The level that counts (:func:`mdpc.core.ratings.effective`) is
+then mirrored into the nbgrader gradebook, in the fields formgrader and the candidates' feedback show (manual
+score and comment of the criterion's rubric cell); a level found there and not here is not counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from dataclasses import dataclass
 
 from mdpc.core.exemptions import Accommodations
 from mdpc.core.grids import Scale, default_scale
+from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState, effective, effective_by_criterion
 from mdpc.grading.course import Course, CourseError
 
 DB_NAME = "notation.db"
-GRADER, JURY = "correcteur", "jury"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -32,31 +30,13 @@ CREATE TRIGGER IF NOT EXISTS notes_sans_modification BEFORE UPDATE ON notes
 BEGIN SELECT RAISE(ABORT, 'le journal des notes ne se modifie pas'); END;
 CREATE TRIGGER IF NOT EXISTS notes_sans_suppression BEFORE DELETE ON notes
 BEGIN SELECT RAISE(ABORT, 'le journal des notes ne se supprime pas'); END;
+-- a comment typed in formgrader before its level: kept for its author until the level is saved, never a rating
+CREATE TABLE IF NOT EXISTS brouillons (
+    devoir TEXT NOT NULL, candidat TEXT NOT NULL, competence TEXT NOT NULL, critere INTEGER NOT NULL,
+    evaluateur TEXT NOT NULL, commentaire TEXT NOT NULL, horodatage TEXT NOT NULL,
+    PRIMARY KEY (devoir, candidat, competence, critere, evaluateur)
+);
 """
-
-
-@dataclass(frozen=True)
-class Rating:
-    assignment: str
-    candidate: str
-    competency: str
-    criterion: int
-    who: str
-    role: str
-    level: int
-    comment: str
-    at: str
-
-
-@dataclass(frozen=True)
-class Effective:
-    """The level that counts for one criterion, and why."""
-
-    level: int | None
-    comment: str
-    graders: tuple[str, ...]
-    state: str  # "aucune note", "unique", "concordantes", "divergentes", "jury"
-    levels: dict
 
 
 class RatingBook:
@@ -96,6 +76,8 @@ class RatingBook:
                        "commentaire, horodatage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (assignment, candidate, competency, int(criterion), who, JURY if jury else GRADER, level,
                         comment or "", now))
+            db.execute("DELETE FROM brouillons WHERE devoir = ? AND candidat = ? AND competence = ? AND critere = ? "
+                       "AND evaluateur = ?", (assignment, candidate, competency, int(criterion), who))
             effective = self.effective(assignment, candidate, competency, int(criterion),
                                        self._history(db, assignment, candidate))
             self._write_gradebook(assignment, candidate, notebook, grade_id, effective)
@@ -106,6 +88,25 @@ class RatingBook:
         finally:
             db.close()
         return effective
+
+    def save_draft(self, assignment: str, candidate: str, competency: str, criterion: int, who: str,
+                   comment: str) -> None:
+        """Keep `who`'s comment on a criterion they have not rated yet (formgrader saves the comment and the
+        level separately); the next rating by `who` takes it, and it is then forgotten."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO brouillons VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (assignment, candidate, competency, int(criterion), who.strip(), comment or "", now))
+
+    def draft(self, assignment: str, candidate: str, competency: str, criterion: int, who: str) -> str | None:
+        db = self._connect()
+        try:
+            row = db.execute("SELECT commentaire FROM brouillons WHERE devoir = ? AND candidat = ? AND competence = ? "
+                             "AND critere = ? AND evaluateur = ?",
+                             (assignment, candidate, competency, int(criterion), who.strip())).fetchone()
+        finally:
+            db.close()
+        return row[0] if row else None
 
     def _check_submission(self, assignment, candidate, notebook, grade_id):
         from nbgrader.api import MissingEntry
@@ -147,42 +148,25 @@ class RatingBook:
 
     def effective(self, assignment: str, candidate: str, competency: str, criterion: int,
                   history: list[Rating] | None = None) -> Effective:
-        rows = [r for r in (history if history is not None else self.history(assignment, candidate))
-                if r.candidate == candidate and r.competency == competency and r.criterion == criterion]
-        latest: dict[str, Rating] = {}
-        jury = None
-        for r in rows:
-            if r.role == JURY:
-                jury = r
-            else:
-                latest[r.who] = r
-        levels = {who: r.level for who, r in latest.items()}
-        if jury:
-            return Effective(jury.level, f"[Jury — {jury.who}] {jury.comment}".strip(), (jury.who,), "jury", levels)
-        if not latest:
-            return Effective(None, "", (), "aucune note", levels)
-        graders = tuple(latest)
-        if len(set(levels.values())) > 1:
-            detail = " ; ".join(f"{w} : {lv}" for w, lv in levels.items())
-            return Effective(None, f"[Notes divergentes, en attente du jury] {detail}", graders, "divergentes", levels)
-        if len(latest) == 1:
-            only = next(iter(latest.values()))
-            return Effective(only.level, only.comment, graders, "unique", levels)
-        comment = "\n".join(f"[{w}] {r.comment}" for w, r in latest.items() if r.comment)
-        return Effective(next(iter(levels.values())), comment, graders, "concordantes", levels)
+        rows = history if history is not None else self.history(assignment, candidate)
+        return effective([r for r in rows if r.candidate == candidate and r.competency == competency
+                          and r.criterion == criterion])
+
+    def own(self, assignment: str, candidate: str, competency: str, criterion: int, who: str) -> Rating | None:
+        """`who`'s latest rating of this criterion (a grader's own words, for a blind second marking), or None."""
+        mine = [r for r in self.history(assignment, candidate) if r.competency == competency
+                and r.criterion == criterion and r.who == (who or "").strip() and r.role == GRADER]
+        return mine[-1] if mine else None
 
     def divergences(self, assignment: str | list[str]) -> list[dict]:
         """Criteria whose graders disagree (settled by the jury or not), over one or several assignments."""
         if not isinstance(assignment, str):
             return [d for a in assignment for d in self.divergences(a)]
-        history = self.history(assignment)
-        keys = sorted({(r.candidate, r.competency, r.criterion) for r in history})
         out = []
-        for cand, comp, crit in keys:
-            e = self.effective(assignment, cand, comp, crit, history)
-            if e.state == "divergentes" or (e.state == "jury" and len(set(e.levels.values())) > 1):
+        for (cand, comp, crit), e in sorted(self.graders(assignment).items()):
+            if e.state == RatingState.DIVERGENT or (e.state == RatingState.JURY and len(set(e.levels.values())) > 1):
                 out.append({"candidat": cand, "competence": comp, "critere": crit, "niveaux": e.levels,
-                            "tranche_par_le_jury": e.state == "jury", "niveau_final": e.level})
+                            "tranche_par_le_jury": e.state == RatingState.JURY, "niveau_final": e.level})
         return out
 
     def double_marked(self, assignment: str | list[str]) -> list[dict]:
@@ -193,13 +177,11 @@ class RatingBook:
         for (cand, comp, crit), e in sorted(self.graders(assignment).items()):
             if len(e.levels) > 1:
                 out.append({"candidat": cand, "competence": comp, "critere": crit, "niveaux": e.levels,
-                            "niveau_final": e.level, "jury": e.state == "jury"})
+                            "niveau_final": e.level, "jury": e.state == RatingState.JURY})
         return out
 
     def graders(self, assignment: str | list[str]) -> dict[tuple[str, str, int], Effective]:
         """The effective rating of every rated criterion, keyed by (candidate, competency, criterion)."""
         if not isinstance(assignment, str):
             return {k: v for a in assignment for k, v in self.graders(a).items()}
-        history = self.history(assignment)
-        keys = {(r.candidate, r.competency, r.criterion) for r in history}
-        return {k: self.effective(assignment, *k, history=history) for k in keys}
+        return effective_by_criterion(self.history(assignment))

@@ -28,7 +28,8 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger as pm_logger
 from tqdm import tqdm
 
-from mdpc.core.record import cohort_table, criterion_success, minutes_rows
+from mdpc.core.cohort import cohort_table, criterion_success_csv, minutes_csv
+from mdpc.core.record import CandidateRecord
 from mdpc.grading import kernel_channels  # noqa: F401  (nbclient stall with widgets: see the module)
 from mdpc.grading.privacy import make_private
 from mdpc.reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, MINUTES_TEMPLATE
@@ -198,7 +199,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True)
     return [results[j.key] for j in jobs]
 
 
-def build_reports(records: list[dict], out_dir: Path, progress: bool = True, workers: int | None = None,
+def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool = True, workers: int | None = None,
                   double: list[dict] | None = None, session: str = "", minutes: dict | None = None,
                   pdf: bool = True, anonymise: bool = False) -> dict:
     """Everything for a cohort: one report per candidate, the cohort report, the jury minutes and the CSVs.
@@ -212,18 +213,18 @@ def build_reports(records: list[dict], out_dir: Path, progress: bool = True, wor
     out_dir.mkdir(parents=True, exist_ok=True)
     data_dir = out_dir / "resultats"
     data_dir.mkdir(exist_ok=True)
-    session = session or (records[0]["session"] if records else "Session")
+    session = session or (records[0].session if records else "Session")
     cohort_path = data_dir / "cohorte.json"
-    cohort_path.write_text(json.dumps(records, ensure_ascii=False, indent=1), encoding="utf-8")
+    cohort_path.write_text(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=1), encoding="utf-8")
     double_path = data_dir / "double_correction.json"
     double_path.write_text(json.dumps(double or [], ensure_ascii=False, indent=1), encoding="utf-8")
     jobs = []
     for rec in records:
-        sid = rec["candidat"]["id"]
+        sid = rec.id
         p = data_dir / f"{sid}.json"
-        p.write_text(json.dumps(rec, ensure_ascii=False, indent=1), encoding="utf-8")
+        p.write_text(json.dumps(rec.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
         jobs.append(Job(sid, CANDIDATE_TEMPLATE, {"resultats": str(p.resolve()), "cohorte": str(cohort_path.resolve())},
-                        out_dir, f"rapport_{sid}", f"Relevé de résultats — {rec['candidat']['nom']}", pdf))
+                        out_dir, f"rapport_{sid}", f"Relevé de résultats — {rec.candidate.name}", pdf))
     jobs.append(Job("cohorte", COHORT_TEMPLATE, {"cohorte": str(cohort_path.resolve()),
                                                  "double_correction": str(double_path.resolve()), "session": session,
                                                  "anonyme": anonymise},
@@ -236,11 +237,11 @@ def build_reports(records: list[dict], out_dir: Path, progress: bool = True, wor
     results = run_jobs(jobs, workers, progress)
     csv = out_dir / "cohorte_decisions.csv"
     cohort_table(records).to_csv(csv, index=False, sep=";", encoding="utf-8-sig")
-    criterion_success(records).to_csv(out_dir / "cohorte_reussite_criteres.csv", index=False, sep=";",
+    criterion_success_csv(records).to_csv(out_dir / "cohorte_reussite_criteres.csv", index=False, sep=";",
                                       encoding="utf-8-sig", float_format="%.1f")
-    minutes_rows(records).to_csv(out_dir / "pv_jury.csv", index=False, sep=";", encoding="utf-8-sig")
+    minutes_csv(records).to_csv(out_dir / "pv_jury.csv", index=False, sep=";", encoding="utf-8-sig")
     make_private(out_dir)
     by_key = {r["cle"]: r for r in results}
-    return {"candidats": [{**by_key[rec["candidat"]["id"]], "candidat": rec["candidat"]["id"]} for rec in records],
+    return {"candidats": [{**by_key[rec.id], "candidat": rec.id} for rec in records],
             "cohorte": by_key["cohorte"], "pv": by_key["pv"], "csv": csv,
             "pv_csv": out_dir / "pv_jury.csv"}

@@ -1,0 +1,83 @@
+"""The coordinator's job as one application service: collect → decide → publish.
+
+The ``mdpc`` command, the demo, the tests and the benchmarks all go through here, so that a candidate's
+record is built one way:
+
+- :func:`collect` reads a course: every candidate's submissions (autograded evidence) from the gradebook,
+  the graders' levels from the journal of ratings, the jury's accommodations and the copies' incidents;
+- :func:`decide` turns that into one :class:`~mdpc.core.record.CandidateRecord` per candidate;
+- :func:`publish` produces the reports, the cohort report, the jury minutes and the CSV files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mdpc.core.exemptions import Accommodations
+from mdpc.core.exemptions import load as load_accommodations
+from mdpc.core.grids import Scale, default_scale
+from mdpc.core.ratings import Effective, apply_ratings
+from mdpc.core.record import CandidateRecord, build_records
+from mdpc.core.submissions import Submission
+from mdpc.grading.course import Course, CourseError
+from mdpc.grading.incidents import incidents_for
+from mdpc.grading.ratings import RatingBook
+
+
+@dataclass
+class Collected:
+    """What a course holds about its candidates, ready for the decisions."""
+
+    submissions: dict[str, Submission]
+    accommodations: Accommodations = field(default_factory=Accommodations)
+    ratings: dict[tuple[str, str, int], Effective] = field(default_factory=dict)
+    incidents: dict[str, list[dict]] = field(default_factory=dict)
+    double_marked: list[dict] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)
+
+
+def assignments_of(course: Course, wanted: list[str] | None = None, collected: bool = False) -> list[str]:
+    """The assignments to work on: those asked for (each must be known), else all of the gradebook
+    (and, with `collected`, those collected in ``submitted/``)."""
+    found = sorted(set(course.assignments()) | set(course.submitted_assignments() if collected else ()))
+    wanted = list(wanted or found)
+    unknown = [a for a in wanted if a not in found]
+    if unknown or not wanted:
+        raise CourseError(f"Devoir(s) absent(s) du gradebook : {', '.join(unknown) or 'aucun devoir'} "
+                          f"(devoirs connus : {', '.join(found) or 'aucun'}).")
+    return wanted
+
+
+def collect(course: Course, assignments: list[str] | None = None, accommodations: Path | str | None = None,
+            scale: Scale | None = None) -> Collected:
+    """Read everything the decisions need from a course (see the module's docstring).
+
+    `accommodations`: the jury's file (default ``dispenses.yaml`` of the course; a missing file means none)."""
+    scale = scale or default_scale()
+    assignments = assignments_of(course, assignments)
+    subs = course.read_many(assignments, scale)
+    book = RatingBook(course, scale)
+    ratings = book.graders(assignments)
+    for sub in subs.values():
+        apply_ratings(sub, ratings, scale)
+    accs = load_accommodations(Path(accommodations) if accommodations else course.root / "dispenses.yaml")
+    return Collected(subs, accs, ratings, incidents_for(course, assignments), book.double_marked(assignments),
+                     assignments)
+
+
+def decide(collected: Collected, session: str) -> list[CandidateRecord]:
+    """One record per candidate: decisions per criterion, competency, bloc and certification."""
+    return build_records(collected.submissions, collected.accommodations, session, collected.ratings,
+                         collected.incidents)
+
+
+def publish(records: list[CandidateRecord], out_dir: Path, collected: Collected | None = None, *, session: str = "",
+            minutes: dict | None = None, workers: int | None = None, pdf: bool = True, anonymise: bool = False,
+            progress: bool = True) -> dict:
+    """The reports of every candidate, the cohort report, the jury minutes and the CSV files (see
+    :func:`mdpc.reports.batch.build_reports`)."""
+    from mdpc.reports.batch import build_reports
+
+    return build_reports(records, out_dir, progress, workers, double=collected.double_marked if collected else [],
+                         session=session, minutes=minutes, pdf=pdf, anonymise=anonymise)

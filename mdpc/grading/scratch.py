@@ -1,0 +1,114 @@
+"""The scratch course each autograde worker grades in, away from the real gradebook.
+
+A worker gets a private course (:func:`scratch_course`): the course's sources by link, its own copy of the
+gradebook as it was before any grading (:func:`initial_gradebook`), a checked copy of each submission
+(:mod:`mdpc.grading.intake`, the original untouched) and the sandbox kernel (:mod:`mdpc.grading.sandbox`) on
+Unix sockets of its own. :func:`execute_chunk` runs nbgrader there for a batch of candidates.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+from mdpc.grading.course import Course, CourseError, run_nbgrader
+from mdpc.grading.intake import prepare_copy
+from mdpc.grading.sandbox import KERNEL_NAME, Limits, install_kernelspec, worker_uid
+
+
+def _link(target: Path, link: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, link, target_is_directory=target.is_dir())
+
+
+def snapshot(db: Path, target: Path) -> Path:
+    """A consistent copy of a SQLite gradebook (SQLite's backup API), safe while it is being written."""
+    with sqlite3.connect(db) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def initial_gradebook(course: Course, assignment: str, target: Path) -> Path:
+    """The gradebook every worker starts from, as SQLite: a consistent copy of the course's SQLite
+    gradebook, or, when the course's gradebook is another database (PostgreSQL), the same starting point
+    rebuilt in SQLite: the assignment's cells (nbgrader generate_assignment from the same sources), its
+    due date, the students and each submission's extension (what autograde reads)."""
+    if course.db_url.startswith("sqlite:///"):
+        return snapshot(Path(course.db_url[len("sqlite:///"):]), target)
+    from nbgrader.api import Gradebook, MissingEntry
+
+    structure = target.parent / "structure"
+    structure.mkdir()
+    shutil.copy(course.root / "nbgrader_config.py", structure / "nbgrader_config.py")
+    _link(course.root / "cas_pratiques", structure / "cas_pratiques")
+    url = f"sqlite:///{target}"
+    run_nbgrader(["generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={url}"], structure,
+                 course.root / "journal_autocorrection.log")
+    with Gradebook(course.db_url) as main, Gradebook(url) as gb:
+        try:
+            source = main.find_assignment(assignment)
+        except MissingEntry:
+            raise CourseError(f"Le devoir {assignment} n'est pas dans le gradebook : générez-le d'abord.") from None
+        gb.update_or_create_assignment(assignment, duedate=source.duedate)
+        for st in main.students:
+            gb.update_or_create_student(st.id, first_name=st.first_name, last_name=st.last_name, email=st.email,
+                                        lms_user_id=st.lms_user_id)
+        for sub in source.submissions:
+            if sub.extension is not None:
+                gb.update_or_create_submission(assignment, sub.student.id, extension=sub.extension)
+    return target
+
+
+def scratch_course(course: Course, folder: Path, students: list[str], assignment: str,
+                   gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list]]:
+    """A private course for one worker: shared sources, its own gradebook copy, a copy of each submission
+    (checked and repaired by :mod:`.intake`, the original untouched), the sandbox kernel. Returns the
+    folder and each candidate's incidents."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(course.root / "nbgrader_config.py", folder / "nbgrader_config.py")
+    _link(course.root / "cas_pratiques", folder / "cas_pratiques")
+    shutil.copy(gradebook or course.root / "gradebook.db", folder / "gradebook.db")
+    incidents = {}
+    for s in students:
+        copy = folder / "submitted" / s / assignment
+        shutil.copytree(course.root / "submitted" / s / assignment, copy, symlinks=False,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        incidents[s] = [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
+    sockets = folder / "noyaux"
+    sockets.mkdir(exist_ok=True)
+    install_kernelspec(folder / "jupyter", Limits(uid=worker_uid()))
+    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as fh:
+        fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race),\n"
+                 "# started in the sandbox (mdpc.grading.sandbox)\n"
+                 f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n"
+                 f"c.CourseDirectory.db_url = {'sqlite:///' + str(folder / 'gradebook.db')!r}\n"
+                 f"c.Execute.kernel_name = {KERNEL_NAME!r}\n"
+                 "# the notebook is done when its last cell has answered: stop the kernel at once (≈ 0.4 s\n"
+                 "# saved per notebook on a graceful shutdown, benchmarks/README.md)\n"
+                 "c.Execute.shutdown_kernel = 'immediate'\n"
+                 + (f"c.Execute.timeout = {int(cell_timeout)}\n" if cell_timeout else ""))
+    return folder, incidents
+
+
+def _failure(proc, journal: Path, student: str) -> str:
+    """nbgrader's error lines about one candidate (or its last lines), for a French report."""
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    errors = [ln.strip() for ln in lines if "ERROR" in ln or "Error" in ln]
+    mine = [ln for ln in errors if student in ln] or errors or lines[-6:]
+    return (f"autocorrection en échec (code {proc.returncode}) : " + " | ".join(mine[-4:])
+            + f" — journal complet : {journal}")
+
+
+def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
+                  gradebook: str | None = None, cell_timeout: int | None = None) -> dict[str, dict]:
+    """Worker: grade a few candidates with one nbgrader run in a scratch course;
+    {student: {"erreur": message or None, "incidents": [...]}}."""
+    folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
+                                       Path(gradebook) if gradebook else None, cell_timeout)
+    journal = Path(root) / "journal_autocorrection.log"
+    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")]))}
+    proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
+    return {s: {"erreur": None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s),
+                "incidents": incidents[s]} for s in students}

@@ -1,0 +1,64 @@
+"""What every report shows the same way: status symbols, table style, durations, per-bloc chart panels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from mdpc.core.decisions import CertificationStatus, CriterionStatus, Outcome
+from mdpc.core.record import CandidateRecord, load_records
+
+SYMBOL = {Outcome.VALIDATED: "✔", Outcome.NOT_VALIDATED: "✘", Outcome.PENDING: "…",
+          CriterionStatus.ACQUIRED: "✔", CriterionStatus.NOT_ACQUIRED: "✘", CriterionStatus.PENDING: "…",
+          CriterionStatus.EXEMPT: "D", CertificationStatus.CERTIFIED: "✔", CertificationStatus.PARTIAL: "◐"}
+SYMBOL = {str(k): v for k, v in SYMBOL.items()}  # keyed by label: an enum and its label find the same symbol
+
+TABLE_STYLE = [{"selector": "th", "props": [("text-align", "left")]},
+               {"selector": "td", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+
+
+def status(label: str) -> str:
+    """A status with a symbol, so that nothing is said by colour alone."""
+    return f"{SYMBOL.get(str(label), '')} {label}".strip()
+
+
+def duration_fr(minutes: int) -> str:
+    """A lateness as a reader counts it: « 2 715 min » reads « 1 j 21 h 15 min »."""
+    days, rest = divmod(int(minutes), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} j"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"] * bool(mins or not (days or hours))
+    return " ".join(parts)
+
+
+def load_json(path: str | Path):
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def load_record(path: str | Path) -> CandidateRecord:
+    """A candidate's record, from the JSON file `mdpc rapports` writes for the templates."""
+    return load_records(load_json(path))
+
+
+def load_cohort(path: str | Path) -> list[CandidateRecord]:
+    return load_records(load_json(path))
+
+
+def bloc_panels(data: pd.DataFrame):
+    """One panel per bloc, stacked, each as wide as its criteria need: 69 criteria stay readable."""
+    blocs = list(dict.fromkeys(data["bloc"]))
+    width = max(6.0, min(11.0, 0.42 * data.groupby("bloc").size().max() + 1.5))
+    fig, axes = plt.subplots(len(blocs), 1, figsize=(width, 2.3 * len(blocs) + 0.4), squeeze=False)
+    return fig, list(zip(axes[:, 0], blocs, strict=True))
+
+
+def by_criterion_table(data: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
+    """Values per criterion as a compact table: one row per competency, one column per criterion number."""
+    shown = data.assign(valeur=values, colonne=data["numero"].map(lambda k: f"critère {k}"))
+    table = shown.pivot(index="competence", columns="colonne", values="valeur").fillna("")
+    table = table.reindex(list(dict.fromkeys(data["competence"])))
+    table.index.name = "compétence"
+    table.columns.name = None
+    return table
