@@ -377,7 +377,8 @@ GLOSSARY = {"team": "equipe", "activities": "activites", "capacity": "capacite",
             "progress": "avancement", "channels": "canaux", "targets": "cibles", "offer": "offre", "needs": "besoins",
             "levels": "competences", "levers": "leviers", "commitments": "engagements", "competitors": "concurrents",
             "notes": "note", "scores": "note", "surveys": "enquetes", "accounts": "comptes", "prices": "prix",
-            "costs": "couts", "row": "ligne", "clean": "fichier", "extract": "fichier", "schedule": "planning", "reference": "date"}
+            "costs": "couts", "row": "ligne", "clean": "fichier", "extract": "fichier", "schedule": "planning",
+            "reference": "date"}
 MAX_CALLS = 200
 
 
@@ -456,6 +457,8 @@ def _tokens(name: str) -> set[str]:
 
 
 def _candidates(param: inspect.Parameter, hint, pool) -> list[tuple[str, object]]:
+    """A parameter with a default keeps it; another gets every pool value of the kinds its type hint names (of every
+    kind without one), those whose name matches the parameter's (through GLOSSARY) first."""
     if param.default is not inspect.Parameter.empty:
         return [(f"{param.default!r}", param.default)]
     kinds = _kinds_of(hint) or ["frame", "series", "number", "string", "date", "dict", "list"]
