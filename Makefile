@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installe
 
-.PHONY: install demo test systeme lab lint release clean
+.PHONY: install demo test test-fast systeme lab lint release clean
 
 install: $(STAMP)
 
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: $(STAMP) systeme
 	$(BIN)/python -m pytest
+
+# Tests unitaires et de contrat seulement (moins de 3 minutes) : ni nbgrader, ni noyau Jupyter hors leçons, ni Chromium, ni PostgreSQL.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 # Paquets Debian des tests (bac à sable) : installés en root s'ils manquent, sinon tests sautés.
 systeme:

@@ -68,6 +68,7 @@ def test_unknown_saved_choice_is_ignored(tmp_path):
     assert form.values()["indicateur"] is None
 
 
+@pytest.mark.slow  # starts two Jupyter kernels
 def test_widget_value_survives_a_fresh_kernel(tmp_path):
     """What a candidate types in one kernel is seen by a test cell after re-execution in a new kernel."""
     make_form = textwrap.dedent("""

@@ -82,6 +82,7 @@ def test_autograded_cells_give_evidence_and_say_what_they_check(path):
         "chaque critère du référentiel reçoit des preuves autocorrigées")
 
 
+@pytest.mark.slow  # runs nbgrader generate_assignment on every assignment (about 45 s)
 def test_release_is_what_nbgrader_generates_today(tmp_path):
     generate_release(PROJECT_ROOT, tmp_path / "release")
     cmp = filecmp.dircmp(RELEASE_DIR, tmp_path / "release")
