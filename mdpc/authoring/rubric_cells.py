@@ -44,7 +44,7 @@ def rubric_cell_metadata(grid: Grid, number: int, scale: Scale | None = None) ->
     """nbgrader metadata of a manually graded task cell, plus the mdpc criterion link."""
     scale = scale or default_scale()
     return {
-        "nbgrader": {"grade": False, "grade_id": grid.criteria[number - 1].grade_id, "locked": True,
+        "nbgrader": {"grade": False, "grade_id": grid.criteria[number - 1].criterion.grade_id, "locked": True,
                      "points": scale.top, "schema_version": 3, "solution": False, "task": True},
         "mdpc": {"competence": grid.competency, "critere": number},
     }

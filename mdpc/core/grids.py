@@ -70,12 +70,8 @@ class Scale:
 class GridCriterion:
     """One criterion of a grid: the referential's criterion and the grid's descriptor for each level."""
 
-    criterion: Criterion
+    criterion: Criterion      # its code, number, grade id and verbatim text
     descriptors: dict[int, str]
-
-    @property
-    def competency(self) -> str:
-        return self.criterion.competency
 
     @property
     def number(self) -> int:
@@ -85,10 +81,6 @@ class GridCriterion:
     def text(self) -> str:
         """The criterion verbatim from the referential, sub-points included, as one line."""
         return self.criterion.full_text
-
-    @property
-    def grade_id(self) -> str:
-        return self.criterion.grade_id
 
 
 @dataclass(frozen=True)
