@@ -52,8 +52,12 @@ def cmd_donnees(args) -> int:
 
 def cmd_publier(args) -> int:
     from mdpc.authoring.coverage import write_coverage
+    from mdpc.authoring.rubric_cells import render_rubric_cells
     from mdpc.grading.release import regenerate_release
 
+    rewritten = render_rubric_cells()  # first: release/ and the matrix read them
+    for line in rewritten or ["cellules d'évaluation des carnets : déjà à jour du référentiel et des grilles"]:
+        print(line)
     for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
         print(line)
     return 0
@@ -197,7 +201,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("donnees", help="régénère les données des cas (générateurs à graine fixe)")
     p.set_defaults(func=cmd_donnees)
-    p = sub.add_parser("publier", help="régénère release/ à partir de cas_pratiques/ (nbgrader generate_assignment) et la matrice de couverture")
+    p = sub.add_parser("publier", help="réécrit les cellules d'évaluation des carnets d'après le référentiel et les grilles, "
+                                       "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture")
     p.set_defaults(func=cmd_publier)
     p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
     _course_args(p)

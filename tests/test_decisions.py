@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import yaml
 
 from mdpc.core import decisions as d
 from mdpc.core import exemptions as ex
@@ -58,10 +59,33 @@ def test_grids_quote_the_referential_and_describe_every_level():
             assert sorted(c.descriptors) == [0, 1, 2, 3] and all(len(t) > 10 for t in c.descriptors.values())
 
 
-def test_grid_that_paraphrases_is_refused(tmp_path):
-    src = (rubric.GRILLES_DIR / "competences" / "C4_1.yaml").read_text(encoding="utf-8")
-    (tmp_path / "C4_1.yaml").write_text(src.replace("(SMART)", "SMART"), encoding="utf-8")
-    with pytest.raises(rubric.GridError, match="ne cite pas le référentiel à l'identique"):
+def test_grids_take_the_criterion_text_from_the_referential(tmp_path):
+    """A wording changed in the referential reaches the grid's criterion without touching the grid."""
+    data = yaml.safe_load((rubric.GRILLES_DIR / "referentiel.yaml").read_text(encoding="utf-8"))
+    comp = next(c for b in data["blocs"] for a in b["activites"] for c in a["competences"] if c["code"] == "C4.1")
+    comp["criteres"][0]["texte"] = "Nouvelle formulation du critère"
+    (tmp_path / "referentiel.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    grids = rubric.load_grids(referential=referential.load(tmp_path / "referentiel.yaml"))
+    assert grids["C4.1"].criteria[0].text == "Nouvelle formulation du critère"
+    assert grids["C4.1"].criteria[1].text == REF.criterion("C4.1", 2).full_text
+
+
+def test_grid_that_still_carries_a_criterion_text_is_refused(tmp_path):
+    """The text of a criterion lives in the referential only: a grid that copies it (even verbatim) is refused."""
+    grid = yaml.safe_load((rubric.GRILLES_DIR / "competences" / "C4_1.yaml").read_text(encoding="utf-8"))
+    grid["criteres"][1]["texte"] = REF.criterion("C4.1", 2).full_text
+    (tmp_path / "C4_1.yaml").write_text(yaml.safe_dump(grid, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(rubric.GridError, match=r"C4_1\.yaml, critère n° 2 de C4\.1 : le champ « texte » n'a plus cours"
+                                               r".* vient du référentiel"):
+        rubric.load_grids(tmp_path)
+
+
+@pytest.mark.parametrize("where", ["grille", "critere"])
+def test_grid_with_an_unknown_field_is_refused(tmp_path, where):
+    grid = yaml.safe_load((rubric.GRILLES_DIR / "competences" / "C4_1.yaml").read_text(encoding="utf-8"))
+    (grid if where == "grille" else grid["criteres"][0])["niveau"] = 2
+    (tmp_path / "C4_1.yaml").write_text(yaml.safe_dump(grid, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(rubric.GridError, match=r"champ\(s\) inconnu\(s\) « niveau » \(champs possibles : "):
         rubric.load_grids(tmp_path)
 
 

@@ -4,12 +4,14 @@ import ast
 import filecmp
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
+import yaml
 
-from mdpc import CAS_DIR, COURS_DIR, PROJECT_ROOT, RELEASE_DIR
-from mdpc.authoring import coverage
+from mdpc import CAS_DIR, COURS_DIR, GRILLES_DIR, PROJECT_ROOT, RELEASE_DIR
+from mdpc.authoring import coverage, rubric_cells
 from mdpc.core import grids as rubric
 from mdpc.core import referential
 from mdpc.grading.release import generate_release
@@ -49,19 +51,82 @@ def test_rubric_cells_match_the_grids(path):
             assert re.fullmatch(r"C\d_\d_crit\d+", g["grade_id"])
             found[(md["competence"], md["critere"])] = g["grade_id"]
             assert ref.criterion(md["competence"], md["critere"]).text in cell.source
-            assert rubric.MARK_SCHEME_BEGIN in cell.source and rubric.MARK_SCHEME_END in cell.source
+            assert rubric_cells.MARK_SCHEME_BEGIN in cell.source and rubric_cells.MARK_SCHEME_END in cell.source
     codes = {c for c, _ in found}
     assert len(codes) == 1, "un carnet par compétence"
     code = codes.pop()
     assert sorted(found) == [(code, k) for k in range(1, len(ref.competency(code).criteria) + 1)]
-    assert rubric.sync_rubric_cells(nb) == [], "le carnet et sa grille divergent : lancez la synchronisation"
+    assert rubric_cells.sync_rubric_cells(nb) == [], (
+        "les cellules d'évaluation du carnet ne sont plus celles du référentiel et des grilles : lancez make release")
 
 
 def test_a_drifted_rubric_cell_is_detected():
     nb = nbformat.read(SOURCES[0], as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("task"))
     cell.source = cell.source.replace("Les ", "Des ", 1).replace(" les ", " ces ")
-    assert rubric.sync_rubric_cells(nb) == [cell.metadata["nbgrader"]["grade_id"]]
+    assert rubric_cells.sync_rubric_cells(nb) == [cell.metadata["nbgrader"]["grade_id"]]
+
+
+def _copy_sources(tmp_path):
+    """The source notebooks alone, copied under tmp_path/cas_pratiques/ with their bloc folders."""
+    for path in SOURCES:
+        target = tmp_path / "cas_pratiques" / path.relative_to(CAS_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    return tmp_path / "cas_pratiques"
+
+
+def _snapshot(cases):
+    return {p.relative_to(cases).as_posix(): p.read_bytes() for p in sorted(cases.glob("*/*.ipynb"))}
+
+
+def _changed_cells(before: bytes, after: bytes) -> list[str]:
+    old, new = (nbformat.reads(b.decode("utf-8"), as_version=4).cells for b in (before, after))
+    assert [c.get("id") for c in old] == [c.get("id") for c in new]
+    return [b.metadata.get("nbgrader", {}).get("grade_id", b.get("id")) for a, b in zip(old, new, strict=True) if a != b]
+
+
+def test_rendering_rewrites_exactly_the_cells_whose_wording_or_descriptor_changed(tmp_path):
+    """One descriptor changed in a grid and one wording in the referential: rendering rewrites those two rubric
+    cells and nothing else, leaves every other notebook byte for byte, and a second rendering is a no-op."""
+    cases = _copy_sources(tmp_path)
+    pristine = _snapshot(cases)
+    assert rubric_cells.render_rubric_cells(cases) == [] and _snapshot(cases) == pristine
+
+    ref_data = yaml.safe_load((GRILLES_DIR / "referentiel.yaml").read_text(encoding="utf-8"))
+    comp = next(c for b in ref_data["blocs"] for a in b["activites"] for c in a["competences"] if c["code"] == "C1.1")
+    comp["criteres"][2]["texte"] = "Les enjeux du marché sont identifiés (formulation de test)"
+    (tmp_path / "referentiel.yaml").write_text(yaml.safe_dump(ref_data, allow_unicode=True), encoding="utf-8")
+    shutil.copytree(GRILLES_DIR / "competences", tmp_path / "competences")
+    grid_path = tmp_path / "competences" / "C4_3.yaml"
+    grid_data = yaml.safe_load(grid_path.read_text(encoding="utf-8"))
+    grid_data["criteres"][1]["niveaux"][3] = "Descripteur de test : analyse complète et discutée."
+    grid_path.write_text(yaml.safe_dump(grid_data, allow_unicode=True), encoding="utf-8")
+    ref = referential.load(tmp_path / "referentiel.yaml")
+    grids = rubric.load_grids(tmp_path / "competences", referential=ref)
+
+    lines = rubric_cells.render_rubric_cells(cases, grids)
+    after = _snapshot(cases)
+    changed = {name: _changed_cells(pristine[name], after[name]) for name in after if after[name] != pristine[name]}
+    assert changed == {"B1_strategie_developpement/C1_1_etude_de_marche.ipynb": ["C1_1_crit3"],
+                       "B4_pilotage_performance/C4_3_analyse_statistique.ipynb": ["C4_3_crit2"]}
+    assert lines == [f"cas_pratiques/{name} : cellule(s) d'évaluation {ids[0]} réécrite(s) d'après le référentiel "
+                     "et la grille" for name, ids in changed.items()]
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for name in changed
+             for c in nbformat.reads(after[name].decode("utf-8"), as_version=4).cells if rubric_cells.is_rubric_cell(c)}
+    assert "> Les enjeux du marché sont identifiés (formulation de test)\n" in cells["C1_1_crit3"]
+    assert "| 3 — Maîtrisé | Descripteur de test : analyse complète et discutée. |" in cells["C4_3_crit2"]
+    assert rubric_cells.render_rubric_cells(cases, grids) == [] and _snapshot(cases) == after
+
+
+def test_a_rubric_cell_for_a_criterion_no_grid_rates_is_refused(tmp_path):
+    cases = _copy_sources(tmp_path)
+    path = cases / SOURCES[0].relative_to(CAS_DIR)
+    nb = nbformat.read(path, as_version=4)
+    next(c for c in nb.cells if rubric_cells.is_rubric_cell(c)).metadata["mdpc"]["critere"] = 9
+    nbformat.write(nb, path)
+    with pytest.raises(rubric_cells.RubricCellError, match=rf"{path.name} : la cellule d'évaluation .* critère « 9 »"):
+        rubric_cells.render_rubric_cells(cases)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=ids(SOURCES))

@@ -1,4 +1,9 @@
-"""Rating scale, per-competency grids and the rubric cells built from them (DESIGN.md §1 and §4)."""
+"""Rating scale and per-competency grids (DESIGN.md §1 and §4).
+
+A grid names each criterion of its competency by number and gives its level descriptors; the criterion's
+text is the referential's own (grilles/referentiel.yaml), never copied into the grid. The rubric cells of
+the case notebooks are rendered from both by :mod:`mdpc.authoring.rubric_cells`.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,12 @@ from pathlib import Path
 import yaml
 
 from mdpc import GRILLES_DIR
-from mdpc.core.referential import Referential, ReferentialError
+from mdpc.core.referential import Criterion, Referential, ReferentialError
 from mdpc.core.referential import default as default_referential
 from mdpc.errors import MdpcError
 
-MARK_SCHEME_BEGIN = "=== BEGIN MARK SCHEME ==="
-MARK_SCHEME_END = "=== END MARK SCHEME ==="
+GRID_KEYS = {"competence", "cas", "criteres", "regle_validation"}
+CRITERION_KEYS = {"critere", "niveaux"}
 
 
 class GridError(MdpcError):
@@ -63,14 +68,19 @@ class Scale:
 
 @dataclass(frozen=True)
 class GridCriterion:
-    competency: str
-    number: int
-    text: str
+    """One criterion of a grid: the referential's criterion and the grid's descriptor for each level."""
+
+    criterion: Criterion      # its code, number, grade id and verbatim text
     descriptors: dict[int, str]
 
     @property
-    def grade_id(self) -> str:
-        return f"{self.competency.replace('.', '_')}_crit{self.number}"
+    def number(self) -> int:
+        return self.criterion.number
+
+    @property
+    def text(self) -> str:
+        """The criterion verbatim from the referential, sub-points included, as one line."""
+        return self.criterion.full_text
 
 
 @dataclass(frozen=True)
@@ -110,26 +120,37 @@ def check_rule(rule, where: str):
     raise GridError(f"Règle de validation inconnue dans {where} : {rule!r} (attendu : « tous » ou « au_moins: N »).")
 
 
+def _check_keys(found, allowed: set[str], where: str) -> None:
+    if not isinstance(found, dict):
+        raise GridError(f"{where} : un dictionnaire YAML est attendu.")
+    unknown = sorted(set(found) - allowed)
+    if "texte" in unknown:
+        raise GridError(f"{where} : le champ « texte » n'a plus cours dans les grilles. Le texte du critère vient "
+                        "du référentiel (grilles/referentiel.yaml) : retirez ce champ, la grille ne donne que le "
+                        "numéro du critère et ses niveaux.")
+    if unknown:
+        raise GridError(f"{where} : champ(s) inconnu(s) {', '.join(f'« {k} »' for k in unknown)} "
+                        f"(champs possibles : {', '.join(sorted(allowed))}).")
+
+
 def load_grid(path: Path, scale: Scale, referential: Referential) -> Grid:
+    """Read one grid: criteria named by number (their text comes from the referential) and level descriptors."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _check_keys(data, GRID_KEYS, path.name)
         code = data["competence"]
         comp = referential.competency(code)
         crits = []
-        for entry in data["criteres"]:
+        for i, entry in enumerate(data["criteres"], 1):
+            _check_keys(entry, CRITERION_KEYS, f"{path.name}, critère n° {i} de {code}")
             k = int(entry["critere"])
             official = referential.criterion(code, k)
-            if entry["texte"].strip() != official.full_text:
-                raise GridError(
-                    f"{path.name} : le critère {k} de {code} ne cite pas le référentiel à l'identique.\n"
-                    f"  référentiel : {official.full_text}\n  grille      : {entry['texte'].strip()}"
-                )
             descriptors = {int(lv): str(txt) for lv, txt in entry["niveaux"].items()}
             if sorted(descriptors) != sorted(scale.levels):
                 raise GridError(f"{path.name} : le critère {k} de {code} doit décrire chaque niveau de l'échelle "
                                 f"({', '.join(map(str, sorted(scale.levels)))}).")
-            crits.append(GridCriterion(code, k, official.full_text, descriptors))
-    except (KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+            crits.append(GridCriterion(official, descriptors))
+    except (KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError) as exc:
         raise GridError(f"Grille {path} invalide : {exc!r}") from exc
     except ReferentialError as exc:
         raise GridError(f"Grille {path} : {exc}") from exc
@@ -163,56 +184,3 @@ def default_scale() -> Scale:
 @lru_cache(maxsize=1)
 def default_grids() -> dict[str, Grid]:
     return load_grids()
-
-
-def rubric_cell_source(grid: Grid, number: int, scale: Scale | None = None,
-                       referential: Referential | None = None) -> str:
-    """Markdown of the rubric cell rating one criterion: verbatim text, then the hidden mark scheme."""
-    scale = scale or default_scale()
-    referential = referential or default_referential()
-    crit = referential.criterion(grid.competency, number)
-    gcrit = grid.criteria[number - 1]
-    total = len(grid.criteria)
-    rows = "\n".join(f"| {lv} — {scale.levels[lv]} | {gcrit.descriptors[lv]} |" for lv in sorted(scale.levels))
-    return (
-        f"### Évaluation — {grid.competency}, critère {number} sur {total}\n\n"
-        f"> {crit.markdown().replace(chr(10), chr(10) + '> ')}\n\n"
-        f"*Cellule réservée au jury : niveau de 0 à {scale.top} et commentaire, saisis dans la grille d'évaluation.*\n\n"
-        f"{MARK_SCHEME_BEGIN}\n\n"
-        f"| Niveau | Ce que le correcteur observe dans ce cas |\n|---|---|\n{rows}\n\n"
-        f"{MARK_SCHEME_END}"
-    )
-
-
-def rubric_cell_metadata(grid: Grid, number: int, scale: Scale | None = None) -> dict:
-    """nbgrader metadata of a manually graded task cell, plus the mdpc criterion link."""
-    scale = scale or default_scale()
-    return {
-        "nbgrader": {"grade": False, "grade_id": grid.criteria[number - 1].grade_id, "locked": True,
-                     "points": scale.top, "schema_version": 3, "solution": False, "task": True},
-        "mdpc": {"competence": grid.competency, "critere": number},
-    }
-
-
-def rubric_cell(grid: Grid, number: int) -> dict:
-    import nbformat
-
-    return nbformat.v4.new_markdown_cell(rubric_cell_source(grid, number), metadata=rubric_cell_metadata(grid, number))
-
-
-def sync_rubric_cells(nb) -> list[str]:
-    """Rewrite every rubric cell of a notebook from its grid; return the grade ids changed."""
-    grids = default_grids()
-    changed = []
-    for cell in nb.cells:
-        md = cell.get("metadata", {}).get("mdpc", {})
-        if not cell.get("metadata", {}).get("nbgrader", {}).get("task") or "competence" not in md:
-            continue
-        grid = grids[md["competence"]]
-        source = rubric_cell_source(grid, md["critere"])
-        meta = rubric_cell_metadata(grid, md["critere"])
-        if cell.source != source or cell.metadata.get("nbgrader") != meta["nbgrader"]:
-            cell.source = source
-            cell.metadata.update(meta)
-            changed.append(meta["nbgrader"]["grade_id"])
-    return changed
