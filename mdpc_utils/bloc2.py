@@ -164,7 +164,8 @@ def check_solution(modules: list[str], offer: pd.DataFrame, needs: pd.DataFrame,
     uncovered = needs[(needs["priorite"] == "essentiel") & ~needs["module_qui_y_repond"].isin(modules)]
     for n in uncovered.itertuples():
         problems.append(f"Besoin essentiel non couvert : {n.besoin}.")
-    once = float((chosen["prix_unique_eur"] * chosen["id"].map(lambda m: charge_points if m == "M1" else 1)).sum())
+    quantity = chosen["id"].map(lambda m: charge_points if m == "M1" else 1).astype(float)
+    once = float((chosen["prix_unique_eur"] * quantity).sum())  # 0 when nothing is chosen yet
     monthly = float(chosen["prix_mensuel_par_borne_eur"].sum() * charge_points)
     if once > budget_once:
         problems.append(f"Investissement de {fr_number(once, 0)} € HT : au-delà du budget de {fr_number(budget_once, 0)} €.")

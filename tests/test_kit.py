@@ -563,3 +563,16 @@ def test_a_kit_function_giving_an_answer_away_would_be_caught(case_facts, leak, 
     leaks, ran = exercise([(f"kit.{leak.__name__}", leak)], CAS_DIR / assignment, case_facts[assignment])
     assert ran, f"{leak.__name__} n'a pas pu être appelée avec les données de {assignment}"
     assert any(f" renvoie {notebook} : " in found for found in leaks), leaks
+
+
+def test_a_checker_answers_an_empty_choice_with_messages_not_a_crash():
+    """A candidate who runs the C2.5 checker before choosing any module reads what is missing (it crashed)."""
+    import pandas as pd
+
+    from mdpc_utils import bloc2
+
+    data = CAS_DIR / "B2_deploiement_strategies" / "data"
+    problems = bloc2.check_solution([], pd.read_csv(data / "offre_modules.csv"),
+                                    pd.read_csv(data / "besoins_hypotheses.csv"), 10, 1e9, 1e9)
+    assert problems[0].startswith("L'abonnement de supervision (M0)")
+    assert any(p.startswith("Besoin essentiel non couvert") for p in problems)
