@@ -1,4 +1,4 @@
-"""The answers file that lets widget input survive autograding (DESIGN.md §3).
+"""The answers file that lets widget input survive autograding (ARCHITECTURE.md, contract 3).
 
 Every widget change is written at once to ``reponses.json`` in the notebook's folder, under one key
 per notebook and question, and read back when the widget's cell runs again: nbgrader autograde,

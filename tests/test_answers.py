@@ -1,4 +1,4 @@
-"""The answers file (DESIGN.md §3): saved at every change, restored in a fresh kernel, corrupt files set aside."""
+"""The answers file (ARCHITECTURE.md, contract 3): saved at every change, restored in a fresh kernel, corrupt files set aside."""
 
 import json
 import textwrap

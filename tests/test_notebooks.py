@@ -1,4 +1,4 @@
-"""Case notebooks and release/: the DESIGN.md contracts, stripped notebooks, a release that is not stale."""
+"""Case notebooks and release/: the ARCHITECTURE.md contracts, stripped notebooks, a release that is not stale."""
 
 import ast
 import filecmp

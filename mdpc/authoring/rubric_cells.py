@@ -1,4 +1,4 @@
-"""The rubric cells of the case notebooks, rendered from the referential, the grids and the scale (DESIGN.md §1).
+"""The rubric cells of the case notebooks, rendered from the referential, the grids and the scale (ARCHITECTURE.md, contrat 1).
 
 Every criterion is rated in its competency's notebook by one nbgrader manually graded task cell: a heading,
 the criterion quoted verbatim from ``grilles/referentiel.yaml``, a line for the graders, then the level

@@ -1,4 +1,4 @@
-"""From criterion levels to competency, bloc and certification decisions (DESIGN.md §4–5)."""
+"""From criterion levels to competency, bloc and certification decisions (ARCHITECTURE.md, contracts 4–5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Accommodations kept by the jury beside the gradebook: exemptions (dispenses) and extra time (DESIGN.md §5).
+"""Accommodations kept by the jury beside the gradebook: exemptions (dispenses) and extra time (ARCHITECTURE.md, contract 5).
 
 The file holds health data (RGPD): it lives with the jury's files, never in the repository.
 An exemption is granted only with the disability referent's reasoned advice, the jury's decision

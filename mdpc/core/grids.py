@@ -1,4 +1,4 @@
-"""Rating scale and per-competency grids (DESIGN.md §1 and §4).
+"""Rating scale and per-competency grids (ARCHITECTURE.md, contracts 1 and 4).
 
 A grid names each criterion of its competency by number and gives its level descriptors; the criterion's
 text is the referential's own (grilles/referentiel.yaml), never copied into the grid. The rubric cells of

@@ -2,7 +2,7 @@
 
 Without it, a level typed in formgrader would go straight into the gradebook, unsigned and outside the
 journal of ratings (``notation.db``), and a second grader would open the form pre-filled with the first
-one's level and comment. With it, for the cells that rate a criterion (rubric cells, DESIGN.md contract 1):
+one's level and comment. With it, for the cells that rate a criterion (rubric cells, ARCHITECTURE.md contract 1):
 
 - saving a level appends a rating to the journal, signed by the grader (:func:`grader_name`), with their
   own comment, exactly as the grading notebook does (:meth:`RatingBook.record`); the gradebook then mirrors
