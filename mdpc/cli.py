@@ -243,12 +243,9 @@ def main(argv=None) -> int:
     try:
         return args.func(args)
     except Exception as exc:  # noqa: BLE001 — the coordinator gets a French message, not a traceback
-        from mdpc.core.exemptions import AccommodationError
-        from mdpc.core.grids import GridError
-        from mdpc.core.referential import ReferentialError
-        from mdpc.grading.course import CourseError
+        from mdpc.errors import MdpcError
 
-        if isinstance(exc, (CourseError, AccommodationError, ReferentialError, GridError, FileNotFoundError)):
+        if isinstance(exc, (MdpcError, FileNotFoundError)):
             print(f"Erreur : {exc}", file=sys.stderr)
             return 2
         raise
