@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 import nbformat
@@ -69,7 +70,7 @@ class WrongAnswer:
     notebook: str
     description: str
     edits: tuple[Edit, ...] = ()
-    answers: dict = field(default_factory=dict)    # question -> value, in the notebook's answers
+    answers: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # question -> value (read-only)
     fails: frozenset[str] = frozenset()            # autograded tests this mistake must fail (and no other)
 
 
@@ -166,7 +167,7 @@ def _wrong_answer(name, entry, assignment: str, source_dir: Path, where: str) ->
     if not isinstance(fails, list) or not fails or not all(isinstance(t, str) and t for t in fails):
         raise DemoError(f"{where} : « echoue » doit lister au moins un identifiant de test autocorrigé.")
     return WrongAnswer(name, assignment, notebook, _text(entry.get("description"), f"{where}, description"),
-                       edits, {str(k): v for k, v in answers.items()}, frozenset(fails))
+                       edits, MappingProxyType({str(k): v for k, v in answers.items()}), frozenset(fails))
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
