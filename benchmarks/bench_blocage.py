@@ -37,15 +37,16 @@ def execute(notebook: str, runs: int, patched: bool) -> None:
 
 
 def main(runs: int = 150) -> None:
-    from mdpc import demo
+    from mdpc import CAS_DIR, PROJECT_ROOT
+    from mdpc.authoring.demo_cohort import make_submission
     from mdpc.grading.course import nbgrader_env
 
     with tempfile.TemporaryDirectory(prefix="mdpc-blocage-") as tmp:
         copies = []
         for k in range(2):
             folder = Path(tmp) / f"copie{k}"
-            shutil.copytree(demo.PROJECT_ROOT / "release" / A, folder)
-            demo.make_submission(folder, demo.CAS_DIR / A)
+            shutil.copytree(PROJECT_ROOT / "release" / A, folder)
+            make_submission(folder, CAS_DIR / A)
             copies.append(folder / f"{NB}.ipynb")
         for patched in (False, True):
             procs = [subprocess.Popen([sys.executable, __file__, "--executer", str(c), str(runs), str(int(patched))],

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from mdpc import demo
 from mdpc.app import collect, decide
+from mdpc.authoring.demo_cohort import make_submission, wrong_answers
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.course import Course, nbgrader_env, run_nbgrader
 from mdpc.reports import CANDIDATE_TEMPLATE
@@ -39,12 +40,12 @@ def make_cohort(root: Path, n: int, seed: int = 7) -> Course:
         for sid in ids:
             gb.update_or_create_student(sid, first_name=f"Candidat {sid}", last_name="Banc")
     course.nbgrader("generate_assignment", A, "--force")
-    names = sorted(demo.WRONG_ANSWERS)
+    names = sorted(wrong_answers())
     for sid in ids:
         folder = root / "submitted" / sid / A
         shutil.copytree(root / "release" / A, folder)
         wrong = tuple(rng.sample(names, rng.randint(0, 4)))
-        demo.make_submission(folder, course.source(A), wrong, blank=rng.random() < 0.05)
+        make_submission(folder, course.source(A), wrong, blank=rng.random() < 0.05)
         (folder / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
     return course
 

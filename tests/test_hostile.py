@@ -26,9 +26,11 @@ import yaml
 
 from mdpc import demo
 from mdpc.app import collect, decide, publish
+from mdpc.authoring.demo_cohort import make_submission
 from mdpc.core.decisions import Outcome
 from mdpc.core.grids import default_grids
 from mdpc.grading.autograde import autograde_cohort
+from mdpc.grading.exchange import exchange_step
 from mdpc.grading.incidents import note_failures, read_incidents
 from mdpc.grading.ratings import RatingBook
 from mdpc.grading.sandbox import status
@@ -111,11 +113,11 @@ def hostile(tmp_path_factory):
     course.run_in_process("release_assignment", A)
     homes = {sid: root / "candidats" / sid / A for sid in BEHAVIOURS}
     for sid in BEHAVIOURS:
-        demo.exchange_step("fetch", homes[sid].parent, A, sid, root / "echange")
-        demo.make_submission(homes[sid], course.source(A))
+        exchange_step("fetch", homes[sid].parent, A, sid, root / "echange")
+        make_submission(homes[sid], course.source(A))
         _apply(homes[sid], FIXTURES[sid], BEHAVIOURS[sid], root)
     for sid in BEHAVIOURS:  # `nbgrader submit` (not --strict: a missing notebook is submitted with a warning)
-        demo.exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
+        exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
     course.run_in_process("collect", A)
     sub = {sid: root / "submitted" / sid / A for sid in BEHAVIOURS}
     before = {sid: _digest(f) for sid, f in sub.items()}

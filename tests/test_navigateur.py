@@ -24,6 +24,7 @@ import pytest
 
 import mdpc_utils
 from mdpc import CAS_DIR, demo
+from mdpc.authoring.demo_cohort import make_submission
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.course import nbgrader_env
 
@@ -161,7 +162,7 @@ def worked(lab):
         folder = lab["home"] / "travaux" / assignment
         shutil.copytree(lab["course"].root / "release" / assignment if assignment == A else
                         demo.PROJECT_ROOT / "release" / assignment, folder)
-        demo.make_submission(folder, CAS_DIR / assignment)
+        make_submission(folder, CAS_DIR / assignment)
         out[assignment] = folder
     return out
 

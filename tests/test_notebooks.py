@@ -12,6 +12,7 @@ import yaml
 
 from mdpc import CAS_DIR, COURS_DIR, GRILLES_DIR, PROJECT_ROOT, RELEASE_DIR
 from mdpc.authoring import coverage, rubric_cells
+from mdpc.authoring.demo_cohort import COHORT_FILE, WRONG_ANSWERS_FILE
 from mdpc.core import grids as rubric
 from mdpc.core import referential
 from mdpc.grading.release import generate_release
@@ -150,6 +151,8 @@ def test_autograded_cells_give_evidence_and_say_what_they_check(path):
 @pytest.mark.slow  # runs nbgrader generate_assignment on every assignment (about 45 s)
 def test_release_is_what_nbgrader_generates_today(tmp_path):
     generate_release(PROJECT_ROOT, tmp_path / "release")
+    trainer = [p for p in (tmp_path / "release").rglob("*") if p.name in ("corrige", WRONG_ANSWERS_FILE, COHORT_FILE)]
+    assert not trainer, f"supports du formateur diffusés aux candidats : {trainer}"
     cmp = filecmp.dircmp(RELEASE_DIR, tmp_path / "release")
     stale = []
 

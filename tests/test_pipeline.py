@@ -1,7 +1,7 @@
 """The main job end to end on the demo cohort: nbgrader exchange, autograde, grader levels, decisions, reports.
 
 One demo run (a few minutes) feeds every test here. The demo's candidates carry the named wrong answers
-of mdpc.demo.WRONG_ANSWERS, so these tests also prove, for every case notebook, that the solution
+of each case's catalogue (cas_pratiques/<devoir>/corrige/erreurs_types.yaml), so these tests also prove, for every case notebook, that the solution
 earns every autograded point, the blank release none, and each plausible wrong answer loses exactly
 the tests that guard it.
 """
@@ -15,9 +15,11 @@ import pytest
 
 from mdpc import cli, demo
 from mdpc.app import collect, decide
+from mdpc.authoring.demo_cohort import DemoError, load_cohort, wrong_answers
 from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import GridError
 from mdpc.grading.course import CourseError, run_nbgrader
+from mdpc.grading.exchange import COURSE_ID
 from mdpc.grading.ratings import RatingBook
 
 pytestmark = pytest.mark.slow
@@ -27,6 +29,8 @@ NOTEBOOKS = ("C1_1_etude_de_marche", "C1_2_cartographie_marche", "C1_3_business_
              "C3_4_suivi_clients", "C3_5_rapport_activite",
              "C4_1_plan_de_charges", "C4_2_tableau_de_bord", "C4_3_analyse_statistique",
              "C4_4_reunion_pilotage", "C4_5_montee_competences", "C4_6_equipe_hybride")
+COHORT = load_cohort(demo.ASSIGNMENTS)
+WRONG_ANSWERS = wrong_answers()
 CODES = ("C1.1", "C1.2", "C1.3", "C1.4", "C2.1", "C2.2", "C2.3", "C2.4", "C2.5", "C3.1", "C3.2", "C3.3", "C3.4", "C3.5",
          "C4.1", "C4.2", "C4.3", "C4.4", "C4.5", "C4.6")
 
@@ -74,15 +78,15 @@ def test_blank_release_earns_nothing(scores):
 
 
 def test_every_wrong_answer_is_exercised():
-    used = [w for c in demo.COHORT for w in c.wrong]
-    assert sorted(set(used)) == sorted(demo.WRONG_ANSWERS)
+    used = [w for c in COHORT for w in c.all_wrong]
+    assert sorted(set(used)) == sorted(WRONG_ANSWERS)
 
 
-@pytest.mark.parametrize("candidate", [c for c in demo.COHORT if c.wrong], ids=lambda c: c.id)
+@pytest.mark.parametrize("candidate", [c for c in COHORT if c.wrong], ids=lambda c: c.id)
 def test_wrong_answers_lose_exactly_the_tests_that_guard_them(scores, candidate):
     for nb in NOTEBOOKS:
-        expected = set().union(*[demo.WRONG_ANSWERS[w].fails for w in candidate.wrong
-                                 if demo.WRONG_ANSWERS[w].notebook == nb])
+        expected = set().union(*[WRONG_ANSWERS[w].fails for w in candidate.all_wrong
+                                 if WRONG_ANSWERS[w].notebook == nb])
         failed = {t for t, (score, maximum) in scores[candidate.id][nb].items() if score < maximum}
         assert failed == expected, f"{candidate.id} / {nb}"
 
@@ -135,7 +139,7 @@ def test_late_submission_and_pending_grades(run):
 
 
 def test_reports_and_cohort_csv(run):
-    assert len(run["reports"]) == len(demo.COHORT)
+    assert len(run["reports"]) == len(COHORT)
     for out in run["reports"]:
         html = out["html"].read_text(encoding="utf-8")
         rec = records(run)[out["candidat"]]
@@ -149,7 +153,7 @@ def test_reports_and_cohort_csv(run):
     assert re.search(r"hors délai de 1 j \d+ h", c06)
     assert "Pour atteindre le niveau « Acquis »" in run["reports"][2]["html"].read_text(encoding="utf-8")
     table = pd.read_csv(run["csv"], sep=";", encoding="utf-8-sig")
-    assert list(table["candidat"]) == [c.id for c in demo.COHORT]
+    assert list(table["candidat"]) == [c.id for c in COHORT]
     assert {*CODES, "Bloc 1", "Bloc 2", "Bloc 3", "Bloc 4", "certification"} <= set(table.columns)
     assert not (run["course"].root / "release" / demo.ASSIGNMENT_B4M / "jeux_de_role").exists()
 
@@ -171,13 +175,13 @@ def test_candidate_reports_hold_every_criterion_and_decision(run):
 def test_jury_minutes_and_cohort_report(run):
     batch = run["batch"]
     minutes = batch["pv"]["html"].read_text(encoding="utf-8")
-    for c in demo.COHORT:
+    for c in COHORT:
         assert f"{c.first} {c.last} ({c.id})" in minutes
     assert "Signatures des membres du jury" in minutes and "Mme Bernard, présidente du jury" in minutes
     assert "Déficience visuelle sévère" in minutes  # the exemption with its justification
     assert batch["pv"]["pdf"].read_bytes().startswith(b"%PDF")
     table = pd.read_csv(batch["pv_csv"], sep=";", encoding="utf-8-sig")
-    assert list(table["candidat"]) == [c.id for c in demo.COHORT]
+    assert list(table["candidat"]) == [c.id for c in COHORT]
     assert table.set_index("candidat").loc["c02", "bloc 4"] == "non validé"
     assert table.set_index("candidat").loc["c05", "bloc 1"] == "validé"
     assert str(table.set_index("candidat").loc["c05", "blocs acquis"]) == "1, 2, 3, 4"
@@ -275,7 +279,7 @@ def test_demo_folder_is_recreated_but_never_a_foreign_one(tmp_path):
     foreign = tmp_path / "mes_documents"
     foreign.mkdir()
     (foreign / "precieux.txt").write_text("x")
-    with pytest.raises(SystemExit, match="n'est pas un dossier de démonstration"):
+    with pytest.raises(DemoError, match="n'est pas un dossier de démonstration"):
         demo.prepare_course(foreign)
     assert (foreign / "precieux.txt").exists()
 
@@ -440,8 +444,8 @@ def test_rubric_entry_links_each_criterion_to_the_candidates_document(run):
 def test_a_candidates_report_and_feedback_name_no_other_candidate(run):
     """Privacy: the cohort appears in a report only as averages; feedback is the candidate's own."""
     root = run["course"].root
-    for c in demo.COHORT:
-        others = [o for o in demo.COHORT if o.id != c.id]
+    for c in COHORT:
+        others = [o for o in COHORT if o.id != c.id]
         files = [root / "rapports" / f"rapport_{c.id}.html", *sorted((root / "feedback" / c.id).rglob("*.html"))]
         assert len(files) > 1
         for path in files:
@@ -468,7 +472,7 @@ def test_cohort_report_can_be_anonymised(run, tmp_path):
                           double=book.double_marked(list(demo.ASSIGNMENTS)))
     text = batch["cohorte"]["html"].read_text(encoding="utf-8")
     assert "copie 1" in text  # the double-marking table is there, under pseudonyms
-    for o in demo.COHORT:
+    for o in COHORT:
         assert o.last not in text and not re.search(rf"\b{o.id}\b", text), o.id
     named = build_reports(run["records"][:1], tmp_path / "nomme", progress=False, pdf=False, workers=1,
                           double=book.double_marked(list(demo.ASSIGNMENTS)))["cohorte"]["html"]
@@ -487,7 +491,7 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
     course = Course(root)
     assert "c05" in (root / "dispenses.yaml").read_text(encoding="utf-8")
     assert cli.main(["effacer", "c05", "--cours", str(root)]) == 1  # refused without --confirmer
-    released = root / "echange" / demo.COURSE_ID / "feedback"
+    released = root / "echange" / COURSE_ID / "feedback"
     course.nbgrader("release_feedback", demo.ASSIGNMENT)
     before = set(released.glob("*.html"))
     mine = len(list((root / "feedback" / "c05" / demo.ASSIGNMENT).glob("*.html")))

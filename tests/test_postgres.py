@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from mdpc import demo
+from mdpc.authoring.demo_cohort import make_submission
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.course import Course
 from mdpc.grading.ratings import RatingBook
@@ -76,7 +77,7 @@ def course(pg_url, tmp_path_factory):
     for sid in CANDIDATES:
         folder = root / "submitted" / sid / A
         shutil.copytree(root / "release" / A, folder)
-        demo.make_submission(folder, course.source(A), blank=sid == "p03",
+        make_submission(folder, course.source(A), blank=sid == "p03",
                              wrong=("plan_inchange",) if sid == "p02" else ())
         (folder / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
     assert autograde_cohort(course, A, progress=False) == {}

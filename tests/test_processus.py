@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from mdpc import demo
+from mdpc.authoring.demo_cohort import make_submission
 from mdpc.grading.autograde import autograde_assignments
 
 A = demo.ASSIGNMENT_B4M
@@ -46,7 +47,7 @@ def test_a_worker_killed_mid_batch_loses_no_copy(tmp_path):
     for sid in CANDIDATES:
         folder = course.root / "submitted" / sid / A
         shutil.copytree(course.root / "release" / A, folder)
-        demo.make_submission(folder, course.source(A))
+        make_submission(folder, course.source(A))
         (folder / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
 
     stop, killed = threading.Event(), []
