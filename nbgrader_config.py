@@ -50,6 +50,18 @@ try:
 except ImportError:  # nbgrader run outside the project's environment
     pass
 
+# Hidden tests judged in a kernel of their own, which no code of the candidate ever runs in (mdpc.grading.judge).
+try:
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    from mdpc.grading.judge import JudgedExecute
+
+    c.Autograde.autograde_preprocessors = [JudgedExecute if p is Execute else p
+                                           for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+except ImportError:  # nbgrader run outside the project's environment
+    pass
+
 # Feedback for candidates: no hidden tests nor mark schemes, short French errors, rubric levels shown.
 try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor

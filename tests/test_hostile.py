@@ -46,10 +46,10 @@ BEHAVIOURS = {sid: yaml.safe_load((d / "comportement.yaml").read_text(encoding="
 SPY = (FIXTURES["h13"] / "ajout.py").read_text(encoding="utf-8")
 
 
-def _append(path, cell_id, code):
+def _append(path, cell_id, code, before=False):
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.get("id") == cell_id)
-    cell.source += "\n" + code
+    cell.source = code + "\n" + cell.source if before else cell.source + "\n" + code
     nbformat.write(nb, path)
 
 
@@ -64,7 +64,9 @@ def _apply(home, folder, spec, course_root):
     if spec.get("ajout"):
         code = (f"COURSE = {str(course_root)!r}\nPROJECT = {str(demo.PROJECT_ROOT)!r}\n"
                 + (folder / spec["ajout"]).read_text(encoding="utf-8"))
-        _append(home / f"{NB1}.ipynb", "C4_1_capacite_rep", code)
+        # a blank copy's answer cell ends with `raise NotImplementedError`: the code goes before it
+        _append(home / f"{NB1}.ipynb", spec.get("ajout_cellule", "C4_1_capacite_rep"), code,
+                before=spec.get("copie_blanche", False))
     for nb, cells in spec.get("modifier_cellules", {}).items():
         _edit(home / nb, lambda book, cells=cells: [c.__setitem__("source", cells[c.get("id")])
                                                      for c in book.cells if c.get("id") in cells])
@@ -114,7 +116,7 @@ def hostile(tmp_path_factory):
     homes = {sid: root / "candidats" / sid / A for sid in BEHAVIOURS}
     for sid in BEHAVIOURS:
         exchange_step("fetch", homes[sid].parent, A, sid, root / "echange")
-        make_submission(homes[sid], course.source(A))
+        make_submission(homes[sid], course.source(A), blank=BEHAVIOURS[sid].get("copie_blanche", False))
         _apply(homes[sid], FIXTURES[sid], BEHAVIOURS[sid], root)
     for sid in BEHAVIOURS:  # `nbgrader submit` (not --strict: a missing notebook is submitted with a warning)
         exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
@@ -152,11 +154,11 @@ def _kinds(run, sid):
 def test_reference_copy_earns_everything_and_only_the_killed_kernel_fails(hostile):
     ref = hostile["scores"]["h01"]
     assert all(v > 0 for nb in ref.values() for v in nb.values())
-    assert set(hostile["errors"]) == {"h05", "h14"}, hostile["errors"]
+    assert set(hostile["errors"]) == {"h05"}, hostile["errors"]
     assert "autocorrection en échec" in hostile["errors"]["h05"]
     assert not (hostile["root"] / "autograded" / "h05" / A).exists()
     same = {sid for sid, b in BEHAVIOURS.items() if "mêmes points que la référence" in b["issue_attendue"]}
-    assert same == {"h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16"}  # as documented
+    assert same == {"h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16", "h34"}  # as documented
     for sid in same:
         assert hostile["scores"][sid] == ref, sid
 
@@ -260,10 +262,14 @@ def test_regrading_after_rating_keeps_the_graders_level(hostile):
 
 
 def test_fork_bomb_hits_the_process_limit(hostile):
-    """The bomb stops at the sandbox user's process limit; its own kernel, left without a process to start a
-    thread, stops answering: that copy fails (h14, reported). Its processes die with its sandbox: the next
-    copy graded by the same worker, under the same user id (h15), is graded in full."""
-    assert "autocorrection en échec" in hostile["errors"]["h14"]
+    """The bomb stops at the sandbox user's process limit: while its processes live, the candidate's kernel can
+    start no thread and its next cells fail (h14), but the tests run in the judge, under another user id, and
+    the copy is graded. Each kernel runs under a user id of its own, and the bomb's processes die with its
+    sandbox: the next copy graded by the same worker (h15) is graded in full."""
+    assert "h14" not in hostile["errors"]
+    starved = " ".join(o.get("evalue", "") for o in _outputs(_graded(hostile, "h14", NB1), "C4_1_charge_rep"))
+    assert "can't start new thread" in starved
+    assert hostile["scores"]["h14"][NB1]["C4_1_test_charge"] == 0 < hostile["scores"]["h01"][NB1]["C4_1_test_charge"]
     outs = _outputs(_graded(hostile, "h16", NB1), "C4_1_capacite_rep")
     line = next(ln for o in outs for ln in o.get("text", "").splitlines() if ln.startswith("FOURCHE "))
     _, children, refused = line.split()
@@ -289,9 +295,9 @@ def _competency(rec, code):
 
 def test_decisions_follow_the_documented_outcomes(hostile):
     recs = hostile["records"]
-    for sid in set(BEHAVIOURS) - {"h05", "h14"}:  # graded, then rated « acquis » by the grader
+    for sid in set(BEHAVIOURS) - {"h05"}:  # graded, then rated « acquis » by the grader
         assert _competency(recs[sid], "C4.1")["statut"] == Outcome.VALIDATED, sid
-    for sid in ("h05", "h14"):  # not graded: nothing decided, the reason said
+    for sid in ("h05",):  # not graded: nothing decided, the reason said
         assert _competency(recs[sid], "C4.1")["statut"] == Outcome.PENDING, sid
         assert [i["type"] for i in recs[sid]["incidents"]] == ["echec_autocorrection"], sid
     assert recs["h09"]["autocorrection"]["points"] < recs["h01"]["autocorrection"]["points"]
@@ -305,7 +311,7 @@ def test_candidate_reports_explain_the_incidents(hostile):
     assert "absent de la copie" in html["h09"]
     assert "illisible" in html["h10"]
     pv = Path(hostile["reports"]["pv"]["html"]).read_text(encoding="utf-8")
-    assert pv.count("copie non autocorrigée") == 2
+    assert pv.count("copie non autocorrigée") == 1
 
 
 def test_failures_are_kept_until_a_later_run_grades_the_copy(hostile):
@@ -322,4 +328,53 @@ def test_failures_are_kept_until_a_later_run_grades_the_copy(hostile):
     note_failures(course, A, {}, graded=["h01", "h99"])
     found = read_incidents(course, A)
     assert "h99" not in found and "h01" not in found
-    assert "h05" in found and "h14" in found  # the others stay until graded
+    assert "h05" in found  # the others stay until graded
+
+
+# -- tests judged out of the candidate's reach (mdpc.grading.judge) ------------------------------------------------
+
+TAMPERING = ("h30", "h31", "h32")
+
+
+def _points(run, sid, nb=None):
+    return sum(v for name, grades in run["scores"][sid].items() if nb in (None, name) for v in grades.values())
+
+
+@pytest.mark.parametrize("sid", TAMPERING + ("h33",))
+def test_a_blank_copy_that_tampers_with_the_tests_earns_nothing(hostile, sid):
+    assert _points(hostile, sid) == 0, hostile["scores"][sid]
+    kinds = _kinds(hostile, sid)
+    assert ("contournement_des_tests" if sid in TAMPERING else "valeur_non_transmise") in kinds, kinds
+
+
+def test_each_tampering_technique_is_named_in_the_incident(hostile):
+    said = {sid: " ".join(i["message"] for i in hostile["incidents"][sid] if i["type"] == "contournement_des_tests")
+            for sid in TAMPERING}
+    assert "transformation du code" in said["h30"]
+    assert "crochet d'événement" in said["h31"] and "pre_run_cell" in said["h31"]
+    assert "fonctions intégrées" in said["h32"] and "outils du kit remplacés" in said["h32"]
+    for sid in TAMPERING:  # shown in the candidate's report and in the minutes, as every incident
+        report = next(o for o in hostile["reports"]["candidats"] if o["candidat"] == sid)
+        assert "tentative de contournement des tests" in Path(report["html"]).read_text(encoding="utf-8")
+
+
+def test_hidden_tests_never_reach_the_candidates_kernel(hostile):
+    """h31 copies the source of every cell it runs into the outputs: no test cell ever ran in its kernel."""
+    for nb in (NB1,):  # the hook is installed by the first answer of C4.1, in that notebook's kernel
+        graded = _graded(hostile, "h31", nb)
+        text = json.dumps([c.get("outputs", []) for c in graded.cells], ensure_ascii=False)
+        spied = [ln for ln in text.split("\\n") if "ESPION-SOURCE" in ln]
+        assert spied  # the hook did run, on the candidate's and the locked cells
+        assert not [ln for ln in spied if "HIDDEN TESTS" in ln or "_capacite_vraie" in ln or "Auto-vérification" in ln]
+
+
+def test_private_names_of_the_tests_stay_theirs(hostile):
+    assert hostile["scores"]["h34"] == hostile["scores"]["h01"]
+    assert not _kinds(hostile, "h34") & {"contournement_des_tests", "valeur_non_transmise"}
+
+
+def test_a_sabotaging_function_only_loses_its_own_test(hostile):
+    scores, ref = hostile["scores"]["h35"], hostile["scores"]["h01"]
+    assert scores[NB1]["C4_1_test_charge"] == 0 < ref[NB1]["C4_1_test_charge"]
+    assert scores[NB1]["C4_1_test_capacite"] == ref[NB1]["C4_1_test_capacite"]
+    assert scores[NB2] == ref[NB2] and scores[NB3] == ref[NB3]

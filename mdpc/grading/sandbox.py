@@ -14,7 +14,7 @@ by nbgrader (as root or not), it
    IPC and host name; a file system that holds, read-only, only what a kernel needs (the system, Python,
    the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the grading system) and, writable, the candidate's copy being graded and
    the folder of the kernel's sockets; the kernel then runs under an unprivileged user id of its own
-   (no account is needed; :func:`worker_uid`: one per autograde worker, so that the process limit, which
+   (no account is needed; :func:`kernel_uid`: one per kernel, so that the process limit, which
    counts a user's tasks, keeps a fork bomb from starving the other workers' kernels), with no capability
    and ``no_new_privs``. The source
    notebooks (solutions, hidden tests), the gradebooks, the other candidates' copies and the jury's files
@@ -37,9 +37,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from mdpc.errors import MdpcError
+
 KERNEL_NAME = "mdpc-bac-a-sable"
+JUDGE_KERNEL_NAME = "mdpc-juge"  # the kernel that runs the tests (mdpc.grading.judge): same sandbox, copy read-only
 SANDBOX_UID = 61000
 MIB = 1024 * 1024
+
+
+class SandboxError(MdpcError):
+    """The kernel cannot be sandboxed as asked (message in French)."""
 
 
 @dataclass(frozen=True)
@@ -52,11 +59,13 @@ class Limits:
     file_mib: int = 256          # largest file the kernel may write
     open_files: int = 1024
     processes: int = 512         # tasks of the sandbox user (threads count): no fork bomb
-    uid: int = SANDBOX_UID
+    uid: int = SANDBOX_UID       # the base: each kernel runs under base + its own process number (kernel_uid)
+    read_only: bool = False      # the candidate's copy mounted read-only, left to its owner (the judge kernel)
 
     def args(self) -> list[str]:
         return [f"--memoire-mio={self.memory_mib}", f"--cpu-s={self.cpu_seconds}", f"--fichier-mio={self.file_mib}",
-                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}", f"--uid={self.uid}"]
+                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}", f"--uid={self.uid}"] \
+            + ["--lecture-seule"] * self.read_only
 
 
 def status() -> tuple[bool, str]:
@@ -70,20 +79,22 @@ def status() -> tuple[bool, str]:
     if not shutil.which("setpriv"):
         return False, "bac à sable réduit aux limites de ressources : setpriv (util-linux) est introuvable"
     return True, ("bac à sable complet : sans réseau, système de fichiers réduit à la copie du candidat, "
-                  f"un utilisateur non privilégié par processus de correction (à partir de l'uid {SANDBOX_UID}), "
+                  f"un utilisateur non privilégié par noyau (à partir de l'uid {SANDBOX_UID}), "
                   "limites de ressources")
 
 
-def worker_uid(pid: int | None = None) -> int:
-    """The sandbox user id of an autograde worker: ``SANDBOX_UID`` plus the worker's process number, so
-    that two workers running at once never share one (RLIMIT_NPROC counts all the tasks of a user id)."""
-    return SANDBOX_UID + (os.getpid() if pid is None else pid)
+def kernel_uid(base: int = SANDBOX_UID, pid: int | None = None) -> int:
+    """The user id a sandboxed kernel runs under: `base` plus the kernel's own process number (the launcher
+    execs the sandbox, so they are one), unique among the processes alive. RLIMIT_NPROC counts all the tasks of
+    a user id: with one id per kernel, a fork bomb's processes, until they are gone, starve no other kernel —
+    not another worker's, not the judge's, not the next notebook's of the same copy."""
+    return base + (os.getpid() if pid is None else pid)
 
 
-def install_kernelspec(folder: Path, limits: Limits = Limits()) -> Path:
-    """Write the sandbox kernel specification under ``folder/kernels``; put ``folder`` first in
+def install_kernelspec(folder: Path, limits: Limits = Limits(), name: str = KERNEL_NAME) -> Path:
+    """Write the sandbox kernel specification `name` under ``folder/kernels``; put ``folder`` first in
     ``JUPYTER_PATH`` for nbgrader to find it. Returns ``folder``."""
-    spec = folder / "kernels" / KERNEL_NAME
+    spec = folder / "kernels" / name
     spec.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(), "--",
             sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
@@ -166,7 +177,7 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     conn_path = Path(kernel[conn_index])
     info = json.loads(conn_path.read_text(encoding="utf-8"))
     if info.get("transport") != "ipc":
-        raise SystemExit("Bac à sable : le noyau doit communiquer par sockets Unix (transport « ipc ») ; "
+        raise SandboxError("Bac à sable : le noyau doit communiquer par sockets Unix (transport « ipc ») ; "
                          "configurez KernelManager.transport = 'ipc'.")
     sockets = Path(info["ip"]).parent
     own_conn = sockets / f"connexion-{os.getpid()}.json"
@@ -174,9 +185,11 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     for path in (sockets, own_conn):
         os.chown(path, opts.uid, opts.uid)
     os.chmod(own_conn, 0o600)
-    _chown_tree(cwd, opts.uid)
+    if not opts.lecture_seule:
+        _chown_tree(cwd, opts.uid)
     kernel = kernel[:conn_index] + [str(own_conn)] + kernel[conn_index + 1:]
-    binds = [*_python_binds(), "--bind", str(cwd), str(cwd), "--bind", str(sockets), str(sockets)]
+    binds = [*_python_binds(), "--ro-bind" if opts.lecture_seule else "--bind", str(cwd), str(cwd),
+             "--bind", str(sockets), str(sockets)]
     fds, args = [], ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                      "--hostname", "bac-a-sable", "--die-with-parent", "--clearenv", *_system_binds(),
                      "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
@@ -210,11 +223,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fichiers-ouverts", type=int, default=Limits.open_files)
     parser.add_argument("--processus", type=int, default=Limits.processes)
     parser.add_argument("--uid", type=int, default=SANDBOX_UID)
+    parser.add_argument("--lecture-seule", action="store_true")
     opts = parser.parse_args(argv[:split])
+    opts.uid = kernel_uid(opts.uid)
     kernel = argv[split + 1:]
     isolated, why = status()
     if isolated:
-        command, _fds = sandbox_command(kernel, opts, Path.cwd())
+        try:
+            command, _fds = sandbox_command(kernel, opts, Path.cwd())
+        except SandboxError as exc:
+            raise SystemExit(str(exc)) from None
         _set_limits(opts)
         os.execvp(command[0], command)
     print(f"[mdpc] {why}", file=sys.stderr, flush=True)

@@ -8,6 +8,7 @@ Unix sockets of its own. :func:`execute_chunk` runs nbgrader there for a batch o
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -15,7 +16,13 @@ from pathlib import Path
 
 from mdpc.grading.course import Course, CourseError, run_nbgrader
 from mdpc.grading.intake import prepare_copy
-from mdpc.grading.sandbox import KERNEL_NAME, Limits, install_kernelspec, worker_uid
+from mdpc.grading.judge import INCIDENTS_VARIABLE
+from mdpc.grading.sandbox import (
+    JUDGE_KERNEL_NAME,
+    KERNEL_NAME,
+    Limits,
+    install_kernelspec,
+)
 
 
 def _link(target: Path, link: Path) -> None:
@@ -78,11 +85,15 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
         incidents[s] = [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
     sockets = folder / "noyaux"
     sockets.mkdir(exist_ok=True)
-    install_kernelspec(folder / "jupyter", Limits(uid=worker_uid()))
+    install_kernelspec(folder / "jupyter", Limits())
+    install_kernelspec(folder / "jupyter", Limits(read_only=True), JUDGE_KERNEL_NAME)
+    (folder / "juge").mkdir(exist_ok=True)
     with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as fh:
-        fh.write("\n# mdpc autograde: this worker's kernels on Unix sockets of its own (no TCP port race),\n"
-                 "# started in the sandbox (mdpc.grading.sandbox)\n"
+        fh.write("\n# mdpc autograde: kernels on Unix sockets (no TCP port race), each in a folder of its own,\n"
+                 "# started in the sandbox (mdpc.grading.sandbox); tests judged in a kernel of their own\n"
                  f"c.KernelManager.transport = 'ipc'\nc.KernelManager.ip = {str(sockets / 'k')!r}\n"
+                 f"c.JudgedExecute.sockets_root = {str(sockets)!r}\n"
+                 f"c.JudgedExecute.judge_kernel_name = {JUDGE_KERNEL_NAME!r}\n"
                  f"c.CourseDirectory.db_url = {'sqlite:///' + str(folder / 'gradebook.db')!r}\n"
                  f"c.Execute.kernel_name = {KERNEL_NAME!r}\n"
                  "# the notebook is done when its last cell has answered: stop the kernel at once (≈ 0.4 s\n"
@@ -108,7 +119,12 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
     folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
                                        Path(gradebook) if gradebook else None, cell_timeout)
     journal = Path(root) / "journal_autocorrection.log"
-    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")]))}
+    env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")])),
+           INCIDENTS_VARIABLE: str(folder / "juge")}
     proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
+    for found in sorted((folder / "juge").glob("*.json")):  # what the judge saw the candidates' code attempt
+        item = json.loads(found.read_text(encoding="utf-8"))
+        if item.get("candidat") in incidents:
+            incidents[item["candidat"]].extend(item.get("incidents", []))
     return {s: {"erreur": None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s),
                 "incidents": incidents[s]} for s in students}

@@ -1,0 +1,438 @@
+"""Hidden tests judged in a kernel of their own, which no code of the candidate ever runs in.
+
+nbgrader executes a submitted notebook in one kernel: the candidate's cells, then the test cells, in the
+same interpreter. Whatever the candidate's code leaves in it decides the verdict: an input transformer that
+turns every test into ``pass``, an event hook that prints the hidden tests into the outputs, a patched
+``check`` or builtin, an object whose ``__eq__`` always says yes. :class:`JudgedExecute` replaces nbgrader's
+``Execute`` preprocessor (``c.Autograde.autograde_preprocessors``) and runs two kernels per notebook:
+
+- the **candidate kernel** runs the candidate's cells and the locked cells, in order, as nbgrader would;
+  it never receives a test cell;
+- the **judge kernel** runs the trusted cells only — locked cells and test cells, as restored from the
+  source by nbgrader — and receives, before each, the values of the names the cell reads that the
+  candidate's cells bind: as data rebuilt from an allowlist of types (``judge_kernel.DataUnpickler``),
+  never as code; the candidate's functions become proxies whose calls run in the candidate kernel and
+  return data. Names that locked cells bind keep the judge's own value (the case data as loaded, not as
+  the candidate may have rewritten it); names starting with ``_`` (the tests' own) and builtins' names are
+  never taken from the candidate.
+
+The test cells' outputs, hence nbgrader's points, come from the judge kernel. What the candidate's code did
+to its own kernel is looked for at the end (hooks, transformers, patched builtins or kit) and reported as
+an incident, « tentative de contournement des tests », for the jury; it cannot change a verdict.
+
+Each kernel gets a sockets folder of its own (IPC transport), created afresh for it: under the sandbox,
+the candidate kernel cannot even see the judge's.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import builtins
+import json
+import os
+import queue
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.util import run_sync
+from nbgrader.preprocessors import Execute
+from traitlets import Unicode
+
+JUDGE_SOURCE = (Path(__file__).with_name("judge_kernel.py")).read_text(encoding="utf-8")
+CALL_PROMPT = "\x00mdpc-appel\x00"
+INCIDENTS_VARIABLE = "MDPC_JUGE_INCIDENTS"  # folder where each notebook's findings are written (set by autograde)
+TAMPERING = "contournement_des_tests"
+NOT_SENT = "valeur_non_transmise"
+
+BOOT = """import sys as __s, types as __t
+__m = __t.ModuleType("__mdpc_juge__")
+exec(compile({source!r}, "<mdpc-juge>", "exec"), __m.__dict__)
+__s.modules["__mdpc_juge__"] = __m
+__mdpc_juge__ = __m
+del __s, __t, __m
+"""
+
+# Run in the candidate's kernel (which may have been tampered with: only the candidate's own values can suffer).
+EXPORT = """def __mdpc_export__(names):
+    import base64, json, pickle, types
+    out = {{}}
+    registry = globals().setdefault("__mdpc_registre__", {{}})
+    for name in names:
+        if name not in globals():
+            continue
+        value = globals()[name]
+        if isinstance(value, types.ModuleType):
+            out[name] = {{"module": value.__name__}}
+        elif callable(value) and not isinstance(value, type):
+            registry[name] = value
+            out[name] = {{"fonction": name}}
+        else:
+            try:
+                out[name] = {{"donnee": base64.b64encode(pickle.dumps(value, protocol=5)).decode("ascii")}}
+            except Exception:
+                out[name] = {{"illisible": type(value).__name__}}
+    return json.dumps(out)
+__mdpc_sortie__ = __mdpc_export__({names!r})
+"""
+
+CALL = """def __mdpc_appel__(payload):
+    import base64, json, pickle
+    name, args, kwargs = pickle.loads(base64.b64decode(payload))
+    registry = globals().setdefault("__mdpc_registre__", {{}})
+    function = registry.get(name) or globals().get(name)
+    try:
+        result = function(*args, **kwargs)
+    except BaseException as error:
+        return json.dumps({{"erreur": type(error).__name__, "message": str(error)[:2000]}})
+    try:
+        from matplotlib.figure import Figure
+        if isinstance(result, Figure):
+            return json.dumps({{"resultat": {{"figure": len(result.axes)}}}})
+    except Exception:
+        pass
+    if callable(result) and not isinstance(result, type):
+        key = "resultat-%d" % id(result)
+        registry[key] = result
+        return json.dumps({{"resultat": {{"fonction": key}}}})
+    try:
+        return json.dumps({{"resultat": {{"donnee": base64.b64encode(pickle.dumps(result, protocol=5)).decode("ascii")}}}})
+    except Exception:
+        return json.dumps({{"resultat": {{"illisible": type(result).__name__}}}})
+__mdpc_sortie__ = __mdpc_appel__({payload!r})
+"""
+
+BASELINE = """def __mdpc_etat__():
+    import builtins, sys
+    ip = get_ipython()
+    return {
+        "crochets": {id(f): (getattr(f, "__module__", "") or "", k) for k, fs in
+                     [("transformation", ip.input_transformers_cleanup + ip.input_transformers_post + ip.ast_transformers),
+                      *ip.events.callbacks.items()] for f in fs},
+        "builtins": {k: id(v) for k, v in vars(builtins).items() if k not in ("input", "raw_input", "getpass")},
+        "trace": sys.gettrace() is not None or sys.getprofile() is not None,
+        "exceptions": bool(ip.custom_exceptions) or "showtraceback" in vars(ip) or sys.excepthook is not sys.__excepthook__,
+        "meta_path": len(sys.meta_path),
+    }
+__mdpc_base__ = __mdpc_etat__()
+"""
+
+# What the candidate's code may have done to its kernel, against the state before its first cell. Hooks that the
+# Jupyter machinery registers itself (matplotlib's inline backend, ipykernel, IPython, widgets) are not counted.
+PROBE = """def __mdpc_ecarts__():
+    import json
+    now, base, out = __mdpc_etat__(), __mdpc_base__, []
+    ours = ("matplotlib", "matplotlib_inline", "ipykernel", "IPython", "ipywidgets", "comm", "traitlets")
+    added = {}
+    for key, (module, kind) in now["crochets"].items():
+        if key not in base["crochets"] and not module.startswith(ours):
+            added.setdefault(kind, 0)
+            added[kind] += 1
+    if "transformation" in added:
+        out.append("transformation du code des cellules avant leur exécution")
+    events = sorted(k for k in added if k != "transformation")
+    if events:
+        out.append("crochet d'événement du noyau (" + ", ".join(events) + ")")
+    changed = sorted(k for k, v in now["builtins"].items() if base["builtins"].get(k, v) != v)
+    if changed:
+        out.append("fonctions intégrées de Python remplacées (" + ", ".join(changed[:5]) + ")")
+    if now["trace"]:
+        out.append("traçage de l'exécution (sys.settrace)")
+    if now["exceptions"] and not base["exceptions"]:
+        out.append("interception des erreurs")
+    if now["meta_path"] > base["meta_path"]:
+        out.append("importation détournée (sys.meta_path)")
+    import sys
+    places = {m: vars(mod) for m, mod in list(sys.modules.items()) if m.startswith("mdpc_utils")}
+    for m in ("pandas", "numpy", "math", "statistics"):
+        if m in sys.modules:
+            places[m] = vars(sys.modules[m])
+    if "pandas" in sys.modules:
+        pd = sys.modules["pandas"]
+        places.update({f"pandas.{c.__name__}": vars(c) for c in (pd.DataFrame, pd.Series, pd.Index)})
+    planted = sorted(f"{m}.{k}" for m, attrs in places.items() for k, v in list(attrs.items())
+                     if callable(v) and getattr(v, "__module__", None) == "__main__")
+    kit = [x for x in planted if x.startswith("mdpc_utils")]
+    libs = [x for x in planted if not x.startswith("mdpc_utils")]
+    if kit:
+        out.append("outils du kit remplacés (" + ", ".join(kit[:5]) + ")")
+    if libs:
+        out.append("fonctions de pandas, numpy ou math remplacées (" + ", ".join(libs[:5]) + ")")
+    return json.dumps(out)
+__mdpc_sortie__ = __mdpc_ecarts__()
+"""
+
+
+def _tree(source: str) -> ast.AST | None:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError):
+        return None
+
+
+def bound_names(source: str) -> set[str]:
+    """Names a cell binds (assignments, definitions, imports, loop and ``with`` targets), at any depth."""
+    tree, out = _tree(source), set()
+    if tree is None:
+        return out
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            out.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            out.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+    return out
+
+
+def read_names(source: str) -> set[str]:
+    """Names a cell reads, anywhere in it, and the strings it holds that look like names (a test may read
+    ``globals()["ecarts_produit"]``): an over-approximation is harmless, an absent name is not sent."""
+    tree = _tree(source)
+    if tree is None:
+        return set()
+    return ({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            | {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+               and n.value.isidentifier()})
+
+
+def is_test(cell) -> bool:
+    md = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and bool(md.get("grade")) and not md.get("solution")
+
+
+def is_trusted(cell) -> bool:
+    """A cell nbgrader restores from the source before autograding: a locked cell or a test cell."""
+    md = cell.metadata.get("nbgrader", {})
+    return cell.cell_type == "code" and (bool(md.get("locked")) or is_test(cell)) and not md.get("solution")
+
+
+class JudgedExecute(Execute):
+    """nbgrader's Execute with the tests judged in a kernel of their own (see the module docstring)."""
+
+    judge_kernel_name = Unicode("", help="Kernel of the judge (default: the notebook's kernel).").tag(config=True)
+    sockets_root = Unicode("", help="Folder under which each kernel gets a sockets folder of its own "
+                                    "(IPC transport); default: the system's temporary folder.").tag(config=True)
+
+    # -- kernels -------------------------------------------------------------------------------------
+    def _fresh_ip(self) -> str:
+        root = self.sockets_root or None
+        if root:
+            Path(root).mkdir(parents=True, exist_ok=True)
+        return str(Path(tempfile.mkdtemp(prefix="noyau-", dir=root)) / "k")
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if km.transport == "ipc":
+            km.ip = self._fresh_ip()
+        return km
+
+    async def _start_judge(self) -> None:
+        name = self.judge_kernel_name or self.kernel_name or "python3"
+        self.km_j = AsyncKernelManager(kernel_name=name, config=self.config)
+        if self.km_j.transport == "ipc":
+            self.km_j.ip = self._fresh_ip()
+        cwd = self.resources.get("metadata", {}).get("path") or None
+        await self.km_j.start_kernel(extra_arguments=self.extra_arguments, cwd=cwd)
+        self.kc_j = self.km_j.client()
+        self.kc_j.start_channels()
+        await self.kc_j.wait_for_ready(timeout=self.startup_timeout)
+        self.kc_j.allow_stdin = True
+        await self._judge_run(BOOT.format(source=JUDGE_SOURCE), silent=True)
+
+    async def _stop_judge(self) -> None:
+        km = getattr(self, "km_j", None)
+        if km is None:
+            return
+        try:
+            self.kc_j.stop_channels()
+            if await km.is_alive():
+                await km.shutdown_kernel(now=True)
+        finally:
+            await km.cleanup_resources()
+            self._forget_ip(km)
+            self.km_j = self.kc_j = None
+
+    @staticmethod
+    def _forget_ip(km) -> None:
+        folder = Path(str(km.ip)).parent
+        if km.transport == "ipc" and folder.name.startswith("noyau-"):
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+
+    # -- messages ------------------------------------------------------------------------------------
+    async def _reply(self, kc, msg_id: str, timeout: float | None) -> dict | None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return None
+            try:
+                msg = await kc.get_shell_msg(timeout=0.5 if left is None else min(0.5, left))
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg
+
+    @staticmethod
+    async def _drain(kc, msg_id: str, timeout: float = 30) -> None:
+        """Read a request's messages on the iopub channel up to its end (« idle »): nothing piles up unread."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                msg = await kc.get_iopub_msg(timeout=min(0.5, max(0.01, deadline - time.monotonic())))
+            except queue.Empty:
+                continue
+            if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                return
+
+    async def _candidate_eval(self, code: str) -> str | None:
+        """Run `code` silently in the candidate's kernel; the string it leaves in ``__mdpc_sortie__``."""
+        if not await self.km_c.is_alive():
+            return None
+        msg_id = self.kc_c.execute(code, silent=True, store_history=False, allow_stdin=False,
+                                   user_expressions={"r": "__mdpc_sortie__"})
+        reply = await self._reply(self.kc_c, msg_id, self.timeout)
+        if reply is None:  # a candidate's function that does not answer: interrupt it, the test fails
+            try:
+                await self.km_c.interrupt_kernel()
+                await self._reply(self.kc_c, msg_id, 30)
+            except Exception:  # noqa: BLE001 — a dead kernel: the test fails, the notebook goes on
+                pass
+            return None
+        await self._drain(self.kc_c, msg_id)
+        expr = reply["content"].get("user_expressions", {}).get("r", {})
+        if expr.get("status") != "ok":
+            return None
+        try:
+            value = ast.literal_eval(expr["data"]["text/plain"])
+        except (ValueError, SyntaxError, KeyError):
+            return None
+        return value if isinstance(value, str) else None
+
+    async def _serve_calls(self) -> None:
+        """Answer the judge's calls to the candidate's functions (input requests), as long as it runs."""
+        while True:
+            try:
+                msg = await self.kc_j.get_stdin_msg(timeout=0.2)
+            except queue.Empty:
+                continue
+            prompt = msg["content"].get("prompt", "")
+            answer = None
+            if msg["msg_type"] == "input_request" and prompt.startswith(CALL_PROMPT):
+                answer = await self._candidate_eval(CALL.format(payload=prompt[len(CALL_PROMPT):]))
+            self.kc_j.input(answer or json.dumps({"erreur": "TimeoutError",
+                                                  "message": "la fonction du candidat n'a pas répondu"}))
+
+    async def _judge_run(self, code: str, silent: bool = False, expression: str | None = None):
+        """Run `code` in the judge (answering its calls to the candidate's functions meanwhile); with
+        `expression`, return that expression's value (a literal), else the execute reply."""
+        serve = asyncio.ensure_future(self._serve_calls())
+        try:
+            msg_id = self.kc_j.execute(code, silent=silent, store_history=not silent, allow_stdin=True,
+                                       user_expressions={"r": expression} if expression else None)
+            reply = await self._reply(self.kc_j, msg_id, self.timeout)
+            await self._drain(self.kc_j, msg_id)
+            if expression is None or reply is None:
+                return reply
+            value = reply["content"].get("user_expressions", {}).get("r", {})
+            try:
+                return ast.literal_eval(value["data"]["text/plain"]) if value.get("status") == "ok" else None
+            except (ValueError, SyntaxError, KeyError):
+                return None
+        finally:
+            serve.cancel()
+
+    async def _send_values(self, source: str) -> None:
+        names = sorted(n for n in read_names(source) & self._candidate_names - self._locked_names - bound_names(source)
+                       if not n.startswith("_") and not hasattr(builtins, n))
+        if not names:
+            return
+        payload = await self._candidate_eval(EXPORT.format(names=names))
+        if payload:
+            reply = await self._judge_run(f"__mdpc_refus__ = __mdpc_juge__.bind({payload!r}, globals())",
+                                          silent=True, expression="__mdpc_refus__")
+            self._refused.update(reply or [])
+
+    # -- cells -----------------------------------------------------------------------------------------
+    async def _in_judge(self, cell, index: int):
+        await self._send_values(cell.source)
+        if not is_test(cell):
+            return await self._judge_run(cell.source)
+        serve = asyncio.ensure_future(self._serve_calls())
+        self.kc, self.km = self.kc_j, self.km_j
+        try:
+            return await NotebookClient.async_execute_cell(self, cell, index, store_history=True)
+        finally:
+            self.kc, self.km = self.kc_c, self.km_c
+            serve.cancel()
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, self.resources
+        if is_test(cell):
+            run_sync(self._in_judge)(cell, index)
+            return cell, self.resources
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if is_trusted(cell):
+            run_sync(self._in_judge)(cell, index)
+        return cell, self.resources
+
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self._locked_names = set().union(*(bound_names(c.source) for c in nb.cells if is_trusted(c) and not is_test(c)))
+        self._candidate_names = set().union(*(bound_names(c.source) for c in nb.cells
+                                              if c.cell_type == "code" and not is_trusted(c)))
+        findings, self._refused = [], set()
+        with self.setup_kernel():
+            self.kc_c, self.km_c = self.kc, self.km
+            try:
+                run_sync(self._start_judge)()
+                info = self.wait_for_reply(self.kc.kernel_info())
+                self.nb.metadata["language_info"] = info["content"]["language_info"]
+                run_sync(self._candidate_eval)(BASELINE)
+                for index, cell in enumerate(self.nb.cells):
+                    self.preprocess_cell(cell, resources, index)
+                probe = run_sync(self._candidate_eval)(PROBE)
+                findings = json.loads(probe) if probe else []
+            finally:
+                self.kc, self.km = self.kc_c, self.km_c
+                run_sync(self._stop_judge)()
+        self.set_widgets_metadata()
+        self._report(findings, sorted(self._refused))
+        return self.nb, self.resources
+
+    async def _async_cleanup_kernel(self) -> None:
+        km = self.km
+        await super()._async_cleanup_kernel()
+        if km is not None:
+            self._forget_ip(km)
+
+    def _report(self, findings: list[str], refused: list[str]) -> None:
+        """Write what the candidate's code did to its kernel, and the values that could not reach the tests,
+        where autograde collects each copy's incidents."""
+        folder = os.environ.get(INCIDENTS_VARIABLE)
+        info = self.resources.get("nbgrader", {})
+        if not folder or not info.get("student") or not (findings or refused):
+            return
+        notebook, items = info.get("notebook", ""), []
+        if findings:
+            items.append({"carnet": notebook, "type": TAMPERING,
+                          "message": "tentative de contournement des tests : " + " ; ".join(findings)
+                                     + " (sans effet : les tests sont exécutés hors de portée du code du candidat)"})
+        if refused:
+            items.append({"carnet": notebook, "type": NOT_SENT,
+                          "message": "valeurs du candidat qui ne sont pas des données d'un type admis, non "
+                                     "transmises aux tests (les tests qui les lisent échouent) : " + ", ".join(refused)})
+        path = Path(folder) / f"{info['student']}--{notebook or 'carnet'}.json"
+        path.write_text(json.dumps({"candidat": info["student"], "incidents": items}, ensure_ascii=False),
+                        encoding="utf-8")
