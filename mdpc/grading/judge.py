@@ -42,174 +42,23 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
-JUDGE_SOURCE = (Path(__file__).with_name("judge_kernel.py")).read_text(encoding="utf-8")
-CALL_PROMPT = "\x00mdpc-appel\x00"
+from mdpc.grading.judge_code import (
+    BASELINE,
+    BOOT,
+    CALL,
+    CALL_PROMPT,
+    EXPORT,
+    JUDGE_SOURCE,
+    PROBE,
+    bound_names,
+    is_test,
+    is_trusted,
+    read_names,
+)
+
 INCIDENTS_VARIABLE = "MDPC_JUGE_INCIDENTS"  # folder where each notebook's findings are written (set by autograde)
 TAMPERING = "contournement_des_tests"
 NOT_SENT = "valeur_non_transmise"
-
-BOOT = """import sys as __s, types as __t
-__m = __t.ModuleType("__mdpc_juge__")
-exec(compile({source!r}, "<mdpc-juge>", "exec"), __m.__dict__)
-__s.modules["__mdpc_juge__"] = __m
-__mdpc_juge__ = __m
-del __s, __t, __m
-"""
-
-# Run in the candidate's kernel (which may have been tampered with: only the candidate's own values can suffer).
-EXPORT = """def __mdpc_export__(names):
-    import base64, json, pickle, types
-    out = {{}}
-    registry = globals().setdefault("__mdpc_registre__", {{}})
-    for name in names:
-        if name not in globals():
-            continue
-        value = globals()[name]
-        if isinstance(value, types.ModuleType):
-            out[name] = {{"module": value.__name__}}
-        elif callable(value) and not isinstance(value, type):
-            registry[name] = value
-            out[name] = {{"fonction": name}}
-        else:
-            try:
-                out[name] = {{"donnee": base64.b64encode(pickle.dumps(value, protocol=5)).decode("ascii")}}
-            except Exception:
-                out[name] = {{"illisible": type(value).__name__}}
-    return json.dumps(out)
-__mdpc_sortie__ = __mdpc_export__({names!r})
-"""
-
-CALL = """def __mdpc_appel__(payload):
-    import base64, json, pickle
-    name, args, kwargs = pickle.loads(base64.b64decode(payload))
-    registry = globals().setdefault("__mdpc_registre__", {{}})
-    function = registry.get(name) or globals().get(name)
-    try:
-        result = function(*args, **kwargs)
-    except BaseException as error:
-        return json.dumps({{"erreur": type(error).__name__, "message": str(error)[:2000]}})
-    try:
-        from matplotlib.figure import Figure
-        if isinstance(result, Figure):
-            return json.dumps({{"resultat": {{"figure": len(result.axes)}}}})
-    except Exception:
-        pass
-    if callable(result) and not isinstance(result, type):
-        key = "resultat-%d" % id(result)
-        registry[key] = result
-        return json.dumps({{"resultat": {{"fonction": key}}}})
-    try:
-        return json.dumps({{"resultat": {{"donnee": base64.b64encode(pickle.dumps(result, protocol=5)).decode("ascii")}}}})
-    except Exception:
-        return json.dumps({{"resultat": {{"illisible": type(result).__name__}}}})
-__mdpc_sortie__ = __mdpc_appel__({payload!r})
-"""
-
-BASELINE = """def __mdpc_etat__():
-    import builtins, sys
-    ip = get_ipython()
-    return {
-        "crochets": {id(f): (getattr(f, "__module__", "") or "", k) for k, fs in
-                     [("transformation", ip.input_transformers_cleanup + ip.input_transformers_post + ip.ast_transformers),
-                      *ip.events.callbacks.items()] for f in fs},
-        "builtins": {k: id(v) for k, v in vars(builtins).items() if k not in ("input", "raw_input", "getpass")},
-        "trace": sys.gettrace() is not None or sys.getprofile() is not None,
-        "exceptions": bool(ip.custom_exceptions) or "showtraceback" in vars(ip) or sys.excepthook is not sys.__excepthook__,
-        "meta_path": len(sys.meta_path),
-    }
-__mdpc_base__ = __mdpc_etat__()
-"""
-
-# What the candidate's code may have done to its kernel, against the state before its first cell. Hooks that the
-# Jupyter machinery registers itself (matplotlib's inline backend, ipykernel, IPython, widgets) are not counted.
-PROBE = """def __mdpc_ecarts__():
-    import json
-    now, base, out = __mdpc_etat__(), __mdpc_base__, []
-    ours = ("matplotlib", "matplotlib_inline", "ipykernel", "IPython", "ipywidgets", "comm", "traitlets")
-    added = {}
-    for key, (module, kind) in now["crochets"].items():
-        if key not in base["crochets"] and not module.startswith(ours):
-            added.setdefault(kind, 0)
-            added[kind] += 1
-    if "transformation" in added:
-        out.append("transformation du code des cellules avant leur exécution")
-    events = sorted(k for k in added if k != "transformation")
-    if events:
-        out.append("crochet d'événement du noyau (" + ", ".join(events) + ")")
-    changed = sorted(k for k, v in now["builtins"].items() if base["builtins"].get(k, v) != v)
-    if changed:
-        out.append("fonctions intégrées de Python remplacées (" + ", ".join(changed[:5]) + ")")
-    if now["trace"]:
-        out.append("traçage de l'exécution (sys.settrace)")
-    if now["exceptions"] and not base["exceptions"]:
-        out.append("interception des erreurs")
-    if now["meta_path"] > base["meta_path"]:
-        out.append("importation détournée (sys.meta_path)")
-    import sys
-    places = {m: vars(mod) for m, mod in list(sys.modules.items()) if m.startswith("mdpc_utils")}
-    for m in ("pandas", "numpy", "math", "statistics"):
-        if m in sys.modules:
-            places[m] = vars(sys.modules[m])
-    if "pandas" in sys.modules:
-        pd = sys.modules["pandas"]
-        places.update({f"pandas.{c.__name__}": vars(c) for c in (pd.DataFrame, pd.Series, pd.Index)})
-    planted = sorted(f"{m}.{k}" for m, attrs in places.items() for k, v in list(attrs.items())
-                     if callable(v) and getattr(v, "__module__", None) == "__main__")
-    kit = [x for x in planted if x.startswith("mdpc_utils")]
-    libs = [x for x in planted if not x.startswith("mdpc_utils")]
-    if kit:
-        out.append("outils du kit remplacés (" + ", ".join(kit[:5]) + ")")
-    if libs:
-        out.append("fonctions de pandas, numpy ou math remplacées (" + ", ".join(libs[:5]) + ")")
-    return json.dumps(out)
-__mdpc_sortie__ = __mdpc_ecarts__()
-"""
-
-
-def _tree(source: str) -> ast.AST | None:
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (SyntaxError, ValueError):
-        return None
-
-
-def bound_names(source: str) -> set[str]:
-    """Names a cell binds (assignments, definitions, imports, loop and ``with`` targets), at any depth."""
-    tree, out = _tree(source), set()
-    if tree is None:
-        return out
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            out.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
-    return out
-
-
-def read_names(source: str) -> set[str]:
-    """Names a cell reads, anywhere in it, and the strings it holds that look like names (a test may read
-    ``globals()["ecarts_produit"]``): an over-approximation is harmless, an absent name is not sent."""
-    tree = _tree(source)
-    if tree is None:
-        return set()
-    return ({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            | {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-               and n.value.isidentifier()})
-
-
-def is_test(cell) -> bool:
-    md = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(md.get("grade")) and not md.get("solution")
-
-
-def is_trusted(cell) -> bool:
-    """A cell nbgrader restores from the source before autograding: a locked cell or a test cell."""
-    md = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and (bool(md.get("locked")) or is_test(cell)) and not md.get("solution")
 
 
 class JudgedExecute(Execute):
