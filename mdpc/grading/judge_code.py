@@ -11,6 +11,7 @@ names a cell binds and reads.
 from __future__ import annotations
 
 import ast
+import symtable
 from pathlib import Path
 
 JUDGE_SOURCE = (Path(__file__).with_name("judge_kernel.py")).read_text(encoding="utf-8")
@@ -134,39 +135,58 @@ __mdpc_sortie__ = __mdpc_ecarts__()
 """
 
 
-def _tree(source: str) -> ast.AST | None:
+def _python(source: str) -> str | None:
+    """The cell as Python (IPython's magics and shell escapes turned into calls), or None if it does not parse."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        return ast.parse(TransformerManager().transform_cell(source))
+        code = TransformerManager().transform_cell(source)
+        compile(code, "<cellule>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
+    return code
+
+
+def _tables(code: str):
+    tables = [symtable.symtable(code, "<cellule>", "exec")]
+    while tables:
+        table = tables.pop()
+        yield table
+        tables.extend(table.get_children())
 
 
 def bound_names(source: str) -> set[str]:
-    """Names a cell binds (assignments, definitions, imports, loop and ``with`` targets), at any depth."""
-    tree, out = _tree(source), set()
-    if tree is None:
-        return out
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-            out.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.add(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+    """The global names a cell binds: assignments, loops, imports and definitions at the top level, and names a
+    function declares ``global`` and assigns (comprehension variables and parameters are local, not counted)."""
+    code = _python(source)
+    if code is None:
+        return set()
+    out = set()
+    for table in _tables(code):
+        top = table.get_type() == "module"
+        for sym in table.get_symbols():
+            if (top and (sym.is_assigned() or sym.is_imported())) or (
+                    not top and sym.is_declared_global() and sym.is_assigned()):
+                out.add(sym.get_name())
     return out
 
 
 def read_names(source: str) -> set[str]:
-    """Names a cell reads, anywhere in it, and the strings it holds that look like names (a test may read
-    ``globals()["ecarts_produit"]``): an over-approximation is harmless, an absent name is not sent."""
-    tree = _tree(source)
-    if tree is None:
+    """The global names a cell reads, in any of its scopes (a comprehension's or a parameter's own names are
+    not), and the strings it holds that look like names (a test may read ``globals()["ecarts_produit"]``):
+    an over-approximation is harmless, an absent name is not sent."""
+    code = _python(source)
+    if code is None:
         return set()
-    return ({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            | {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-               and n.value.isidentifier()})
+    out = set()
+    for table in _tables(code):
+        top = table.get_type() == "module"
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (top or sym.is_global()):
+                out.add(sym.get_name())
+    out |= {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and n.value.isidentifier()}
+    return out
 
 
 def is_test(cell) -> bool:
