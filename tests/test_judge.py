@@ -122,3 +122,18 @@ def test_trusted_cells_are_those_nbgrader_restores():
     assert is_trusted(cell(locked=True, grade=False, solution=False, grade_id="l"))
     assert not is_trusted(cell(solution=True, grade=False, locked=False, grade_id="s"))
     assert not is_trusted(cell())  # a cell the candidate added
+
+
+def test_test_cells_bind_only_private_names():
+    """ARCHITECTURE.md, contract 2: a test cell writes only names starting with « _ » (the candidate's names are
+    never taken for the tests', and the tests' are never taken from the candidate)."""
+    import nbformat
+
+    from mdpc import CAS_DIR
+
+    public = {}
+    for path in sorted(CAS_DIR.glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if is_test(cell) and (names := sorted(n for n in bound_names(cell.source) if not n.startswith("_"))):
+                public[cell.metadata["nbgrader"]["grade_id"]] = names
+    assert public == {}, f"cellules de test qui lient des noms publics : {public}"
