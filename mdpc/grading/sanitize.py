@@ -1,34 +1,30 @@
 """Graded notebooks made inert before anyone reads them: formgrader, the grading notebook, the feedback.
 
 formgrader renders an autograded notebook as HTML under the Jupyter server's origin, where the ``_xsrf``
-cookie can be read: a candidate's ``<img src=x onerror=…>`` in a Markdown cell or in an output, a script in
-an HTML or SVG output, a JavaScript output or a ``javascript:`` link would run as the grader, and could post
-grades or start a kernel. nbconvert's renderers (formgrader, ``generate_feedback``) pass raw HTML through, in
-outputs as in Markdown. So each graded notebook is cleaned as it is recorded into ``autograded/``
-(:func:`sanitize_copy`, called by :func:`mdpc.grading.autograde.record`) and again when the feedback is made
-(:class:`mdpc.grading.feedback.SafeFeedback`); what was removed becomes an incident of the copy
-(``contenu_actif_retire``), shown in the candidate's report and the jury minutes like the others.
+cookie can be read, and nbconvert (formgrader, ``generate_feedback``) passes raw HTML through, in outputs as
+in Markdown: a candidate's ``<img src=x onerror=…>``, a script in an HTML or SVG output, a JavaScript output
+or a ``javascript:`` link would run as the grader, and could post grades or start a kernel. So each graded
+notebook is cleaned as it is recorded into ``autograded/`` (:func:`sanitize_copy`, called by
+:func:`mdpc.grading.autograde.record`) and again for the feedback (:class:`mdpc.grading.feedback.SafeFeedback`);
+what was removed becomes an incident of the copy (``contenu_actif_retire``), in the reports and the minutes.
 
-What is kept (:func:`clean_html`, through ``nh3``, the binding of the Rust sanitiser ammonia): what the
-cases legitimately show — tables (pandas, with the Styler's and ``DataFrame``'s own CSS when it is only
-scoped rules of harmless properties), the forms' summaries, headings, lists, ``<details>``, links (http,
-https, mailto, relative; ``rel="noopener noreferrer"`` added), ``role`` and ``aria-*`` attributes, figures as
-``image/png`` or ``image/jpeg`` outputs, images embedded as ``data:image/…``. Never: a script, an event
-handler attribute, an iframe, object, embed or form, a ``javascript:`` or ``data:`` link, an image fetched
-from elsewhere, a ``style`` that can load a URL or move something over the page.
+Kept (:func:`clean_html`, through ``nh3``, the binding of the Rust sanitiser ammonia): what the cases show —
+tables (pandas, with its own CSS when it is only rules on its tables of harmless properties), the forms'
+summaries, headings, lists, ``<details>``, links (http, https, mailto, relative; ``rel="noopener noreferrer"``),
+``role`` and ``aria-*``, images embedded as ``data:image/…``. Never a script, an event handler, an iframe,
+object, embed or form, a ``javascript:`` or ``data:`` link, an image fetched from elsewhere, a ``style`` that
+loads a URL or moves something over the page.
 
-- outputs: ``application/javascript`` and every type outside :data:`KEPT_TYPES` are dropped; ``text/html``
-  is cleaned; ``text/markdown`` is treated like a Markdown cell; ``image/svg+xml`` is dropped when a raster
-  image of the same figure exists, otherwise shown as an image (``<img src="data:image/svg+xml…">``, where a
-  browser runs no script and fetches nothing); widget views (``application/vnd.jupyter.widget-view+json``)
-  are data and kept; ``metadata.filenames`` (an image path nbconvert would put in ``src``) is dropped;
-- Markdown cells the candidate could write (every one but the locked cells nbgrader restores from the
-  source): left as they are when they hold no raw HTML nor anything that could become an unsafe URL
-  (``*``, ``|`` tables, ``<br>``, links to web pages survive untouched); otherwise rendered with nbconvert's
-  own Markdown renderer, cleaned, and kept as that clean HTML (the grader sees the same text and layout);
-- raw cells (nbconvert writes them into the page as they are) are cleaned as HTML;
-- the widget state saved in the notebook's metadata: ``HTML`` widgets' values cleaned, descriptions shown
-  as text.
+- outputs: ``application/javascript`` and every type outside :data:`KEPT_TYPES` dropped; ``text/html``
+  cleaned; ``text/markdown`` as a Markdown cell; ``image/svg+xml`` dropped when a raster image of the figure
+  exists, else shown as an ``<img>`` (a browser runs no script and fetches nothing there); widget views are
+  data, kept; ``metadata.filenames`` (a path nbconvert would put in ``src``) dropped;
+- Markdown cells the candidate could write (all but the locked cells nbgrader restores from the source):
+  left as they are when they hold no raw HTML nor anything that could become an unsafe URL (``*``, ``|``
+  tables, ``<br>``, web links survive untouched); otherwise rendered by nbconvert's own Markdown renderer,
+  cleaned, and kept as that clean HTML (the grader sees the same text and layout);
+- raw cells (nbconvert writes them into the page as they are) cleaned as HTML; the saved widget state:
+  ``HTML`` widgets' values cleaned, descriptions shown as text.
 
 Cleaning is idempotent: a notebook cleaned once is left unchanged, and reports nothing, the second time.
 """
@@ -38,7 +34,6 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 import nbformat
@@ -209,8 +204,7 @@ def _render_markdown(source: str, attachments: dict | None) -> str:
 
 
 def _one_line(fragment: str) -> str:
-    """HTML on one line (newlines as character references): a Markdown renderer passes a line that starts
-    with ``<div>`` through as one raw HTML block, and reads none of it as Markdown."""
+    """HTML on one line (newlines as references): Markdown passes a ``<div>`` line through as raw HTML."""
     return fragment.replace("\r", "").replace("\n", "&#10;")
 
 
@@ -238,14 +232,13 @@ def _text(value) -> str:
 
 def _clean_output(output) -> list[str]:
     """Clean one output in place; return what was removed."""
-    removed: list[str] = []
     output.get("metadata", {}).pop("filenames", None)
     data = output.get("data")
     if not isinstance(data, dict):
-        return removed
-    for mime in sorted(set(data) - KEPT_TYPES):
+        return []
+    removed = [f"sortie {mime}" for mime in sorted(set(data) - KEPT_TYPES)]
+    for mime in set(data) - KEPT_TYPES:
         del data[mime]
-        removed.append(f"sortie {mime}")
     if "image/svg+xml" in data:
         svg = _text(data.pop("image/svg+xml"))
         if _SVG_ACTIVE.search(svg):
@@ -340,11 +333,11 @@ def sanitize_file(path: Path) -> list[str]:
     return [f"{where} : {', '.join(items)}" for where, items in found]
 
 
-def sanitize_copy(folder: Path, notebooks: Iterable[Path] | None = None) -> list[Incident]:
+def sanitize_copy(folder: Path) -> list[Incident]:
     """Clean every notebook of a graded copy (``autograded/<candidate>/<assignment>/``); one incident
     ``contenu_actif_retire`` per notebook where something was removed."""
     incidents = []
-    for path in sorted(notebooks if notebooks is not None else folder.glob("*.ipynb")):
+    for path in sorted(folder.glob("*.ipynb")):
         try:
             lines = sanitize_file(path)
         except (OSError, ValueError) as exc:  # unreadable: nothing of it can be shown safely
