@@ -42,7 +42,8 @@ class CandidateFeedback(NbGraderPreprocessor):
                 shown = "non encore évalué" if level is None else f"{int(level)} — {scale.label(int(level))}"
                 cell.source += (f"\n\n**Niveau attribué par le jury : {shown}**"
                                 + (f"  \n*{md_text(comment, lines=True)}*" if comment else ""))
-                rows.append(f"| {md['competence']}, critère {md['critere']} | {shown} |")
+                # the cell's metadata comes from the candidate's file (nbgrader restores only its own): text
+                rows.append(f"| {md_text(md.get('competence'))}, critère {md_text(md.get('critere'))} | {shown} |")
         if rows:
             summary = ("## Votre résultat sur cette compétence\n\n| Critère | Niveau attribué |\n|---|---|\n"
                        + "\n".join(rows) + "\n\nLe détail, avec les commentaires du jury, figure sous chaque critère "
