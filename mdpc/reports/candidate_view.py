@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import Markdown, display
 
 from mdpc.core.cohort import cohort_means, criterion_rows
 from mdpc.core.decisions import CriterionStatus, LevelSource
 from mdpc.core.record import CandidateRecord, CompetencyRecord
+from mdpc.core.safe_text import md_text
 from mdpc.reports.common import (
     SYMBOL,
-    TABLE_STYLE,
     bloc_panels,
     by_criterion_table,
     duration_fr,
     load_cohort,
     load_record,
     status,
+    table,
 )
 from mdpc_utils.cases import HATCHES, PALETTE, date_fr, describe, fr_number
 
@@ -28,20 +27,21 @@ __all__ = ["load_cohort", "load_record", "show_header", "show_decisions", "show_
 
 def show_header(rec: CandidateRecord) -> None:
     c, d, r = rec.candidate, rec.decision, rec.delivery
-    lines = [f"# Relevé de résultats — {html.escape(c.name)}",
-             f"**Candidat :** {c.name} ({c.id})  ",
-             f"**Session :** {rec.session}  ",
-             f"**Décision à ce stade :** {SYMBOL.get(str(d.status), '')} {d.summary}  "]
+    lines = [f"# Relevé de résultats — {md_text(c.name)}",
+             f"**Candidat :** {md_text(c.name)} ({md_text(c.id)})  ",
+             f"**Session :** {md_text(rec.session)}  ",
+             f"**Décision à ce stade :** {SYMBOL.get(str(d.status), '')} {md_text(d.summary)}  "]
     for dv in r.assignments:
         if not dv.date:
             continue
         late = dv.late_minutes
-        when = f"**Remise{' — ' + dv.assignment if dv.assignment else ''} :** {dv.date} (échéance {dv.due or 'non fixée'}"
+        when = (f"**Remise{' — ' + md_text(dv.assignment) if dv.assignment else ''} :** {md_text(dv.date)} "
+                f"(échéance {md_text(dv.due) if dv.due else 'non fixée'}")
         when += f", temps supplémentaire accordé : {r.extra_minutes} min" if r.extra_minutes else ""
         when += ") — " + (f"⚠ hors délai de {duration_fr(late)}" if late else "dans les délais") + "  "
         lines.append(when)
     if r.missing_notebooks:
-        lines.append(f"⚠ Carnets non remis : {', '.join(r.missing_notebooks)}")
+        lines.append(f"⚠ Carnets non remis : {md_text(', '.join(r.missing_notebooks))}")
     display(Markdown("\n".join(lines)))
 
 
@@ -61,7 +61,7 @@ def decisions_table(rec: CandidateRecord) -> pd.DataFrame:
 
 
 def show_decisions(rec: CandidateRecord) -> None:
-    display(decisions_table(rec).style.hide(axis="index").set_table_styles(TABLE_STYLE))
+    display(table(decisions_table(rec)).hide(axis="index"))
 
 
 def criteria_table(comp: CompetencyRecord) -> pd.DataFrame:
@@ -85,8 +85,8 @@ def criteria_table(comp: CompetencyRecord) -> pd.DataFrame:
 
 def show_criteria(rec: CandidateRecord) -> None:
     for _, c in rec.competencies(assessed_only=True):
-        display(Markdown(f"### {c.code} — {status(c.status)}\n\n*{c.title}*"))
-        display(criteria_table(c).style.hide(axis="index").set_table_styles(TABLE_STYLE))
+        display(Markdown(f"### {md_text(c.code)} — {md_text(status(c.status))}\n\n*{md_text(c.title)}*"))
+        display(table(criteria_table(c)).hide(axis="index"))
 
 
 def levels_table(data: pd.DataFrame, means: dict[str, float]) -> pd.DataFrame:
@@ -146,20 +146,20 @@ def show_levels_chart(rec: CandidateRecord, cohort: list[CandidateRecord] | None
            f"{count.get(CriterionStatus.PENDING, 0)} en attente (barre vide en pointillés : niveau proposé, pas encore "
            f"arrêté), {count.get(CriterionStatus.EXEMPT, 0)} dispensé(s). Le tableau ci-dessous donne les mêmes "
            "valeurs" + (", avec la moyenne de la cohorte." if means else "."))
-    describe(fig, alt, levels_table(data, means).style.set_table_styles(TABLE_STYLE))
+    describe(fig, alt, table(levels_table(data, means)))
 
 
 def show_accommodations(rec: CandidateRecord) -> None:
     lines = []
     if rec.accommodation or rec.delivery.extra_minutes:
-        lines.append(f"- Aménagement : {rec.accommodation or 'temps supplémentaire'} "
+        lines.append(f"- Aménagement : {md_text(rec.accommodation or 'temps supplémentaire')} "
                      f"({rec.delivery.extra_minutes} min).")
     for e in rec.exemptions:
-        lines.append(f"- Dispense du critère {e.criterion} de {e.competency}, décidée par le jury le "
-                     f"{date_fr(e.decision_date)} sur avis motivé du référent handicap ; les deux conditions cumulatives "
-                     "sont affirmées. Le critère est laissé hors de la décision.")
+        lines.append(f"- Dispense du critère {md_text(e.criterion)} de {md_text(e.competency)}, décidée par le jury "
+                     f"le {md_text(date_fr(e.decision_date))} sur avis motivé du référent handicap ; les deux "
+                     "conditions cumulatives sont affirmées. Le critère est laissé hors de la décision.")
     for m in rec.refused_exemptions:
-        lines.append(f"- ⚠ {m}")
+        lines.append(f"- ⚠ {md_text(m)}")
     display(Markdown("\n".join(lines) if lines else "Aucun aménagement ni dispense."))
 
 
@@ -170,11 +170,12 @@ def show_incidents(rec: CandidateRecord) -> None:
         display(Markdown("Copies reçues et autocorrigées sans incident."))
         return
     display(Markdown("\n".join(
-        f"- {'⚠ ' if i.failed else ''}**{i.assignment or ''}" + (f", {i.notebook}" if i.notebook else "")
-        + f"** : {html.escape(i.message)}" for i in rec.incidents)))
+        f"- {'⚠ ' if i.failed else ''}**{md_text(i.assignment or '')}" + (f", {md_text(i.notebook)}" if i.notebook else "")
+        + f"** : {md_text(i.message)}" for i in rec.incidents)))
 
 
 def show_recommendations(rec: CandidateRecord) -> None:
-    lines = [f"- **{c.code}, critère {cr.number}** — {cr.text}  \n  Pour atteindre le niveau « Acquis » : {cr.target}"
+    lines = [f"- **{md_text(c.code)}, critère {cr.number}** — {md_text(cr.text)}  \n  Pour atteindre le niveau "
+             f"« Acquis » : {md_text(cr.target)}"
              for _, c, cr in rec.criteria() if cr.status == CriterionStatus.NOT_ACQUIRED]
     display(Markdown("\n".join(lines) if lines else "Aucun critère non acquis : pas de recommandation."))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
@@ -11,13 +9,14 @@ from IPython.display import Markdown, display
 from mdpc.core.cohort import criterion_rows, criterion_success, outcome_counts
 from mdpc.core.decisions import CriterionStatus
 from mdpc.core.record import CandidateRecord
+from mdpc.core.safe_text import md_text
 from mdpc.reports.common import (
-    TABLE_STYLE,
     bloc_panels,
     by_criterion_table,
     load_cohort,
     load_json,
     status,
+    table,
 )
 from mdpc_utils.cases import HATCHES, PALETTE, describe, fr_number
 
@@ -27,8 +26,8 @@ __all__ = ["load_cohort", "load_json", "show_cohort_header", "show_cohort_succes
 
 def show_cohort_header(cohort: list[CandidateRecord], session: str) -> None:
     statuses = pd.Series([r.decision.status.label for r in cohort]).value_counts()
-    display(Markdown(f"# Rapport de cohorte — {html.escape(session)}\n\n**{len(cohort)} candidat(s).** Décisions de "
-                     "certification à ce stade : " + ", ".join(f"{status(k)} : {v}" for k, v in statuses.items())))
+    display(Markdown(f"# Rapport de cohorte — {md_text(session)}\n\n**{len(cohort)} candidat(s).** Décisions de "
+                     "certification à ce stade : " + ", ".join(f"{md_text(status(k))} : {v}" for k, v in statuses.items())))
 
 
 def _weakest_first(cohort: list[CandidateRecord]) -> pd.DataFrame:
@@ -41,7 +40,7 @@ def _weakest_first(cohort: list[CandidateRecord]) -> pd.DataFrame:
 def show_cohort_success(cohort: list[CandidateRecord]) -> None:
     for title, by in (("Par bloc", "blocs"), ("Par compétence", "competences")):
         display(Markdown(f"### {title}"))
-        display(outcome_counts(cohort, by).style.hide(axis="index").set_table_styles(TABLE_STYLE))
+        display(table(outcome_counts(cohort, by)).hide(axis="index"))
     crit = _weakest_first(cohort)
     if crit.empty:
         display(Markdown("*Aucun critère noté à ce jour : pas de graphique.*"))
@@ -69,7 +68,7 @@ def show_cohort_success(cohort: list[CandidateRecord]) -> None:
     describe(fig, f"Taux de réussite par critère pour les critères notés par le jury, un diagramme par bloc ; les plus "
                   f"faibles : {worst}. Le tableau donne, pour chaque critère, le taux et le nombre de candidats qui "
                   "l'ont acquis sur ceux qui ont été notés.",
-             by_criterion_table(data, values).style.set_table_styles(TABLE_STYLE))
+             table(by_criterion_table(data, values)))
 
 
 def show_level_distribution(cohort: list[CandidateRecord]) -> None:
@@ -96,7 +95,8 @@ def show_level_distribution(cohort: list[CandidateRecord]) -> None:
 
 def show_most_failed(cohort: list[CandidateRecord], n: int = 5) -> None:
     crit = _weakest_first(cohort).head(n)
-    display(Markdown("\n".join(f"{i}. **{r.critere}** — {r.texte} : {r.taux:.0f} % de réussite ({r.acquis}/{r.decides})"
+    display(Markdown("\n".join(f"{i}. **{md_text(r.critere)}** — {md_text(r.texte)} : {r.taux:.0f} % de réussite "
+                               f"({r.acquis}/{r.decides})"
                                for i, r in enumerate(crit.itertuples(), 1)) or "Aucun critère noté."))
 
 
@@ -121,8 +121,8 @@ def show_double_marking(double: list[dict], anonymous: bool = False) -> None:
                      **{f"niveau {w}": lv for w, lv in levels.items()},
                      "écart": gap, "niveau retenu": "—" if d["niveau_final"] is None else d["niveau_final"],
                      "état": "tranché par le jury" if d["jury"] else ("divergent, à trancher" if gap else "concordant")})
-    table = pd.DataFrame(rows)
-    agree = (table["écart"] == 0).mean() * 100
-    display(Markdown(f"**{len(table)} critère(s) doublement corrigé(s)** : accord exact dans {agree:.0f} % des cas, "
-                     f"écart moyen {fr_number(table['écart'].mean())} niveau."))
-    display(table.fillna("—").style.hide(axis="index").set_table_styles(TABLE_STYLE))
+    marks = pd.DataFrame(rows)
+    agree = (marks["écart"] == 0).mean() * 100
+    display(Markdown(f"**{len(marks)} critère(s) doublement corrigé(s)** : accord exact dans {agree:.0f} % des cas, "
+                     f"écart moyen {fr_number(marks['écart'].mean())} niveau."))
+    display(table(marks.fillna("—")).hide(axis="index"))

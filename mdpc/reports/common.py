@@ -1,4 +1,8 @@
-"""What every report shows the same way: status symbols, table style, durations, per-bloc chart panels."""
+"""What every report shows the same way: status symbols, table style, durations, per-bloc chart panels.
+
+Every value a report shows comes from records (names, comments, messages, advice, session…): Markdown is
+built with :func:`mdpc.core.safe_text.md_text` around each value, HTML with ``html_text``, and every table
+through :func:`table` (its cells and headers escaped by pandas: a Styler escapes nothing by default)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,12 @@ SYMBOL = {str(k): v for k, v in SYMBOL.items()}  # keyed by label: an enum and i
 
 TABLE_STYLE = [{"selector": "th", "props": [("text-align", "left")]},
                {"selector": "td", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+
+
+def table(data: pd.DataFrame):
+    """A table as every report shows it: cells and headers escaped as HTML, left-aligned."""
+    return (data.style.format(escape="html").format_index(escape="html", axis=0)
+            .format_index(escape="html", axis=1).set_table_styles(TABLE_STYLE))
 
 
 def status(label: str) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from mdpc.core.cohort import minutes_entries
 from mdpc.core.record import CandidateRecord
-from mdpc.reports.common import TABLE_STYLE, duration_fr, load_cohort, status
+from mdpc.core.safe_text import html_text, md_text
+from mdpc.reports.common import duration_fr, load_cohort, status, table
 from mdpc_utils.cases import date_fr
 
 __all__ = ["load_cohort", "minutes_table", "show_minutes", "show_signatures"]
@@ -39,20 +38,20 @@ def minutes_table(cohort: list[CandidateRecord]) -> pd.DataFrame:
 
 def show_minutes(cohort: list[CandidateRecord], session: str, date: str, place: str) -> None:
     display(Markdown(f"# Procès-verbal du jury de certification\n\n**Certification :** Manager développement et "
-                     f"performance commerciale (MDPC)  \n**Session :** {html.escape(session)}  \n"
-                     f"**Date de délibération :** {html.escape(date)}  \n**Lieu :** {html.escape(place)}  \n"
+                     f"performance commerciale (MDPC)  \n**Session :** {md_text(session)}  \n"
+                     f"**Date de délibération :** {md_text(date)}  \n**Lieu :** {md_text(place)}  \n"
                      f"**Candidats délibérés :** {len(cohort)}"))
-    table = minutes_table(cohort)
-    for col in [c for c in table.columns if c.startswith("Bloc ")]:
-        table[col] = table[col].map(status)
-    display(table.style.hide(axis="index").set_table_styles(TABLE_STYLE))
+    rows = minutes_table(cohort)
+    for col in [c for c in rows.columns if c.startswith("Bloc ")]:
+        rows[col] = rows[col].map(status)
+    display(table(rows).hide(axis="index"))
     display(Markdown("Légende : ✔ validé · ✘ non validé · … en attente (évaluation incomplète ou à confirmer). "
                      "Une validation partielle liste les blocs acquis ; les dispenses sont décidées sur avis motivé du "
                      "référent handicap, les deux conditions cumulatives du référentiel étant réunies."))
 
 
 def show_signatures(members: list[str]) -> None:
-    cells = "".join(f"<tr><td style='padding:8px 12px'>{html.escape(m)}</td><td style='width:45%;height:60px;"
+    cells = "".join(f"<tr><td style='padding:8px 12px'>{html_text(m)}</td><td style='width:45%;height:60px;"
                     "border-bottom:1px solid black'></td></tr>" for m in members)
     display(HTML("<h3>Signatures des membres du jury</h3><table style='width:100%'><tr><th style='text-align:left'>"
                  f"Membre</th><th style='text-align:left'>Signature</th></tr>{cells}</table>"))
