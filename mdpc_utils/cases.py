@@ -71,7 +71,7 @@ def date_fr(value) -> str:
 
 
 def describe(fig, alt_text: str, table: pd.DataFrame | None = None) -> None:
-    """Show a chart with its text alternative (caption), and optionally the table it draws (ARCHITECTURE.md, contract 8)."""
+    """Show a chart with its text alternative (caption), and optionally the table it draws (ARCHITECTURE.md, contract 9)."""
     display(fig)
     plt.close(fig)
     display(HTML(f"<p role='note'><strong>Description du graphique :</strong> {alt_text}</p>"))

@@ -1,4 +1,4 @@
-"""ipywidgets forms whose answers survive autograding (ARCHITECTURE.md, contracts 3 and 8).
+"""ipywidgets forms whose answers survive autograding (ARCHITECTURE.md, contracts 3 and 9).
 
 A form is a list of labelled fields; each field restores its value from the answers file when the
 cell runs and saves every change at once. Under the widgets, a plain HTML summary of the answers is
