@@ -81,13 +81,16 @@ class JudgedExecute(Execute):
             km.ip = self._fresh_ip()
         return km
 
-    async def _start_judge(self) -> None:
+    async def _launch_judge(self) -> None:
+        """Start the judge's process (before the candidate's kernel is ready: the two start side by side)."""
         name = self.judge_kernel_name or self.kernel_name or "python3"
         self.km_j = AsyncKernelManager(kernel_name=name, config=self.config)
         if self.km_j.transport == "ipc":
             self.km_j.ip = self._fresh_ip()
         cwd = self.resources.get("metadata", {}).get("path") or None
         await self.km_j.start_kernel(extra_arguments=self.extra_arguments, cwd=cwd)
+
+    async def _ready_judge(self) -> None:
         self.kc_j = self.km_j.client()
         self.kc_j.start_channels()
         await self.kc_j.wait_for_ready(timeout=self.startup_timeout)
@@ -99,7 +102,8 @@ class JudgedExecute(Execute):
         if km is None:
             return
         try:
-            self.kc_j.stop_channels()
+            if self.kc_j is not None:
+                self.kc_j.stop_channels()
             if await km.is_alive():
                 await km.shutdown_kernel(now=True)
         finally:
@@ -242,20 +246,24 @@ class JudgedExecute(Execute):
         self._candidate_names = set().union(*(bound_names(c.source) for c in nb.cells
                                               if c.cell_type == "code" and not is_trusted(c)))
         findings, self._refused = [], set()
-        with self.setup_kernel():
-            self.kc_c, self.km_c = self.kc, self.km
-            try:
-                run_sync(self._start_judge)()
-                info = self.wait_for_reply(self.kc.kernel_info())
-                self.nb.metadata["language_info"] = info["content"]["language_info"]
-                run_sync(self._candidate_eval)(BASELINE)
-                for index, cell in enumerate(self.nb.cells):
-                    self.preprocess_cell(cell, resources, index)
-                probe = run_sync(self._candidate_eval)(PROBE)
-                findings = json.loads(probe) if probe else []
-            finally:
-                self.kc, self.km = self.kc_c, self.km_c
-                run_sync(self._stop_judge)()
+        self.km_j = self.kc_j = None
+        try:
+            run_sync(self._launch_judge)()  # the judge starts while the candidate's kernel does
+            with self.setup_kernel():
+                self.kc_c, self.km_c = self.kc, self.km
+                try:
+                    run_sync(self._ready_judge)()
+                    info = self.wait_for_reply(self.kc.kernel_info())
+                    self.nb.metadata["language_info"] = info["content"]["language_info"]
+                    run_sync(self._candidate_eval)(BASELINE)
+                    for index, cell in enumerate(self.nb.cells):
+                        self.preprocess_cell(cell, resources, index)
+                    probe = run_sync(self._candidate_eval)(PROBE)
+                    findings = json.loads(probe) if probe else []
+                finally:
+                    self.kc, self.km = self.kc_c, self.km_c
+        finally:
+            run_sync(self._stop_judge)()
         self.set_widgets_metadata()
         self._report(findings, sorted(self._refused))
         return self.nb, self.resources

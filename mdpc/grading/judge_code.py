@@ -18,6 +18,8 @@ JUDGE_SOURCE = (Path(__file__).with_name("judge_kernel.py")).read_text(encoding=
 CALL_PROMPT = "\x00mdpc-appel\x00"
 
 BOOT = """import sys as __s, types as __t
+# the judge shows nobody its figures or tables: only text (a test's messages) is worth formatting
+get_ipython().display_formatter.active_types = ["text/plain"]
 __m = __t.ModuleType("__mdpc_juge__")
 exec(compile({source!r}, "<mdpc-juge>", "exec"), __m.__dict__)
 __s.modules["__mdpc_juge__"] = __m

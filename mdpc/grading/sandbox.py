@@ -204,7 +204,7 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
              "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
              "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-             "--setenv", "MPLBACKEND", "module://matplotlib_inline.backend_inline",
+             "--setenv", "MPLBACKEND", "agg" if opts.lecture_seule else "module://matplotlib_inline.backend_inline",
              "--cap-add", "CAP_SETUID,CAP_SETGID",
              "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
              "--no-new-privs", "--", *kernel]
