@@ -245,11 +245,14 @@ def main(argv=None) -> int:
     p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
     p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
     p.set_defaults(func=cmd_autograde)
-    p = sub.add_parser("noter", help="enregistre le niveau et le commentaire d'un correcteur dans le gradebook")
+    p = sub.add_parser("noter", help="inscrit le niveau et le commentaire d'un correcteur au journal des notes "
+                                     "(reflété dans le gradebook)")
     _course_args(p)
     p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire[;correcteur]) à importer")
-    p.add_argument("--correcteur", help="nom du correcteur (chaque note est signée dans le journal notation.db)")
-    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence)")
+    p.add_argument("--correcteur", help="nom du correcteur, tel que jury.yaml le déclare s'il existe (chaque note est "
+                                        "signée dans le journal notation.db)")
+    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence) ; "
+                                                       "réservé aux membres du jury déclarés dans jury.yaml")
     p.add_argument("--candidat")
     p.add_argument("--competence", help="ex. C4.1")
     p.add_argument("--critere", type=int)

@@ -132,8 +132,8 @@ def first_break(journal: Journal) -> jc.Break:
 def test_the_canonical_form_and_the_chain_are_the_documented_ones():
     """The module's docstring is enough to verify a journal without mdpc: the literal JSON below is it."""
     salt = "0f" * 16
-    row = jr.NoteRow(7, 1, A, "c01", "C4.1", 2, "Mme Aubert", "correcteur", 3, "Plan réaliste",
-                     "2027-01-10T09:01:00+00:00", salt)
+    row = jr.NoteRow(A, "c01", "C4.1", 2, "Mme Aubert", "correcteur", 3, "Plan réaliste",
+                     "2027-01-10T09:01:00+00:00", id=7, rank=1, salt=salt)
     personal = hashlib.sha256(('{"candidat":"c01","commentaire":"Plan réaliste","format":"mdpc-journal-1",'
                                f'"sel":"{salt}"}}').encode()).hexdigest()
     assert jr.personal_digest("c01", "Plan réaliste", salt) == personal
@@ -196,7 +196,8 @@ def test_a_forged_row_with_a_plausible_hash_is_detected(journal):
     it is still a second row at rank 4."""
     db = raw(journal)
     notes, _ = Journal.rows(db)
-    forged = jr.NoteRow(0, 4, A, "c02", "C4.1", 2, "Mme Bernard", "jury", 3, "Niveau final", notes[3].at, "ab" * 16)
+    forged = jr.NoteRow(A, "c02", "C4.1", 2, "Mme Bernard", "jury", 3, "Niveau final", notes[3].at, rank=4,
+                        salt="ab" * 16)
     forged = replace(forged, personal=jr.personal_digest(forged.candidate, forged.comment, forged.salt))
     content = jr.row_digest(forged)
     db.execute("INSERT INTO notes (rang, devoir, candidat, competence, critere, evaluateur, role, niveau, commentaire, "
@@ -205,6 +206,18 @@ def test_a_forged_row_with_a_plausible_hash_is_detected(journal):
                 forged.personal, content, jr.link(notes[2].chain, content)))
     first = first_break(journal)
     assert (first.kind, first.rank) == (jc.INSERTED, 4) and "2 lignes portent le rang 4" in first.message
+
+
+def test_a_row_replaced_with_recomputed_digests_breaks_the_link_to_the_next(journal):
+    """The forger changes a level and recomputes that row's digests and chain hash, not the rows after it."""
+    db = raw(journal)
+    db.execute("UPDATE notes SET niveau = 3 WHERE rang = 3")
+    notes, _ = Journal.rows(db)
+    row = next(n for n in notes if n.rank == 3)
+    content = jr.row_digest(row)
+    db.execute("UPDATE notes SET empreinte = ?, chaine = ? WHERE rang = 3", (content, jr.link(notes[1].chain, content)))
+    first = first_break(journal)
+    assert (first.kind, first.rank) == (jc.BROKEN, 4) and "ne suit plus la ligne qui la précède" in first.message
 
 
 def test_reordered_rows_are_detected(journal):
@@ -344,6 +357,23 @@ def test_an_older_journal_is_chained_once_and_says_when(tmp_path):
         db.execute("UPDATE notes SET niveau = 0 WHERE rang = 1")  # the sealed rows are protected like the new ones
 
 
+def test_mdpc_journal_chains_an_older_journal_and_verifier_changes_nothing(tmp_path, capsys):
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
+    assert cli.main(["journal", "--cours", str(tmp_path), "--verifier"]) == 2
+    assert "Pas de journal des notes à vérifier" in capsys.readouterr().err
+    with sqlite3.connect(tmp_path / DB_NAME) as db:
+        db.executescript(OLD_SCHEMA)
+        db.execute("INSERT INTO notes (devoir, candidat, competence, critere, evaluateur, role, niveau, commentaire, "
+                   "horodatage) VALUES (?, 'c01', 'C4.1', 1, 'Mme Aubert', 'correcteur', 2, '', ?)",
+                   (A, START.isoformat()))
+    assert cli.main(["journal", "--cours", str(tmp_path), "--verifier"]) == 2  # read only: it says what to do
+    assert "version antérieure, sans chaîne" in capsys.readouterr().err
+    assert cli.main(["journal", "--cours", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ℹ chaîne d'empreintes calculée sur les 1 note(s) existante(s)")
+    assert "journal intact : 1 note," in out and "chaîne commencée le" in out
+
+
 def test_a_removed_protection_is_reported_then_put_back_and_recorded(journal):
     sqlite3.connect(journal.path).execute("DROP TRIGGER notes_sans_suppression")
     assert first_break(journal).kind == jc.PROTECTION_OFF
@@ -427,3 +457,7 @@ def test_rating_book_refuses_a_stranger_and_a_jury_without_roster(tmp_path):
     book.save_draft(A, "c01", "C4.1", 1, "aubert", "brouillon")  # the hub user's draft, under the declared name
     assert book.draft(A, "c01", "C4.1", 1, "Mme Aubert") == "brouillon" == book.draft(A, "c01", "C4.1", 1, "aubert")
     assert verify_journal(book.path).notes == 0
+    write(book.journal, RATINGS)
+    book.journal.erase_candidate("c02")
+    assert {c for c, _, _ in book.graders(A)} == {"c01", "c03"}  # the erased candidate's levels are nobody's
+    assert all(r.candidate for r in book.history(A)) and len(verify_journal(book.path).events) == 1

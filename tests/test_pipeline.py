@@ -390,6 +390,14 @@ def test_double_marking_is_blind_and_each_grader_signs_only_their_words(run):
     eff = book.effective(demo.ASSIGNMENT, "c01", "C4.2", 1)
     assert eff.state == "concordantes" and eff.comments == {"Mme Aubert": first.comment,
                                                              "M. Dupont": "Indicateurs justes, lecture rapide."}
+    entry.jury.value = True  # a grader who is not on the jury ticks its box: told why, and still blind
+    assert "« M. Dupont » n'est pas membre du jury" in entry.progress.value and not entry.jury_view
+    assert "Aubert" not in entry.panel("C4.2", 1).html and first.comment not in entry.panel("C4.2", 1).html
+    panel = entry.panel("C4.2", 1)
+    panel.level.value = 3
+    panel.button.click()
+    assert "n'est pas membre du jury" in panel.message.value and book.effective(
+        demo.ASSIGNMENT, "c01", "C4.2", 1).state == "concordantes"  # no jury level recorded
 
 
 def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
@@ -540,8 +548,8 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
     book.record(demo.ASSIGNMENT, "c05", "C4.1", 2, "M. Keller", 2, "Clara Petit a bien réparti la charge (zq-5501).")
     book.save_draft(demo.ASSIGNMENT, "c05", "C4.1", 3, "M. Keller", "Brouillon sur Clara Petit (zq-5502).")
     theirs = sum(len(book.history(a, "c05")) for a in demo.ASSIGNMENTS)
-    before = verify_journal(root / "notation.db")
-    assert before.ok and theirs > 1
+    chain_before = verify_journal(root / "notation.db")
+    assert chain_before.ok and theirs > 1
     done = erase_candidate(course, "c05")
     assert any("gradebook" in d for d in done)
     assert any(f"{theirs} note(s) caviardée(s)" in d and "1 brouillon(s)" in d for d in done), done
@@ -562,12 +570,12 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
             db.execute("DELETE FROM notes WHERE candidat = 'c01'")
     stored = b"".join(p.read_bytes() for p in root.glob("notation.db*"))  # nor in a free page or the WAL
     assert b"zq-5501" not in stored and b"zq-5502" not in stored and b"Clara Petit" not in stored
-    after = verify_journal(root / "notation.db")  # the chain still verifies, the blanked rows said as such
-    assert after.ok and after.redacted == theirs and after.notes == before.notes
-    assert all(after.chains[r] == c for r, c in before.chains.items())
+    chain_after = verify_journal(root / "notation.db")  # the chain still verifies, the blanked rows said as such
+    assert chain_after.ok and chain_after.redacted == theirs and chain_after.notes == chain_before.notes
+    assert all(chain_after.chains[r] == c for r, c in chain_before.chains.items())
     out = io.StringIO()
     with redirect_stdout(out):
-        assert cli.main(["journal", "--cours", str(root), "--verifier", "--tete", before.head[:16]]) == 0
+        assert cli.main(["journal", "--cours", str(root), "--verifier", "--tete", chain_before.head[:16]]) == 0
     assert out.getvalue().startswith("journal intact") and f"dont {theirs} note(s) caviardée(s)" in out.getvalue()
     assert "1 ligne(s) ajoutée(s) depuis" in out.getvalue()  # the erasure itself
     assert not any(c == "" for c, _, _ in RatingBook(course).graders(list(demo.ASSIGNMENTS)))  # no ghost candidate

@@ -54,6 +54,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from mdpc.core.ratings import Rating
 from mdpc.errors import MdpcError
 
 FORMAT = "mdpc-journal-1"
@@ -121,20 +122,12 @@ def next_timestamp(now: dt.datetime, previous: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class NoteRow:
-    """A row of ``notes`` as stored (hashes included); `erased` is the rank of the erasure that blanked it."""
+class NoteRow(Rating):
+    """A row of ``notes`` as stored: the rating, its id and rank, its seal (salt and digests); `erased` is the
+    rank of the erasure that blanked its personal part."""
 
-    id: int
-    rank: int | None
-    assignment: str
-    candidate: str
-    competency: str
-    criterion: int
-    who: str
-    role: str
-    level: int
-    comment: str
-    at: str
+    id: int = 0
+    rank: int | None = None
     salt: str | None = None
     personal: str | None = None
     digest: str | None = None

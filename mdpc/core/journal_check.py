@@ -96,7 +96,8 @@ class Verification:
             return [f"journal altéré : {first.kind} — {first.message}"] + (
                 [f"({others} autre(s) anomalie(s) relevée(s) ensuite, souvent conséquences de la première)"]
                 if others else [])
-        lines = [f"journal intact : {self.notes} notes, chaîne vérifiée jusqu'à {abbreviated(self.head)}"]
+        lines = [f"journal intact : {self.notes} note{'s' if self.notes > 1 else ''}, chaîne vérifiée jusqu'à "
+                 f"{abbreviated(self.head)}"]
         erasures = [e for e in self.events if e.kind == ERASURE]
         if self.redacted or erasures:
             lines.append(f"dont {self.redacted} note(s) caviardée(s) par {len(erasures)} effacement(s) consigné(s) "

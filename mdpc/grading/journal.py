@@ -100,8 +100,8 @@ TRIGGERS = {
         "CREATE TRIGGER evenements_sans_suppression BEFORE DELETE ON evenements "
         "BEGIN SELECT RAISE(ABORT, 'le journal des notes ne se supprime pas'); END"),
 }
-_NOTE_COLUMNS = ("id", "rang", "devoir", "candidat", "competence", "critere", "evaluateur", "role", "niveau",
-                 "commentaire", "horodatage", "sel", "empreinte_personnelle", "empreinte", "chaine", "efface")
+_NOTE_COLUMNS = ("devoir", "candidat", "competence", "critere", "evaluateur", "role", "niveau", "commentaire",
+                 "horodatage", "id", "rang", "sel", "empreinte_personnelle", "empreinte", "chaine", "efface")
 _EVENT_COLUMNS = ("id", "rang", "nature", "detail", "horodatage", "empreinte", "chaine")
 
 
@@ -168,7 +168,7 @@ class Journal:
                          "horodatage FROM notes WHERE empreinte IS NULL ORDER BY id").fetchall()
         for (row_id, *fields) in old:
             rank += 1
-            row = self._sealed(NoteRow(row_id, rank, *fields), previous)
+            row = self._sealed(NoteRow(*fields, id=row_id, rank=rank), previous)
             db.execute("UPDATE notes SET rang = ?, sel = ?, empreinte_personnelle = ?, empreinte = ?, chaine = ? "
                        "WHERE id = ?", (row.rank, row.salt, row.personal, row.digest, row.chain, row_id))
             previous = row.chain
@@ -212,11 +212,12 @@ class Journal:
         """Append one rating at the end of the chain, timestamped now by the system."""
         rank, previous, last_at = self._tail(db)
         at = next_timestamp(self._clock(), last_at)
-        row = self._sealed(NoteRow(0, rank + 1, assignment, candidate, competency, int(criterion), who, role,
-                                   int(level), comment or "", at), previous)
-        cursor = db.execute(f"INSERT INTO notes ({', '.join(_NOTE_COLUMNS[1:-1])}) VALUES ({', '.join('?' * 14)})",
-                            (row.rank, row.assignment, row.candidate, row.competency, row.criterion, row.who, row.role,
-                             row.level, row.comment, row.at, row.salt, row.personal, row.digest, row.chain))
+        row = self._sealed(NoteRow(assignment, candidate, competency, int(criterion), who, role, int(level),
+                                   comment or "", at, rank=rank + 1), previous)
+        columns = [c for c in _NOTE_COLUMNS if c not in ("id", "efface")]
+        cursor = db.execute(f"INSERT INTO notes ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                            (row.assignment, row.candidate, row.competency, row.criterion, row.who, row.role, row.level,
+                             row.comment, row.at, row.rank, row.salt, row.personal, row.digest, row.chain))
         return replace(row, id=cursor.lastrowid)
 
     def append_event(self, db, kind: str, detail: dict, check_clock: bool = True) -> EventRow:
