@@ -187,13 +187,15 @@ def _journal_head(course) -> str:
     from mdpc.core.journal import JournalError, abbreviated
     from mdpc.grading.journal import DB_NAME, verify_journal
 
+    if not (course.root / DB_NAME).exists():
+        return "journal des notes : aucune note enregistrée"
     try:
         v = verify_journal(course.root / DB_NAME)
     except JournalError as exc:
         return f"⚠ journal des notes : {exc}"
     if not v.ok:
         return f"⚠ journal des notes altéré : {v.first.kind} — {v.first.message} (mdpc journal --verifier)"
-    return (f"journal des notes : {v.notes} notes, tête de chaîne {abbreviated(v.head)} "
+    return (f"journal des notes : {v.notes} note(s), tête de chaîne {abbreviated(v.head)} "
             "(à reporter au procès-verbal ; « mdpc journal --verifier --tete … » la contrôle plus tard)")
 
 

@@ -6,6 +6,7 @@ earns every autograded point, the blank release none, and each plausible wrong a
 the tests that guard it.
 """
 
+import html
 import io
 import re
 from contextlib import redirect_stdout
@@ -391,12 +392,12 @@ def test_double_marking_is_blind_and_each_grader_signs_only_their_words(run):
     assert eff.state == "concordantes" and eff.comments == {"Mme Aubert": first.comment,
                                                              "M. Dupont": "Indicateurs justes, lecture rapide."}
     entry.jury.value = True  # a grader who is not on the jury ticks its box: told why, and still blind
-    assert "« M. Dupont » n'est pas membre du jury" in entry.progress.value and not entry.jury_view
+    assert "« M. Dupont » n'est pas membre du jury" in html.unescape(entry.progress.value) and not entry.jury_view
     assert "Aubert" not in entry.panel("C4.2", 1).html and first.comment not in entry.panel("C4.2", 1).html
     panel = entry.panel("C4.2", 1)
     panel.level.value = 3
     panel.button.click()
-    assert "n'est pas membre du jury" in panel.message.value and book.effective(
+    assert "n'est pas membre du jury" in html.unescape(panel.message.value) and book.effective(
         demo.ASSIGNMENT, "c01", "C4.2", 1).state == "concordantes"  # no jury level recorded
 
 
@@ -529,6 +530,7 @@ def test_cohort_report_can_be_anonymised(run, tmp_path):
 def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp_path):
     import shutil as sh
     import sqlite3
+    from contextlib import closing
 
     from mdpc.grading.course import Course
     from mdpc.grading.erasure import erase_candidate
@@ -556,7 +558,7 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
     with course.gradebook() as gb:
         ids = {s.id for s in gb.students}
     assert "c05" not in ids and "c01" in ids
-    with sqlite3.connect(root / "notation.db") as db:
+    with closing(sqlite3.connect(root / "notation.db")) as db:  # closed before the file is read below
         for table, columns in (("notes", ("candidat", "commentaire")), ("brouillons", ("candidat", "commentaire")),
                                ("evenements", ("detail",))):
             named = " OR ".join(f"{c} LIKE '%c05%' OR {c} LIKE '%Clara%'" for c in columns)

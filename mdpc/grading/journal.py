@@ -267,7 +267,9 @@ def verify_journal(path: str | Path) -> Verification:
     path = Path(path)
     if not path.exists():
         raise JournalError(f"Pas de journal des notes à vérifier : {path} n'existe pas.")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    # an ordinary connection that only reads: a read-only one (mode=ro) cannot take part in the write-ahead log's
+    # shared memory like the other processes (formgrader, graders) that write at the same time
+    db = sqlite3.connect(path, timeout=30)
     try:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "notes" not in tables:
