@@ -1,4 +1,4 @@
-"""The journal of ratings made tamper-evident: canonical form, hash chain and verification (pure rules).
+"""The journal of ratings made tamper-evident: canonical form and hash chain (pure rules).
 
 The journal (``notation.db``, stored by :mod:`mdpc.grading.journal`) has two tables whose rows form one
 chain, numbered by their rank (``rang``, 1, 2, 3… with no gap, across both tables):
