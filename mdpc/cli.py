@@ -162,6 +162,43 @@ def cmd_effacer(args) -> int:
     return 0
 
 
+def cmd_journal(args) -> int:
+    from mdpc.core.journal_check import after_head
+    from mdpc.grading.course import Course
+    from mdpc.grading.journal import DB_NAME, Journal, verify_journal
+
+    course = Course(args.cours)
+    path = course.root / DB_NAME
+    if not args.verifier:  # open it as any writer does: chain an older journal, put back a removed protection
+        if not path.exists():
+            print(f"Pas encore de journal des notes dans {course.root} : aucune note enregistrée.")
+            return 0
+        for line in Journal(path).open():
+            print(f"ℹ {line}")
+    verification = verify_journal(path)
+    lines = after_head(verification, args.tete) if args.tete else []
+    for line in verification.summary() + ([] if not verification.ok else lines):
+        print(line)
+    return 0 if verification.ok else 1
+
+
+def _journal_head(course) -> str:
+    """One line for the end of ``mdpc rapports``: the journal's head, to write into the minutes."""
+    from mdpc.core.journal import JournalError, abbreviated
+    from mdpc.grading.journal import DB_NAME, verify_journal
+
+    if not (course.root / DB_NAME).exists():
+        return "journal des notes : aucune note enregistrée"
+    try:
+        v = verify_journal(course.root / DB_NAME)
+    except JournalError as exc:
+        return f"⚠ journal des notes : {exc}"
+    if not v.ok:
+        return f"⚠ journal des notes altéré : {v.first.kind} — {v.first.message} (mdpc journal --verifier)"
+    return (f"journal des notes : {v.notes} note(s), tête de chaîne {abbreviated(v.head)} "
+            "(à reporter au procès-verbal ; « mdpc journal --verifier --tete … » la contrôle plus tard)")
+
+
 def cmd_decisions(args) -> int:
     from mdpc.core.cohort import cohort_table
     from mdpc.core.safe_text import write_csv
@@ -191,6 +228,7 @@ def cmd_rapports(args) -> int:
         failed |= "erreur" in o
         print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}" + (f" ({o['avertissement']})" if "avertissement" in o else ""))
     print(f"décisions de la cohorte : {batch['csv']}\nprocès-verbal (CSV) : {batch['pv_csv']}")
+    print(_journal_head(course))
     return 1 if failed else 0
 
 
@@ -210,11 +248,14 @@ def main(argv=None) -> int:
     p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
     p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
     p.set_defaults(func=cmd_autograde)
-    p = sub.add_parser("noter", help="enregistre le niveau et le commentaire d'un correcteur dans le gradebook")
+    p = sub.add_parser("noter", help="inscrit le niveau et le commentaire d'un correcteur au journal des notes "
+                                     "(reflété dans le gradebook)")
     _course_args(p)
     p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire[;correcteur]) à importer")
-    p.add_argument("--correcteur", help="nom du correcteur (chaque note est signée dans le journal notation.db)")
-    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence)")
+    p.add_argument("--correcteur", help="nom du correcteur, tel que jury.yaml le déclare s'il existe (chaque note est "
+                                        "signée dans le journal notation.db)")
+    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence) ; "
+                                                       "réservé aux membres du jury déclarés dans jury.yaml")
     p.add_argument("--candidat")
     p.add_argument("--competence", help="ex. C4.1")
     p.add_argument("--critere", type=int)
@@ -226,6 +267,14 @@ def main(argv=None) -> int:
     p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
     p.add_argument("--confirmer", action="store_true", help="nécessaire : l'effacement est irréversible")
     p.set_defaults(func=cmd_effacer)
+    p = sub.add_parser("journal", help="journal des notes (notation.db) : chaîne d'empreintes, effacements, tête de "
+                                       "chaîne à reporter au procès-verbal")
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.add_argument("--verifier", action="store_true",
+                   help="parcourt toute la chaîne sans rien modifier et nomme la première ligne altérée (code de sortie 1)")
+    p.add_argument("--tete", help="tête de chaîne relevée plus tôt (procès-verbal, 16 caractères au moins) : le journal "
+                                  "doit la contenir encore ; dit ce qui a été ajouté depuis")
+    p.set_defaults(func=cmd_journal)
     for name, func, helptext in (("decisions", cmd_decisions, "décisions par candidat, compétence et bloc"),
                                  ("rapports", cmd_rapports, "rapports individuels (papermill, HTML) et CSV de cohorte")):
         p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])

@@ -8,7 +8,9 @@ coordinator's batch turns it all into decisions, reports and a cohort CSV.
 
 The cohort is data (``mdpc.authoring.demo_cohort``): wrong answers and grading material beside each
 case's answer key (``cas_pratiques/<devoir>/corrige/``, never released), identities and the fictional
-jury file in ``mdpc/authoring/demo/cohorte.yaml``. This module keeps the runner and the session's setting.
+jury file in ``mdpc/authoring/demo/cohorte.yaml``. This module keeps the runner and the session's setting,
+the fictional graders and jury included (:data:`ROSTER`, written as the working folder's ``jury.yaml``: a
+commented example of the roster a real course declares).
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from mdpc.authoring.demo_cohort import Candidate, DemoError, accommodations, loa
 from mdpc.core.exemptions import FILE_HEADER
 from mdpc.core.grids import default_grids
 from mdpc.core.record import CandidateRecord
+from mdpc.core.roster import ROSTER_FILE
+from mdpc.core.roster import dump as dump_roster
+from mdpc.core.roster import parse as parse_roster
 from mdpc.grading.autograde import autograde_assignments
 from mdpc.grading.course import Course
 from mdpc.grading.exchange import exchange_step
@@ -49,10 +54,19 @@ DUE = dt.datetime(2027, 1, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 DUES = {ASSIGNMENT_B1: DUE - dt.timedelta(days=3), ASSIGNMENT_B2: DUE - dt.timedelta(days=2),
         ASSIGNMENT_B3: DUE - dt.timedelta(days=1), ASSIGNMENT: DUE, ASSIGNMENT_B4M: DUE}  # blocs 1 to 3 handed in earlier
 MARKER = ".dossier-demo-mdpc"
-GRADERS = ("Mme Aubert", "M. Keller")  # fictional demo graders
-JURY_CHAIR = "Mme Bernard, présidente du jury"
+# The fictional graders and jury, written into the working folder as its roster (jury.yaml, mdpc.core.roster):
+# the journal then takes a grader's rating from a declared grader only, and a final level from the jury only.
+ROSTER = {
+    "correcteurs": [{"nom": "Mme Aubert", "utilisateur": "aubert"}, {"nom": "M. Keller", "utilisateur": "keller"}],
+    "jury": [{"nom": "Mme Bernard", "qualite": "présidente du jury", "president": True, "utilisateur": "bernard"},
+             {"nom": "M. Keller", "qualite": "professionnel du secteur", "utilisateur": "keller"},
+             {"nom": "Mme Aubert", "qualite": "formatrice", "utilisateur": "aubert"}],
+}
+_ROSTER = parse_roster(ROSTER)
+GRADERS = tuple(m.name for m in _ROSTER.graders)  # fictional demo graders
+JURY_CHAIR = _ROSTER.president.name              # signs the jury's final levels
 MINUTES = {"date": "15 janvier 2027", "lieu": "Lyon (session de démonstration)",
-           "membres": [JURY_CHAIR, "M. Keller, professionnel du secteur", "Mme Aubert, formatrice"]}
+           "membres": [m.title() for m in _ROSTER.jury]}
 
 
 def prepare_course(workdir: Path) -> Course:
@@ -87,6 +101,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
     say(f"Démonstration MDPC — dossier de travail : {workdir}")
     say(f"[1/{steps}] Préparation du cours et du gradebook")
     course = prepare_course(workdir)
+    (workdir / ROSTER_FILE).write_text(dump_roster(ROSTER), encoding="utf-8")  # a documented example, too
     with course.gradebook() as gb:  # what `nbgrader db assignment add` and `db student add` do, in one process
         for a in ASSIGNMENTS:
             gb.update_or_create_assignment(a, duedate=DUES[a])
@@ -199,7 +214,8 @@ Où regarder :
   - procès-verbal du jury (HTML, PDF, CSV)                  : {out / 'pv_jury.pdf'}, {out / 'pv_jury.csv'}
   - décisions de la cohorte (CSV, séparateur ;)             : {result['csv']}
   - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
-  - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'}
+  - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'} (mdpc journal --verifier)
+  - correcteurs et jury déclarés (modèle commenté)          : {workdir / ROSTER_FILE}
   - copies autocorrigées                                    : {workdir / 'autograded'}
   - retours aux candidats (HTML)                            : {workdir / 'feedback'}/<candidat>/
   - gradebook nbgrader (formgrader)                         : {workdir / 'gradebook.db'}

@@ -6,20 +6,24 @@ earns every autograded point, the blank release none, and each plausible wrong a
 the tests that guard it.
 """
 
+import html
 import io
 import re
 from contextlib import redirect_stdout
 
 import pandas as pd
 import pytest
+import yaml
 
 from mdpc import cli, demo
 from mdpc.app import collect, decide
 from mdpc.authoring.demo_cohort import DemoError, load_cohort, wrong_answers
 from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import GridError
+from mdpc.core.roster import RosterError
 from mdpc.grading.course import CourseError, run_nbgrader
 from mdpc.grading.exchange import COURSE_ID
+from mdpc.grading.journal import verify_journal
 from mdpc.grading.ratings import RatingBook
 
 pytestmark = pytest.mark.slow
@@ -56,6 +60,18 @@ def scores(run):
 def records(run):
     """The candidates' records as the report templates read them (their JSON)."""
     return {r.id: r.to_json() for r in run["records"]}
+
+
+def enrol(course, name):
+    """A grader added to the session's roster (jury.yaml), as the coordinator would for a new grader."""
+    from mdpc.core.roster import ROSTER_FILE
+    from mdpc.core.roster import dump as dump_roster
+
+    path = course.root / ROSTER_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not any(m["nom"] == name for m in data["correcteurs"]):
+        data["correcteurs"].append({"nom": name})
+        path.write_text(dump_roster(data), encoding="utf-8")
 
 
 def competency(rec, code):
@@ -220,6 +236,10 @@ def test_wrong_ratings_are_refused_in_french(run):
         book.record(demo.ASSIGNMENT, "inconnu", "C4.1", 1, "Mme Aubert", 2)
     with pytest.raises(CourseError, match="nom du correcteur"):
         book.record(demo.ASSIGNMENT, "c01", "C4.1", 1, "  ", 2)
+    with pytest.raises(RosterError, match="« M. Inconnu » n'est pas correcteur de cette session"):
+        book.record(demo.ASSIGNMENT, "c01", "C4.1", 1, "M. Inconnu", 2)  # the name is no longer free text
+    with pytest.raises(RosterError, match="n'est pas membre du jury"):
+        book.record(demo.ASSIGNMENT, "c07", "C4.1", 1, "M. Inconnu", 2, jury=True)  # nor is the jury box
     accs = load_accommodations(run["course"].root / "dispenses.yaml")
     with pytest.raises(CourseError, match="dispensé.*ne reçoit pas de niveau"):
         book.record(demo.ASSIGNMENT, "c05", "C4.2", 3, "Mme Aubert", 2, accommodations=accs)
@@ -239,8 +259,9 @@ def test_double_marking_divergences_and_audit_trail(run):
         assert gb.find_comment("C4_3_crit3", "C4_3_analyse_statistique", demo.ASSIGNMENT, "c02"
                                ).manual_comment.startswith("[Jury — Mme Bernard")
     trail = book.history(demo.ASSIGNMENT, "c02")
-    assert {r.who for r in trail} == {"Mme Aubert", "M. Keller", "Mme Bernard, présidente du jury"}
+    assert {r.who for r in trail} == {"Mme Aubert", "M. Keller", "Mme Bernard"}  # the names jury.yaml declares
     assert all(r.at for r in trail)
+    assert verify_journal(book.path).ok
     import sqlite3
 
     with sqlite3.connect(book.path) as db, pytest.raises(sqlite3.DatabaseError, match="ne se modifie pas"):
@@ -250,6 +271,24 @@ def test_double_marking_divergences_and_audit_trail(run):
     assert crit["statut"] == "en attente" and crit["notes_divergentes"]
     assert competency(records(run)["c01"], "C4.1")["criteres"][0]["correcteur"] == "Mme Aubert"
     assert competency(records(run)["c02"], "C4.3")["criteres"][2]["correcteur"].startswith("jury (")
+
+
+def test_the_demo_declares_its_graders_and_jury_and_its_journal_verifies(run):
+    from mdpc.core.roster import ROSTER_FILE
+    from mdpc.core.roster import load as load_roster
+
+    root = run["course"].root
+    roster = load_roster(root / ROSTER_FILE)
+    assert tuple(m.name for m in roster.graders) == demo.GRADERS and roster.president.name == demo.JURY_CHAIR
+    assert (root / ROSTER_FILE).read_text(encoding="utf-8").startswith("# Correcteurs et jury de la session")
+    assert (root / ROSTER_FILE).stat().st_mode & 0o077 == 0  # names of people: owner only
+    signed = {(r.who, r.role) for a in demo.ASSIGNMENTS for r in RatingBook(run["course"]).history(a)}
+    assert {who for who, role in signed if role == "jury"} == {demo.JURY_CHAIR}
+    assert {who for who, role in signed if role == "correcteur"} <= {m.name for m in roster.graders}
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["journal", "--cours", str(root), "--verifier"]) == 0
+    assert re.match(r"journal intact : \d+ notes, chaîne vérifiée jusqu'à [0-9a-f]{16}\n", out.getvalue())
 
 
 def test_real_use_commands(run, tmp_path):
@@ -336,6 +375,7 @@ def test_double_marking_is_blind_and_each_grader_signs_only_their_words(run):
     from mdpc.grading.rating_form import RubricEntry
 
     course, book = run["course"], RatingBook(run["course"])
+    enrol(course, "M. Dupont")
     first = book.own(demo.ASSIGNMENT, "c01", "C4.2", 1, "Mme Aubert")
     assert first is not None and first.comment
     entry = RubricEntry(cours=course.root, devoir=demo.ASSIGNMENT, correcteur="M. Dupont")
@@ -351,6 +391,14 @@ def test_double_marking_is_blind_and_each_grader_signs_only_their_words(run):
     eff = book.effective(demo.ASSIGNMENT, "c01", "C4.2", 1)
     assert eff.state == "concordantes" and eff.comments == {"Mme Aubert": first.comment,
                                                              "M. Dupont": "Indicateurs justes, lecture rapide."}
+    entry.jury.value = True  # a grader who is not on the jury ticks its box: told why, and still blind
+    assert "« M. Dupont » n'est pas membre du jury" in html.unescape(entry.progress.value) and not entry.jury_view
+    assert "Aubert" not in entry.panel("C4.2", 1).html and first.comment not in entry.panel("C4.2", 1).html
+    panel = entry.panel("C4.2", 1)
+    panel.level.value = 3
+    panel.button.click()
+    assert "n'est pas membre du jury" in html.unescape(panel.message.value) and book.effective(
+        demo.ASSIGNMENT, "c01", "C4.2", 1).state == "concordantes"  # no jury level recorded
 
 
 def test_parallel_autograde_matches_nbgrader_sequential(run, tmp_path):
@@ -482,6 +530,7 @@ def test_cohort_report_can_be_anonymised(run, tmp_path):
 def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp_path):
     import shutil as sh
     import sqlite3
+    from contextlib import closing
 
     from mdpc.grading.course import Course
     from mdpc.grading.erasure import erase_candidate
@@ -497,17 +546,41 @@ def test_erasing_a_candidate_leaves_nothing_of_them_and_everything_else(run, tmp
     mine = len(list((root / "feedback" / "c05" / demo.ASSIGNMENT).glob("*.html")))
     assert mine == 3 and len(before) > mine  # one per notebook and candidate
     assert re.search(r"(?<![\w-])c05(?![\w-])", (root / "journal_autocorrection.log").read_text(encoding="utf-8"))
+    book = RatingBook(course)  # a grader's comment that names the candidate, and a formgrader draft
+    book.record(demo.ASSIGNMENT, "c05", "C4.1", 2, "M. Keller", 2, "Clara Petit a bien réparti la charge (zq-5501).")
+    book.save_draft(demo.ASSIGNMENT, "c05", "C4.1", 3, "M. Keller", "Brouillon sur Clara Petit (zq-5502).")
+    theirs = sum(len(book.history(a, "c05")) for a in demo.ASSIGNMENTS)
+    chain_before = verify_journal(root / "notation.db")
+    assert chain_before.ok and theirs > 1
     done = erase_candidate(course, "c05")
     assert any("gradebook" in d for d in done)
+    assert any(f"{theirs} note(s) caviardée(s)" in d and "1 brouillon(s)" in d for d in done), done
     with course.gradebook() as gb:
         ids = {s.id for s in gb.students}
     assert "c05" not in ids and "c01" in ids
-    with sqlite3.connect(root / "notation.db") as db:
-        assert db.execute("SELECT COUNT(*) FROM notes WHERE candidat = 'c05'").fetchone()[0] == 0
+    with closing(sqlite3.connect(root / "notation.db")) as db:  # closed before the file is read below
+        for table, columns in (("notes", ("candidat", "commentaire")), ("brouillons", ("candidat", "commentaire")),
+                               ("evenements", ("detail",))):
+            named = " OR ".join(f"{c} LIKE '%c05%' OR {c} LIKE '%Clara%'" for c in columns)
+            assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE {named}").fetchone()[0] == 0, table
         assert db.execute("SELECT COUNT(*) FROM notes WHERE candidat = 'c01'").fetchone()[0] > 0
-        assert db.execute("SELECT lignes FROM effacements").fetchone()[0] > 0
-        with pytest.raises(sqlite3.DatabaseError):  # the journal is append-only again
+        assert db.execute("SELECT COUNT(*) FROM notes WHERE efface IS NOT NULL AND candidat = '' AND commentaire = '' "
+                          "AND niveau IS NOT NULL").fetchone()[0] == theirs  # the levels stay, nobody's
+        erasure = db.execute("SELECT detail FROM evenements WHERE nature = 'effacement'").fetchall()
+        assert [yaml.safe_load(d)["tables"] for (d,) in erasure] == [{"notes": theirs, "brouillons": 1}]
+        with pytest.raises(sqlite3.DatabaseError):  # the journal stayed append-only: its triggers were never lifted
             db.execute("DELETE FROM notes WHERE candidat = 'c01'")
+    stored = b"".join(p.read_bytes() for p in root.glob("notation.db*"))  # nor in a free page or the WAL
+    assert b"zq-5501" not in stored and b"zq-5502" not in stored and b"Clara Petit" not in stored
+    chain_after = verify_journal(root / "notation.db")  # the chain still verifies, the blanked rows said as such
+    assert chain_after.ok and chain_after.redacted == theirs and chain_after.notes == chain_before.notes
+    assert all(chain_after.chains[r] == c for r, c in chain_before.chains.items())
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert cli.main(["journal", "--cours", str(root), "--verifier", "--tete", chain_before.head[:16]]) == 0
+    assert out.getvalue().startswith("journal intact") and f"dont {theirs} note(s) caviardée(s)" in out.getvalue()
+    assert "1 ligne(s) ajoutée(s) depuis" in out.getvalue()  # the erasure itself
+    assert not any(c == "" for c, _, _ in RatingBook(course).graders(list(demo.ASSIGNMENTS)))  # no ghost candidate
     for folder in ("submitted", "autograded", "feedback"):
         assert not (root / folder / "c05").exists() and (root / folder / "c01").exists()
     assert not list((root / "rapports").glob("rapport_c05.*")) and list((root / "rapports").glob("rapport_c01.*"))
@@ -535,6 +608,7 @@ def test_formgrader_levels_go_into_the_journal_and_stay_blind(run, tmp_path):
     from mdpc.grading.course import nbgrader_env
 
     course, token = run["course"], "jeton-formgrader"
+    enrol(course, "Mme Fabre")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

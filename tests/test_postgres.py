@@ -20,6 +20,7 @@ from mdpc import demo
 from mdpc.authoring.demo_cohort import make_submission
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.course import Course
+from mdpc.grading.journal import verify_journal
 from mdpc.grading.ratings import RatingBook
 
 pytestmark = pytest.mark.slow
@@ -131,3 +132,6 @@ def test_graders_rating_at_once_lose_nothing(course):
             if level is not None:
                 assert "niveau" in comment
     assert len(book.divergences([A])) == sum(v is None for v in expected.values())
+    chain = verify_journal(book.path)  # eight writers at once, one unbroken chain: no rank twice, none missing
+    assert chain.ok, chain.summary()
+    assert chain.notes == chain.head_rank == 2 * len(expected)

@@ -1,9 +1,11 @@
 """Erase one candidate's personal data from a course folder (``mdpc effacer``), at the end of retention.
 
 What goes: the candidate's row and grades in the gradebook (nbgrader's ``remove_student``, which takes
-their submissions with it), their ratings in ``notation.db`` (the journal forbids deletion by trigger; the
-erasure lifts it for this candidate only, inside one transaction, and records that an erasure took place,
-with its date and the number of lines, and no name), their folders in ``submitted/``, ``autograded/``,
+their submissions with it), the personal part of their ratings in ``notation.db`` (candidate id, comment and
+salt blanked, digests kept so that the chain still verifies; level, criterion, signer and time stay; their
+formgrader drafts deleted; the erasure recorded in the chain, with its date and how many rows of which
+tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — the journal's triggers stay in
+place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
 ``rapports/``, their entry in the jury's ``dispenses.yaml`` and in ``incidents_autocorrection.json``, and the
 lines of the journals (``journal_*.log``) that name them. What is left to do by hand is said: the cohort
@@ -12,24 +14,16 @@ files in ``rapports/`` still hold the candidate until the reports are produced a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
-import sqlite3
 
 import yaml
 
 from mdpc.core.exemptions import FILE_HEADER
 from mdpc.grading.course import Course
 from mdpc.grading.incidents import FAILURES_FILE
-from mdpc.grading.ratings import DB_NAME
-
-ERASURES = """
-CREATE TABLE IF NOT EXISTS effacements (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, horodatage TEXT NOT NULL, lignes INTEGER NOT NULL
-);
-"""
+from mdpc.grading.journal import DB_NAME, Journal
 
 
 def _released_feedback(root, candidate: str) -> list:
@@ -59,19 +53,13 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
             done.append("gradebook : candidat et notes supprimés")
         except MissingEntry:
             done.append("gradebook : candidat absent")
-    db = root / DB_NAME
-    if db.exists():
-        with sqlite3.connect(db) as con:
-            con.executescript(ERASURES)
-            trigger = con.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                                  "AND name = 'notes_sans_suppression'").fetchone()
-            con.execute("DROP TRIGGER IF EXISTS notes_sans_suppression")
-            n = con.execute("DELETE FROM notes WHERE candidat = ?", (candidate,)).rowcount
-            if trigger:
-                con.execute(trigger[0])
-            con.execute("INSERT INTO effacements (horodatage, lignes) VALUES (?, ?)",
-                        (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), n))
-        done.append(f"journal des notes : {n} ligne(s) supprimée(s), effacement consigné sans nom")
+    if (root / DB_NAME).exists():
+        journal = Journal(root / DB_NAME)
+        journal.open()  # an older journal is chained first, so that its rows are sealed before they are blanked
+        n, drafts = journal.erase_candidate(candidate)
+        done.append(f"journal des notes : {n} note(s) caviardée(s) (identifiant et commentaire retirés, niveaux et "
+                    f"empreintes gardés, la chaîne se vérifie toujours), {drafts} brouillon(s) supprimé(s) ; "
+                    "effacement consigné dans le journal, sans nom")
     for path in _released_feedback(root, candidate):
         path.unlink()
         done.append(f"échange : retour {path.name} supprimé")

@@ -17,7 +17,10 @@ Jupyter server configuration, ``mdpc/grading/jupyter_server_config.json``), or w
 
 Who is the grader: under JupyterHub, the hub user name; on a single-user server, the ``MDPC_CORRECTEUR``
 environment variable (``make lab CORRECTEUR="Mme Aubert"``). Without a name, saving is refused with a
-French message: every rating is signed.
+French message: every rating is signed. When the course declares its graders (``jury.yaml``,
+:mod:`mdpc.core.roster`), the name must be a declared grader's ``nom`` or ``utilisateur`` (a hub user name
+such as ``aubert`` signs as « Mme Aubert »), otherwise saving a level or a comment is refused with the
+roster's French message; formgrader never records a jury's level.
 """
 
 from __future__ import annotations

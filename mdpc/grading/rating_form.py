@@ -7,8 +7,11 @@ store of graders' levels) and the level that counts is mirrored into the nbgrade
 formgrader shows it.
 
 Double marking is blind: each grader sees and edits only their own rating (an empty form until they have
-rated), never another grader's level, comment or a divergence; the jury (« Niveau final du jury » ticked)
-sees every grader's level and comment, and the level that counts.
+rated), never another grader's level, comment or a divergence; the jury (« Niveau final du jury » ticked by
+a member of the jury declared in the course's ``jury.yaml``, :mod:`mdpc.core.roster`) sees every grader's
+level and comment, and the level that counts. Ticked by anyone else, the box shows why it is refused and
+the form stays a grader's. (This guards the form; a grader who can read ``notation.db`` itself is kept
+out by the file's permissions, not by the form.)
 
 Everything shown comes from records (names, comments, the title of a candidate's document): it goes into the
 widgets' HTML through :func:`~mdpc.core.safe_text.html_text`. The other labels (the candidate list, the
@@ -68,7 +71,7 @@ class CriterionPanel:
         if result is not None and result.auto_share is not None:
             evidence = (f"Tests autocorrigés : {100 * result.auto_share:.0f} % des points — niveau proposé : "
                         f"{result.proposed} ({html_text(scale.label(result.proposed))}).")
-        if self.entry.jury.value:
+        if self.entry.jury_view:
             current = self._jury_view(effective, scale)
         elif own is not None:
             current = f"Votre niveau enregistré : {own.level} — {html_text(scale.label(own.level))}."
@@ -120,7 +123,7 @@ class CriterionPanel:
         level = self.level.value
         self.entry.reload()
         # a grader is told nothing of the others (blind double marking); the jury sees where it stands
-        note = " — notes divergentes : à trancher" if self.entry.jury.value and eff.state == RatingState.DIVERGENT else ""
+        note = " — notes divergentes : à trancher" if self.entry.jury_view and eff.state == RatingState.DIVERGENT else ""
         self.message.value = f"✔ Enregistré : niveau {level}{note}."
         return True
 
@@ -142,6 +145,7 @@ class RubricEntry:
         self.progress = w.HTML()
         self.body = w.Accordion()
         self.panels: dict[tuple[str, int], CriterionPanel] = {}
+        self.jury_view = False  # the box is ticked by a member of the declared jury (jury.yaml)
         self.assignment.observe(lambda _: self.load_assignment(), names="value")
         self.candidate.observe(lambda _: self.reload(), names="value")
         self.grader.observe(lambda _: self.reload(fresh=False), names="value")
@@ -192,7 +196,13 @@ class RubricEntry:
         sub = self.submissions[self.candidate.value]
         history = self.book.history(self.assignment.value, self.candidate.value)
         ratings = self.book.graders(self.assignment.value)
-        jury, who = self.jury.value, self.grader.value.strip()
+        who, jury, refused = self.book.name_of(self.grader.value), self.jury.value, ""
+        if jury:  # every grader's level and words: for the declared jury only
+            try:
+                self.book.signer(who, jury=True)
+            except MdpcError as exc:
+                jury, refused = False, f"✘ {html_text(str(exc))} La vue du jury lui est réservée.<br>"
+        self.jury_view = jury
         role = JURY if jury else GRADER
         own = {(r.competency, r.criterion): r for r in history if r.who == who and r.role == role}  # latest wins
         acc = self.accommodations.get(self.candidate.value)
@@ -210,7 +220,7 @@ class RubricEntry:
             divergent += bool(jury and eff is not None and eff.state == RatingState.DIVERGENT)
         total = len(self.panels) - exempt
         whose = "niveaux retenus" if jury else (f"critères notés par {html_text(who)}" if who else "critères notés")
-        self.progress.value = (f"<b>{html_text(sub.name)}</b> — {whose} : {rated} / {total}, restant à noter : "
+        self.progress.value = (f"{refused}<b>{html_text(sub.name)}</b> — {whose} : {rated} / {total}, restant à noter : "
                                f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
 

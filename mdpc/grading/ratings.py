@@ -1,42 +1,34 @@
-"""The journal of ratings, ``notation.db``: the one store of graders' levels and comments.
+"""The journal of ratings, ``notation.db``: the one store of graders' levels and comments, tamper-evident.
 
 Every rating is appended to ``notation.db`` beside the gradebook (who, what, when, in the rater's own
 words: never updated nor deleted, so a jury can show it). Decisions read the levels from here
 (:func:`mdpc.core.ratings.apply_ratings`). The level that counts (:func:`mdpc.core.ratings.effective`) is
 then mirrored into the nbgrader gradebook, in the fields formgrader and the candidates' feedback show (manual
 score and comment of the criterion's rubric cell); a level found there and not here is not counted.
+
+The journal itself — a chain of rows, each with its content digest and chain hash, which ``mdpc journal
+--verifier`` walks — is kept by :mod:`mdpc.grading.journal` (format: :mod:`mdpc.core.journal`). Every
+:class:`RatingBook` opens it (:meth:`~mdpc.grading.journal.Journal.open`), which chains a journal of an older
+version once and records it, and appends each rating at the end of the chain under the lock that also covers
+the gradebook's mirror; the row's time is the system's, never the caller's.
+
+Who signs: with a roster (``jury.yaml``, :mod:`mdpc.core.roster`) in the course folder, a grader's rating
+needs a declared grader and a jury's level a declared jury member, and the journal is signed with the
+declared name (a JupyterHub user name is mapped to it); without one, any name may grade and no jury level
+is accepted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from mdpc.core.exemptions import Accommodations
 from mdpc.core.grids import Scale, default_scale
 from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState, effective, effective_by_criterion
+from mdpc.core.roster import ROSTER_FILE, Roster, signer
+from mdpc.core.roster import load as load_roster
 from mdpc.grading.course import Course, CourseError
-
-DB_NAME = "notation.db"
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS notes (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    devoir TEXT NOT NULL, candidat TEXT NOT NULL, competence TEXT NOT NULL, critere INTEGER NOT NULL,
-    evaluateur TEXT NOT NULL, role TEXT NOT NULL CHECK (role IN ('correcteur', 'jury')),
-    niveau INTEGER NOT NULL, commentaire TEXT NOT NULL DEFAULT '', horodatage TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS notes_critere ON notes (devoir, candidat, competence, critere);
-CREATE TRIGGER IF NOT EXISTS notes_sans_modification BEFORE UPDATE ON notes
-BEGIN SELECT RAISE(ABORT, 'le journal des notes ne se modifie pas'); END;
-CREATE TRIGGER IF NOT EXISTS notes_sans_suppression BEFORE DELETE ON notes
-BEGIN SELECT RAISE(ABORT, 'le journal des notes ne se supprime pas'); END;
--- a comment typed in formgrader before its level: kept for its author until the level is saved, never a rating
-CREATE TABLE IF NOT EXISTS brouillons (
-    devoir TEXT NOT NULL, candidat TEXT NOT NULL, competence TEXT NOT NULL, critere INTEGER NOT NULL,
-    evaluateur TEXT NOT NULL, commentaire TEXT NOT NULL, horodatage TEXT NOT NULL,
-    PRIMARY KEY (devoir, candidat, competence, critere, evaluateur)
-);
-"""
+from mdpc.grading.journal import DB_NAME, Journal
 
 
 class RatingBook:
@@ -44,13 +36,34 @@ class RatingBook:
         self.course = course
         self.scale = scale or default_scale()
         self.path = course.root / DB_NAME
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+        self.journal = Journal(self.path)
+        self.journal.open()
+        self._roster: tuple[tuple | None, Roster | None] = (None, None)
 
     def _connect(self):
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        return self.journal.connect()
+
+    # -- who signs -------------------------------------------------------------------------------
+    def roster(self) -> Roster | None:
+        """The course's ``jury.yaml`` (None without one), read again when it changes."""
+        path = self.course.root / ROSTER_FILE
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if self._roster[0] != stamp:
+            self._roster = (stamp, load_roster(path))
+        return self._roster[1]
+
+    def signer(self, who: str, jury: bool = False) -> str:
+        """The declared name that signs a rating by `who`, or a French RosterError (see mdpc.core.roster)."""
+        return signer(self.roster(), who, jury)
+
+    def name_of(self, who: str) -> str:
+        """`who` as the journal signs them (their declared name when the roster knows them)."""
+        roster = self.roster()
+        return roster.name_of(who) if roster else (who or "").strip()
 
     # -- writing ---------------------------------------------------------------------------------
     def record(self, assignment: str, candidate: str, competency: str, criterion: int, who: str, level,
@@ -59,23 +72,21 @@ class RatingBook:
         who = (who or "").strip()
         if not who:
             raise CourseError("Indiquez le nom du correcteur : chaque note est signée dans le journal.")
+        who = self.signer(who, jury)
         level = self.scale.check_level(level)
         if accommodations and accommodations.get(candidate).is_exempt(competency, int(criterion)):
             raise CourseError(f"{candidate} est dispensé(e) du critère {criterion} de {competency} : "
                               "ce critère ne reçoit pas de niveau.")
         notebook, grade_id = self.course.maps(assignment).rubric_cell(competency, int(criterion))
         self._check_submission(assignment, candidate, notebook, grade_id)
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         # One rating at a time, whoever the grader and whichever process: the journal is locked from the
         # insertion until the gradebook holds the level computed from it, so two graders rating at once
-        # never leave a level computed from a journal that lacked the other's rating.
+        # never leave a level computed from a journal that lacked the other's rating (nor two rows of one rank).
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("INSERT INTO notes (devoir, candidat, competence, critere, evaluateur, role, niveau, "
-                       "commentaire, horodatage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (assignment, candidate, competency, int(criterion), who, JURY if jury else GRADER, level,
-                        comment or "", now))
+            self.journal.append_note(db, assignment, candidate, competency, int(criterion), who,
+                                     JURY if jury else GRADER, level, comment or "")
             db.execute("DELETE FROM brouillons WHERE devoir = ? AND candidat = ? AND competence = ? AND critere = ? "
                        "AND evaluateur = ?", (assignment, candidate, competency, int(criterion), who))
             effective = self.effective(assignment, candidate, competency, int(criterion),
@@ -93,17 +104,22 @@ class RatingBook:
                    comment: str) -> None:
         """Keep `who`'s comment on a criterion they have not rated yet (formgrader saves the comment and the
         level separately); the next rating by `who` takes it, and it is then forgotten."""
+        who = self.signer(who)
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        with self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO brouillons VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (assignment, candidate, competency, int(criterion), who.strip(), comment or "", now))
+        db = self._connect()
+        try:
+            with db:
+                db.execute("INSERT OR REPLACE INTO brouillons VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           (assignment, candidate, competency, int(criterion), who, comment or "", now))
+        finally:
+            db.close()
 
     def draft(self, assignment: str, candidate: str, competency: str, criterion: int, who: str) -> str | None:
         db = self._connect()
         try:
             row = db.execute("SELECT commentaire FROM brouillons WHERE devoir = ? AND candidat = ? AND competence = ? "
                              "AND critere = ? AND evaluateur = ?",
-                             (assignment, candidate, competency, int(criterion), who.strip())).fetchone()
+                             (assignment, candidate, competency, int(criterion), self.name_of(who))).fetchone()
         finally:
             db.close()
         return row[0] if row else None
@@ -139,7 +155,7 @@ class RatingBook:
     @staticmethod
     def _history(db, assignment: str, candidate: str | None = None) -> list[Rating]:
         query = "SELECT devoir, candidat, competence, critere, evaluateur, role, niveau, commentaire, horodatage " \
-                "FROM notes WHERE devoir = ?"
+                "FROM notes WHERE devoir = ? AND efface IS NULL"  # an erased candidate's rows are nobody's
         args = [assignment]
         if candidate:
             query += " AND candidat = ?"
@@ -154,8 +170,9 @@ class RatingBook:
 
     def own(self, assignment: str, candidate: str, competency: str, criterion: int, who: str) -> Rating | None:
         """`who`'s latest rating of this criterion (a grader's own words, for a blind second marking), or None."""
+        who = self.name_of(who)
         mine = [r for r in self.history(assignment, candidate) if r.competency == competency
-                and r.criterion == criterion and r.who == (who or "").strip() and r.role == GRADER]
+                and r.criterion == criterion and r.who == who and r.role == GRADER]
         return mine[-1] if mine else None
 
     def divergences(self, assignment: str | list[str]) -> list[dict]:
