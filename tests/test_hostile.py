@@ -35,6 +35,8 @@ from mdpc.app import collect, decide, publish
 from mdpc.authoring.demo_cohort import make_submission
 from mdpc.core.decisions import Outcome
 from mdpc.core.grids import default_grids
+from mdpc.core.roster import ROSTER_FILE
+from mdpc.core.roster import dump as dump_roster
 from mdpc.grading.autograde import autograde_cohort
 from mdpc.grading.exchange import exchange_step
 from mdpc.grading.incidents import note_failures, read_incidents
@@ -120,6 +122,11 @@ def hostile(tmp_path_factory):
     assert isolated, why
     root = tmp_path_factory.mktemp("hostile") / "cours"
     course = demo.prepare_course(root)
+    graders = sorted({spec.get("correcteur", "Correctrice Essai") for spec in BEHAVIOURS.values()})
+    (root / ROSTER_FILE).write_text(dump_roster({  # the session's graders; h19's (hostile) name sits on the jury
+        "correcteurs": [{"nom": g} for g in graders],
+        "jury": [{"nom": BEHAVIOURS["h19"]["correcteur"], "qualite": "présidente du jury", "president": True}]}),
+        encoding="utf-8")
     with course.gradebook() as gb:  # `nbgrader db assignment add` and `db student add`, through nbgrader's API
         gb.update_or_create_assignment(A, duedate=DUE)
         for sid, spec in BEHAVIOURS.items():
