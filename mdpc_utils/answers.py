@@ -58,7 +58,7 @@ class AnswerStore:
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
             self._set_aside(f"JSON invalide : {exc.__class__.__name__}")
             return {}
         except OSError as exc:

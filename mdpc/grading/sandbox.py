@@ -8,19 +8,29 @@ by nbgrader (as root or not), it
 1. sets resource limits that the kernel inherits: address space (a memory hog gets ``MemoryError``, the
    machine and the other workers are untouched), CPU time, size of a written file (``SIGXFSZ`` ignored:
    the write fails with ``OSError``), open files, processes of the sandbox user, no core file;
-2. when it runs as root and bubblewrap (Debian's ``bubblewrap``) is installed, starts the kernel in new
-   namespaces: no network at all (an empty network namespace of its own; the kernel talks to nbgrader
-   over Unix sockets, which is why autograde uses the IPC transport), its own process numbers, System V
-   IPC and host name; a file system that holds, read-only, only what a kernel needs (the system, Python,
-   the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the grading system) and, writable, the candidate's copy being graded and
-   the folder of the kernel's sockets; the kernel then runs under an unprivileged user id of its own
-   (no account is needed; :func:`worker_uid`: one per autograde worker, so that the process limit, which
-   counts a user's tasks, keeps a fork bomb from starving the other workers' kernels), with no capability
-   and ``no_new_privs``. The source
-   notebooks (solutions, hidden tests), the gradebooks, the other candidates' copies and the jury's files
-   do not exist in there; the environment is emptied (no secret in a variable reaches the candidate);
+2. when it runs as root and bubblewrap (Debian's ``bubblewrap``, 0.7 or later) is installed, starts the
+   kernel in new namespaces: no network at all (an empty network namespace of its own; the kernel talks
+   to nbgrader over Unix sockets, which is why autograde uses the IPC transport), its own process
+   numbers, System V IPC and host name; a file system that holds, read-only, only what a kernel needs (the
+   system, Python, the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the
+   grading system), a ``/tmp`` of its own limited in size (``Limits.tmp_mib``: a write beyond fails with
+   ``OSError``) and, writable, the candidate's copy being graded and the folder of the kernel's sockets;
+   the kernel then runs under an unprivileged user id of its own (no account is needed;
+   :func:`worker_uid`: one per autograde worker, so that the process limit, which counts a user's tasks,
+   keeps a fork bomb from starving the other workers' kernels), with no capability and
+   ``no_new_privs``. The source notebooks (solutions, hidden tests), the gradebooks, the other
+   candidates' copies and the jury's files do not exist in there; the environment is emptied (no secret
+   in a variable reaches the candidate);
 3. otherwise (not root, or no bubblewrap), runs the kernel with the limits alone and says so in the
-   autograde journal, in French.
+   autograde journal, in French (``mdpc autograde`` refuses to get there without ``--sans-isolation``);
+4. in both cases stays beside the kernel as its watcher (:func:`watch`): every fraction of a second it
+   measures the copy's folder (and, in the sandbox, the number of files of its ``/tmp``), and stops the
+   kernel when they go over the quota (``Limits.folder_mib``, ``folder_files``): a copy that writes
+   100,000 small files cannot fill the machine. The reason goes to the autograde journal and to the
+   worker's journal of incidents (``--journal``), for the copy's report.
+
+What the kernel leaves behind in its folder (links toward the course's files, …) is swept by the kernel's
+provisioner when it stops (:mod:`mdpc.grading.kernel_sweep`), before nbgrader touches the folder again.
 
 :func:`status` says which of the two a machine gives, for the CLI and the tests.
 """
@@ -33,13 +43,20 @@ import os
 import resource
 import shutil
 import signal
+import stat
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 KERNEL_NAME = "mdpc-bac-a-sable"
+PROVISIONER = "mdpc-bac-a-sable"  # entry point (pyproject.toml): mdpc.grading.kernel_sweep.SandboxProvisioner
 SANDBOX_UID = 61000
 MIB = 1024 * 1024
+WATCH_SECONDS = 0.2  # how often the watcher measures the copy's folder
+MAX_DEPTH = 100      # folders nested deeper than this stop the kernel (the watcher could not measure them)
 
 
 @dataclass(frozen=True)
@@ -52,11 +69,16 @@ class Limits:
     file_mib: int = 256          # largest file the kernel may write
     open_files: int = 1024
     processes: int = 512         # tasks of the sandbox user (threads count): no fork bomb
+    tmp_mib: int = 256           # size of the sandbox's own /tmp (memory: a tmpfs)
+    folder_mib: int = 1024       # disk space of the copy's folder while it runs (the watcher stops the kernel)
+    folder_files: int = 10_000   # files and folders of the copy's folder and of the sandbox's /tmp
     uid: int = SANDBOX_UID
 
     def args(self) -> list[str]:
         return [f"--memoire-mio={self.memory_mib}", f"--cpu-s={self.cpu_seconds}", f"--fichier-mio={self.file_mib}",
-                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}", f"--uid={self.uid}"]
+                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}",
+                f"--tmp-mio={self.tmp_mib}", f"--dossier-mio={self.folder_mib}",
+                f"--dossier-fichiers={self.folder_files}", f"--uid={self.uid}"]
 
 
 def status() -> tuple[bool, str]:
@@ -69,9 +91,22 @@ def status() -> tuple[bool, str]:
                        "(paquet Debian « bubblewrap »)")
     if not shutil.which("setpriv"):
         return False, "bac à sable réduit aux limites de ressources : setpriv (util-linux) est introuvable"
+    if not _bwrap_sizes_tmpfs():
+        return False, ("bac à sable réduit aux limites de ressources : bubblewrap est trop ancien (option --size "
+                       "absente, version 0.7 ou plus récente requise pour limiter le /tmp du bac à sable)")
     return True, ("bac à sable complet : sans réseau, système de fichiers réduit à la copie du candidat, "
                   f"un utilisateur non privilégié par processus de correction (à partir de l'uid {SANDBOX_UID}), "
-                  "limites de ressources")
+                  "limites de ressources, /tmp et dossier de la copie limités en taille")
+
+
+@lru_cache(maxsize=1)
+def _bwrap_sizes_tmpfs() -> bool:
+    """Whether the installed bubblewrap can limit the size of a tmpfs (``--size``, bubblewrap 0.7)."""
+    try:
+        out = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--size" in out.stdout + out.stderr
 
 
 def worker_uid(pid: int | None = None) -> int:
@@ -80,16 +115,23 @@ def worker_uid(pid: int | None = None) -> int:
     return SANDBOX_UID + (os.getpid() if pid is None else pid)
 
 
-def install_kernelspec(folder: Path, limits: Limits = Limits()) -> Path:
+def install_kernelspec(folder: Path, limits: Limits = Limits(), journal: Path | None = None) -> Path:
     """Write the sandbox kernel specification under ``folder/kernels``; put ``folder`` first in
-    ``JUPYTER_PATH`` for nbgrader to find it. Returns ``folder``."""
+    ``JUPYTER_PATH`` for nbgrader to find it. Returns ``folder``.
+
+    The kernel is started through this project's provisioner (:mod:`mdpc.grading.kernel_sweep`), which
+    sweeps the kernel's folder when it stops; `journal` (JSON lines, outside the sandbox) receives what
+    the sweep removed and why the watcher stopped a kernel."""
     spec = folder / "kernels" / KERNEL_NAME
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(), "--",
+    argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(),
+            *([f"--journal={journal}"] if journal else []), "--",
             sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    provisioner = {"provisioner_name": PROVISIONER, "config": {"journal": str(journal or ""), "uid": limits.uid}}
     (spec / "kernel.json").write_text(json.dumps({
         "argv": argv, "display_name": "Python 3 (bac à sable MDPC)", "language": "python",
-        "interrupt_mode": "message", "metadata": {"debugger": False}}, indent=1), encoding="utf-8")
+        "interrupt_mode": "message", "metadata": {"debugger": False, "kernel_provisioner": provisioner}},
+        indent=1), encoding="utf-8")
     return folder
 
 
@@ -179,7 +221,8 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     binds = [*_python_binds(), "--bind", str(cwd), str(cwd), "--bind", str(sockets), str(sockets)]
     fds, args = [], ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                      "--hostname", "bac-a-sable", "--die-with-parent", "--clearenv", *_system_binds(),
-                     "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                     "--proc", "/proc", "--dev", "/dev",
+                     "--perms", "1777", "--size", str(opts.tmp_mio * MIB), "--tmpfs", "/tmp",
                      "--perms", "0777", "--dir", "/tmp/matplotlib"]
     for cache in _font_cache():
         fd = os.open(cache, os.O_RDONLY)
@@ -198,6 +241,113 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     return args, fds
 
 
+def measure(folder: Path, max_entries: int, max_depth: int = MAX_DEPTH) -> tuple[int, int, bool]:
+    """(bytes on disk, files and folders, nested too deep) of `folder`, never following a link (each
+    folder is opened with ``O_NOFOLLOW``); counting stops past `max_entries`."""
+    total = count = 0
+    stack = [(str(folder), 0)]
+    while stack and count <= max_entries:
+        path, depth = stack.pop()
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno == 36:  # ENAMETOOLONG: deeper than a path can name
+                return total, count, True
+            continue  # gone, or replaced by a link: not counted, never followed
+        try:
+            with os.scandir(fd) as it:
+                for e in it:
+                    count += 1
+                    try:
+                        st = e.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    total += st.st_blocks * 512
+                    if stat.S_ISDIR(st.st_mode):
+                        if depth >= max_depth:
+                            return total, count, True
+                        stack.append((f"{path}/{e.name}", depth + 1))
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return total, count, False
+
+
+def _sandbox_tmp_files(child: int, tmp_mib: int) -> int:
+    """Files and folders in the sandbox's own /tmp (a tmpfs of `tmp_mib`), seen from outside through the
+    first process of the sandbox; 0 until bubblewrap has set it up."""
+    try:
+        with open(f"/proc/{child}/task/{child}/children", encoding="ascii") as fh:
+            inner = fh.read().split()
+        if not inner:
+            return 0
+        st = os.statvfs(f"/proc/{inner[0]}/root/tmp")
+    except OSError:
+        return 0
+    if st.f_blocks * st.f_frsize != tmp_mib * MIB:  # not (yet) the sandbox's tmpfs
+        return 0
+    return max(0, st.f_files - st.f_ffree - 1)  # the root folder of the tmpfs is not the candidate's
+
+
+def over_quota(folder: Path, opts, child: int | None = None) -> str | None:
+    """Why the copy's kernel must stop (French), or None: the copy's folder and, with `child` (the sandbox's
+    bubblewrap), the sandbox's /tmp, against the quota of `opts`."""
+    size, count, deep = measure(folder, opts.dossier_fichiers)
+    if child is not None:
+        count += _sandbox_tmp_files(child, opts.tmp_mio)
+    stop = "le noyau du candidat a été arrêté pour protéger la machine."
+    if deep:
+        return (f"Copie arrêtée par le bac à sable : le dossier de la copie contient des dossiers imbriqués sur plus "
+                f"de {MAX_DEPTH} niveaux ; {stop}")
+    if count > opts.dossier_fichiers:
+        return (f"Copie arrêtée par le bac à sable : plus de {opts.dossier_fichiers} fichiers et dossiers créés "
+                f"(dossier de la copie et /tmp du bac à sable), au-delà de la limite ; {stop}")
+    if size > opts.dossier_mio * MIB:
+        return (f"Copie arrêtée par le bac à sable : le dossier de la copie occupait {size / MIB:.0f} Mio sur le "
+                f"disque, au-delà de la limite de {opts.dossier_mio} Mio ; {stop}")
+    return None
+
+
+def _report(journal: str, folder: Path, message: str) -> None:
+    print(f"[mdpc] {message}", file=sys.stderr, flush=True)
+    if journal:
+        from mdpc.grading.nofollow import append_line
+
+        append_line(Path(journal), json.dumps({"dossier": str(folder), "type": "quota_depasse", "message": message},
+                                              ensure_ascii=False))
+
+
+def watch(child: int, folder: Path, opts, isolated: bool) -> int:
+    """Wait for the kernel's process `child`, measuring the copy's folder every ``WATCH_SECONDS``; stop the
+    kernel (and every process of this group) when the copy goes over the quota. Returns the exit code."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel, not for its watcher
+    while True:
+        pid, code = os.waitpid(child, os.WNOHANG)
+        if pid:
+            code = os.waitstatus_to_exitcode(code)
+            return code if code >= 0 else 128 - code
+        reason = over_quota(folder, opts, child if isolated else None)
+        if reason:
+            _report(opts.journal, folder, reason)
+            if os.getpgrp() == os.getpid():  # started by jupyter_client in a session of its own
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
+            return 128 + signal.SIGKILL
+        time.sleep(WATCH_SECONDS)
+
+
+def _die_with_parent() -> None:
+    """The kernel dies with its watcher (bubblewrap's --die-with-parent does it in the sandbox)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--" not in argv:
@@ -209,17 +359,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fichier-mio", type=int, default=Limits.file_mib)
     parser.add_argument("--fichiers-ouverts", type=int, default=Limits.open_files)
     parser.add_argument("--processus", type=int, default=Limits.processes)
+    parser.add_argument("--tmp-mio", type=int, default=Limits.tmp_mib)
+    parser.add_argument("--dossier-mio", type=int, default=Limits.folder_mib)
+    parser.add_argument("--dossier-fichiers", type=int, default=Limits.folder_files)
     parser.add_argument("--uid", type=int, default=SANDBOX_UID)
+    parser.add_argument("--journal", default="")
     opts = parser.parse_args(argv[:split])
     kernel = argv[split + 1:]
+    cwd = Path.cwd()
     isolated, why = status()
+    fds: list[int] = []
     if isolated:
-        command, _fds = sandbox_command(kernel, opts, Path.cwd())
-        _set_limits(opts)
-        os.execvp(command[0], command)
-    print(f"[mdpc] {why}", file=sys.stderr, flush=True)
-    _set_limits(opts)
-    os.execvp(kernel[0], kernel)
+        command, fds = sandbox_command(kernel, opts, cwd)
+    else:
+        print(f"[mdpc] {why}", file=sys.stderr, flush=True)
+        command = kernel
+    child = os.fork()
+    if child == 0:  # the kernel (in its sandbox): limits set here, never on the watcher
+        try:
+            if not isolated:
+                _die_with_parent()
+            _set_limits(opts)
+            os.execvp(command[0], command)
+        finally:
+            os._exit(127)
+    for fd in fds:
+        os.close(fd)
+    sys.exit(watch(child, cwd, opts, isolated))
 
 
 if __name__ == "__main__":
