@@ -127,7 +127,7 @@ def cmd_autograde(args) -> int:
 
     course = Course(args.cours)
     isolated, why = status()
-    print(why.capitalize() + ".")
+    print(why[:1].upper() + why[1:] + ".")
     require_isolation(args.sans_isolation)
     if not isolated:
         print(f"⚠ Autocorrection sans isolation (--sans-isolation) : {UNISOLATED_RISKS}.")
@@ -215,7 +215,7 @@ def main(argv=None) -> int:
     p.add_argument("--sans-isolation", action="store_true",
                    help="corrige même sans le bac à sable complet (qui demande root et bubblewrap ; sans cette option, "
                         "mdpc autograde refuse). Sans bac à sable, le code des candidats s'exécute sous votre compte, "
-                        "avec vos droits : il peut lire les tests cachés et les corrigés (cas_pratiques/), le "
+                        "avec vos droits (en root : tous les droits sur la machine) : il peut lire les tests cachés et les corrigés (cas_pratiques/), le "
                         "gradebook, le journal des notes et les copies des autres candidats, les modifier, écrire "
                         "dans les journaux et le dossier du cours, joindre le réseau ; seules les limites de "
                         "ressources s'appliquent. À réserver à des copies de confiance (essais, démonstration). "

@@ -143,7 +143,7 @@ def _opts(**kw):
 
 
 def test_the_watcher_measures_without_following_links(tmp_path, hostile_tree):
-    from mdpc.grading.sandbox import measure, over_quota
+    from mdpc.grading.watcher import measure, over_quota
 
     folder = tmp_path / "copie"
     folder.mkdir()
@@ -172,7 +172,7 @@ def test_the_watcher_stops_a_kernel_that_fills_its_folder(tmp_path):
     filler = f"import os\nos.chdir({str(folder)!r})\nfor i in range(1_000_000):\n    open(f'f{{i}}', 'w').close()\n"
     script = (
         "import os, sys\nfrom argparse import Namespace\nfrom pathlib import Path\n"
-        "from mdpc.grading.sandbox import watch\n"
+        "from mdpc.grading.watcher import watch\n"
         "child = os.fork()\n"
         f"if child == 0:\n    os.execv(sys.executable, [sys.executable, '-S', '-c', {filler!r}])\n"
         f"opts = Namespace(dossier_fichiers=2000, dossier_mio=1024, tmp_mio=256, journal={str(journal)!r})\n"
@@ -181,7 +181,7 @@ def test_the_watcher_stops_a_kernel_that_fills_its_folder(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], start_new_session=True, timeout=60)
     assert proc.returncode == -9 and time.monotonic() - started < 30  # the watcher stops its whole group
     line = json.loads(journal.read_text(encoding="utf-8").splitlines()[0])
-    assert line["type"] == "quota_depasse" and "2000" in line["message"] and line["dossier"] == str(folder)
+    assert line["type"] == "quota_depasse" and "2\u202f000 fichiers" in line["message"] and line["dossier"] == str(folder)
     count = len(list(folder.iterdir()))
     time.sleep(0.5)
     assert len(list(folder.iterdir())) == count < 1_000_000  # the « kernel » is dead too
@@ -295,3 +295,88 @@ def test_autograde_refuses_without_the_sandbox_unless_told(tmp_path, monkeypatch
     help_text = " ".join(subprocess.run([sys.executable, "-m", "mdpc.cli", "autograde", "--help"],
                                         capture_output=True, text=True).stdout.split())
     assert "--sans-isolation" in help_text and "tests cachés" in help_text and "votre compte" in help_text
+
+
+def test_the_kernelspec_names_the_sweeping_provisioner_and_the_journal(tmp_path):
+    from mdpc.grading.sandbox import KERNEL_NAME, PROVISIONER, Limits, install_kernelspec
+
+    install_kernelspec(tmp_path, Limits(uid=61234), journal=tmp_path / "journal.jsonl")
+    spec = json.loads((tmp_path / "kernels" / KERNEL_NAME / "kernel.json").read_text(encoding="utf-8"))
+    assert spec["metadata"]["kernel_provisioner"] == {
+        "provisioner_name": PROVISIONER, "config": {"journal": str(tmp_path / "journal.jsonl"), "uid": 61234}}
+    assert "--tmp-mio=256" in spec["argv"] and "--dossier-fichiers=10000" in spec["argv"]
+    assert f"--journal={tmp_path / 'journal.jsonl'}" in spec["argv"]
+    from importlib.metadata import entry_points
+
+    (found,) = entry_points(group="jupyter_client.kernel_provisioners", name=PROVISIONER)
+    assert found.value == "mdpc.grading.kernel_sweep:SandboxProvisioner"
+
+
+@ROOT_ONLY
+def test_the_sandboxs_tmp_is_a_tmpfs_of_limited_size(tmp_path):
+    from mdpc.grading.sandbox import Limits, sandbox_command, status
+
+    if not status()[0]:
+        pytest.skip(status()[1])
+    sockets, copy = tmp_path / "noyaux", tmp_path / "copie"
+    sockets.mkdir()
+    copy.mkdir()
+    conn = sockets / "k.json"
+    conn.write_text(json.dumps({"transport": "ipc", "ip": str(sockets / "k")}), encoding="utf-8")
+    opts = Namespace(uid=61998, tmp_mio=Limits.tmp_mib)
+    args, fds = sandbox_command(["python", "-m", "ipykernel_launcher", "-f", str(conn)], opts, copy)
+    for fd in fds:
+        os.close(fd)
+    i = args.index("--tmpfs")
+    assert args[i + 1] == "/tmp" and args[i - 2:i] == ["--size", str(256 * 1024 * 1024)]
+
+
+def test_erasing_dupont_1_leaves_dupont1_untouched(tmp_path):
+    """Identifiers are never used as patterns: « dupont[1] » is not a glob matching « dupont1 », « dupont » does
+    not take « dupont.fr »'s reports; an identifier that could name another path is refused."""
+    from mdpc.grading.course import Course, CourseError
+    from mdpc.grading.erasure import erase_candidate
+
+    root = tmp_path / "cours"
+    root.mkdir()
+    (root / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
+    course = Course(root)
+    people = ("dupont[1]", "dupont1", "dupont", "dupont.fr")
+    removed = []
+
+    class Gradebook:  # nbgrader's gradebook is not what is tested here (its remove_student is exact)
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def remove_student(self, sid):
+            removed.append(sid)
+
+    course.gradebook = Gradebook
+    (root / "rapports" / "resultats").mkdir(parents=True)
+    for sid in people:
+        for folder in ("submitted", "autograded", "feedback"):
+            (root / folder / sid / "B1").mkdir(parents=True)
+            (root / folder / sid / "B1" / "copie.txt").write_text(sid, encoding="utf-8")
+        for ext in ("html", "pdf", "ipynb"):
+            (root / "rapports" / f"rapport_{sid}.{ext}").write_text(sid, encoding="utf-8")
+        (root / "rapports" / "resultats" / f"{sid}.json").write_text("{}", encoding="utf-8")
+        (root / "echange" / "mdpc" / "inbound" / f"{sid}+B1+2027-01-01 10:00:00.000000 UTC+abc").mkdir(parents=True)
+    erase_candidate(course, "dupont[1]")
+    erase_candidate(course, "dupont")
+    left = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() or not any(p.iterdir())}
+    for sid in ("dupont1", "dupont.fr"):
+        for folder in ("submitted", "autograded", "feedback"):
+            assert f"{folder}/{sid}/B1/copie.txt" in left, (sid, folder)
+        assert {f"rapports/rapport_{sid}.{ext}" for ext in ("html", "pdf", "ipynb")} <= left
+        assert f"rapports/resultats/{sid}.json" in left
+        assert f"echange/mdpc/inbound/{sid}+B1+2027-01-01 10:00:00.000000 UTC+abc" in left
+    assert not any("dupont[1]" in p or p.split("/")[-1].startswith(("rapport_dupont.", "dupont+", "dupont.json"))
+                   and "dupont.fr" not in p for p in left), left
+    assert removed == ["dupont[1]", "dupont"]
+    for bad in ("", ".", "..", "../cours", "a/b", " dupont1", "dupont1\n"):
+        with pytest.raises(CourseError):
+            erase_candidate(course, bad)
+    assert (root / "submitted" / "dupont1" / "B1" / "copie.txt").exists()

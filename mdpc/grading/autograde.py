@@ -41,7 +41,8 @@ from mdpc.grading.privacy import protect_course
 from mdpc.grading.sandbox import status
 from mdpc.grading.scratch import execute_chunk, initial_gradebook
 
-UNISOLATED_RISKS = ("le code des candidats s'exécute alors sous votre compte, avec vos droits : il peut lire les "
+UNISOLATED_RISKS = ("le code des candidats s'exécute sous votre compte, avec vos droits (en root : tous les droits "
+                    "sur la machine) : il peut lire les "
                     "tests cachés et les corrigés (cas_pratiques/), le gradebook, le journal des notes "
                     "(notation.db) et les copies des autres candidats, les modifier, écrire dans les journaux et "
                     "dans le dossier du cours, et joindre le réseau ; seules les limites de ressources "

@@ -5,9 +5,10 @@ their submissions with it), their ratings in ``notation.db`` (the journal forbid
 erasure lifts it for this candidate only, inside one transaction, and records that an erasure took place,
 with its date and the number of lines, and no name), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
-``rapports/``, their entry in the jury's ``dispenses.yaml`` and in ``incidents_autocorrection.json``, and the
-lines of the journals (``journal_*.log``) that name them. What is left to do by hand is said: the cohort
-files in ``rapports/`` still hold the candidate until the reports are produced again.
+``rapports/``, their entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
+``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them. What is left
+to do by hand is said: the cohort files in ``rapports/`` still hold the candidate until the reports are
+produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
 """
 
 from __future__ import annotations
@@ -119,22 +120,15 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
     for path in mine:
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
-    failures = root / FAILURES_FILE
-    if failures.exists():
-        data = json.loads(failures.read_text(encoding="utf-8") or "{}")
-        if any(candidate in per for per in data.values()):
-            data = {a: {s: m for s, m in per.items() if s != candidate} for a, per in data.items()}
-            failures.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
+    for name in (FAILURES_FILE, COLLECT_FILE):  # {assignment: {candidate: ...}} at the course root
+        kept = root / name
+        if kept.exists():
+            data = json.loads(kept.read_text(encoding="utf-8") or "{}")
+            if any(candidate in per for per in data.values()):
+                data = {a: {s: m for s, m in per.items() if s != candidate} for a, per in data.items()}
+                kept.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
                                 encoding="utf-8")
-            done.append(f"{FAILURES_FILE} : entrées du candidat retirées")
-    collected = root / COLLECT_FILE
-    if collected.exists():
-        data = json.loads(collected.read_text(encoding="utf-8") or "{}")
-        if any(candidate in per for per in data.values()):
-            data = {a: {s: m for s, m in per.items() if s != candidate} for a, per in data.items()}
-            collected.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
-                                 encoding="utf-8")
-            done.append(f"{COLLECT_FILE} : entrées du candidat retirées")
+                done.append(f"{name} : entrées du candidat retirées")
     for path in sorted(root.glob("dispenses*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if candidate in (data.get("candidats") or {}):

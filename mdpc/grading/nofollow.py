@@ -280,7 +280,7 @@ def processes_of(uid: int) -> list[int]:
 def stop_user(uid: int, timeout: float = 10.0) -> int:
     """Kill every process of the sandbox user `uid` and wait until none is left; returns how many were
     still there. First with one ``kill -9 -1`` run as that user (the kernel signals all its processes at
-    once: a fork bomb cannot outrun it), then process by process. Raises ``TimeoutError`` if some are
+    once: a fork bomb cannot outrun it), then process by process until none is left. Raises ``TimeoutError`` if some are
     still alive after `timeout` seconds (the caller then fails the copy). Never for root nor for the
     caller's own user."""
     if uid in (0, os.geteuid(), os.getuid()):
@@ -288,8 +288,9 @@ def stop_user(uid: int, timeout: float = 10.0) -> int:
     found = processes_of(uid)
     if not found:
         return 0
-    kill = shutil.which("kill") or "/bin/kill"
-    subprocess.run([kill, "-9", "-1"], user=uid, group=uid, extra_groups=[], capture_output=True, check=False)
+    kill = shutil.which("kill")
+    if kill:  # procps (or util-linux) kill; without it, process by process below
+        subprocess.run([kill, "-9", "-1"], user=uid, group=uid, extra_groups=[], capture_output=True, check=False)
     deadline = time.monotonic() + timeout
     while True:
         left = processes_of(uid)

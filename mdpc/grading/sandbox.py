@@ -23,11 +23,11 @@ by nbgrader (as root or not), it
    in a variable reaches the candidate);
 3. otherwise (not root, or no bubblewrap), runs the kernel with the limits alone and says so in the
    autograde journal, in French (``mdpc autograde`` refuses to get there without ``--sans-isolation``);
-4. in both cases stays beside the kernel as its watcher (:func:`watch`): every fraction of a second it
-   measures the copy's folder (and, in the sandbox, the number of files of its ``/tmp``), and stops the
-   kernel when they go over the quota (``Limits.folder_mib``, ``folder_files``): a copy that writes
-   100,000 small files cannot fill the machine. The reason goes to the autograde journal and to the
-   worker's journal of incidents (``--journal``), for the copy's report.
+4. in both cases stays beside the kernel as its watcher (:func:`mdpc.grading.watcher.watch`): every
+   fraction of a second it measures the copy's folder (and, in the sandbox, the number of files of its
+   ``/tmp``), and stops the kernel when they go over the quota (``Limits.folder_mib``, ``folder_files``):
+   a copy that writes 100,000 small files cannot fill the machine. The reason goes to the autograde
+   journal and to the worker's journal of incidents (``--journal``), for the copy's report.
 
 What the kernel leaves behind in its folder (links toward the course's files, …) is swept by the kernel's
 provisioner when it stops (:mod:`mdpc.grading.kernel_sweep`), before nbgrader touches the folder again.
@@ -43,20 +43,17 @@ import os
 import resource
 import shutil
 import signal
-import stat
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from mdpc.grading.watcher import MIB, die_with_parent, watch
+
 KERNEL_NAME = "mdpc-bac-a-sable"
 PROVISIONER = "mdpc-bac-a-sable"  # entry point (pyproject.toml): mdpc.grading.kernel_sweep.SandboxProvisioner
 SANDBOX_UID = 61000
-MIB = 1024 * 1024
-WATCH_SECONDS = 0.2  # how often the watcher measures the copy's folder
-MAX_DEPTH = 100      # folders nested deeper than this stop the kernel (the watcher could not measure them)
 
 
 @dataclass(frozen=True)
@@ -241,113 +238,6 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     return args, fds
 
 
-def measure(folder: Path, max_entries: int, max_depth: int = MAX_DEPTH) -> tuple[int, int, bool]:
-    """(bytes on disk, files and folders, nested too deep) of `folder`, never following a link (each
-    folder is opened with ``O_NOFOLLOW``); counting stops past `max_entries`."""
-    total = count = 0
-    stack = [(str(folder), 0)]
-    while stack and count <= max_entries:
-        path, depth = stack.pop()
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-        except OSError as exc:
-            if exc.errno == 36:  # ENAMETOOLONG: deeper than a path can name
-                return total, count, True
-            continue  # gone, or replaced by a link: not counted, never followed
-        try:
-            with os.scandir(fd) as it:
-                for e in it:
-                    count += 1
-                    try:
-                        st = e.stat(follow_symlinks=False)
-                    except OSError:
-                        continue
-                    total += st.st_blocks * 512
-                    if stat.S_ISDIR(st.st_mode):
-                        if depth >= max_depth:
-                            return total, count, True
-                        stack.append((f"{path}/{e.name}", depth + 1))
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-    return total, count, False
-
-
-def _sandbox_tmp_files(child: int, tmp_mib: int) -> int:
-    """Files and folders in the sandbox's own /tmp (a tmpfs of `tmp_mib`), seen from outside through the
-    first process of the sandbox; 0 until bubblewrap has set it up."""
-    try:
-        with open(f"/proc/{child}/task/{child}/children", encoding="ascii") as fh:
-            inner = fh.read().split()
-        if not inner:
-            return 0
-        st = os.statvfs(f"/proc/{inner[0]}/root/tmp")
-    except OSError:
-        return 0
-    if st.f_blocks * st.f_frsize != tmp_mib * MIB:  # not (yet) the sandbox's tmpfs
-        return 0
-    return max(0, st.f_files - st.f_ffree - 1)  # the root folder of the tmpfs is not the candidate's
-
-
-def over_quota(folder: Path, opts, child: int | None = None) -> str | None:
-    """Why the copy's kernel must stop (French), or None: the copy's folder and, with `child` (the sandbox's
-    bubblewrap), the sandbox's /tmp, against the quota of `opts`."""
-    size, count, deep = measure(folder, opts.dossier_fichiers)
-    if child is not None:
-        count += _sandbox_tmp_files(child, opts.tmp_mio)
-    stop = "le noyau du candidat a été arrêté pour protéger la machine."
-    if deep:
-        return (f"Copie arrêtée par le bac à sable : le dossier de la copie contient des dossiers imbriqués sur plus "
-                f"de {MAX_DEPTH} niveaux ; {stop}")
-    if count > opts.dossier_fichiers:
-        return (f"Copie arrêtée par le bac à sable : plus de {opts.dossier_fichiers} fichiers et dossiers créés "
-                f"(dossier de la copie et /tmp du bac à sable), au-delà de la limite ; {stop}")
-    if size > opts.dossier_mio * MIB:
-        return (f"Copie arrêtée par le bac à sable : le dossier de la copie occupait {size / MIB:.0f} Mio sur le "
-                f"disque, au-delà de la limite de {opts.dossier_mio} Mio ; {stop}")
-    return None
-
-
-def _report(journal: str, folder: Path, message: str) -> None:
-    print(f"[mdpc] {message}", file=sys.stderr, flush=True)
-    if journal:
-        from mdpc.grading.nofollow import append_line
-
-        append_line(Path(journal), json.dumps({"dossier": str(folder), "type": "quota_depasse", "message": message},
-                                              ensure_ascii=False))
-
-
-def watch(child: int, folder: Path, opts, isolated: bool) -> int:
-    """Wait for the kernel's process `child`, measuring the copy's folder every ``WATCH_SECONDS``; stop the
-    kernel (and every process of this group) when the copy goes over the quota. Returns the exit code."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel, not for its watcher
-    while True:
-        pid, code = os.waitpid(child, os.WNOHANG)
-        if pid:
-            code = os.waitstatus_to_exitcode(code)
-            return code if code >= 0 else 128 - code
-        reason = over_quota(folder, opts, child if isolated else None)
-        if reason:
-            _report(opts.journal, folder, reason)
-            if os.getpgrp() == os.getpid():  # started by jupyter_client in a session of its own
-                os.killpg(os.getpgrp(), signal.SIGKILL)
-            os.kill(child, signal.SIGKILL)
-            os.waitpid(child, 0)
-            return 128 + signal.SIGKILL
-        time.sleep(WATCH_SECONDS)
-
-
-def _die_with_parent() -> None:
-    """The kernel dies with its watcher (bubblewrap's --die-with-parent does it in the sandbox)."""
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--" not in argv:
@@ -378,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     if child == 0:  # the kernel (in its sandbox): limits set here, never on the watcher
         try:
             if not isolated:
-                _die_with_parent()
+                die_with_parent()
             _set_limits(opts)
             os.execvp(command[0], command)
         finally:
