@@ -48,7 +48,10 @@ class SandboxProvisioner(LocalProvisioner):
     _folder: str | None = None
 
     async def launch_kernel(self, cmd, **kwargs):
-        self._folder = kwargs.get("cwd") or os.getcwd()
+        if not kwargs.get("cwd"):  # nbclient starts each kernel in its notebook's folder: the copy, swept later
+            raise RuntimeError("noyau du bac à sable sans dossier de travail (cwd) : la copie ne pourrait pas être "
+                               "vérifiée après son exécution ; démarrage refusé")
+        self._folder = str(kwargs["cwd"])
         return await super().launch_kernel(cmd, **kwargs)
 
     async def cleanup(self, restart: bool = False) -> None:
