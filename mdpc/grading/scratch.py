@@ -7,13 +7,11 @@ Unix sockets of its own. :func:`execute_chunk` runs nbgrader there for a batch o
 
 No link is ever followed (:mod:`mdpc.grading.nofollow`): each submission is copied without following any
 link, and what was left out (links, special files) becomes incidents of the copy; each kernel's folder is
-swept when the kernel stops (:mod:`mdpc.grading.kernel_sweep`, which writes to this worker's
-``JOURNAL``), and once more, with the sandbox user's processes stopped, when nbgrader is done.
+swept when the kernel stops, and once more when nbgrader is done (:mod:`mdpc.grading.kernel_sweep`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -21,12 +19,11 @@ from pathlib import Path
 
 from mdpc.grading.course import Course, CourseError, run_nbgrader
 from mdpc.grading.intake import prepare_copy
-from mdpc.grading.kernel_sweep import after_kernel
-from mdpc.grading.nofollow import AT_SCRATCH, copy_tree, ignore_names, write_text
+from mdpc.grading.kernel_sweep import JOURNAL, finish_copies
+from mdpc.grading.nofollow import AT_SCRATCH, copy_tree, ignore_names
 from mdpc.grading.sandbox import KERNEL_NAME, Limits, install_kernelspec, status, worker_uid
 
-JOURNAL = "nettoyage_noyaux.jsonl"  # in the scratch course, out of the sandbox: sweeps and quota stops
-REFUSED = "remise_refusee"          # incident of a submission that could not be copied without following a link
+REFUSED = "remise_refusee"  # incident of a submission that could not be copied without following a link
 
 
 def _link(target: Path, link: Path) -> None:
@@ -121,93 +118,22 @@ def _failure(proc, journal: Path, student: str) -> str:
             + f" — journal complet : {journal}")
 
 
-def _swept(folder: Path, assignment: str, students: list[str]) -> tuple[dict[str, list], dict[str, str]]:
-    """What the sweeps and the watcher wrote to the worker's journal, per candidate: ({student: incidents},
-    {student: why the watcher stopped the copy})."""
-    found: dict[str, list] = {s: [] for s in students}
-    stopped: dict[str, str] = {}
-    path = folder / JOURNAL
-    if not path.exists():
-        return found, stopped
-    top = folder / "autograded"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            item = json.loads(line)
-            rel = Path(item.pop("dossier")).relative_to(top).parts
-        except (ValueError, KeyError, TypeError):
-            continue
-        if len(rel) < 2 or rel[1] != assignment or rel[0] not in found:
-            continue
-        if item.get("type") == "quota_depasse":
-            stopped.setdefault(rel[0], item.get("message", ""))
-        elif item not in found[rel[0]]:
-            found[rel[0]].append(item)
-    return found, stopped
-
-
-SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")  # read later by nbgrader, as root (release_feedback)
-
-
-def _restore_submission_files(submitted: Path, graded: Path) -> list[dict]:
-    """Put back, as handed in, the files of the submission that nbgrader reads again later (the time of
-    submission, the secret that names the released feedback): the candidate's code could change or delete
-    them in its folder. Written without following a link; an incident for each one that had changed."""
-    out = []
-    for name in SUBMISSION_FILES:
-        source, target = submitted / name, graded / name
-        try:
-            wanted = source.read_bytes()
-        except FileNotFoundError:
-            wanted = None
-        try:
-            found = target.read_bytes() if not target.is_symlink() else None
-        except FileNotFoundError:
-            found = None
-        if found == wanted:
-            continue
-        if wanted is None:
-            target.unlink()
-        else:
-            write_text(target, wanted.decode("utf-8", errors="replace"), mode=0o644)
-        out.append({"carnet": "", "type": "fichier_de_remise_retabli",
-                    "message": f"Fichier « {name} » de la remise modifié ou supprimé pendant l'exécution des carnets : "
-                               "rétabli tel que remis."})
-    return out
-
-
 def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
                   gradebook: str | None = None, cell_timeout: int | None = None) -> dict[str, dict]:
     """Worker: grade a few candidates with one nbgrader run in a scratch course;
-    {student: {"erreur": message or None, "incidents": [...]}}.
-
-    When nbgrader is done, every graded folder is swept once more with the sandbox user's processes
-    stopped (nothing is expected there: each kernel's folder was swept when it stopped); a folder that
-    cannot be swept fails its copy."""
+    {student: {"erreur": message or None, "incidents": [...]}}, completed by
+    :func:`.kernel_sweep.finish_copies`."""
     folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
                                        Path(gradebook) if gradebook else None, cell_timeout)
     journal = Path(root) / "journal_autocorrection.log"
     env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")]))}
     proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
-    uid = worker_uid() if status()[0] else 0
     out = {}
     for s in students:
-        graded = folder / "autograded" / s / assignment
         refused = [i["message"] for i in incidents[s] if i["type"] == REFUSED]
-        error = None if graded.is_dir() else (refused[0] if refused else _failure(proc, journal, s))
-        restored = []
-        if error is None:
-            try:
-                after_kernel(graded, uid, folder / JOURNAL)
-                restored = _restore_submission_files(folder / "submitted" / s / assignment, graded)
-            except (OSError, TimeoutError, RecursionError) as exc:
-                error = f"copie non vérifiable après l'exécution ({exc.__class__.__name__}) : elle n'est pas enregistrée"
-        out[s] = {"erreur": error, "incidents": incidents[s] + restored}
-    swept, stopped = _swept(folder, assignment, students)
-    for s in students:
-        out[s]["incidents"] = out[s]["incidents"] + swept[s]
-        if s in stopped:
-            if out[s]["erreur"]:
-                out[s]["erreur"] = f"{stopped[s]} — {out[s]['erreur']}"
-            else:
-                out[s]["incidents"].append({"carnet": "", "type": "quota_depasse", "message": stopped[s]})
+        graded = (folder / "autograded" / s / assignment).is_dir()
+        out[s] = {"erreur": None if graded else (refused[0] if refused else _failure(proc, journal, s)),
+                  "incidents": incidents[s]}
+    # never follow a link: each graded folder checked once more, the kernels' sweeps and stops reported
+    finish_copies(folder, assignment, out, worker_uid() if status()[0] else 0)
     return out
