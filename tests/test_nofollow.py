@@ -380,3 +380,29 @@ def test_erasing_dupont_1_leaves_dupont1_untouched(tmp_path):
         with pytest.raises(CourseError):
             erase_candidate(course, bad)
     assert (root / "submitted" / "dupont1" / "B1" / "copie.txt").exists()
+
+
+@ROOT_ONLY
+def test_the_watcher_sees_the_sandboxs_tmp_from_outside(tmp_path):
+    """Files and bytes of a sandbox's own /tmp count against its quota, seen through /proc (what stops a
+    copy when bubblewrap is older than 0.7 and cannot size the tmpfs)."""
+    import shutil as sh
+
+    from mdpc.grading.watcher import over_quota
+
+    if not sh.which("bwrap"):
+        pytest.skip("bubblewrap absent")
+    proc = subprocess.Popen(["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-pid",
+                             "--die-with-parent", "--tmpfs", "/tmp", "sh", "-c",
+                             "dd if=/dev/zero of=/tmp/x bs=1M count=3 2>/dev/null; touch /tmp/a /tmp/b; sleep 30"])
+    try:
+        deadline, reason = time.monotonic() + 20, None
+        while reason is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+            reason = over_quota(tmp_path, _opts(tmp_mio=1, dossier_mio=100), proc.pid)
+        assert reason and "/tmp occupait 3 Mio" in reason, reason
+        assert "fichiers" in over_quota(tmp_path, _opts(dossier_fichiers=2, tmp_mio=100), proc.pid)
+        assert over_quota(tmp_path, _opts(dossier_fichiers=2, tmp_mio=100)) is None  # without the sandbox: not counted
+    finally:
+        proc.kill()
+        proc.wait()

@@ -14,7 +14,7 @@ by nbgrader (as root or not), it
    numbers, System V IPC and host name; a file system that holds, read-only, only what a kernel needs (the
    system, Python, the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the
    grading system), a ``/tmp`` of its own limited in size (``Limits.tmp_mib``: a write beyond fails with
-   ``OSError``) and, writable, the candidate's copy being graded and the folder of the kernel's sockets;
+   ``OSError``; with a bubblewrap older than 0.7, which cannot size it, the watcher stops the kernel) and, writable, the candidate's copy being graded and the folder of the kernel's sockets;
    the kernel then runs under an unprivileged user id of its own (no account is needed;
    :func:`worker_uid`: one per autograde worker, so that the process limit, which counts a user's tasks,
    keeps a fork bomb from starving the other workers' kernels), with no capability and
@@ -88,17 +88,18 @@ def status() -> tuple[bool, str]:
                        "(paquet Debian « bubblewrap »)")
     if not shutil.which("setpriv"):
         return False, "bac à sable réduit aux limites de ressources : setpriv (util-linux) est introuvable"
-    if not _bwrap_sizes_tmpfs():
-        return False, ("bac à sable réduit aux limites de ressources : bubblewrap est trop ancien (option --size "
-                       "absente, version 0.7 ou plus récente requise pour limiter le /tmp du bac à sable)")
+    tmp = ("/tmp et dossier de la copie limités en taille" if _bwrap_sizes_tmpfs() else
+           "dossier de la copie limité en taille, /tmp surveillé (bubblewrap antérieur à 0.7 : sans taille fixe, "
+           "le noyau est arrêté au-delà de la limite)")
     return True, ("bac à sable complet : sans réseau, système de fichiers réduit à la copie du candidat, "
                   f"un utilisateur non privilégié par processus de correction (à partir de l'uid {SANDBOX_UID}), "
-                  "limites de ressources, /tmp et dossier de la copie limités en taille")
+                  f"limites de ressources, {tmp}")
 
 
 @lru_cache(maxsize=1)
 def _bwrap_sizes_tmpfs() -> bool:
-    """Whether the installed bubblewrap can limit the size of a tmpfs (``--size``, bubblewrap 0.7)."""
+    """Whether the installed bubblewrap can limit the size of a tmpfs (``--size``, bubblewrap 0.7); an
+    older one gets a /tmp without a fixed size, which the watcher measures and stops past ``tmp_mib``."""
     try:
         out = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
@@ -219,7 +220,8 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     fds, args = [], ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                      "--hostname", "bac-a-sable", "--die-with-parent", "--clearenv", *_system_binds(),
                      "--proc", "/proc", "--dev", "/dev",
-                     "--perms", "1777", "--size", str(opts.tmp_mio * MIB), "--tmpfs", "/tmp",
+                     "--perms", "1777", *(["--size", str(opts.tmp_mio * MIB)] if _bwrap_sizes_tmpfs() else []),
+                     "--tmpfs", "/tmp",
                      "--perms", "0777", "--dir", "/tmp/matplotlib"]
     for cache in _font_cache():
         fd = os.open(cache, os.O_RDONLY)

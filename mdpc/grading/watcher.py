@@ -2,8 +2,9 @@
 
 The sandbox launcher (:mod:`.sandbox`) forks the kernel (in bubblewrap, or alone) and stays beside it as
 its watcher (:func:`watch`): every ``WATCH_SECONDS`` it measures the copy's folder (never following a link)
-and, in the sandbox, the number of files of the sandbox's own ``/tmp`` (a tmpfs: its size is limited by
-bubblewrap, not its number of files), and stops the kernel when the copy goes over its quota (files and
+and, in the sandbox, the number of files of the sandbox's own ``/tmp`` (a tmpfs: bubblewrap limits its size,
+not its number of files; an older bubblewrap, before 0.7, not even its size, which is then measured too),
+and stops the kernel when the copy goes over its quota (files and
 folders, disk space, depth). The reason, in French, goes to the autograde journal (standard error) and
 to the worker's journal (``--journal``), from which the copy's failure says why. Killed by jupyter_client
 with its process group, the watcher takes the kernel with it (bubblewrap's ``--die-with-parent``, or
@@ -61,28 +62,52 @@ def measure(folder: Path, max_entries: int, max_depth: int = MAX_DEPTH) -> tuple
     return total, count, False
 
 
-def _sandbox_tmp_files(child: int, tmp_mib: int) -> int:
-    """Files and folders in the sandbox's own /tmp (a tmpfs of `tmp_mib`), seen from outside through the
-    first process of the sandbox; 0 until bubblewrap has set it up."""
+def _children(pid: int) -> list[int]:
     try:
-        with open(f"/proc/{child}/task/{child}/children", encoding="ascii") as fh:
-            inner = fh.read().split()
-        if not inner:
-            return 0
-        st = os.statvfs(f"/proc/{inner[0]}/root/tmp")
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(p) for p in fh.read().split()]
     except OSError:
-        return 0
-    if st.f_blocks * st.f_frsize != tmp_mib * MIB:  # not (yet) the sandbox's tmpfs
-        return 0
-    return max(0, st.f_files - st.f_ffree - 1)  # the root folder of the tmpfs is not the candidate's
+        return []
+
+
+def _inside_tmp(child: int) -> str | None:
+    """The sandbox's own /tmp seen from outside, through a process of the sandbox: bubblewrap's first
+    process keeps the host's root, so the first descendant whose /tmp is not the host's; None until
+    bubblewrap has set it up."""
+    host = os.stat("/tmp").st_dev
+    level = [child]
+    for _depth in range(4):
+        level = [k for pid in level[:16] for k in _children(pid)]
+        for pid in level:
+            try:
+                if os.stat(f"/proc/{pid}/root/tmp").st_dev != host:
+                    return f"/proc/{pid}/root/tmp"
+            except OSError:
+                continue
+    return None
+
+
+def _sandbox_tmp(child: int) -> tuple[int, int]:
+    """(bytes, files and folders) in the sandbox's own /tmp (a tmpfs), (0, 0) until it exists."""
+    path = _inside_tmp(child)
+    try:
+        st = os.statvfs(path) if path else None
+    except OSError:
+        st = None
+    if st is None:
+        return 0, 0
+    used = (st.f_blocks - st.f_bfree) * st.f_frsize
+    return used, max(0, st.f_files - st.f_ffree - 1)  # the root folder of the tmpfs is not the candidate's
 
 
 def over_quota(folder: Path, opts, child: int | None = None) -> str | None:
     """Why the copy's kernel must stop (French), or None: the copy's folder and, with `child` (the sandbox's
     bubblewrap), the sandbox's /tmp, against the quota of `opts`."""
     size, count, deep = measure(folder, opts.dossier_fichiers)
+    tmp_bytes = 0
     if child is not None:
-        count += _sandbox_tmp_files(child, opts.tmp_mio)
+        tmp_bytes, tmp_count = _sandbox_tmp(child)
+        count += tmp_count
     stop = "le noyau du candidat a été arrêté pour protéger la machine."
     if deep:
         return (f"Copie arrêtée par le bac à sable : le dossier de la copie contient des dossiers imbriqués sur plus "
@@ -90,6 +115,9 @@ def over_quota(folder: Path, opts, child: int | None = None) -> str | None:
     if count > opts.dossier_fichiers:
         return (f"Copie arrêtée par le bac à sable : plus de {_fr(opts.dossier_fichiers)} fichiers et dossiers créés "
                 f"(dossier de la copie et /tmp du bac à sable), au-delà de la limite ; {stop}")
+    if tmp_bytes > opts.tmp_mio * MIB:  # only without bubblewrap's --size (older than 0.7)
+        return (f"Copie arrêtée par le bac à sable : son /tmp occupait {tmp_bytes / MIB:.0f} Mio, au-delà de la "
+                f"limite de {opts.tmp_mio} Mio ; {stop}")
     if size > opts.dossier_mio * MIB:
         return (f"Copie arrêtée par le bac à sable : le dossier de la copie occupait {size / MIB:.0f} Mio sur le "
                 f"disque, au-delà de la limite de {opts.dossier_mio} Mio ; {stop}")
