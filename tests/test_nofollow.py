@@ -147,7 +147,7 @@ def test_the_watcher_measures_without_following_links(tmp_path, hostile_tree):
 
     folder = tmp_path / "copie"
     folder.mkdir()
-    (folder / "vers-le-dehors").symlink_to("/usr", target_is_directory=True)
+    (folder / "vers-le-dehors").symlink_to(hostile_tree["outside"], target_is_directory=True)  # small: tests glob /tmp
     for i in range(50):
         (folder / f"f{i}").write_bytes(b"x" * 10)
     size, count, deep = measure(folder, 1000)
