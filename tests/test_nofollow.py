@@ -99,6 +99,17 @@ def test_sweep_removes_links_special_files_and_outside_hard_links(hostile_tree, 
     assert sweep(folder) == []
 
 
+def test_a_spray_of_links_makes_ten_incidents_and_one_summary(tmp_path):
+    folder = tmp_path / "copie"
+    folder.mkdir()
+    for i in range(25):
+        (folder / f"rafale_{i:02d}.html").symlink_to(f"/cours/cible-{i % 2}")
+    found = nofollow.incidents(sweep(folder), nofollow.AFTER_KERNEL)
+    assert len(found) == 11 and all(i["type"] == "lien_retire" for i in found)
+    assert found[-1]["message"].startswith("15 autres liens") and "/cours/cible-1" in found[-1]["message"]
+    assert not any(folder.iterdir())
+
+
 def test_write_text_replaces_a_link_and_never_writes_through_it(hostile_tree, tmp_path):
     folder = tmp_path / "copie"
     folder.mkdir()

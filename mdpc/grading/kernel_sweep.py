@@ -26,7 +26,7 @@ from pathlib import Path
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Int, Unicode
 
-from mdpc.grading.nofollow import AFTER_KERNEL, append_line, stop_user, sweep, write_text
+from mdpc.grading.nofollow import AFTER_KERNEL, append_line, incidents, stop_user, sweep, write_text
 
 JOURNAL = "nettoyage_noyaux.jsonl"  # in a worker's scratch course, out of the sandbox: sweeps and quota stops
 SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")  # read later by nbgrader, as root (release_feedback)
@@ -37,11 +37,11 @@ def after_kernel(folder: Path, uid: int = 0, journal: Path | None = None) -> lis
     appends them to `journal` (one JSON line each, with the folder)."""
     if uid and os.geteuid() == 0 and uid not in (0, os.getuid()):
         stop_user(uid)
-    incidents = [r.incident(AFTER_KERNEL) for r in sweep(folder)]
+    found = incidents(sweep(folder), AFTER_KERNEL)
     if journal:
-        for item in incidents:
+        for item in found:
             append_line(journal, json.dumps({"dossier": str(folder), **item}, ensure_ascii=False))
-    return incidents
+    return found
 
 
 class SandboxProvisioner(LocalProvisioner):

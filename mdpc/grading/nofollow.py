@@ -18,7 +18,8 @@ answer key, the gradebook, the course's configuration, a root-only file of the h
   with ``O_NOFOLLOW``: a link in place of the file is replaced, never written through.
 
 Each thing left out or removed is a :class:`Removed`; :meth:`Removed.incident` turns it into an incident of
-the copy, in French, naming the link and where it pointed, never anything of what it points to.
+the copy, in French, naming the link and where it pointed, never anything of what it points to
+(:func:`incidents`: past ten at one step, the others in one).
 """
 
 from __future__ import annotations
@@ -88,6 +89,22 @@ class Removed:
     def incident(self, where: str) -> dict:
         kind = {"symlink": KIND_LINK, "hardlink": KIND_LINK, "special": KIND_SPECIAL}.get(self.kind, KIND_DEEP)
         return {"carnet": "", "type": kind, "message": self.message(where)}
+
+
+def incidents(removed: list[Removed], where: str, limit: int = 10) -> list[dict]:
+    """The incidents of what was removed from one copy at one step: one each for the first `limit`, then
+    one for all the others (a spray of links must not bury the candidate's report)."""
+    out = [r.incident(where) for r in removed[:limit]]
+    rest = removed[limit:]
+    if rest:
+        kinds = sorted({r.incident(where)["type"] for r in rest})
+        names = ", ".join(f"« {shown(r.path, 60)} »" for r in rest[:3])
+        targets = sorted({shown(r.target, 80) for r in rest if r.target})[:3]
+        out.append({"carnet": "", "type": kinds[0] if len(kinds) == 1 else KIND_LINK,
+                    "message": f"{len(rest)} autres liens ou fichiers spéciaux retirés {where} ({names}…"
+                               + (f" ; ils pointaient notamment vers « {' », « '.join(targets)} »" if targets else "")
+                               + ") : aucun n'a été suivi."})
+    return out
 
 
 def ignore_names(exclude: list[str] | tuple[str, ...] = (), include: list[str] | None = None,

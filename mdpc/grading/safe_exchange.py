@@ -26,7 +26,7 @@ from pathlib import Path
 from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseFeedback
 
 from mdpc.grading.incidents import note_collected
-from mdpc.grading.nofollow import AT_COLLECT, copy_tree, ignore_names, shown
+from mdpc.grading.nofollow import AT_COLLECT, copy_tree, ignore_names, incidents, shown
 
 
 class SafeCollect(ExchangeCollect):
@@ -59,7 +59,7 @@ class SafeCollect(ExchangeCollect):
                                f"{1000 * self.coursedir.max_dir_size}")
         for r in removed:
             self.log.warning("%s", r.message(AT_COLLECT))
-        note_collected(Path(self.coursedir.root), assignment, student, [r.incident(AT_COLLECT) for r in removed])
+        note_collected(Path(self.coursedir.root), assignment, student, incidents(removed, AT_COLLECT))
         if self.coursedir.groupshared:  # nbgrader's group permissions, on a copy that holds no link
             for dirname, _, filenames in os.walk(dest):
                 os.chmod(dirname, (os.stat(dirname).st_mode | 0o2770) & 0o2777)

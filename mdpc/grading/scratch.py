@@ -21,6 +21,7 @@ from mdpc.grading.course import Course, CourseError, run_nbgrader
 from mdpc.grading.intake import prepare_copy
 from mdpc.grading.kernel_sweep import JOURNAL, finish_copies
 from mdpc.grading.nofollow import AT_SCRATCH, copy_tree, ignore_names
+from mdpc.grading.nofollow import incidents as left_out_incidents  # `incidents` names the dict below
 from mdpc.grading.sandbox import KERNEL_NAME, Limits, install_kernelspec, status, worker_uid
 
 REFUSED = "remise_refusee"  # incident of a submission that could not be copied without following a link
@@ -90,7 +91,7 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
             incidents[s] = [{"carnet": "", "type": REFUSED, "message": f"copie remise illisible ou remplacée par un "
                              f"lien symbolique ({exc.__class__.__name__}) : elle n'a pas été suivie ni corrigée"}]
             continue
-        incidents[s] = [r.incident(AT_SCRATCH) for r in left_out]
+        incidents[s] = left_out_incidents(left_out, AT_SCRATCH)
         incidents[s] += [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
     sockets = folder / "noyaux"
     sockets.mkdir(exist_ok=True)
