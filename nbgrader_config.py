@@ -63,13 +63,26 @@ except ImportError:  # nbgrader run outside the project's environment
     pass
 
 # Feedback for candidates: no hidden tests nor mark schemes, short French errors, rubric levels shown;
-# nothing active in the page (candidates' HTML, scripts, graders' comments as plain text).
+# nothing active in the page (candidates' HTML, scripts, graders' comments as plain text); personal data,
+# so owner only (files 0600, folders 0700); the exchange's copy stays readable by candidates.
 try:
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
     from nbgrader.preprocessors import GetGrades
 
-    from mdpc.grading.feedback import CandidateFeedback, SafeFeedback
+    from mdpc.grading.feedback import CandidateFeedback, SafeFeedback, private_feedback
 
     c.GenerateFeedback.preprocessors = [CandidateFeedback, GetGrades, SafeFeedback, CSSHTMLHeaderPreprocessor]
+    c.GenerateFeedback.permissions = 600
+    c.GenerateFeedback.post_convert_hook = private_feedback(ROOT / "feedback")
+    c.ExchangeFactory.release_feedback = "mdpc.grading.safe_exchange.SafeReleaseFeedback"
 except ImportError:  # nbgrader run outside the project's environment: nbgrader's own feedback
+    pass
+
+# The exchange's inbound folder is writable by every candidate: collect never follows a link found there
+# (mdpc/grading/safe_exchange.py; what it leaves out becomes an incident of the copy).
+try:
+    import mdpc.grading.safe_exchange  # noqa: F401
+
+    c.ExchangeFactory.collect = "mdpc.grading.safe_exchange.SafeCollect"
+except ImportError:  # nbgrader run outside the project's environment: nbgrader's own collect follows links
     pass

@@ -120,18 +120,22 @@ def cmd_noter(args) -> int:
 
 def cmd_autograde(args) -> int:
     from mdpc.app import assignments_of
-    from mdpc.grading.autograde import autograde_assignments
+    from mdpc.grading.autograde import UNISOLATED_RISKS, autograde_assignments, require_isolation
     from mdpc.grading.course import Course
     from mdpc.grading.incidents import read_incidents
     from mdpc.grading.sandbox import status
 
     course = Course(args.cours)
-    print(status()[1].capitalize() + ".")
+    isolated, why = status()
+    print(why[:1].upper() + why[1:] + ".")
+    require_isolation(args.sans_isolation)
+    if not isolated:
+        print(f"⚠ Autocorrection sans isolation (--sans-isolation) : {UNISOLATED_RISKS}.")
     errors, incidents = {}, 0
     assignments = assignments_of(course, args.devoir, collected=True)
     print("Devoirs : " + ", ".join(assignments))
     for assignment, failures in autograde_assignments(course, assignments, args.candidats or None,
-                                                      args.processus).items():
+                                                      args.processus, without_isolation=args.sans_isolation).items():
         errors.update({f"{s} ({assignment})": e for s, e in failures.items()})
     for assignment in assignments:
         for student, items in read_incidents(course, assignment).items():
@@ -247,6 +251,14 @@ def main(argv=None) -> int:
     _course_args(p)
     p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
     p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
+    p.add_argument("--sans-isolation", action="store_true",
+                   help="corrige même sans le bac à sable complet (qui demande root et bubblewrap ; sans cette option, "
+                        "mdpc autograde refuse). Sans bac à sable, le code des candidats s'exécute sous votre compte, "
+                        "avec vos droits (en root : tous les droits sur la machine) : il peut lire les tests cachés et les corrigés (cas_pratiques/), le "
+                        "gradebook, le journal des notes et les copies des autres candidats, les modifier, écrire "
+                        "dans les journaux et le dossier du cours, joindre le réseau ; seules les limites de "
+                        "ressources s'appliquent. À réserver à des copies de confiance (essais, démonstration). "
+                        "Le bac à sable reste utilisé chaque fois qu'il est disponible.")
     p.set_defaults(func=cmd_autograde)
     p = sub.add_parser("noter", help="inscrit le niveau et le commentaire d'un correcteur au journal des notes "
                                      "(reflété dans le gradebook)")

@@ -58,7 +58,7 @@ class AnswerStore:
             return {}
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
             self._set_aside(f"JSON invalide : {exc.__class__.__name__}")
             return {}
         except OSError as exc:
@@ -92,4 +92,5 @@ class AnswerStore:
         fd, tmp = tempfile.mkstemp(prefix=".reponses-", suffix=".json", dir=self.path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
+            os.fchmod(fh.fileno(), 0o644)  # mkstemp makes it 0600: the grading reads it as another user
         os.replace(tmp, self.path)

@@ -4,10 +4,16 @@ One folder per behaviour in ``tests/fixtures/copies_hostiles/`` (its ``comportem
 to the copy and the documented outcome, which the tests below check; the README's table « Copies hostiles ou
 abîmées » says the same for trainers). Each copy starts from the solution of B4_pilotage_performance (three
 notebooks) and goes through the whole path: released, fetched and submitted through nbgrader's exchange,
-collected, graded in one ``mdpc autograde`` run (cells limited to 15 s here instead of 120), C4.1 rated by a
-grader, decisions, reports (HTML) and jury minutes. The reference candidate h01 hands in the solution as it
-is: every other candidate's outcome is read against it, and h01 must come out untouched by what the others
-did. Every incident reaches the candidate's report (« Incidents de correction ») and the minutes.
+collected, graded in one ``mdpc autograde`` run (cells limited to 15 s here instead of 120), feedback
+generated and released through the exchange, C4.1 rated by a grader, decisions, reports (HTML) and jury
+minutes. The reference candidate h01 hands in the solution as it is: every other candidate's outcome is read
+against it, and h01 must come out untouched by what the others did. Every incident reaches the candidate's
+report (« Incidents de correction ») and the minutes.
+
+The links of h40 to h42 point at files this test marks with a token of its own: the course's answer key
+and configuration, a file of the course, a root-only file and folder of the host (``{SECRET}``); none of
+them may change (content, mode), and no token may reach a submission, a graded copy, the feedback, the
+exchange or the reports.
 
 h17 to h19 attack whoever reads a copy (issue 15, « everything rendered is made safe »): active content in a
 Markdown answer (h17) or in outputs (h18) must be gone from the graded copy, from formgrader's page and from
@@ -21,8 +27,10 @@ import csv
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
+import stat
 from pathlib import Path
 
 import nbformat
@@ -38,7 +46,7 @@ from mdpc.core.grids import default_grids
 from mdpc.core.roster import ROSTER_FILE
 from mdpc.core.roster import dump as dump_roster
 from mdpc.grading.autograde import autograde_cohort
-from mdpc.grading.exchange import exchange_step
+from mdpc.grading.exchange import COURSE_ID, exchange_step
 from mdpc.grading.incidents import note_failures, read_incidents
 from mdpc.grading.ratings import RatingBook
 from mdpc.grading.sandbox import status
@@ -93,11 +101,50 @@ def _apply(home, folder, spec, course_root):
     for nb, sources in spec.get("cellules_markdown", {}).items():
         _edit(home / nb, lambda book, sources=sources: book.cells.extend(
             nbformat.v4.new_markdown_cell(text) for text in sources))
+    for target, depth in spec.get("json_imbrique", {}).items():
+        (home / target).write_text("[" * depth + "]" * depth, encoding="utf-8")
+
+
+def _links(folder, links, places):
+    """The symbolic links of a fixture (``liens_remis``, ``liens_ramasses``), made in `folder`."""
+    for name, target in (links or {}).items():
+        (folder / name).symlink_to(target.format(**places))
 
 
 def _digest(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Each file's hash, each link's own text: a link is never followed."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_symlink():
+            out[str(p.relative_to(folder))] = "lien → " + os.readlink(p)
+        elif p.is_file():
+            out[str(p.relative_to(folder))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def _state(path):
+    """What must not change in a target: its content's hash and its mode."""
+    st = os.lstat(path)
+    content = hashlib.sha256(path.read_bytes()).hexdigest() if stat.S_ISREG(st.st_mode) else None
+    return content, stat.S_IMODE(st.st_mode)
+
+
+@pytest.fixture(scope="module")
+def targets(tmp_path_factory):
+    """A root-only file and folder of the host, each holding a token (removed afterwards)."""
+    base = Path("/root") if os.access("/root", os.W_OK) else tmp_path_factory.mktemp("racine")
+    tag = secrets.token_hex(8)
+    secret, secret_dir = base / f"secret-test-{tag}", base / f"secret-test-dossier-{tag}"
+    token = f"JETON-SECRET-{secrets.token_hex(12)}"
+    secret.write_text(token + "\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    secret_dir.mkdir(mode=0o700)
+    (secret_dir / "cle.txt").write_text(token + "\n", encoding="utf-8")
+    os.chmod(secret_dir / "cle.txt", 0o600)
+    yield {"SECRET": str(secret), "SECRET_DIR": str(secret_dir), "token": token,
+           "before": {p: _state(p) for p in (secret, secret_dir, secret_dir / "cle.txt")}}
+    secret.unlink()
+    shutil.rmtree(secret_dir)
 
 
 def _rate_c41(course, students):
@@ -113,9 +160,9 @@ def _rate_c41(course, students):
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory):
+def hostile(tmp_path_factory, targets):
     """The whole path: release, fetch and submit through nbgrader's exchange, collect, autograde,
-    a grader's levels, decisions, reports (HTML) and jury minutes."""
+    feedback (generated and released), a grader's levels, decisions, reports (HTML) and jury minutes."""
     if hasattr(os, "geteuid") and os.geteuid() != 0:
         pytest.skip("le bac à sable complet demande root (et bubblewrap) : tests sautés sur ce poste")
     isolated, why = status()
@@ -127,6 +174,7 @@ def hostile(tmp_path_factory):
         "correcteurs": [{"nom": g} for g in graders],
         "jury": [{"nom": BEHAVIOURS["h19"]["correcteur"], "qualite": "présidente du jury", "president": True}]}),
         encoding="utf-8")
+    places = {"SECRET": targets["SECRET"], "SECRET_DIR": targets["SECRET_DIR"], "COURSE": str(root)}
     with course.gradebook() as gb:  # `nbgrader db assignment add` and `db student add`, through nbgrader's API
         gb.update_or_create_assignment(A, duedate=DUE)
         for sid, spec in BEHAVIOURS.items():
@@ -141,10 +189,30 @@ def hostile(tmp_path_factory):
         _apply(homes[sid], FIXTURES[sid], BEHAVIOURS[sid], root)
     for sid in BEHAVIOURS:  # `nbgrader submit` (not --strict: a missing notebook is submitted with a warning)
         exchange_step("submit", homes[sid].parent, A, sid, root / "echange", strict=False)
+        inbound = next((root / "echange" / COURSE_ID / "inbound").glob(f"{sid}+{A}+*"))
+        _links(inbound, BEHAVIOURS[sid].get("liens_remis"), places)  # the inbound folder: writable by all
+    # the course's files the kernels' links point at, marked with tokens and made private (0600)
+    key = root / "cas_pratiques" / A / "corrige" / "reponses_corrige.json"
+    tokens = {"corrigé": f"JETON-CORRIGE-{secrets.token_hex(12)}", "cours": f"JETON-COURS-{secrets.token_hex(12)}",
+              "configuration": f"JETON-CONFIGURATION-{secrets.token_hex(12)}", "secret": targets["token"]}
+    key.write_text(json.dumps({**json.loads(key.read_text(encoding="utf-8")), "canari": tokens["corrigé"]}),
+                   encoding="utf-8")
+    (root / "canari_cours.txt").write_text(tokens["cours"] + "\n", encoding="utf-8")
+    with open(root / "nbgrader_config.py", "a", encoding="utf-8") as fh:
+        fh.write(f"\n# {tokens['configuration']}\n")
+    course_targets = [key, key.parent, root / "canari_cours.txt", root / "nbgrader_config.py"]
+    for p in course_targets[:1] + course_targets[2:]:
+        os.chmod(p, 0o600)
+    before_targets = {p: _state(p) for p in course_targets}
     course.run_in_process("collect", A)
     sub = {sid: root / "submitted" / sid / A for sid in BEHAVIOURS}
+    for sid in BEHAVIOURS:
+        _links(sub[sid], BEHAVIOURS[sid].get("liens_ramasses"), places)
     before = {sid: _digest(f) for sid, f in sub.items()}
     errors = autograde_cohort(course, A, progress=False, cell_timeout=15)
+    left = _sandbox_processes()
+    feedback = course.nbgrader("generate_feedback", A, "--force", check=False)
+    released = course.nbgrader("release_feedback", A, check=False)
     scores = {}
     with course.gradebook() as gb:
         for s in gb.find_assignment(A).submissions:
@@ -156,7 +224,22 @@ def hostile(tmp_path_factory):
     reports = publish(records, root / "rapports", collected, progress=False, pdf=False, session="Session d'essai")
     return {"course": course, "root": root, "errors": errors, "scores": scores, "before": before,
             "incidents": read_incidents(course, A), "sub": sub, "records": {r.id: r.to_json() for r in records},
-            "reports": reports}
+            "reports": reports, "feedback": feedback, "released": released, "tokens": tokens,
+            "targets": before_targets, "left": left}
+
+
+def _sandbox_processes(name: str = "rafale_h42") -> list[str]:
+    """Processes named `name` (h42's detached process names itself so) still alive after the run."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/comm", encoding="utf-8") as fh:
+                    if fh.read().strip() == name:
+                        out.append(pid)
+            except OSError:
+                continue
+    return out
 
 
 def _graded(run, sid, nb):
@@ -175,12 +258,12 @@ def _kinds(run, sid):
 def test_reference_copy_earns_everything_and_only_the_killed_kernel_fails(hostile):
     ref = hostile["scores"]["h01"]
     assert all(v > 0 for nb in ref.values() for v in nb.values())
-    assert set(hostile["errors"]) == {"h05"}, hostile["errors"]
+    assert set(hostile["errors"]) == {"h05", "h44"}, hostile["errors"]
     assert "autocorrection en échec" in hostile["errors"]["h05"]
     assert not (hostile["root"] / "autograded" / "h05" / A).exists()
     same = {sid for sid, b in BEHAVIOURS.items() if "mêmes points que la référence" in b["issue_attendue"]}
     assert same == {"h02", "h03", "h04", "h06", "h07", "h08", "h12", "h15", "h16", "h17", "h18", "h19",
-                    "h34"}  # as documented
+                    "h34", "h40", "h41", "h42", "h43", "h46"}  # as documented
     for sid in same:
         assert hostile["scores"][sid] == ref, sid
 
@@ -317,9 +400,9 @@ def _competency(rec, code):
 
 def test_decisions_follow_the_documented_outcomes(hostile):
     recs = hostile["records"]
-    for sid in set(BEHAVIOURS) - {"h05"}:  # graded, then rated « acquis » by the grader
+    for sid in set(BEHAVIOURS) - {"h05", "h44"}:  # graded, then rated « acquis » by the grader
         assert _competency(recs[sid], "C4.1")["statut"] == Outcome.VALIDATED, sid
-    for sid in ("h05",):  # not graded: nothing decided, the reason said
+    for sid in ("h05", "h44"):  # not graded: nothing decided, the reason said
         assert _competency(recs[sid], "C4.1")["statut"] == Outcome.PENDING, sid
         assert [i["type"] for i in recs[sid]["incidents"]] == ["echec_autocorrection"], sid
     assert recs["h09"]["autocorrection"]["points"] < recs["h01"]["autocorrection"]["points"]
@@ -333,7 +416,7 @@ def test_candidate_reports_explain_the_incidents(hostile):
     assert "absent de la copie" in html["h09"]
     assert "illisible" in html["h10"]
     pv = Path(hostile["reports"]["pv"]["html"]).read_text(encoding="utf-8")
-    assert pv.count("copie non autocorrigée") == 1
+    assert pv.count("copie non autocorrigée") == 2
 
 
 def test_failures_are_kept_until_a_later_run_grades_the_copy(hostile):
@@ -544,3 +627,120 @@ def test_hostile_names_pdf_reads_nothing_from_the_host_or_the_network(hostile, m
         assert (out / f"{stem}.pdf").read_bytes().startswith(b"%PDF")
     assert len(made) == 2 and all(f.refused == [] for f in made)  # escaped: no URL ever reached WeasyPrint
     assert connections == []
+
+
+
+
+# --- No link is ever followed (h40 to h42), the sandbox's limits (h43, h44), intake and feedback (h45, h46) ---
+
+def _everything_candidates_or_readers_get(run) -> list[Path]:
+    """Every file a candidate or a reader of the reports can get: submissions, graded copies, feedback, the
+    exchange (released feedback included) and the reports; links are listed, never followed."""
+    root = run["root"]
+    return [p for top in ("submitted", "autograded", "feedback", "echange", "rapports")
+            for p in (root / top).rglob("*") if p.is_symlink() or p.is_file()]
+
+
+def test_no_target_changed_and_no_link_anywhere(hostile, targets):
+    for path, state in hostile["targets"].items():  # the answer key, its folder, a course file, the configuration
+        assert _state(path) == state, path
+    for path, state in targets["before"].items():  # the host's root-only file and folder
+        assert _state(path) == state, path
+    with sqlite3.connect(hostile["root"] / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    links = [p for p in _everything_candidates_or_readers_get(hostile) if p.is_symlink()  # h41's evidence aside:
+             and "submitted" not in p.parts and "inbound" not in p.parts]  # its links, never followed
+    assert links == []
+    assert [p.name for p in (hostile["root"] / "submitted" / "h41" / A).iterdir() if p.is_symlink()] == [
+        "secret_ramasse.txt"]  # liens_ramasses, put there by the test after the collect
+
+
+def test_no_token_reaches_a_copy_the_feedback_the_exchange_or_the_reports(hostile):
+    tokens = [t.encode() for t in hostile["tokens"].values()] + [b"SQLite format 3"]
+    for path in _everything_candidates_or_readers_get(hostile):
+        if path.is_symlink():
+            continue
+        data = path.read_bytes()
+        for token in tokens:
+            assert token not in data, (path, token)
+
+
+def test_links_left_by_the_kernel_are_removed_and_reported(hostile):
+    graded = hostile["root"] / "autograded" / "h40" / A
+    outs = _outputs(_graded(hostile, "h40", NB1), "C4_1_capacite_rep")
+    assert any("LIENS 7" in o.get("text", "") for o in outs), outs  # made in the sandbox: the attempt was real
+    found = [i for i in hostile["incidents"]["h40"] if i["type"] == "lien_retire"]
+    names = {i["message"].split("« ")[1].split(" »")[0] for i in found}
+    assert {"incidents_correction.json", "corrige.html", "gradebook.html", "timestamp.txt", "livrables/cle.json",
+            "corrige_du_cours", "C4_2_tableau_de_bord.ipynb"} <= names, found
+    assert all("jamais été suivi" in i["message"] for i in found)
+    assert json.loads((graded / "incidents_correction.json").read_text(encoding="utf-8"))  # ours, not the config
+    nbformat.validate(_graded(hostile, "h40", NB2))  # the next notebook written as a notebook, where it belongs
+    assert (graded / "timestamp.txt").read_text(encoding="utf-8") == (
+        hostile["sub"]["h40"] / "timestamp.txt").read_text(encoding="utf-8")  # put back as handed in
+    html = {o["candidat"]: Path(o["html"]).read_text(encoding="utf-8") for o in hostile["reports"]["candidats"]}
+    assert "Lien symbolique" in html["h40"] and "gradebook.html" in html["h40"]
+
+
+def test_links_in_the_submission_are_never_followed(hostile):
+    kinds = {i["message"].split("« ")[1].split(" »")[0]: i["message"] for i in hostile["incidents"]["h41"]
+             if i["type"] == "lien_retire"}
+    assert "au ramassage" in kinds["secret.txt"] and "au ramassage" in kinds["dossier_secret"]
+    assert "avant la correction" in kinds["secret_ramasse.txt"]
+    assert not (hostile["sub"]["h41"] / "secret.txt").exists() and not (hostile["sub"]["h41"] / "dossier_secret").exists()
+    assert not (hostile["root"] / "autograded" / "h41" / A / "secret_ramasse.txt").exists()
+
+
+def test_a_link_spray_from_a_detached_process_is_stopped_then_swept(hostile):
+    assert hostile["left"] == [], hostile["left"]  # the detached process did not outlive its copy
+    assert not _sandbox_processes()
+    found = [i for i in hostile["incidents"]["h42"] if i["type"] == "lien_retire"]
+    assert len(found) >= 3
+    graded = hostile["root"] / "autograded" / "h42" / A
+    assert not any(p.is_symlink() for p in graded.rglob("*"))
+    nbformat.validate(_graded(hostile, "h42", NB3))
+
+
+def test_the_sandboxs_tmp_is_limited(hostile):
+    outs = _outputs(_graded(hostile, "h43", NB1), "C4_1_capacite_rep")
+    line = next(ln for o in outs for ln in o.get("text", "").splitlines() if ln.startswith("TMP "))
+    _, written, ename, errno = line.split()
+    assert ename == "OSError" and errno == "28", line  # ENOSPC: the tmpfs is full
+    assert 0 < int(written) <= 256 * 1024 * 1024, line
+
+
+def test_many_files_stop_the_copy_and_say_why(hostile):
+    assert "Copie arrêtée par le bac à sable" in hostile["errors"]["h44"]
+    assert "fichiers" in hostile["errors"]["h44"]
+    assert not (hostile["root"] / "autograded" / "h44").exists()
+    html = {o["candidat"]: Path(o["html"]).read_text(encoding="utf-8") for o in hostile["reports"]["candidats"]}
+    assert "Copie arrêtée par le bac à sable" in html["h44"]
+    with open(hostile["reports"]["pv_csv"], encoding="utf-8-sig") as fh:
+        rows = {r["candidat"]: r for r in csv.DictReader(fh, delimiter=";")}
+    assert "copie non autocorrigée" in rows["h44"]["incidents de correction"]
+
+
+def test_a_deeply_nested_answers_file_is_unreadable_and_the_batch_goes_on(hostile):
+    found = [i for i in hostile["incidents"]["h45"] if i["type"] == "reponses_illisibles"]
+    assert found and "RecursionError" in found[0]["message"]
+    assert "h45" in hostile["scores"] and "h45" not in hostile["errors"]
+
+
+def test_marker_text_in_a_candidate_cell_does_not_break_the_feedback(hostile):
+    assert hostile["feedback"].returncode == 0, hostile["feedback"].stdout[-2000:] + hostile["feedback"].stderr[-2000:]
+    assert hostile["released"].returncode == 0, hostile["released"].stderr[-2000:]
+    graded = {sid for sid in BEHAVIOURS if sid not in hostile["errors"]}
+    for sid in graded:
+        assert len(list((hostile["root"] / "feedback" / sid / A).glob("*.html"))) == 3, sid
+    page = (hostile["root"] / "feedback" / "h46" / A / f"{NB1}.html").read_text(encoding="utf-8")
+    assert "MARQUEURS" in page  # the candidate's own text stays
+    for path in (hostile["root"] / "feedback").rglob("*.html"):
+        assert "Corrigé de référence" not in path.read_text(encoding="utf-8"), path  # hidden tests never shown
+
+
+def test_feedback_is_private_and_the_released_copy_readable(hostile):
+    top = hostile["root"] / "feedback"
+    for path in [top, *top.rglob("*")]:
+        assert stat.S_IMODE(os.lstat(path).st_mode) & 0o077 == 0, path
+    released = list((hostile["root"] / "echange" / COURSE_ID / "feedback").glob("*.html"))
+    assert released and all(stat.S_IMODE(p.stat().st_mode) == 0o644 for p in released)

@@ -36,9 +36,22 @@ from tqdm import tqdm
 
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import INCIDENTS_FILE, note_failures
+from mdpc.grading.nofollow import sweep, write_text
 from mdpc.grading.privacy import protect_course
+from mdpc.grading.sandbox import status
 from mdpc.grading.sanitize import sanitize_copy
 from mdpc.grading.scratch import execute_chunk, initial_gradebook
+
+UNISOLATED_RISKS = ("le code des candidats s'exécute sous votre compte, avec vos droits (en root : tous les droits "
+                    "sur la machine) : il peut lire les "
+                    "tests cachés et les corrigés (cas_pratiques/), le gradebook, le journal des notes "
+                    "(notation.db) et les copies des autres candidats, les modifier, écrire dans les journaux et "
+                    "dans le dossier du cours, et joindre le réseau ; seules les limites de ressources "
+                    "s'appliquent")
+
+
+class IsolationError(CourseError):
+    """The full sandbox is not available and the trainer did not accept to grade without it."""
 
 
 def chunks(students: list[str], workers: int, largest: int = 32, smallest: int = 4) -> list[list[str]]:
@@ -62,15 +75,28 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def autograde_cohort(course: Course, assignment: str, students: list[str] | None = None, workers: int | None = None,
-                     progress: bool = True, batch: int = 32, cell_timeout: int | None = None) -> dict[str, str]:
+                     progress: bool = True, batch: int = 32, cell_timeout: int | None = None,
+                     without_isolation: bool = False) -> dict[str, str]:
     """Grade every submitted candidate of one assignment (or the given ones); return {student: error}
     for those that failed. See :func:`autograde_assignments`."""
-    return autograde_assignments(course, [assignment], students, workers, progress, batch, cell_timeout)[assignment]
+    return autograde_assignments(course, [assignment], students, workers, progress, batch, cell_timeout,
+                                 without_isolation)[assignment]
+
+
+def require_isolation(without_isolation: bool = False) -> None:
+    """Raise :class:`IsolationError` (French) when the full sandbox is not available, unless the trainer
+    accepted to grade without it (``--sans-isolation``); the sandbox is used whenever it is available."""
+    isolated, why = status()
+    if not isolated and not without_isolation:
+        raise IsolationError(f"Autocorrection refusée : le bac à sable complet n'est pas disponible sur cette machine "
+                             f"({why}). Sans lui, {UNISOLATED_RISKS}. Lancez mdpc autograde en root avec bubblewrap "
+                             "installé (paquet Debian « bubblewrap »), ou, pour des copies de confiance seulement, "
+                             "ajoutez l'option --sans-isolation.")
 
 
 def autograde_assignments(course: Course, assignments: list[str], students: list[str] | None = None,
                           workers: int | None = None, progress: bool = True, batch: int = 32,
-                          cell_timeout: int | None = None) -> dict[str, dict[str, str]]:
+                          cell_timeout: int | None = None, without_isolation: bool = False) -> dict[str, dict[str, str]]:
     """Grade every submitted candidate of several assignments (or the given candidates) in one pool of
     workers; return {assignment: {student: error}} for the copies that failed.
 
@@ -80,7 +106,9 @@ def autograde_assignments(course: Course, assignments: list[str], students: list
     graded are kept in ``FAILURES_FILE`` until a later run grades them; :func:`read_incidents` gathers both.
     `batch` is the largest batch; `cell_timeout` overrides nbgrader's per-cell limit (seconds). A worker
     process that dies (killed by the system, say) costs its batch one more attempt, each candidate alone,
-    in a fresh pool: the run goes on."""
+    in a fresh pool: the run goes on. Without the full sandbox (:func:`.sandbox.status`), the run is
+    refused (:class:`IsolationError`) unless `without_isolation` is true."""
+    require_isolation(without_isolation)
     if course.db_url.startswith("sqlite:///") and not Path(course.db_url[len("sqlite:///"):]).exists():
         raise CourseError(f"Pas de gradebook dans {course.root} : générez d'abord le devoir.")
     submitted = course.root / "submitted"
@@ -178,6 +206,16 @@ def record(course: Course, assignment: str, students: dict[str, tuple[str, list]
             folder = tmp / "exec" / scratch
             with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:  # opened once per batch
                 for student in group:
+                    graded = folder / "autograded" / student / assignment
+                    try:
+                        left = sweep(graded)  # swept by the worker already: nothing is expected here
+                    except OSError as exc:
+                        errors[student] = f"copie corrigée illisible à l'enregistrement : {exc.__class__.__name__}"
+                        continue
+                    if left:
+                        errors[student] = ("copie écartée : liens trouvés au moment de l'enregistrement ("
+                                           + ", ".join(r.path for r in left[:5]) + ")")
+                        continue
                     try:
                         sub = gb.find_submission(assignment, student)
                         target = main.update_or_create_submission(assignment, student, timestamp=sub.timestamp)
@@ -198,13 +236,15 @@ def record(course: Course, assignment: str, students: dict[str, tuple[str, list]
                         errors[student] = f"enregistrement des notes en échec : {exc}"
                         continue
                     dest_dir = course.root / "autograded" / student / assignment
-                    if dest_dir.exists():
+                    if dest_dir.is_symlink():
+                        dest_dir.unlink()
+                    elif dest_dir.exists():
                         shutil.rmtree(dest_dir)
                     dest_dir.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.move(str(folder / "autograded" / student / assignment), dest_dir)
+                    shutil.move(str(graded), dest_dir)
                     # render-safe: nothing active reaches a grader (formgrader, grading form, feedback)
                     cleaned = [i.as_dict() for i in sanitize_copy(dest_dir)]
                     _give_back(dest_dir, course.root)
-                    (dest_dir / INCIDENTS_FILE).write_text(json.dumps(students[student][1] + cleaned,
-                                                                      ensure_ascii=False, indent=1), encoding="utf-8")
+                    write_text(dest_dir / INCIDENTS_FILE, json.dumps(students[student][1] + cleaned, ensure_ascii=False,
+                                                                     indent=1), mode=0o644)
     return errors

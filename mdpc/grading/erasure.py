@@ -7,9 +7,10 @@ formgrader drafts deleted; the erasure recorded in the chain, with its date and 
 tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — the journal's triggers stay in
 place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
-``rapports/``, their entry in the jury's ``dispenses.yaml`` and in ``incidents_autocorrection.json``, and the
-lines of the journals (``journal_*.log``) that name them. What is left to do by hand is said: the cohort
-files in ``rapports/`` still hold the candidate until the reports are produced again.
+``rapports/``, their entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
+``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them. What is left
+to do by hand is said: the cohort files in ``rapports/`` still hold the candidate until the reports are
+produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
 """
 
 from __future__ import annotations
@@ -21,9 +22,33 @@ import shutil
 import yaml
 
 from mdpc.core.exemptions import FILE_HEADER
-from mdpc.grading.course import Course
-from mdpc.grading.incidents import FAILURES_FILE
+from mdpc.grading.course import Course, CourseError
+from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
+
+
+def check_identifier(candidate: str) -> str:
+    """The candidate's identifier, if it can only name the candidate's own files and folders; a French
+    CourseError otherwise (empty, « . » or « .. », a path separator, a space at either end, a control
+    character)."""
+    if (not candidate or candidate.strip() != candidate or candidate in (".", "..") or "/" in candidate
+            or "\\" in candidate or any(ord(ch) < 32 or ord(ch) == 127 for ch in candidate)):
+        raise CourseError(f"Identifiant de candidat refusé : {candidate!r} (vide, « . », « .. », ou contenant « / », "
+                          "« \\ », une espace en bord ou un caractère de contrôle) ; rien n'a été effacé.")
+    return candidate
+
+
+def _exchange_entries(root, candidate: str) -> list:
+    """The candidate's submissions in the exchange (``<candidat>+<devoir>+<horodatage>[+<aléa>]``), by the
+    exact rule nbgrader uses to read a submission's owner, never by a pattern the identifier could widen."""
+    out, top = [], root / "echange"
+    for path in sorted(top.glob("**/*+*")):
+        if any("+" in part for part in path.relative_to(top).parts[:-1]):
+            continue  # a file inside a submission, not a submission
+        parts = path.name.rsplit("+", 3)
+        if len(parts) >= 3 and parts[0] == candidate:
+            out.append(path)
+    return out
 
 
 def _released_feedback(root, candidate: str) -> list:
@@ -43,9 +68,12 @@ def _released_feedback(root, candidate: str) -> list:
 
 
 def erase_candidate(course: Course, candidate: str) -> list[str]:
-    """Remove everything about `candidate` from the course folder; returns what was done, in French."""
+    """Remove everything about `candidate` from the course folder; returns what was done, in French.
+    The identifier is checked first (:func:`check_identifier`) and never used as a pattern: erasing
+    ``dupont[1]`` leaves ``dupont1`` untouched."""
     from nbgrader.api import MissingEntry
 
+    check_identifier(candidate)
     root, done = course.root, []
     with course.gradebook() as gb:
         try:
@@ -65,24 +93,30 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         done.append(f"échange : retour {path.name} supprimé")
     for folder in ("submitted", "autograded", "feedback"):
         path = root / folder / candidate
-        if path.exists():
+        if path.is_symlink():
+            path.unlink()
+            done.append(f"{folder}/{candidate} (lien) supprimé")
+        elif path.exists():
             shutil.rmtree(path)
             done.append(f"{folder}/{candidate} supprimé")
-    for path in sorted(root.glob(f"echange/**/{candidate}+*")):
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    for path in _exchange_entries(root, candidate):
+        shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
         done.append(f"échange : {path.name} supprimé")
     reports = root / "rapports"
-    for path in sorted(reports.glob(f"rapport_{candidate}.*")) + sorted(reports.glob(f"resultats/{candidate}.json")):
+    mine = [p for p in sorted(reports.glob("rapport_*")) if p.stem == f"rapport_{candidate}" and p.suffix]
+    mine += [p for p in [reports / "resultats" / f"{candidate}.json"] if p.is_file() or p.is_symlink()]
+    for path in mine:
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
-    failures = root / FAILURES_FILE
-    if failures.exists():
-        data = json.loads(failures.read_text(encoding="utf-8") or "{}")
-        if any(candidate in per for per in data.values()):
-            data = {a: {s: m for s, m in per.items() if s != candidate} for a, per in data.items()}
-            failures.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
+    for name in (FAILURES_FILE, COLLECT_FILE):  # {assignment: {candidate: ...}} at the course root
+        kept = root / name
+        if kept.exists():
+            data = json.loads(kept.read_text(encoding="utf-8") or "{}")
+            if any(candidate in per for per in data.values()):
+                data = {a: {s: m for s, m in per.items() if s != candidate} for a, per in data.items()}
+                kept.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
                                 encoding="utf-8")
-            done.append(f"{FAILURES_FILE} : entrées du candidat retirées")
+                done.append(f"{name} : entrées du candidat retirées")
     for path in sorted(root.glob("dispenses*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if candidate in (data.get("candidats") or {}):

@@ -7,9 +7,25 @@ writes the jury's level and comment under each criterion, and opens the notebook
 levels of the competency. ``SafeFeedback``, registered after nbgrader's ``GetGrades``, leaves nothing active
 in the page: the notebook is cleaned as at recording (:mod:`.sanitize`: a notebook graded by plain
 ``nbgrader autograde`` is cleaned too) and the graders' comments are shown as text.
+
+Hidden tests are looked for in the cells that can hold them, the test cells (graded, not a solution:
+their source is put back from the course's source before execution), and mark schemes in the rubric
+(task) cells. A candidate's own cell that merely contains the marker text (« ### BEGIN HIDDEN TESTS ») is
+the candidate's text: left as it is, it no longer stops the feedback of the whole notebook (nbgrader's
+ClearHiddenTests raises on a marker outside a graded cell). A test or rubric cell whose region cannot be
+read is replaced whole, never shown.
+
+Feedback is personal data: nbgrader writes it 0644 in folders 0755. nbgrader_config.py sets
+``GenerateFeedback.permissions`` to 600 and :func:`private_feedback` as its post-convert hook, which
+makes every folder of ``feedback/`` 0700; the exchange's copy, which candidates fetch, is made readable
+again by :class:`mdpc.grading.safe_exchange.SafeReleaseFeedback` (nbgrader's own permission model there).
 """
 
 from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
@@ -25,8 +41,13 @@ class CandidateFeedback(NbGraderPreprocessor):
     """Feedback preprocessor: no hidden test, no mark scheme, short French errors, rubric levels shown."""
 
     def preprocess(self, nb, resources):
-        nb, resources = ClearHiddenTests().preprocess(nb, resources)
-        nb, resources = ClearMarkScheme().preprocess(nb, resources)
+        hidden, scheme = ClearHiddenTests(), ClearMarkScheme()
+        for cell in nb.cells:
+            if is_grade(cell) and not is_solution(cell):
+                _clear(cell, hidden._remove_hidden_test_region)
+            if is_task(cell):
+                _clear(cell, scheme._remove_mark_scheme_region)
+        nb.metadata.pop("celltoolbar", None)
         info = resources.get("nbgrader", {})
         levels = self._levels(nb, info) if info.get("db_url") else {}
         scale = default_scale()
@@ -78,3 +99,48 @@ class SafeFeedback(NbGraderPreprocessor):
             if meta.get("comment"):
                 meta["comment"] = md_text(meta["comment"], lines=True)
         return nb, resources
+
+
+UNREADABLE_REGION = "*(Contenu réservé à la correction : il n'est pas reproduit dans les retours.)*"
+
+
+def _clear(cell, remove) -> None:
+    """Remove the reserved region of one cell; a cell whose region cannot be read is replaced whole."""
+    try:
+        remove(cell)
+    except RuntimeError:
+        cell.source = UNREADABLE_REGION
+        cell["outputs"] = [] if cell.cell_type == "code" else cell.get("outputs", [])
+
+
+def private_feedback(feedback: Path):
+    """nbgrader's post-convert hook for GenerateFeedback: every folder under `feedback` (the course's
+    ``feedback/``) made 0700, never through a link; folders already done are skipped (the hook runs after
+    each candidate). nbgrader swallows a hook's error: ``protect_course`` closes ``feedback/`` again."""
+    done: set[str] = set()
+
+    def hook(**_ignored) -> None:
+        try:
+            top = os.lstat(feedback)
+        except FileNotFoundError:
+            return
+        if not stat.S_ISDIR(top.st_mode):
+            return
+        os.chmod(feedback, 0o700)
+        for student in os.scandir(feedback):
+            if not student.is_dir(follow_symlinks=False):
+                continue
+            os.chmod(student.path, 0o700)
+            for folder in os.scandir(student.path):
+                key = f"{student.name}/{folder.name}"
+                if key in done or not folder.is_dir(follow_symlinks=False):
+                    continue
+                for root, dirs, _files in os.walk(folder.path):  # never descends into a link
+                    for d in dirs:
+                        path = os.path.join(root, d)
+                        if stat.S_ISDIR(os.lstat(path).st_mode):
+                            os.chmod(path, 0o700)
+                os.chmod(folder.path, 0o700)
+                done.add(key)
+
+    return hook

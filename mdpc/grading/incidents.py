@@ -4,27 +4,52 @@ Each graded copy carries its incidents in ``autograded/<candidate>/<assignment>/
 (:data:`INCIDENTS_FILE`); a copy that could not be autograded stays in ``incidents_autocorrection.json`` at
 the course root (:data:`FAILURES_FILE`) until a later run grades it, and gets a gradebook submission so that
 the candidate appears in the decisions, the reports and the jury minutes with criteria still pending.
+What ``nbgrader collect`` left out of a submission (links, special files: :mod:`.safe_exchange`) is kept in
+:data:`COLLECT_FILE`, at the course root, until the candidate's next collected submission replaces it.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from mdpc.grading.course import Course
+from mdpc.grading.nofollow import write_text
 
 INCIDENTS_FILE = "incidents_correction.json"
 
 FAILURES_FILE = "incidents_autocorrection.json"  # at the course root: {assignment: {student: message}}
 
+COLLECT_FILE = "incidents_ramassage.json"  # at the course root: {assignment: {student: [incident, ...]}}
 
-def _read_failures(course: Course) -> dict[str, dict[str, str]]:
-    path = course.root / FAILURES_FILE
+
+def _read_json(path: Path) -> dict:
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError:  # a damaged file must not stop a batch; the next run rewrites it
         return {}
+    return data if isinstance(data, dict) else {}
+
+
+def note_collected(root: Path, assignment: str, student: str, incidents: list[dict]) -> None:
+    """Keep what the collect of this candidate's submission left out (replacing what an earlier collect of
+    the same assignment said), in ``COLLECT_FILE``, written without following a link, owner only."""
+    path = Path(root) / COLLECT_FILE
+    data = _read_json(path)
+    mine = data.setdefault(assignment, {})
+    if incidents:
+        mine[student] = incidents
+    else:
+        mine.pop(student, None)
+    data = {a: dict(sorted(per.items())) for a, per in sorted(data.items()) if per}
+    if data or path.exists():
+        write_text(path, json.dumps(data, ensure_ascii=False, indent=1))
+
+
+def _read_failures(course: Course) -> dict[str, dict[str, str]]:
+    return _read_json(course.root / FAILURES_FILE)
 
 
 def note_failures(course: Course, assignment: str, errors: dict[str, str], graded: list[str]) -> None:
@@ -40,7 +65,7 @@ def note_failures(course: Course, assignment: str, errors: dict[str, str], grade
         failures.pop(assignment, None)
     path = course.root / FAILURES_FILE
     if failures or path.exists():
-        path.write_text(json.dumps(failures, ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text(path, json.dumps(failures, ensure_ascii=False, indent=1))
     if not errors:
         return
     from nbgrader.api import Gradebook, MissingEntry
@@ -67,9 +92,13 @@ def note_failures(course: Course, assignment: str, errors: dict[str, str], grade
 
 
 def read_incidents(course: Course, assignment: str) -> dict[str, list[dict]]:
-    """{student: incidents} of one assignment's copies that had any: what the checks of :mod:`.intake`
-    found in each graded copy, and the copies whose autograde failed (type ``echec_autocorrection``)."""
+    """{student: incidents} of one assignment's copies that had any: what the collect left out of the
+    submission (:data:`COLLECT_FILE`), what the checks of :mod:`.intake` and the sweeps found in each graded
+    copy, and the copies whose autograde failed (type ``echec_autocorrection``)."""
     out: dict[str, list[dict]] = {}
+    for student, items in _read_json(course.root / COLLECT_FILE).get(assignment, {}).items():
+        if isinstance(items, list) and items:
+            out.setdefault(student, []).extend(items)
     for path in sorted((course.root / "autograded").glob(f"*/{assignment}/{INCIDENTS_FILE}")):
         try:
             items = json.loads(path.read_text(encoding="utf-8"))
@@ -77,7 +106,7 @@ def read_incidents(course: Course, assignment: str) -> dict[str, list[dict]]:
             items = [{"carnet": "", "type": "incidents_illisibles",
                       "message": f"le relevé d'incidents {path.name} est illisible"}]
         if items:
-            out[path.parent.parent.name] = items
+            out.setdefault(path.parent.parent.name, []).extend(items)
     for student, message in _read_failures(course).get(assignment, {}).items():
         earlier = (course.root / "autograded" / student / assignment).is_dir()
         out.setdefault(student, []).append({

@@ -9,8 +9,9 @@ on the worker's copy of it and returns the incidents, in French, that the coordi
 - a locked or test cell edited: nbgrader puts the original back before executing (checksums); reported;
 - a graded or rubric cell deleted: nbgrader adds it back (``OverwriteCells.add_missing_cells``); reported;
 - a file over the size limit: left out of the graded copy;
-- an unreadable answers file (``reponses.json``): set aside under another name by the forms when the
-  notebook runs, the widget answers are lost for this grading; reported.
+- an unreadable answers file (``reponses.json``: invalid JSON, or nested too deep to be read): set aside
+  under another name by the forms when the notebook runs, the widget answers are lost for this grading;
+  reported.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) ->
     if answers.exists():
         try:
             json.loads(answers.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: nested too deep
             incidents.append(Incident("", "reponses_illisibles",
                                       f"Fichier de réponses « reponses.json » illisible ({exc.__class__.__name__}) : "
                                       "les réponses des formulaires sont perdues pour cette correction ; le fichier "

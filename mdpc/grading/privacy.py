@@ -2,27 +2,34 @@
 
 The course folder holds personal data in a known set of places (README, « Données personnelles »):
 ``submitted/``, ``autograded/``, ``feedback/`` and ``rapports/`` (folders), ``gradebook.db``,
-``notation.db``, ``incidents_autocorrection.json``, the jury's ``dispenses*.yaml``, the roster of graders
-and jury ``jury*.yaml`` and the journals (files). :func:`protect_course` sets the folders to 0700 and the files to 0600 (owner only): a file nbgrader writes 0444 inside a 0700 folder
+``notation.db``, ``incidents_autocorrection.json``, ``incidents_ramassage.json``, the jury's ``dispenses*.yaml``,
+the roster of graders and jury ``jury*.yaml`` and the journals (files). :func:`protect_course` sets the folders
+to 0700 and the files to 0600 (owner only): a file nbgrader writes 0444 inside a 0700 folder
 stays out of other users' reach. The exchange folder keeps nbgrader's own permission model.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports")
 PERSONAL_FILES = ("gradebook.db", "notation.db", "journal_autocorrection.log", "journal_nbgrader.log",
-                  "incidents_autocorrection.json")
+                  "incidents_autocorrection.json", "incidents_ramassage.json")
 PERSONAL_PATTERNS = ("dispenses*.yaml", "amenagements*.yaml", "jury*.yaml")
 
 
 def make_private(path: Path) -> None:
-    """Owner only: 0700 for a folder, 0600 for a file (nothing if it does not exist)."""
-    if path.is_dir():
+    """Owner only: 0700 for a folder, 0600 for a file (nothing if it does not exist, nor if it is a link:
+    a link is never followed, its target is not the course's)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
         os.chmod(path, 0o700)
-    elif path.is_file():
+    elif stat.S_ISREG(mode):
         os.chmod(path, 0o600)
 
 

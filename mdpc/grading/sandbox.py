@@ -8,19 +8,30 @@ by nbgrader (as root or not), it
 1. sets resource limits that the kernel inherits: address space (a memory hog gets ``MemoryError``, the
    machine and the other workers are untouched), CPU time, size of a written file (``SIGXFSZ`` ignored:
    the write fails with ``OSError``), open files, processes of the sandbox user, no core file;
-2. when it runs as root and bubblewrap (Debian's ``bubblewrap``) is installed, starts the kernel in new
-   namespaces: no network at all (an empty network namespace of its own; the kernel talks to nbgrader
-   over Unix sockets, which is why autograde uses the IPC transport), its own process numbers, System V
-   IPC and host name; a file system that holds, read-only, only what a kernel needs (the system, Python,
-   the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the grading system) and, writable, the candidate's copy being graded and
-   the folder of the kernel's sockets; the kernel then runs under an unprivileged user id of its own
-   (no account is needed; :func:`kernel_uid`: one per kernel, so that the process limit, which
-   counts a user's tasks, keeps a fork bomb from starving the other workers' kernels), with no capability
-   and ``no_new_privs``. The source
-   notebooks (solutions, hidden tests), the gradebooks, the other candidates' copies and the jury's files
-   do not exist in there; the environment is emptied (no secret in a variable reaches the candidate);
+2. when it runs as root and bubblewrap (Debian's ``bubblewrap``, 0.7 or later) is installed, starts the
+   kernel in new namespaces: no network at all (an empty network namespace of its own; the kernel talks
+   to nbgrader over Unix sockets, which is why autograde uses the IPC transport), its own process
+   numbers, System V IPC and host name; a file system that holds, read-only, only what a kernel needs (the
+   system, Python, the project's virtual environment, the candidate kit ``mdpc_utils`` and nothing of the
+   grading system), a ``/tmp`` of its own limited in size (``Limits.tmp_mib``: a write beyond fails with
+   ``OSError``; with a bubblewrap older than 0.7, which cannot size it, the watcher stops the kernel) and,
+   writable, the candidate's copy being graded (read-only for the judge kernel, ``--lecture-seule``, which
+   never imports from it: ``PYTHONSAFEPATH``) and the folder of the kernel's sockets; the kernel then runs
+   under an unprivileged user id of its own (no account is needed; :func:`kernel_uid`: one per kernel, so
+   that the process limit, which counts a user's tasks, keeps a fork bomb from starving the other kernels —
+   another worker's, the judge's, the next notebook's), with no capability and ``no_new_privs``. The
+   source notebooks (solutions, hidden tests), the gradebooks, the other candidates' copies and the jury's
+   files do not exist in there; the environment is emptied (no secret in a variable reaches the candidate);
 3. otherwise (not root, or no bubblewrap), runs the kernel with the limits alone and says so in the
-   autograde journal, in French.
+   autograde journal, in French (``mdpc autograde`` refuses to get there without ``--sans-isolation``);
+4. in both cases stays beside the kernel as its watcher (:func:`mdpc.grading.watcher.watch`): every
+   fraction of a second it measures the copy's folder (and, in the sandbox, the number of files of its
+   ``/tmp``), and stops the kernel when they go over the quota (``Limits.folder_mib``, ``folder_files``):
+   a copy that writes 100,000 small files cannot fill the machine. The reason goes to the autograde
+   journal and to the worker's journal of incidents (``--journal``), for the copy's report.
+
+What the kernel leaves behind in its folder (links toward the course's files, …) is swept by the kernel's
+provisioner when it stops (:mod:`mdpc.grading.kernel_sweep`), before nbgrader touches the folder again.
 
 :func:`status` says which of the two a machine gives, for the CLI and the tests.
 """
@@ -33,16 +44,20 @@ import os
 import resource
 import shutil
 import signal
+import stat
+import subprocess
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from mdpc.errors import MdpcError
+from mdpc.grading.watcher import MIB, die_with_parent, watch
 
 KERNEL_NAME = "mdpc-bac-a-sable"
 JUDGE_KERNEL_NAME = "mdpc-juge"  # the kernel that runs the tests (mdpc.grading.judge): same sandbox, copy read-only
+PROVISIONER = "mdpc-bac-a-sable"  # entry point (pyproject.toml): mdpc.grading.kernel_sweep.SandboxProvisioner
 SANDBOX_UID = 61000
-MIB = 1024 * 1024
 
 
 class SandboxError(MdpcError):
@@ -59,13 +74,17 @@ class Limits:
     file_mib: int = 256          # largest file the kernel may write
     open_files: int = 1024
     processes: int = 512         # tasks of the sandbox user (threads count): no fork bomb
-    uid: int = SANDBOX_UID       # the base: each kernel runs under base + its own process number (kernel_uid)
+    tmp_mib: int = 256           # size of the sandbox's own /tmp (memory: a tmpfs)
+    folder_mib: int = 1024       # disk space of the copy's folder while it runs (the watcher stops the kernel)
+    folder_files: int = 10_000   # files and folders of the copy's folder and of the sandbox's /tmp
+    uid: int = SANDBOX_UID       # the base: each kernel runs under base + its own launcher's process number
     read_only: bool = False      # the candidate's copy mounted read-only, left to its owner (the judge kernel)
 
     def args(self) -> list[str]:
         return [f"--memoire-mio={self.memory_mib}", f"--cpu-s={self.cpu_seconds}", f"--fichier-mio={self.file_mib}",
-                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}", f"--uid={self.uid}"] \
-            + ["--lecture-seule"] * self.read_only
+                f"--fichiers-ouverts={self.open_files}", f"--processus={self.processes}",
+                f"--tmp-mio={self.tmp_mib}", f"--dossier-mio={self.folder_mib}",
+                f"--dossier-fichiers={self.folder_files}", f"--uid={self.uid}"] + ["--lecture-seule"] * self.read_only
 
 
 def status() -> tuple[bool, str]:
@@ -78,9 +97,23 @@ def status() -> tuple[bool, str]:
                        "(paquet Debian « bubblewrap »)")
     if not shutil.which("setpriv"):
         return False, "bac à sable réduit aux limites de ressources : setpriv (util-linux) est introuvable"
+    tmp = ("/tmp et dossier de la copie limités en taille" if _bwrap_sizes_tmpfs() else
+           "dossier de la copie limité en taille, /tmp surveillé (bubblewrap antérieur à 0.7 : sans taille fixe, "
+           "le noyau est arrêté au-delà de la limite)")
     return True, ("bac à sable complet : sans réseau, système de fichiers réduit à la copie du candidat, "
                   f"un utilisateur non privilégié par noyau (à partir de l'uid {SANDBOX_UID}), "
-                  "limites de ressources")
+                  f"limites de ressources, {tmp}")
+
+
+@lru_cache(maxsize=1)
+def _bwrap_sizes_tmpfs() -> bool:
+    """Whether the installed bubblewrap can limit the size of a tmpfs (``--size``, bubblewrap 0.7); an
+    older one gets a /tmp without a fixed size, which the watcher measures and stops past ``tmp_mib``."""
+    try:
+        out = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--size" in out.stdout + out.stderr
 
 
 def kernel_uid(base: int = SANDBOX_UID, pid: int | None = None) -> int:
@@ -91,16 +124,27 @@ def kernel_uid(base: int = SANDBOX_UID, pid: int | None = None) -> int:
     return base + (os.getpid() if pid is None else pid)
 
 
-def install_kernelspec(folder: Path, limits: Limits = Limits(), name: str = KERNEL_NAME) -> Path:
+def install_kernelspec(folder: Path, limits: Limits = Limits(), name: str = KERNEL_NAME,
+                       journal: Path | None = None) -> Path:
     """Write the sandbox kernel specification `name` under ``folder/kernels``; put ``folder`` first in
-    ``JUPYTER_PATH`` for nbgrader to find it. Returns ``folder``."""
+    ``JUPYTER_PATH`` for nbgrader to find it. Returns ``folder``.
+
+    A candidate's kernel (not `limits.read_only`) is started through this project's provisioner
+    (:mod:`mdpc.grading.kernel_sweep`), which sweeps the kernel's folder when it stops; `journal` (JSON
+    lines, outside the sandbox) receives what the sweep removed and why the watcher stopped a kernel. The
+    judge kernel cannot write in the copy: nothing to sweep, nothing to watch."""
     spec = folder / "kernels" / name
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(), "--",
+    argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(),
+            *([f"--journal={journal}"] if journal else []), "--",
             sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    metadata = {"debugger": False}
+    if not limits.read_only:
+        metadata["kernel_provisioner"] = {"provisioner_name": PROVISIONER,
+                                          "config": {"journal": str(journal or ""), "uid": limits.uid}}
     (spec / "kernel.json").write_text(json.dumps({
         "argv": argv, "display_name": "Python 3 (bac à sable MDPC)", "language": "python",
-        "interrupt_mode": "message", "metadata": {"debugger": False}}, indent=1), encoding="utf-8")
+        "interrupt_mode": "message", "metadata": metadata}, indent=1), encoding="utf-8")
     return folder
 
 
@@ -120,10 +164,19 @@ def _set_limits(opts) -> None:
 
 
 def _chown_tree(top: Path, uid: int) -> None:
-    os.chown(top, uid, uid)
+    """The copy given to the kernel's user, and readable by all (the judge kernel, another user, reads the
+    answers file and the data there, read-only): a file the candidate's JupyterLab wrote 0600 stays
+    readable. Never through a link (no kernel runs yet in the folder: nothing can swap one in)."""
     for root, dirs, files in os.walk(top):
         for name in dirs + files:
-            os.chown(os.path.join(root, name), uid, uid, follow_symlinks=False)
+            path = os.path.join(root, name)
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode):
+                continue
+            os.chown(path, uid, uid, follow_symlinks=False)
+            os.chmod(path, stat.S_IMODE(st.st_mode) | (0o755 if stat.S_ISDIR(st.st_mode) else 0o644))
+    os.chown(top, uid, uid)
+    os.chmod(top, stat.S_IMODE(os.lstat(top).st_mode) | 0o755)
 
 
 def _system_binds() -> list[str]:
@@ -192,7 +245,9 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
              "--bind", str(sockets), str(sockets)]
     fds, args = [], ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                      "--hostname", "bac-a-sable", "--die-with-parent", "--clearenv", *_system_binds(),
-                     "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
+                     "--proc", "/proc", "--dev", "/dev",
+                     "--perms", "1777", *(["--size", str(opts.tmp_mio * MIB)] if _bwrap_sizes_tmpfs() else []),
+                     "--tmpfs", "/tmp",
                      "--perms", "0777", "--dir", "/tmp/matplotlib"]
     for cache in _font_cache():
         fd = os.open(cache, os.O_RDONLY)
@@ -205,6 +260,7 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
              "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
              "--setenv", "MPLBACKEND", "agg" if opts.lecture_seule else "module://matplotlib_inline.backend_inline",
+             *(["--setenv", "PYTHONSAFEPATH", "1"] if opts.lecture_seule else []),
              "--cap-add", "CAP_SETUID,CAP_SETGID",
              "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
              "--no-new-privs", "--", *kernel]
@@ -222,22 +278,42 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fichier-mio", type=int, default=Limits.file_mib)
     parser.add_argument("--fichiers-ouverts", type=int, default=Limits.open_files)
     parser.add_argument("--processus", type=int, default=Limits.processes)
+    parser.add_argument("--tmp-mio", type=int, default=Limits.tmp_mib)
+    parser.add_argument("--dossier-mio", type=int, default=Limits.folder_mib)
+    parser.add_argument("--dossier-fichiers", type=int, default=Limits.folder_files)
     parser.add_argument("--uid", type=int, default=SANDBOX_UID)
     parser.add_argument("--lecture-seule", action="store_true")
+    parser.add_argument("--journal", default="")
     opts = parser.parse_args(argv[:split])
     opts.uid = kernel_uid(opts.uid)
     kernel = argv[split + 1:]
+    cwd = Path.cwd()
     isolated, why = status()
+    fds: list[int] = []
     if isolated:
         try:
-            command, _fds = sandbox_command(kernel, opts, Path.cwd())
+            command, fds = sandbox_command(kernel, opts, cwd)
         except SandboxError as exc:
             raise SystemExit(str(exc)) from None
+    else:
+        print(f"[mdpc] {why}", file=sys.stderr, flush=True)
+        command = kernel
+    if opts.lecture_seule:  # the judge: trusted code only, on a read-only copy; never imports from the copy
+        os.environ["PYTHONSAFEPATH"] = "1"
         _set_limits(opts)
         os.execvp(command[0], command)
-    print(f"[mdpc] {why}", file=sys.stderr, flush=True)
-    _set_limits(opts)
-    os.execvp(kernel[0], kernel)
+    child = os.fork()
+    if child == 0:  # the kernel (in its sandbox): limits set here, never on the watcher
+        try:
+            if not isolated:
+                die_with_parent()
+            _set_limits(opts)
+            os.execvp(command[0], command)
+        finally:
+            os._exit(127)
+    for fd in fds:
+        os.close(fd)
+    sys.exit(watch(child, cwd, opts, isolated))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@ A worker gets a private course (:func:`scratch_course`): the course's sources by
 gradebook as it was before any grading (:func:`initial_gradebook`), a checked copy of each submission
 (:mod:`mdpc.grading.intake`, the original untouched) and the sandbox kernel (:mod:`mdpc.grading.sandbox`) on
 Unix sockets of its own. :func:`execute_chunk` runs nbgrader there for a batch of candidates.
+
+No link is ever followed (:mod:`mdpc.grading.nofollow`): each submission is copied without following any
+link, and what was left out (links, special files) becomes incidents of the copy; each kernel's folder is
+swept when the kernel stops, and once more when nbgrader is done (:mod:`mdpc.grading.kernel_sweep`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,12 @@ from pathlib import Path
 from mdpc.grading.course import Course, CourseError, run_nbgrader
 from mdpc.grading.intake import prepare_copy
 from mdpc.grading.judge import INCIDENTS_VARIABLE
-from mdpc.grading.sandbox import (
-    JUDGE_KERNEL_NAME,
-    KERNEL_NAME,
-    Limits,
-    install_kernelspec,
-)
+from mdpc.grading.kernel_sweep import JOURNAL, finish_copies
+from mdpc.grading.nofollow import AT_SCRATCH, copy_tree, ignore_names
+from mdpc.grading.nofollow import incidents as left_out_incidents  # `incidents` names the dict below
+from mdpc.grading.sandbox import JUDGE_KERNEL_NAME, KERNEL_NAME, Limits, install_kernelspec
+
+REFUSED = "remise_refusee"  # incident of a submission that could not be copied without following a link
 
 
 def _link(target: Path, link: Path) -> None:
@@ -80,12 +84,21 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
     incidents = {}
     for s in students:
         copy = folder / "submitted" / s / assignment
-        shutil.copytree(course.root / "submitted" / s / assignment, copy, symlinks=False,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        incidents[s] = [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
+        # never follow a link (mdpc.grading.nofollow): links and special files are left out, as incidents
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            left_out = copy_tree(course.root / "submitted" / s / assignment, copy, ignore_names([".ipynb_checkpoints"]))
+        except OSError as exc:  # the submission itself is a link, or unreadable: not graded
+            shutil.rmtree(copy, ignore_errors=True)
+            incidents[s] = [{"carnet": "", "type": REFUSED, "message": f"copie remise illisible ou remplacée par un "
+                             f"lien symbolique ({exc.__class__.__name__}) : elle n'a pas été suivie ni corrigée"}]
+            continue
+        incidents[s] = left_out_incidents(left_out, AT_SCRATCH)
+        incidents[s] += [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
     sockets = folder / "noyaux"
     sockets.mkdir(exist_ok=True)
-    install_kernelspec(folder / "jupyter", Limits())
+    # each candidate kernel's folder is swept when it stops; the sweeps and the watcher's stops go to JOURNAL
+    install_kernelspec(folder / "jupyter", Limits(), journal=folder / JOURNAL)
     install_kernelspec(folder / "jupyter", Limits(read_only=True), JUDGE_KERNEL_NAME)
     (folder / "juge").mkdir(exist_ok=True)
     with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as fh:
@@ -115,7 +128,8 @@ def _failure(proc, journal: Path, student: str) -> str:
 def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
                   gradebook: str | None = None, cell_timeout: int | None = None) -> dict[str, dict]:
     """Worker: grade a few candidates with one nbgrader run in a scratch course;
-    {student: {"erreur": message or None, "incidents": [...]}}."""
+    {student: {"erreur": message or None, "incidents": [...]}}, completed by
+    :func:`.kernel_sweep.finish_copies`."""
     folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
                                        Path(gradebook) if gradebook else None, cell_timeout)
     journal = Path(root) / "journal_autocorrection.log"
@@ -126,5 +140,13 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
         item = json.loads(found.read_text(encoding="utf-8"))
         if item.get("candidat") in incidents:
             incidents[item["candidat"]].extend(item.get("incidents", []))
-    return {s: {"erreur": None if (folder / "autograded" / s / assignment).is_dir() else _failure(proc, journal, s),
-                "incidents": incidents[s]} for s in students}
+    out = {}
+    for s in students:
+        refused = [i["message"] for i in incidents[s] if i["type"] == REFUSED]
+        graded = (folder / "autograded" / s / assignment).is_dir()
+        out[s] = {"erreur": None if graded else (refused[0] if refused else _failure(proc, journal, s)),
+                  "incidents": incidents[s]}
+    # never follow a link: each graded folder checked once more (each kernel's processes were stopped by its
+    # provisioner, under the kernel's own user), the kernels' sweeps and stops reported
+    finish_copies(folder, assignment, out)
+    return out
