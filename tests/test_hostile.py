@@ -94,6 +94,7 @@ def _apply(home, folder, spec, course_root):
     for name in spec.get("supprimer", []):
         (home / name).unlink()
     for target, source in spec.get("remplacer", {}).items():
+        (home / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(folder / source, home / target)
     for target, mib in spec.get("fichier_creux_mio", {}).items():
         with open(home / target, "wb") as fh:
@@ -168,6 +169,7 @@ def hostile(tmp_path_factory, targets):
     isolated, why = status()
     assert isolated, why
     root = tmp_path_factory.mktemp("hostile") / "cours"
+    Path("/tmp/mdpc-h36-hors-du-bac").unlink(missing_ok=True)
     course = demo.prepare_course(root)
     graders = sorted({spec.get("correcteur", "Correctrice Essai") for spec in BEHAVIOURS.values()})
     (root / ROSTER_FILE).write_text(dump_roster({  # the session's graders; h19's (hostile) name sits on the jury
@@ -439,6 +441,7 @@ def test_failures_are_kept_until_a_later_run_grades_the_copy(hostile):
 # -- tests judged out of the candidate's reach (mdpc.grading.judge) ------------------------------------------------
 
 TAMPERING = ("h30", "h31", "h32")
+H36_TRACE = Path("/tmp/mdpc-h36-hors-du-bac")  # written by h36's fake `mdpc` package, wherever it runs
 
 
 def _points(run, sid, nb=None):
@@ -450,6 +453,15 @@ def test_a_blank_copy_that_tampers_with_the_tests_earns_nothing(hostile, sid):
     assert _points(hostile, sid) == 0, hostile["scores"][sid]
     kinds = _kinds(hostile, sid)
     assert ("contournement_des_tests" if sid in TAMPERING else "valeur_non_transmise") in kinds, kinds
+
+
+def test_a_module_left_in_the_copy_never_reaches_the_tests(hostile):
+    """h36 hands in a blank copy with a fake kit beside the notebooks (checks made silent): its own kernel
+    loads it, the judge never imports from the copy (PYTHONSAFEPATH): no point, and the jury is told."""
+    assert _points(hostile, "h36") == 0, hostile["scores"]["h36"]
+    said = [i["message"] for i in hostile["incidents"]["h36"] if i["type"] == "module_depose"]
+    assert said and "mdpc_utils" in said[0] and "mdpc," in said[0], hostile["incidents"]["h36"]
+    assert not H36_TRACE.exists()  # its fake `mdpc` never ran outside the sandbox (the launcher runs as root there)
 
 
 def test_each_tampering_technique_is_named_in_the_incident(hostile):

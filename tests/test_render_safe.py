@@ -18,6 +18,7 @@ from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from mdpc.core.safe_text import csv_cell, csv_frame, html_text, md_text, write_csv
 from mdpc.grading.sanitize import (
     ACTIVE_CONTENT,
+    _removed,
     clean_html,
     clean_markdown,
     markdown_is_plain,
@@ -66,6 +67,9 @@ def test_clean_html_keeps_what_the_cases_show(tmp_path):
         assert "<table" in clean and "<td" in clean and "Léa" in clean and "-2.25" in clean
         assert clean_html(clean) == clean  # a copy cleaned twice (autograde again, feedback) stays the same
     assert ".dataframe thead th { text-align: right; }" in clean_html(plain)  # pandas' own CSS kept
+    grouped = frame.assign(zone=["Nord", "Sud"], n=[1, 2]).pivot_table(index="zone", values=["ca", "n"],
+                                                                      aggfunc=["sum", "mean"])
+    assert _removed(grouped._repr_html_(), clean_html(grouped._repr_html_())) == []  # MultiIndex headers: halign
     assert "text-align: left;" in clean_html(styled) and 'id="T_' in clean_html(styled)
     form = Form("essai", "objectifs", "Vos objectifs", [Field("a", "Objectif <principal>")],
                 store=AnswerStore("essai", tmp_path / "reponses.json", quiet=True))

@@ -115,9 +115,9 @@ def _clear(cell, remove) -> None:
 
 def private_feedback(feedback: Path):
     """nbgrader's post-convert hook for GenerateFeedback: every folder under `feedback` (the course's
-    ``feedback/``) made 0700, never through a link; folders already done are skipped (the hook runs after
-    each candidate). nbgrader swallows a hook's error: ``protect_course`` closes ``feedback/`` again."""
-    done: set[str] = set()
+    ``feedback/``) made 0700, never through a link, all of them each time (the hook runs after each candidate,
+    and ``--force`` makes a candidate's folder again, 0755). nbgrader swallows a hook's error:
+    ``protect_course`` closes ``feedback/`` again."""
 
     def hook(**_ignored) -> None:
         try:
@@ -131,9 +131,8 @@ def private_feedback(feedback: Path):
             if not student.is_dir(follow_symlinks=False):
                 continue
             os.chmod(student.path, 0o700)
-            for folder in os.scandir(student.path):
-                key = f"{student.name}/{folder.name}"
-                if key in done or not folder.is_dir(follow_symlinks=False):
+            for folder in os.scandir(student.path):  # every time: --force makes a folder again, 0755
+                if not folder.is_dir(follow_symlinks=False):
                     continue
                 for root, dirs, _files in os.walk(folder.path):  # never descends into a link
                     for d in dirs:
@@ -141,6 +140,5 @@ def private_feedback(feedback: Path):
                         if stat.S_ISDIR(os.lstat(path).st_mode):
                             os.chmod(path, 0o700)
                 os.chmod(folder.path, 0o700)
-                done.add(key)
 
     return hook

@@ -27,6 +27,9 @@ import nbformat
 MAX_FILE_MIB = 20
 
 
+PYTHON_SUFFIXES = (".py", ".pyc", ".pyw", ".so", ".pth")  # what Python imports from a folder on its path
+
+
 @dataclass(frozen=True)
 class Incident:
     notebook: str   # notebook name without .ipynb, or "" for the whole copy
@@ -74,6 +77,13 @@ def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) ->
             incidents.append(Incident("", "fichier_trop_volumineux",
                                       f"Fichier trop volumineux écarté de la correction : {path.relative_to(copy)} "
                                       f"({size / 1024 / 1024:.0f} Mio, limite {max_file_mib} Mio)."))
+    modules = sorted(p.name for p in copy.iterdir() if not p.is_symlink() and (
+        (p.is_file() and p.suffix in PYTHON_SUFFIXES) or (p.is_dir() and (p / "__init__.py").is_file())))
+    if modules:  # a copy is notebooks, data and answers: code beside them could only shadow a module
+        incidents.append(Incident("", "module_depose", "Module Python présent dans la copie : "
+                                  + ", ".join(modules[:10]) + (" …" if len(modules) > 10 else "")
+                                  + " ; il n'est jamais chargé par le noyau qui exécute les tests (ni les tests ni "
+                                    "leurs résultats ne peuvent en dépendre)."))
     extras = {p.name: p for p in copy.glob("*.ipynb") if p.name not in expected}
     for name in expected:
         stem = name[:-len(".ipynb")]

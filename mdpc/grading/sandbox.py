@@ -135,7 +135,8 @@ def install_kernelspec(folder: Path, limits: Limits = Limits(), name: str = KERN
     judge kernel cannot write in the copy: nothing to sweep, nothing to watch."""
     spec = folder / "kernels" / name
     spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "mdpc.grading.sandbox", *limits.args(),
+    # -P: the launcher runs as root in the copy's folder, and must never import a module the candidate left there
+    argv = [sys.executable, "-P", "-m", "mdpc.grading.sandbox", *limits.args(),
             *([f"--journal={journal}"] if journal else []), "--",
             sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     metadata = {"debugger": False}

@@ -55,7 +55,7 @@ TAGS = {
 # removed with everything inside them (the others not in TAGS are removed, their text kept)
 REMOVED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math",
                         "textarea", "select", "title", "xmp", "noembed", "noframes", "frameset", "frame", "applet"}
-_CELL = {"colspan", "rowspan", "headers", "scope", "align", "valign"}
+_CELL = {"colspan", "rowspan", "headers", "scope", "align", "valign", "halign"}  # halign: pandas MultiIndex headers
 ATTRIBUTES = {
     "*": {"role", "title", "lang", "dir", "style", "class", "id"},
     "a": {"href", "hreflang"},
