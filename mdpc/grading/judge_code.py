@@ -157,20 +157,20 @@ def _tables(code: str):
         tables.extend(table.get_children())
 
 
+def _symbols(code: str | None):
+    """(at the top level?, symbol) for every symbol of every scope of `code` (nothing for no code)."""
+    for table in _tables(code) if code is not None else ():
+        top = table.get_type() == "module"
+        for sym in table.get_symbols():
+            yield top, sym
+
+
 def bound_names(source: str) -> set[str]:
     """The global names a cell binds: assignments, loops, imports and definitions at the top level, and names a
     function declares ``global`` and assigns (comprehension variables and parameters are local, not counted)."""
-    code = _python(source)
-    if code is None:
-        return set()
-    out = set()
-    for table in _tables(code):
-        top = table.get_type() == "module"
-        for sym in table.get_symbols():
-            if (top and (sym.is_assigned() or sym.is_imported())) or (
-                    not top and sym.is_declared_global() and sym.is_assigned()):
-                out.add(sym.get_name())
-    return out
+    return {sym.get_name() for top, sym in _symbols(_python(source))
+            if (top and (sym.is_assigned() or sym.is_imported()))
+            or (not top and sym.is_declared_global() and sym.is_assigned())}
 
 
 def read_names(source: str) -> set[str]:
@@ -180,12 +180,7 @@ def read_names(source: str) -> set[str]:
     code = _python(source)
     if code is None:
         return set()
-    out = set()
-    for table in _tables(code):
-        top = table.get_type() == "module"
-        for sym in table.get_symbols():
-            if sym.is_referenced() and (top or sym.is_global()):
-                out.add(sym.get_name())
+    out = {sym.get_name() for top, sym in _symbols(code) if sym.is_referenced() and (top or sym.is_global())}
     out |= {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)
             and n.value.isidentifier()}
     return out
