@@ -44,8 +44,9 @@ def cmd_donnees(args) -> int:
     from mdpc.authoring.datagen.b3 import write_b3
     from mdpc.authoring.datagen.b4 import write_b4
     from mdpc.authoring.datagen.b4m import write_b4m
+    from mdpc.authoring.datagen.lecons import write_lecons
 
-    for p in write_b1() + write_b2() + write_b3() + write_b4() + write_b4m():
+    for p in write_b1() + write_b2() + write_b3() + write_b4() + write_b4m() + write_lecons():
         print(f"écrit : {p.relative_to(PROJECT_ROOT)}")
     return 0
 
@@ -242,7 +243,7 @@ def main(argv=None) -> int:
     p = sub.add_parser("demo", help="toute la chaîne sur la cohorte de démonstration, de la diffusion aux rapports")
     p.add_argument("--dossier", default=None, help="dossier de travail (par défaut : demo_mdpc/ du projet)")
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("donnees", help="régénère les données des cas (générateurs à graine fixe)")
+    p = sub.add_parser("donnees", help="régénère les données des cas et des leçons (générateurs à graine fixe)")
     p.set_defaults(func=cmd_donnees)
     p = sub.add_parser("publier", help="réécrit les cellules d'évaluation des carnets d'après le référentiel et les grilles, "
                                        "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture")
