@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -61,6 +62,48 @@ def cmd_publier(args) -> int:
         print(line)
     for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
         print(line)
+    return 0
+
+
+SECTION = re.compile(r"\[ValidateApp \| INFO\] Validating '(?P<path>[^']+)'")
+
+
+def cmd_valider(args) -> int:
+    """nbgrader validate on the source notebooks of an assignment, in place, with its answer key (corrige/)."""
+    import subprocess
+
+    from mdpc.grading.course import nbgrader_env
+    from mdpc_utils.answers import ANSWERS_FILE, TRAINER_KEY_ENV
+
+    course = Path(args.cours).resolve()
+    folder = course / "cas_pratiques" / args.devoir
+    if not folder.is_dir() or not args.devoir.strip("./"):
+        known = sorted(p.name for p in (course / "cas_pratiques").glob("B*") if p.is_dir())
+        raise MdpcError(f"Devoir inconnu : « {args.devoir} » (devoirs de {course / 'cas_pratiques'} : {', '.join(known)}).")
+    key = folder / "corrige" / "reponses_corrige.json"
+    if not key.is_file() or key.is_symlink():
+        raise MdpcError(f"Corrigé des formulaires introuvable : {key}.")
+    names = [c if c.endswith(".ipynb") else f"{c}.ipynb" for c in args.carnets] or sorted(
+        p.name for p in folder.glob("*.ipynb"))
+    missing = [n for n in names if not (folder / n).is_file()]
+    if missing:
+        raise MdpcError(f"Carnet(s) introuvable(s) dans {folder} : {', '.join(missing)}.")
+    if (folder / ANSWERS_FILE).exists():
+        print(f"⚠ {folder / ANSWERS_FILE} existe : c'est lui que lisent les formulaires, pas le corrigé. "
+              "Supprimez-le pour valider avec le corrigé (et ne le diffusez pas).")
+    # the key is named to the kernels of this run only (never exported): mdpc_utils.answers reads it, writes nothing
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *[str(folder / n) for n in names]], cwd=course,
+                          env={**nbgrader_env(), TRAINER_KEY_ENV: str(key.resolve())},
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    print(proc.stdout, end="")
+    marks = list(SECTION.finditer(proc.stdout))
+    verdicts = {m["path"].rsplit("/", 1)[-1]: proc.stdout[m.end():(marks[k + 1].start() if k + 1 < len(marks) else None)]
+                for k, m in enumerate(marks)}
+    failed = [n for n in names if "Success! Your notebook passes all the tests." not in verdicts.get(n, "")]
+    if proc.returncode or failed:
+        print(f"✘ {len(failed)} carnet(s) sur {len(names)} ne passent pas tous les tests : {', '.join(failed)}.")
+        return 1
+    print(f"✔ {args.devoir} : {len(names)} carnet(s) sur {len(names)} passent tous les tests avec le corrigé des formulaires.")
     return 0
 
 
@@ -248,6 +291,12 @@ def main(argv=None) -> int:
     p = sub.add_parser("publier", help="réécrit les cellules d'évaluation des carnets d'après le référentiel et les grilles, "
                                        "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture")
     p.set_defaults(func=cmd_publier)
+    p = sub.add_parser("valider", help="nbgrader validate sur les carnets sources d'un devoir, sur place, avec le corrigé "
+                                       "des formulaires (corrige/) : lu, jamais copié ni écrit")
+    p.add_argument("devoir", help="identifiant du devoir (dossier de cas_pratiques/)")
+    p.add_argument("carnets", nargs="*", help="carnets à valider (par défaut : tous ceux du devoir)")
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.set_defaults(func=cmd_valider)
     p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
     _course_args(p)
     p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
