@@ -246,32 +246,32 @@ def make_niveaux() -> pd.DataFrame:
 
 # ---------------------------------------------------------------- files
 COLUMNS_DOC = {
-    "veille.csv": "signaux de veille : `id`, `date`, `source`, `titre`, `resume`, `domaine` (facteur PESTEL)",
-    "marche_series.csv": "marché régional de la pause café en entreprise : `annee`, `marche_meur` (M€)",
-    "concurrents.csv": "`concurrent`, `part_de_marche_pct` (%), `location_mensuelle_eur` (€ HT par machine et par mois)",
+    "signaux_veille.csv": "signaux de veille : `id`, `date`, `source`, `titre`, `resume`, `domaine` (facteur PESTEL)",
+    "marche_regional.csv": "marché régional de la pause café en entreprise : `annee`, `marche_meur` (M€)",
+    "concurrence.csv": "`concurrent`, `part_de_marche_pct` (%), `location_mensuelle_eur` (€ HT par machine et par mois)",
     "segments.csv": "`segment`, `entreprises` (nombre), `taux_equipement`, `taux_adoption_3_ans`, `part_demande` "
                     "(parts entre 0 et 1), `panier_annuel_eur` (€ HT)",
-    "risques.csv": "`id`, `risque`, `probabilite` (1 à 5), `impact` (1 à 5)",
-    "canaux.csv": "`canal`, `point_de_contact`, `segments` (séparés par `;`), `cout_fixe_eur`, `cout_par_lead_eur` "
+    "registre_risques.csv": "`id`, `risque`, `probabilite` (1 à 5), `impact` (1 à 5)",
+    "canaux_acquisition.csv": "`canal`, `point_de_contact`, `segments` (séparés par `;`), `cout_fixe_eur`, `cout_par_lead_eur` "
                   "(€ HT), `taux_lead_rdv`, `taux_rdv_client` (entre 0 et 1), `conforme_charte` (oui / non)",
     "clients.csv": "`client`, `ca_12m_eur` (€ HT sur douze mois), `commandes_12m`, `jours_depuis_derniere_commande`",
     "projet.csv": "`id`, `tache`, `duree_semaines`, `predecesseurs` (séparés par `;`), `cout_eur` (€ HT)",
-    "avancement.csv": "`id`, `prevu_pct`, `realise_pct` (%), `cout_reel_eur` (€ HT) au bout de quatre semaines",
-    "usage_mensuel.csv": "`client`, `mois` (AAAA-MM), `tasses` servies par ses machines",
-    "enquete_nps.csv": "`client`, `repondant`, `note` (0 à 10)",
+    "avancement_projet.csv": "`id`, `prevu_pct`, `realise_pct` (%), `cout_reel_eur` (€ HT) au bout de quatre semaines",
+    "consommation_mensuelle.csv": "`client`, `mois` (AAAA-MM), `tasses` servies par ses machines",
+    "notes_satisfaction.csv": "`client`, `repondant`, `note` (0 à 10)",
     "contrats_mensuels.csv": "`mois` (1 à 6), `contrats` signés",
-    "equipe.csv": "`commercial`, `fonction`, `secteur`, `jours_par_semaine`",
-    "absences.csv": "`commercial`, `semaine` (numéro de semaine 2026), `jours`, `motif`",
-    "activites_plan.csv": "`id`, `intitule`, `responsable`, `charge_heures`, `semaine_debut`, `echeance` (semaines), "
+    "commerciaux.csv": "`commercial`, `fonction`, `secteur`, `jours_par_semaine`",
+    "conges_absences.csv": "`commercial`, `semaine` (numéro de semaine 2026), `jours`, `motif`",
+    "plan_actions.csv": "`id`, `intitule`, `responsable`, `charge_heures`, `semaine_debut`, `echeance` (semaines), "
                           "`transferable` (oui / non)",
     "opportunites.csv": "`id`, `commercial`, `date_cloture`, `statut` (gagnée, perdue, en cours), `montant_ht` (€ HT)",
-    "objectifs_ca.csv": "`commercial`, `mois` (AAAA-MM), `objectif_ca` (€ HT)",
-    "previsions_realise.csv": "`commercial`, `mois` (AAAA-MM), `prevision_ht`, `realise_ht` (€ HT)",
-    "activite_mensuelle.csv": "`commercial`, `mois` (AAAA-MM), `rendez_vous`",
-    "resultats_2026.csv": "`commercial`, `ca_realise_2026_eur`, `pipeline_ouvert_eur` (€ HT)",
+    "objectifs_mensuels.csv": "`commercial`, `mois` (AAAA-MM), `objectif_ca` (€ HT)",
+    "ventes_mensuelles.csv": "`commercial`, `mois` (AAAA-MM), `prevision_ht`, `realise_ht` (€ HT)",
+    "rendez_vous_mensuels.csv": "`commercial`, `mois` (AAAA-MM), `rendez_vous`",
+    "bilan_2026.csv": "`commercial`, `ca_realise_2026_eur`, `pipeline_ouvert_eur` (€ HT)",
     "niveaux_competences.csv": "`commercial`, `competence`, `niveau` (1 débutant à 4 expert)",
-    "niveaux_cibles.csv": "`competence`, `niveau_cible` (1 à 4), `poids` (1 à 3 : importance dans le poste)",
-    "engagements.csv": "`commercial`, `jour`, `mode` imposé (site, distance, repos), `motif`",
+    "cibles_poste.csv": "`competence`, `niveau_cible` (1 à 4), `poids` (1 à 3 : importance dans le poste)",
+    "contraintes_planning.csv": "`commercial`, `jour`, `mode` imposé (site, distance, repos), `motif`",
 }
 
 
@@ -280,18 +280,18 @@ def tables(seed: int = SEED_LECONS) -> dict[str, dict[str, pd.DataFrame]]:
     perf, activity = make_previsions_activite(seed)
     team = TEAM
     return {
-        "B1_strategie_developpement": {"veille.csv": VEILLE, "marche_series.csv": make_marche_series(seed),
-                                       "concurrents.csv": make_concurrents(seed), "segments.csv": SEGMENTS,
-                                       "risques.csv": RISQUES},
-        "B2_deploiement_strategies": {"canaux.csv": CANAUX, "clients.csv": make_clients(seed)},
-        "B3_pilotage_projets": {"projet.csv": PROJET, "avancement.csv": AVANCEMENT, "usage_mensuel.csv": make_usage(seed),
-                                "enquete_nps.csv": make_nps(seed), "contrats_mensuels.csv": make_contrats(seed)},
-        "B4_pilotage_performance": {"equipe.csv": team, "absences.csv": ABSENCES, "activites_plan.csv": ACTIVITES,
-                                    "opportunites.csv": make_opportunites(seed), "objectifs_ca.csv": make_objectifs(),
-                                    "previsions_realise.csv": perf, "activite_mensuelle.csv": activity},
-        "B4_management_equipe": {"equipe.csv": team, "resultats_2026.csv": make_resultats(seed),
-                                 "niveaux_competences.csv": make_niveaux(), "niveaux_cibles.csv": CIBLES,
-                                 "engagements.csv": ENGAGEMENTS},
+        "B1_strategie_developpement": {"signaux_veille.csv": VEILLE, "marche_regional.csv": make_marche_series(seed),
+                                       "concurrence.csv": make_concurrents(seed), "segments.csv": SEGMENTS,
+                                       "registre_risques.csv": RISQUES},
+        "B2_deploiement_strategies": {"canaux_acquisition.csv": CANAUX, "clients.csv": make_clients(seed)},
+        "B3_pilotage_projets": {"projet.csv": PROJET, "avancement_projet.csv": AVANCEMENT, "consommation_mensuelle.csv": make_usage(seed),
+                                "notes_satisfaction.csv": make_nps(seed), "contrats_mensuels.csv": make_contrats(seed)},
+        "B4_pilotage_performance": {"commerciaux.csv": team, "conges_absences.csv": ABSENCES, "plan_actions.csv": ACTIVITES,
+                                    "opportunites.csv": make_opportunites(seed), "objectifs_mensuels.csv": make_objectifs(),
+                                    "ventes_mensuelles.csv": perf, "rendez_vous_mensuels.csv": activity},
+        "B4_management_equipe": {"commerciaux.csv": team, "bilan_2026.csv": make_resultats(seed),
+                                 "niveaux_competences.csv": make_niveaux(), "cibles_poste.csv": CIBLES,
+                                 "contraintes_planning.csv": ENGAGEMENTS},
     }
 
 
