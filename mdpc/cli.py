@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import sys
 from pathlib import Path
@@ -65,6 +66,14 @@ def cmd_publier(args) -> int:
     return 0
 
 
+def _tree(folder: Path) -> set[Path]:
+    """Every file and folder under folder, links not followed."""
+    out = set()
+    for here, dirs, files in os.walk(folder):
+        out |= {Path(here) / n for n in [*dirs, *files]}
+    return out
+
+
 SECTION = re.compile(r"\[ValidateApp \| INFO\] Validating '(?P<path>[^']+)'")
 
 
@@ -91,11 +100,23 @@ def cmd_valider(args) -> int:
     if (folder / ANSWERS_FILE).exists():
         print(f"⚠ {folder / ANSWERS_FILE} existe : c'est lui que lisent les formulaires, pas le corrigé. "
               "Supprimez-le pour valider avec le corrigé (et ne le diffusez pas).")
+    before = _tree(folder)
     # the key is named to the kernels of this run only (never exported): mdpc_utils.answers reads it, writes nothing
     proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *[str(folder / n) for n in names]], cwd=course,
                           env={**nbgrader_env(), TRAINER_KEY_ENV: str(key.resolve())},
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print(proc.stdout, end="")
+    # what the solution produced while it ran (its deliverables) must not stay beside the sources: a release made
+    # from this folder would hand it out
+    created = sorted(_tree(folder) - before, key=lambda p: len(p.parts), reverse=True)
+    for p in created:
+        if p.is_dir() and not p.is_symlink():
+            p.rmdir()
+        else:
+            p.unlink()
+    if created:
+        print(f"ℹ Retiré du dossier source après la vérification (produit par l'exécution des solutions) : "
+              f"{', '.join(sorted(p.relative_to(folder).as_posix() for p in created))}.")
     marks = list(SECTION.finditer(proc.stdout))
     verdicts = {m["path"].rsplit("/", 1)[-1]: proc.stdout[m.end():(marks[k + 1].start() if k + 1 < len(marks) else None)]
                 for k, m in enumerate(marks)}
