@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import re
 import sys
 from pathlib import Path
 
@@ -66,65 +64,20 @@ def cmd_publier(args) -> int:
     return 0
 
 
-def _tree(folder: Path) -> set[Path]:
-    """Every file and folder under folder, links not followed."""
-    out = set()
-    for here, dirs, files in os.walk(folder):
-        out |= {Path(here) / n for n in [*dirs, *files]}
-    return out
-
-
-SECTION = re.compile(r"\[ValidateApp \| INFO\] Validating '(?P<path>[^']+)'")
-
-
 def cmd_valider(args) -> int:
-    """nbgrader validate on the source notebooks of an assignment, in place, with its answer key (corrige/)."""
-    import subprocess
+    from mdpc.grading.trainer_check import validate_sources
 
-    from mdpc.grading.course import nbgrader_env
-    from mdpc_utils.answers import ANSWERS_FILE, TRAINER_KEY_ENV
-
-    course = Path(args.cours).resolve()
-    folder = course / "cas_pratiques" / args.devoir
-    if not folder.is_dir() or not args.devoir.strip("./"):
-        known = sorted(p.name for p in (course / "cas_pratiques").glob("B*") if p.is_dir())
-        raise MdpcError(f"Devoir inconnu : « {args.devoir} » (devoirs de {course / 'cas_pratiques'} : {', '.join(known)}).")
-    key = folder / "corrige" / "reponses_corrige.json"
-    if not key.is_file() or key.is_symlink():
-        raise MdpcError(f"Corrigé des formulaires introuvable : {key}.")
-    names = [c if c.endswith(".ipynb") else f"{c}.ipynb" for c in args.carnets] or sorted(
-        p.name for p in folder.glob("*.ipynb"))
-    missing = [n for n in names if not (folder / n).is_file()]
-    if missing:
-        raise MdpcError(f"Carnet(s) introuvable(s) dans {folder} : {', '.join(missing)}.")
-    if (folder / ANSWERS_FILE).exists():
-        print(f"⚠ {folder / ANSWERS_FILE} existe : c'est lui que lisent les formulaires, pas le corrigé. "
-              "Supprimez-le pour valider avec le corrigé (et ne le diffusez pas).")
-    before = _tree(folder)
-    # the key is named to the kernels of this run only (never exported): mdpc_utils.answers reads it, writes nothing
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *[str(folder / n) for n in names]], cwd=course,
-                          env={**nbgrader_env(), TRAINER_KEY_ENV: str(key.resolve())},
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    print(proc.stdout, end="")
-    # what the solution produced while it ran (its deliverables) must not stay beside the sources: a release made
-    # from this folder would hand it out
-    created = sorted(_tree(folder) - before, key=lambda p: len(p.parts), reverse=True)
-    for p in created:
-        if p.is_dir() and not p.is_symlink():
-            p.rmdir()
-        else:
-            p.unlink()
-    if created:
+    result = validate_sources(args.cours, args.devoir, args.carnets)
+    for line in [*result.warnings, result.output.rstrip("\n")]:
+        print(line)
+    if result.removed:
         print(f"ℹ Retiré du dossier source après la vérification (produit par l'exécution des solutions) : "
-              f"{', '.join(sorted(p.relative_to(folder).as_posix() for p in created))}.")
-    marks = list(SECTION.finditer(proc.stdout))
-    verdicts = {m["path"].rsplit("/", 1)[-1]: proc.stdout[m.end():(marks[k + 1].start() if k + 1 < len(marks) else None)]
-                for k, m in enumerate(marks)}
-    failed = [n for n in names if "Success! Your notebook passes all the tests." not in verdicts.get(n, "")]
-    if proc.returncode or failed:
-        print(f"✘ {len(failed)} carnet(s) sur {len(names)} ne passent pas tous les tests : {', '.join(failed)}.")
+              f"{', '.join(result.removed)}.")
+    n = len(result.notebooks)
+    if result.failed:
+        print(f"✘ {len(result.failed)} carnet(s) sur {n} ne passent pas tous les tests : {', '.join(result.failed)}.")
         return 1
-    print(f"✔ {args.devoir} : {len(names)} carnet(s) sur {len(names)} passent tous les tests avec le corrigé des formulaires.")
+    print(f"✔ {args.devoir} : {n} carnet(s) sur {n} passent tous les tests avec le corrigé des formulaires.")
     return 0
 
 
