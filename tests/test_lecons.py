@@ -143,6 +143,23 @@ def test_a_released_lesson_runs_alone(assignment, tmp_path):
         assert not errors, errors
 
 
+@pytest.mark.slow  # one nbgrader run (10 to 30 s)
+def test_a_lesson_goes_out_through_the_exchange(tmp_path):
+    """The trainer hands a lesson out like a case: nbgrader release_assignment, from release/lecons/."""
+    course = tmp_path / "cours"
+    course.mkdir()
+    shutil.copy(PROJECT_ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(RELEASE_DIR / LESSONS_RELEASE, course / "release" / LESSONS_RELEASE)
+    assignment = sorted(RELEASED)[0]
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "release_assignment", assignment,
+                           f"--CourseDirectory.release_directory=release/{LESSONS_RELEASE}"], cwd=course,
+                          env=nbgrader_env(), text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    outbound = course / "echange" / "mdpc" / "outbound" / assignment
+    assert sorted(p.relative_to(outbound) for p in outbound.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(RELEASED[assignment]) for p in RELEASED[assignment].rglob("*") if p.is_file())
+
+
 # -- the trainer's check in place (issue 16, item 6) -----------------------------------------------------------
 
 def _folder_with_key(root: Path, answers: dict) -> tuple[Path, Path]:
