@@ -44,8 +44,9 @@ def cmd_donnees(args) -> int:
     from mdpc.authoring.datagen.b3 import write_b3
     from mdpc.authoring.datagen.b4 import write_b4
     from mdpc.authoring.datagen.b4m import write_b4m
+    from mdpc.authoring.datagen.lecons import write_lecons
 
-    for p in write_b1() + write_b2() + write_b3() + write_b4() + write_b4m():
+    for p in write_b1() + write_b2() + write_b3() + write_b4() + write_b4m() + write_lecons():
         print(f"écrit : {p.relative_to(PROJECT_ROOT)}")
     return 0
 
@@ -60,6 +61,23 @@ def cmd_publier(args) -> int:
         print(line)
     for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
         print(line)
+    return 0
+
+
+def cmd_valider(args) -> int:
+    from mdpc.grading.trainer_check import validate_sources
+
+    result = validate_sources(args.cours, args.devoir, args.carnets)
+    for line in [*result.warnings, result.output.rstrip("\n")]:
+        print(line)
+    if result.removed:
+        print(f"ℹ Retiré du dossier source après la vérification (produit par l'exécution des solutions) : "
+              f"{', '.join(result.removed)}.")
+    n = len(result.notebooks)
+    if result.failed:
+        print(f"✘ {len(result.failed)} carnet(s) sur {n} ne passent pas tous les tests : {', '.join(result.failed)}.")
+        return 1
+    print(f"✔ {args.devoir} : {n} carnet(s) sur {n} passent tous les tests avec le corrigé des formulaires.")
     return 0
 
 
@@ -242,11 +260,17 @@ def main(argv=None) -> int:
     p = sub.add_parser("demo", help="toute la chaîne sur la cohorte de démonstration, de la diffusion aux rapports")
     p.add_argument("--dossier", default=None, help="dossier de travail (par défaut : demo_mdpc/ du projet)")
     p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("donnees", help="régénère les données des cas (générateurs à graine fixe)")
+    p = sub.add_parser("donnees", help="régénère les données des cas et des leçons (générateurs à graine fixe)")
     p.set_defaults(func=cmd_donnees)
     p = sub.add_parser("publier", help="réécrit les cellules d'évaluation des carnets d'après le référentiel et les grilles, "
                                        "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture")
     p.set_defaults(func=cmd_publier)
+    p = sub.add_parser("valider", help="nbgrader validate sur les carnets sources d'un devoir, sur place, avec le corrigé "
+                                       "des formulaires (corrige/) : lu, jamais copié ni écrit")
+    p.add_argument("devoir", help="identifiant du devoir (dossier de cas_pratiques/)")
+    p.add_argument("carnets", nargs="*", help="carnets à valider (par défaut : tous ceux du devoir)")
+    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
+    p.set_defaults(func=cmd_valider)
     p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
     _course_args(p)
     p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")

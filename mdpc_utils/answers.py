@@ -5,6 +5,12 @@ per notebook and question, and read back when the widget's cell runs again: nbgr
 which re-executes the notebook in a fresh kernel, then sees what the candidate entered.
 A missing file means empty answers; an unreadable one is set aside under a new name (never
 overwritten nor deleted) and the candidate is told in French.
+
+A trainer checking a source notebook in place (``mdpc valider``) has no answers file there: that command names
+the assignment's answer key in ``MDPC_SOURCE_FORMATEUR``, and a store that finds no answers file reads the key
+instead, never writing it. The key is used only if it sits in a subfolder of the notebook's own folder, so a
+variable left set in a trainer's shell gives nothing to a candidate's copy; the autograde sandbox empties the
+environment anyway, and a copy cannot set a variable for the grading.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 ANSWERS_FILE = "reponses.json"
+TRAINER_KEY_ENV = "MDPC_SOURCE_FORMATEUR"  # set by the trainer's `mdpc valider` only: path of the answer key
 
 
 def _jsonable(value):
@@ -36,8 +43,24 @@ class AnswerStore:
         self.path = Path(path) if path else Path.cwd() / ANSWERS_FILE
         self.quiet = quiet
         self.messages: list[str] = []
+        self.read_only = False
+        if path is None and not self.path.exists():
+            self._use_trainer_key()
+
+    def _use_trainer_key(self) -> None:
+        """In a trainer's source folder checked by `mdpc valider`: read the key it names (read only)."""
+        named = os.environ.get(TRAINER_KEY_ENV, "")
+        key = Path(named)
+        if (named and key.is_absolute() and key.parent.parent.resolve() == self.path.parent.resolve()
+                and key.is_file() and not key.is_symlink()):
+            self.path, self.read_only = key, True
 
     def _set_aside(self, why: str) -> None:
+        if self.read_only:  # the trainer's key is never moved: the check runs with empty answers and says why
+            self.messages.append(f"⚠ Le fichier de réponses de référence « {self.path} » est illisible ({why}).")
+            if not self.quiet:
+                print(self.messages[-1])
+            return
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.corrompu-{stamp}")
         n = 1
@@ -88,6 +111,8 @@ class AnswerStore:
         self.write_all(data)
 
     def write_all(self, data: dict) -> None:
+        if self.read_only:  # a trainer's check writes nothing, least of all into the key
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".reponses-", suffix=".json", dir=self.path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
