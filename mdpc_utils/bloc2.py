@@ -157,13 +157,16 @@ def check_concessions(plan: pd.DataFrame, p: dict, margin) -> list[str]:
 
 
 def check_solution(modules: list[str], offer: pd.DataFrame, needs: pd.DataFrame, charge_points: int,
-                   budget_once: float, budget_monthly: float) -> list[str]:
-    """Does the chosen set of modules cover the essential needs within the client's budget?"""
+                   budget_once: float, budget_monthly: float, covering: dict | None = None) -> list[str]:
+    """Is the chosen set of modules a valid offer within the client's budget? With `covering` (need id ->
+    the module that answers it, which only the grading knows: the case leaves that reading to the candidate),
+    are the essential needs covered too?"""
     problems = [] if "M0" in modules else ["L'abonnement de supervision (M0) est la base de toute offre."]
     chosen = offer[offer["id"].isin(modules)]
-    uncovered = needs[(needs["priorite"] == "essentiel") & ~needs["module_qui_y_repond"].isin(modules)]
-    for n in uncovered.itertuples():
-        problems.append(f"Besoin essentiel non couvert : {n.besoin}.")
+    if covering:
+        essential = needs[needs["priorite"] == "essentiel"]
+        for n in essential[~essential["id"].map(covering).isin(modules)].itertuples():
+            problems.append(f"Besoin essentiel non couvert : {n.besoin}.")
     quantity = chosen["id"].map(lambda m: charge_points if m == "M1" else 1).astype(float)
     once = float((chosen["prix_unique_eur"] * quantity).sum())  # 0 when nothing is chosen yet
     monthly = float(chosen["prix_mensuel_par_borne_eur"].sum() * charge_points)

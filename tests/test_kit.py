@@ -571,11 +571,17 @@ def test_a_checker_answers_an_empty_choice_with_messages_not_a_crash():
 
     from mdpc_utils import bloc2
 
+    from mdpc.authoring.datagen.b2 import MODULE_PAR_BESOIN
+
     data = CAS_DIR / "B2_deploiement_strategies" / "data"
-    problems = bloc2.check_solution([], pd.read_csv(data / "offre_modules.csv"),
-                                    pd.read_csv(data / "besoins_hypotheses.csv"), 10, 1e9, 1e9)
+    needs = pd.read_csv(data / "besoins_hypotheses.csv")
+    assert list(needs.columns) == ["id", "besoin", "priorite"]  # which module answers a need is not given away
+    problems = bloc2.check_solution([], pd.read_csv(data / "offre_modules.csv"), needs, 10, 1e9, 1e9,
+                                    MODULE_PAR_BESOIN)
     assert problems[0].startswith("L'abonnement de supervision (M0)")
     assert any(p.startswith("Besoin essentiel non couvert") for p in problems)
+    hidden = (CAS_DIR / "B2_deploiement_strategies" / "C2_5_entretien_vente.ipynb").read_text(encoding="utf-8")
+    assert str(MODULE_PAR_BESOIN).replace("'", '\\"') in hidden  # the hidden test holds the same table
 
 
 def test_own_company_data_only_for_the_projets_professionnels_and_never_for_the_tests(tmp_path, monkeypatch):

@@ -253,14 +253,17 @@ FICHE_CLIENT = pd.DataFrame(
     columns=["rubrique", "information"],
 )
 BESOINS_HYPOTHESES = pd.DataFrame(
-    [("B1", "Recharger tous les véhicules la nuit au dépôt", "essentiel", "M1"),
-     ("B2", "Ne pas dépasser la puissance souscrite de l'usine en hiver", "essentiel", "M2"),
-     ("B3", "Connaître le coût énergétique par tournée pour le refacturer", "important", "M3"),
-     ("B4", "Disponibilité des véhicules pour les tournées de 4 h du matin", "essentiel", "M7"),
-     ("B5", "Dimensionner l'installation avant d'investir", "important", "M6"),
-     ("B6", "Faire accepter les véhicules électriques aux chauffeurs", "secondaire", "M8")],
-    columns=["id", "besoin", "priorite", "module_qui_y_repond"],
+    [("B1", "Recharger tous les véhicules la nuit au dépôt", "essentiel"),
+     ("B2", "Ne pas dépasser la puissance souscrite de l'usine en hiver", "essentiel"),
+     ("B3", "Connaître le coût énergétique par tournée pour le refacturer", "important"),
+     ("B4", "Disponibilité des véhicules pour les tournées de 4 h du matin", "essentiel"),
+     ("B5", "Dimensionner l'installation avant d'investir", "important"),
+     ("B6", "Faire accepter les véhicules électriques aux chauffeurs", "secondaire")],
+    columns=["id", "besoin", "priorite"],
 )
+# Which module answers each need: the candidate's reading of the offer (C2.5), never in the released data; the
+# hidden test of C2_5_test_solution holds the same table (tests/test_kit.py checks they agree).
+MODULE_PAR_BESOIN = {"B1": "M1", "B2": "M2", "B3": "M3", "B4": "M7", "B5": "M6", "B6": "M8"}
 
 
 def write_b2(directory: str | Path | None = None, seed: int = SEED_B2) -> list[Path]:
