@@ -1,4 +1,4 @@
-"""Seeded generator of the bloc 3 case data (see cas_pratiques/B3_pilotage_projets/data/README.md).
+"""Seeded generator of the bloc 3 case data (files: data/README.md; what they carry: corrige/guide_formateur.md).
 
 Bloc 3 — Ombelle Énergie (fictional) runs one business development project, « Déploiement Ombelle Flotte
 2027 » (first clients equipped, commercial launch), followed from its specification (C3.1) to its
