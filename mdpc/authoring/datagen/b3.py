@@ -1,4 +1,4 @@
-"""Seeded generator of the bloc 3 case data (see cas_pratiques/B3_pilotage_projets/data/README.md).
+"""Seeded generator of the bloc 3 case data (files: data/README.md; what they carry: corrige/guide_formateur.md).
 
 Bloc 3 — Ombelle Énergie (fictional) runs one business development project, « Déploiement Ombelle Flotte
 2027 » (first clients equipped, commercial launch), followed from its specification (C3.1) to its
@@ -58,12 +58,44 @@ PRIX_B3 = pd.DataFrame(
 
 # -- C3.2 tracking dashboard (status at the end of week 14) ----------------------------------------------
 SEMAINE_STATUT = 14
-AVANCEMENT = pd.DataFrame(  # id, planned % complete at week 14, actual % complete, actual cost so far (€)
-    [("T01", 100, 100, 4200), ("T02", 100, 100, 5800), ("T03", 100, 85, 51000), ("T04", 100, 100, 21000),
-     ("T05", 100, 90, 33000), ("T06", 100, 60, 15500), ("T07", 100, 100, 6600), ("T08", 100, 100, 9800),
-     ("T09", 50, 0, 0), ("T10", 0, 0, 0), ("T11", 0, 0, 0), ("T12", 0, 0, 0)],
-    columns=["id", "prevu_pct", "realise_pct", "cout_reel_eur"],
-)
+# Re-planned durations validated by the steering committee at week 14: the launch campaign (T05) runs three
+# more weeks and the pilot site (T06) one more. The re-planned critical path goes through T05 and T08, so the
+# C3.2 dashboard flags critical tasks that are not C3.1's critical path (C3.2 never hands out C3.1's answer).
+DUREES_RECALEES = {"T05": 11, "T06": 5}
+
+
+def critical_path(durations: dict[str, int], predecessors: dict[str, list[str]]) -> list[str]:
+    """Critical tasks of a precedence network (zero total float), in the order of ``durations``."""
+    early, order = {}, []
+    while len(order) < len(durations):
+        for t in durations:
+            if t not in early and all(p in early for p in predecessors[t]):
+                early[t] = max((early[p] + durations[p] for p in predecessors[t]), default=0)
+                order.append(t)
+    end = max(early[t] + durations[t] for t in durations)
+    late = {}
+    for t in reversed(order):
+        late[t] = min((late[s] for s in durations if t in predecessors[s]), default=end) - durations[t]
+    return [t for t in durations if late[t] == early[t]]
+
+
+def make_progress() -> pd.DataFrame:
+    """Status at the end of week 14, with the re-planned durations and the re-planned critical path."""
+    progress = pd.DataFrame(  # id, planned % complete at week 14, actual % complete, actual cost so far (€)
+        [("T01", 100, 100, 4200), ("T02", 100, 100, 5800), ("T03", 100, 85, 51000), ("T04", 100, 100, 21000),
+         ("T05", 100, 90, 33000), ("T06", 100, 60, 15500), ("T07", 100, 100, 6600), ("T08", 100, 100, 9800),
+         ("T09", 50, 0, 0), ("T10", 0, 0, 0), ("T11", 0, 0, 0), ("T12", 0, 0, 0)],
+        columns=["id", "prevu_pct", "realise_pct", "cout_reel_eur"],
+    )
+    durations = {t: DUREES_RECALEES.get(t, d) for t, d in zip(TACHES.id, TACHES.duree_semaines)}
+    predecessors = {t: [x for x in p.split(";") if x] for t, p in zip(TACHES.id, TACHES.predecesseurs)}
+    critical = set(critical_path(durations, predecessors))
+    progress["duree_recalee_semaines"] = [durations[t] for t in progress.id]
+    progress["chemin_critique_recale"] = ["oui" if t in critical else "non" for t in progress.id]
+    return progress
+
+
+AVANCEMENT = make_progress()
 
 # -- C3.3 contract -------------------------------------------------------------------------------------
 ACCORDS = pd.DataFrame(
