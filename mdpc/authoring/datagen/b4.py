@@ -167,7 +167,7 @@ def make_b4_crm(seed: int = SEED_B4):
             pd.DataFrame(targets, columns=["commercial", "mois", "objectif_ca"]))
 
 
-ANOMALIES_B4 = [  # (rep, month, product, kind) injected in C4.3's data, documented in data/README.md
+ANOMALIES_B4 = [  # (rep, month, product, kind) injected in C4.3's data; trainers only: corrige/guide_formateur.md
     ("Thomas Nguyen", "2026-05", "Audit énergétique", "erreur de saisie"),
     ("Lucas Perrin", "2026-09", "Logiciel de pilotage", "affaire exceptionnelle"),
     ("Sophie Marchand", "2026-08", None, "absence"),

@@ -5,7 +5,8 @@ Ombelle Énergie's eight sales reps (``datagen.TEAM``), early 2027: their 2026 r
 levers (C4.5), and what a hybrid organisation must respect: roles, share of remote-compatible work,
 commitments, accommodations (C4.6). All people and figures are fictional; the accommodations describe
 situations a manager meets (RQTH, hearing impairment, part time), never real persons.
-See cas_pratiques/B4_management_equipe/data/README.md.
+Files: cas_pratiques/B4_management_equipe/data/README.md (released, describes the columns only); what the
+data carry: corrige/guide_formateur.md beside it (trainers only, never released).
 """
 
 from __future__ import annotations
