@@ -171,6 +171,10 @@ def _run_all(page) -> None:
     """Run > Run All Cells, again if the notebook did not start (a menu opened before the kernel was ready)."""
     first = page.locator(".jp-CodeCell .jp-InputArea-prompt").first
     for _ in range(3):
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():  # a dialog of a loaded machine (kernel choice, slow server) would take the click
+            print("Dialogue de JupyterLab accepté :", dialog.first.inner_text()[:300])
+            dialog.first.locator(".jp-mod-accept").first.click()
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
         page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
         try:
