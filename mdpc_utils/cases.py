@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import os
 import re
 from pathlib import Path
 
@@ -16,18 +18,33 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 
 
 OWN_DATA = "mes_donnees"
+# The « projets professionnels »: the only cases a candidate may base on their own company's data.
+OWN_DATA_CASES = ("C1_1", "C1_2", "C1_3", "C3_5")
+JUDGE_VARIABLE = "MDPC_JUGE"  # set in the kernel that runs the tests (mdpc.grading.judge): the case's data only
+
+
+def _own_data_allowed() -> bool:
+    """Whether the notebook calling :func:`load_csv` is a projet professionnel (its ``NOTEBOOK`` name, which
+    every case sets in its first locked cell), outside the kernel that runs the tests."""
+    if os.environ.get(JUDGE_VARIABLE):
+        return False
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_back if frame and frame.f_back else None
+    notebook = str((caller.f_globals if caller else {}).get("NOTEBOOK", ""))
+    return notebook.startswith(OWN_DATA_CASES)
 
 
 def load_csv(name: str, folder: str | Path = "data", **kwargs) -> pd.DataFrame:
     """Read a case's CSV; a missing file gets a French message saying where it was expected.
 
-    A candidate who bases a project on their own company puts files of the same name and columns in
-    ``mes_donnees/`` beside the notebook: they are read instead of the case's, and the notebook says so.
+    A candidate who bases a projet professionnel (C1.1 to C1.3, C3.5) on their own company puts files of the
+    same name and columns in ``mes_donnees/`` beside the notebook: they are read instead of the case's, and
+    the notebook says so. Other cases, and the tests, always read the case's data.
     """
     filename = name if name.endswith(".csv") else f"{name}.csv"
     path = Path(folder) / filename
     own = Path(folder).parent / OWN_DATA / filename
-    if own.exists():
+    if own.exists() and _own_data_allowed():
         df = pd.read_csv(own, **kwargs)
         if path.exists():
             expected = list(pd.read_csv(path, nrows=0).columns)

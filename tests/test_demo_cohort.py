@@ -15,12 +15,14 @@ from mdpc import CAS_DIR, RELEASE_DIR
 from mdpc.authoring.demo_cohort import (
     COHORT_FILE,
     IDENTITY_FILE,
+    VARIANTS_FILE,
     WRONG_ANSWERS_FILE,
     DemoError,
     load_cohort,
     make_submission,
     solution_answers,
     strip_solution,
+    variants,
     wrong_answers,
 )
 from mdpc.demo import ASSIGNMENTS
@@ -109,6 +111,39 @@ def test_a_malformed_catalogue_names_its_file_and_entry(cas, change, message):
         wrong_answers(cas)
 
 
+@pytest.mark.parametrize("entry, message", [
+    ({"carnet": "C4_5_montee_competences", "description": "d", "reponses": {"x": 1}, "echoue": ["t"]},
+     r"variante « v » : clé\(s\) inconnue\(s\) echoue"),
+    ({"carnet": "C4_5_montee_competences", "description": "d", "reponses": {"x": 1}},
+     r"variante « v » : « groupe » doit valoir « a » ou « b »"),
+    ({"carnet": "C4_5_montee_competences", "description": "d", "groupe": "a"},
+     r"variante « v » : ni modification du code ni réponse remplacée"),
+], ids=["echoue_refuse", "sans_groupe", "vide"])
+def test_a_malformed_variant_names_its_file_and_entry(cas, entry, message):
+    path = cas / A / "corrige" / VARIANTS_FILE
+    path.write_text(yaml.safe_dump({"v": entry}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DemoError, match=rf"Fichier .*{A}/corrige/{VARIANTS_FILE}, {message}"):
+        variants(cas)
+
+
+def test_a_variant_is_applied_like_a_mistake_and_fails_nothing(cas, tmp_path):
+    path = cas / A / "corrige" / VARIANTS_FILE
+    mistake = wrong_answers(cas)["ecart_negatif"]
+    edit = mistake.edits[0]
+    path.write_text(yaml.safe_dump({"v_essai": {"carnet": mistake.notebook, "description": "autre écriture",
+                                                "groupe": "b", "modifications": [
+                                                    {"cellule": edit.cell, "avant": edit.old,
+                                                     "après": edit.old + "  # écrit autrement"}]}},
+                                   allow_unicode=True), encoding="utf-8")
+    found = variants(cas)["v_essai"]
+    assert found.group == "b" and found.fails == frozenset()
+    folder = tmp_path / "copie"
+    shutil.copytree(RELEASE_DIR / A, folder)
+    make_submission(folder, cas / A, ("v_essai",))
+    cell = next(c for c in nbformat.read(folder / f"{mistake.notebook}.ipynb", as_version=4).cells if c.id == edit.cell)
+    assert "# écrit autrement" in cell.source
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["candidats"]["c02"].update(erreurs_types=["inventee"]),
      r"candidat « c02 » : erreur type « inventee » absente de erreurs_types.yaml de ce devoir"),
@@ -139,7 +174,7 @@ def test_a_malformed_identity_file_or_yaml_names_its_file(cas, tmp_path):
 def test_a_stale_edit_or_an_unknown_name_stops_the_submission(cas, tmp_path):
     folder = tmp_path / "copie"
     shutil.copytree(RELEASE_DIR / A, folder)
-    with pytest.raises(DemoError, match="Erreur\\(s\\) type\\(s\\) inconnue\\(s\\) : inventee"):
+    with pytest.raises(DemoError, match="Erreur\\(s\\) type\\(s\\) ou variante\\(s\\) inconnue\\(s\\) : inventee"):
         make_submission(folder, cas / A, ("inventee",))
     _rewrite(cas / A / "corrige" / WRONG_ANSWERS_FILE,
              lambda d: d["ecart_negatif"]["modifications"][0].update(avant="texte disparu du corrigé"))

@@ -464,6 +464,20 @@ def test_a_module_left_in_the_copy_never_reaches_the_tests(hostile):
     assert not H36_TRACE.exists()  # its fake `mdpc` never ran outside the sandbox (the launcher runs as root there)
 
 
+@pytest.mark.parametrize("sid", ("h37", "h38", "h39"))
+def test_data_the_candidate_controls_never_sets_the_expected_values(hostile, sid):
+    """Rewritten data files (h37), data emptied in the kernel and rewritten during grading (h38), own company
+    data outside the projets professionnels (h39): the tests still expect the capacity of the case's data."""
+    assert hostile["scores"][sid][NB1]["C4_1_test_capacite"] == 0 < hostile["scores"]["h01"][NB1]["C4_1_test_capacite"]
+    released = (hostile["root"] / "release" / A / "data" / "absences.csv").read_bytes()
+    assert (hostile["root"] / "autograded" / sid / A / "data" / "absences.csv").read_bytes() == released
+    kinds = _kinds(hostile, sid)
+    assert {"h37": "donnees_du_cas_retablies", "h39": "donnees_propres"}.get(sid, "") in kinds | {""}, kinds
+    if sid == "h38":
+        said = "".join(o.get("text", "") for o in _outputs(_graded(hostile, sid, NB1), "C4_1_capacite_rep"))
+        assert "ECRITURE_DONNEES_REFUSEE" in said and "REUSSIE" not in said, said
+
+
 def test_each_tampering_technique_is_named_in_the_incident(hostile):
     said = {sid: " ".join(i["message"] for i in hostile["incidents"][sid] if i["type"] == "contournement_des_tests")
             for sid in TAMPERING}

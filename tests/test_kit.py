@@ -576,3 +576,30 @@ def test_a_checker_answers_an_empty_choice_with_messages_not_a_crash():
                                     pd.read_csv(data / "besoins_hypotheses.csv"), 10, 1e9, 1e9)
     assert problems[0].startswith("L'abonnement de supervision (M0)")
     assert any(p.startswith("Besoin essentiel non couvert") for p in problems)
+
+
+def test_own_company_data_only_for_the_projets_professionnels_and_never_for_the_tests(tmp_path, monkeypatch):
+    """``mes_donnees/`` replaces the case's data in C1.1 to C1.3 and C3.5 only, never in the judge kernel."""
+    import mdpc.grading.intake as intake
+    import mdpc.grading.sandbox as sandbox
+    from mdpc_utils import cases
+
+    assert (sandbox.JUDGE_VARIABLE, intake.OWN_DATA, intake.DATA_DIR) == (cases.JUDGE_VARIABLE, cases.OWN_DATA, "data")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "mes_donnees").mkdir()
+    (tmp_path / "data" / "ventes.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (tmp_path / "mes_donnees" / "ventes.csv").write_text("a,b\n9,9\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(cases.JUDGE_VARIABLE, raising=False)
+    cell = "NOTEBOOK = {nb!r}\nvaleur = load_csv('ventes').a[0]"
+    seen = {}
+    for nb in ("C1_2_cartographie_marche", "C3_5_rapport_activite", "C4_1_plan_de_charges", "C2_2_base_clients"):
+        ns = {"load_csv": cases.load_csv}
+        exec(cell.format(nb=nb), ns)  # as a notebook cell calls it: NOTEBOOK in the caller's globals
+        seen[nb] = int(ns["valeur"])
+    assert seen == {"C1_2_cartographie_marche": 9, "C3_5_rapport_activite": 9, "C4_1_plan_de_charges": 1,
+                    "C2_2_base_clients": 1}
+    monkeypatch.setenv(cases.JUDGE_VARIABLE, "1")
+    ns = {"load_csv": cases.load_csv}
+    exec(cell.format(nb="C1_2_cartographie_marche"), ns)
+    assert int(ns["valeur"]) == 1  # the tests compare with the case's data

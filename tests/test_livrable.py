@@ -36,15 +36,24 @@ def test_document_holds_answers_tables_and_accessible_figures(tmp_path):
     assert doc.empty_answers == ["SWOT — Menaces"] and "(sans réponse)" in html
 
 
+def _in_case(notebook: str, name: str, folder):
+    """load_csv called as a case's cell calls it: the case's NOTEBOOK name in the caller's globals."""
+    ns = {"load_csv": load_csv, "NOTEBOOK": notebook, "args": (name, folder)}
+    exec("frame = load_csv(*args)", ns)
+    return ns["frame"]
+
+
 def test_own_company_data_replaces_the_case_data(tmp_path, capsys):
+    project = "C1_1_etude_de_marche"  # a projet professionnel
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "concurrents.csv").write_text("concurrent,part\nA,60\nB,40\n", encoding="utf-8")
-    assert list(load_csv("concurrents", tmp_path / "data")["concurrent"]) == ["A", "B"]
+    assert list(_in_case(project, "concurrents", tmp_path / "data")["concurrent"]) == ["A", "B"]
     (tmp_path / "mes_donnees").mkdir()
     (tmp_path / "mes_donnees" / "concurrents.csv").write_text("concurrent,part\nX,70\nY,30\n", encoding="utf-8")
-    assert list(load_csv("concurrents", tmp_path / "data")["concurrent"]) == ["X", "Y"]
+    assert list(_in_case(project, "concurrents", tmp_path / "data")["concurrent"]) == ["X", "Y"]
+    assert list(_in_case("C4_2_tableau_de_bord", "concurrents", tmp_path / "data")["concurrent"]) == ["A", "B"]
     (tmp_path / "mes_donnees" / "concurrents.csv").write_text("nom,part\nX,70\n", encoding="utf-8")
     with pytest.raises(ValueError, match="doit avoir les colonnes du fichier du cas.*concurrent, part"):
-        load_csv("concurrents", tmp_path / "data")
+        _in_case(project, "concurrents", tmp_path / "data")
     with pytest.raises(FileNotFoundError, match="Fichier de données introuvable"):
-        load_csv("absent", tmp_path / "data")
+        _in_case(project, "absent", tmp_path / "data")

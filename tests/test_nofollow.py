@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -417,3 +418,28 @@ def test_the_watcher_sees_the_sandboxs_tmp_from_outside(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_the_cases_data_are_put_back_as_released_and_own_data_said(tmp_path):
+    """Rewritten, deleted or replaced-by-a-folder data files of a copy are restored from the release before any
+    kernel runs (the sandbox then mounts ``data/`` read-only); extra files and ``mes_donnees/`` stay, said."""
+    release, copy = tmp_path / "release", tmp_path / "copie"
+    (release / "data").mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), release / "C1.ipynb")
+    for name in ("absences.csv", "equipe.csv", "ventes.csv"):
+        (release / "data" / name).write_text(f"{name}\n1\n", encoding="utf-8")
+    shutil.copytree(release, copy)
+    (copy / "data" / "absences.csv").write_text("commercial,semaine,jours\n", encoding="utf-8")
+    (copy / "data" / "equipe.csv").unlink()
+    (copy / "data" / "ventes.csv").unlink()
+    (copy / "data" / "ventes.csv").mkdir()
+    (copy / "data" / "mes_notes.csv").write_text("x\n", encoding="utf-8")
+    (copy / "mes_donnees").mkdir()
+    (copy / "mes_donnees" / "absences.csv").write_text("commercial,semaine,jours\n", encoding="utf-8")
+    found = {i.kind: i.message for i in prepare_copy(copy, release)}
+    for name in ("absences.csv", "equipe.csv", "ventes.csv"):
+        assert (copy / "data" / name).read_bytes() == (release / "data" / name).read_bytes(), name
+        assert f"data/{name}" in found["donnees_du_cas_retablies"]
+    assert (copy / "data" / "mes_notes.csv").exists() and "mes_notes" not in found["donnees_du_cas_retablies"]
+    assert "mes_donnees/ : absences.csv" in found["donnees_propres"]
+    assert {i.kind for i in prepare_copy(copy, release)} == {"donnees_propres"}  # nothing to restore a second time

@@ -6,6 +6,9 @@ Where each part lives, and why:
   notebook, a French description, edits of the solution code, widget answers replaced, and the autograded
   tests it must fail, no other). The edits quote the solution, so the catalogue is trainer material kept
   beside the answer key, which nbgrader never releases (``nbgrader_config.py`` ignores ``corrige``).
+- ``cas_pratiques/<devoir>/corrige/variantes.yaml``: correct answers written another way, as competent
+  candidates would (same schema, a ``groupe`` « a » or « b » instead of ``echoue``): the solution with every
+  variant of one group applied earns every autograded point (``tests/test_variantes.py``).
 - ``cas_pratiques/<devoir>/corrige/cohorte_demo.yaml``: the assignment's part of the demo cohort, which
   is answers and grading material too: each candidate's wrong answers in it, extra widget answers, the
   first and second graders' levels and the jury's.
@@ -40,10 +43,13 @@ from mdpc.errors import MdpcError
 from mdpc_utils.answers import ANSWERS_FILE
 
 WRONG_ANSWERS_FILE = "erreurs_types.yaml"
+VARIANTS_FILE = "variantes.yaml"
+VARIANT_GROUPS = ("a", "b")
 COHORT_FILE = "cohorte_demo.yaml"
 IDENTITY_FILE = Path(__file__).resolve().parent / "demo" / "cohorte.yaml"
 _NAME = re.compile(r"[a-z0-9_]+")
 _WRONG_KEYS = {"carnet", "description", "modifications", "reponses", "echoue"}
+_VARIANT_KEYS = _WRONG_KEYS - {"echoue"} | {"groupe"}
 _EDIT_KEYS = {"cellule", "avant", "après"}
 _COHORT_KEYS = {"erreurs_types", "reponses", "niveaux", "seconde_correction", "jury"}
 _IDENTITY_KEYS = {"id", "prenom", "nom", "profil", "remise", "copie_blanche"}
@@ -72,6 +78,7 @@ class WrongAnswer:
     edits: tuple[Edit, ...] = ()
     answers: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))  # question -> value (read-only)
     fails: frozenset[str] = frozenset()            # autograded tests this mistake must fail (and no other)
+    group: str = ""                                # a correct variant's group (variantes.yaml), "" for a mistake
 
 
 @dataclass(frozen=True)
@@ -150,19 +157,25 @@ def _edits(value, where: str) -> tuple[Edit, ...]:
     return tuple(out)
 
 
-def _wrong_answer(name, entry, assignment: str, source_dir: Path, where: str) -> WrongAnswer:
+def _wrong_answer(name, entry, assignment: str, source_dir: Path, where: str, variant: bool = False) -> WrongAnswer:
+    kind = "variante" if variant else "erreur type"
     if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise DemoError(f"{where} : nom d'erreur type invalide {name!r} (lettres minuscules, chiffres et _).")
-    where = f"{where}, erreur type « {name} »"
+        raise DemoError(f"{where} : nom de {kind} invalide {name!r} (lettres minuscules, chiffres et _).")
+    where = f"{where}, {kind} « {name} »"
     entry = _mapping(entry, where)
-    _unknown_keys(entry, _WRONG_KEYS, where)
+    _unknown_keys(entry, _VARIANT_KEYS if variant else _WRONG_KEYS, where)
     notebook = _text(entry.get("carnet"), f"{where}, carnet")
     if not (source_dir / f"{notebook}.ipynb").is_file():
         raise DemoError(f"{where} : le carnet « {notebook} » n'existe pas dans {assignment}.")
     edits = _edits(entry.get("modifications"), where)
     answers = _mapping(entry.get("reponses"), f"{where}, reponses")
     if not edits and not answers:
-        raise DemoError(f"{where} : ni modification du code ni réponse remplacée, l'erreur ne change rien.")
+        raise DemoError(f"{where} : ni modification du code ni réponse remplacée, la {kind} ne change rien.")
+    if variant:
+        if entry.get("groupe") not in VARIANT_GROUPS:
+            raise DemoError(f"{where} : « groupe » doit valoir " + " ou ".join(f"« {g} »" for g in VARIANT_GROUPS) + ".")
+        return WrongAnswer(name, assignment, notebook, _text(entry.get("description"), f"{where}, description"),
+                           edits, MappingProxyType({str(k): v for k, v in answers.items()}), group=entry["groupe"])
     fails = entry.get("echoue")
     if not isinstance(fails, list) or not fails or not all(isinstance(t, str) and t for t in fails):
         raise DemoError(f"{where} : « echoue » doit lister au moins un identifiant de test autocorrigé.")
@@ -178,9 +191,10 @@ def _stamp(path: Path) -> tuple[str, int, int]:
     return str(path), st.st_mtime_ns, st.st_size
 
 
-def load_wrong_answers(source_dir: Path) -> dict[str, WrongAnswer]:
-    """The catalogue of an assignment (its source folder): name -> wrong answer; none without a file."""
-    return dict(_load_wrong_answers(*_stamp(Path(source_dir).resolve() / "corrige" / WRONG_ANSWERS_FILE)))
+def load_wrong_answers(source_dir: Path, file: str = WRONG_ANSWERS_FILE) -> dict[str, WrongAnswer]:
+    """The catalogue of an assignment (its source folder): name -> wrong answer (or correct variant, with
+    ``file=VARIANTS_FILE``); none without a file."""
+    return dict(_load_wrong_answers(*_stamp(Path(source_dir).resolve() / "corrige" / file)))
 
 
 @lru_cache(maxsize=32)
@@ -191,19 +205,27 @@ def _load_wrong_answers(path: str, mtime: int, size: int) -> tuple[tuple[str, Wr
     source_dir = file.parent.parent
     where = f"Fichier {_shown(file)}"
     data = _mapping(_read_yaml(file), where)
-    return tuple((name, _wrong_answer(name, entry, source_dir.name, source_dir, where)) for name, entry in data.items())
+    variant = file.name == VARIANTS_FILE
+    return tuple((name, _wrong_answer(name, entry, source_dir.name, source_dir, where, variant))
+                 for name, entry in data.items())
 
 
-def wrong_answers(cas_dir: Path = CAS_DIR) -> dict[str, WrongAnswer]:
-    """Every assignment's catalogue, in assignment order; a name is one mistake in the whole course."""
+def wrong_answers(cas_dir: Path = CAS_DIR, file: str = WRONG_ANSWERS_FILE) -> dict[str, WrongAnswer]:
+    """Every assignment's catalogue, in assignment order; a name is one mistake (or, with
+    ``file=VARIANTS_FILE``, one correct variant) in the whole course."""
     out: dict[str, WrongAnswer] = {}
     for source_dir in sorted(p for p in Path(cas_dir).iterdir() if p.is_dir()):
-        for name, wrong in load_wrong_answers(source_dir).items():
+        for name, wrong in load_wrong_answers(source_dir, file).items():
             if name in out:
-                raise DemoError(f"Erreur type « {name} » définie deux fois : dans {out[name].assignment} et dans "
-                                f"{wrong.assignment} ({WRONG_ANSWERS_FILE}) ; un nom par erreur type.")
+                raise DemoError(f"« {name} » défini deux fois : dans {out[name].assignment} et dans "
+                                f"{wrong.assignment} ({file}) ; un nom par entrée.")
             out[name] = wrong
     return out
+
+
+def variants(cas_dir: Path = CAS_DIR) -> dict[str, WrongAnswer]:
+    """Every assignment's correct variants (``variantes.yaml``), by name."""
+    return wrong_answers(cas_dir, VARIANTS_FILE)
 
 
 def _levels(value, code: str, where: str) -> tuple[int | None, ...]:
@@ -327,15 +349,16 @@ def solution_answers(source_dir: Path) -> dict:
 
 def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (), blank: bool = False,
                     answer_overrides: dict | None = None) -> None:
-    """Turn a fetched release folder into a candidate's work: solution code with the named mistakes.
+    """Turn a fetched release folder into a candidate's work: solution code with the named mistakes (or
+    correct variants).
 
     `wrong` names mistakes of any assignment of the course (``source_dir``'s parent folder); those of
     other assignments change nothing here. A blank copy is left as released."""
-    catalogue = wrong_answers(Path(source_dir).parent)
+    catalogue = {**wrong_answers(Path(source_dir).parent), **variants(Path(source_dir).parent)}
     unknown = [w for w in wrong if w not in catalogue]
     if unknown:
-        raise DemoError(f"Erreur(s) type(s) inconnue(s) : {', '.join(unknown)} (voir corrige/{WRONG_ANSWERS_FILE} "
-                        "de chaque devoir).")
+        raise DemoError(f"Erreur(s) type(s) ou variante(s) inconnue(s) : {', '.join(unknown)} (voir "
+                        f"corrige/{WRONG_ANSWERS_FILE} et corrige/{VARIANTS_FILE} de chaque devoir).")
     mistakes = [catalogue[w] for w in wrong]
     if blank:
         return

@@ -25,6 +25,8 @@ from pathlib import Path
 import nbformat
 
 MAX_FILE_MIB = 20
+DATA_DIR = "data"        # the case's data, as released
+OWN_DATA = "mes_donnees"  # mdpc_utils.cases.OWN_DATA: a candidate's own company data (projets professionnels)
 
 
 PYTHON_SUFFIXES = (".py", ".pyc", ".pyw", ".so", ".pth")  # what Python imports from a folder on its path
@@ -66,6 +68,31 @@ def _released(path: str, mtime: float) -> dict[str, dict]:
     return _graded(nb)
 
 
+def _case_data(copy: Path, release: Path) -> list[Incident]:
+    """The case's data put back as released (``data/``, which the sandbox then mounts read-only): the tests
+    compute their expectations from it; a copy's own company data (``mes_donnees/``) is said to the jury."""
+    out, changed = [], []
+    for source in sorted(p for p in (release / DATA_DIR).rglob("*") if p.is_file()):
+        target = copy / source.relative_to(release)
+        if target.is_symlink() or not target.is_file() or target.read_bytes() != source.read_bytes():
+            if target.is_symlink() or target.is_dir():
+                shutil.rmtree(target) if target.is_dir() and not target.is_symlink() else target.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+            changed.append(source.relative_to(release).as_posix())
+    if changed:
+        out.append(Incident("", "donnees_du_cas_retablies", "Données du cas modifiées ou supprimées dans la copie, "
+                            "rétablies telles que diffusées avant la correction : " + ", ".join(changed[:10])
+                            + (" …" if len(changed) > 10 else "") + "."))
+    own = sorted(p.name for p in (copy / OWN_DATA).glob("*.csv")) if (copy / OWN_DATA).is_dir() else []
+    if own:
+        out.append(Incident("", "donnees_propres", f"Données propres au candidat ({OWN_DATA}/ : {', '.join(own[:10])}) : "
+                            "seuls les projets professionnels (C1.1 à C1.3, C3.5) les lisent, et leurs résultats "
+                            "diffèrent alors de ceux que les tests calculent sur les données du cas ; le jury juge "
+                            "ces carnets sur pièces. Les autres cas et les tests lisent toujours les données du cas."))
+    return out
+
+
 def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) -> list[Incident]:
     """Repair `copy` (a scratch copy of one submitted assignment) against the released version."""
     incidents: list[Incident] = []
@@ -84,6 +111,7 @@ def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) ->
                                   + ", ".join(modules[:10]) + (" …" if len(modules) > 10 else "")
                                   + " ; il n'est jamais chargé par le noyau qui exécute les tests (ni les tests ni "
                                     "leurs résultats ne peuvent en dépendre)."))
+    incidents += _case_data(copy, release)
     extras = {p.name: p for p in copy.glob("*.ipynb") if p.name not in expected}
     for name in expected:
         stem = name[:-len(".ipynb")]

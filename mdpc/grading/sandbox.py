@@ -58,6 +58,8 @@ KERNEL_NAME = "mdpc-bac-a-sable"
 JUDGE_KERNEL_NAME = "mdpc-juge"  # the kernel that runs the tests (mdpc.grading.judge): same sandbox, copy read-only
 PROVISIONER = "mdpc-bac-a-sable"  # entry point (pyproject.toml): mdpc.grading.kernel_sweep.SandboxProvisioner
 SANDBOX_UID = 61000
+JUDGE_VARIABLE = "MDPC_JUGE"  # mdpc_utils.cases.JUDGE_VARIABLE: the judge reads the case's data, never mes_donnees/
+DATA_DIR = "data"             # the case's data, mounted read-only over the candidate's writable copy
 
 
 class SandboxError(MdpcError):
@@ -244,6 +246,9 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     kernel = kernel[:conn_index] + [str(own_conn)] + kernel[conn_index + 1:]
     binds = [*_python_binds(), "--ro-bind" if opts.lecture_seule else "--bind", str(cwd), str(cwd),
              "--bind", str(sockets), str(sockets)]
+    data = cwd / DATA_DIR
+    if not opts.lecture_seule and data.is_dir() and not data.is_symlink():  # restored from the release at intake
+        binds += ["--ro-bind", str(data), str(data)]
     fds, args = [], ["bwrap", "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
                      "--hostname", "bac-a-sable", "--die-with-parent", "--clearenv", *_system_binds(),
                      "--proc", "/proc", "--dev", "/dev",
@@ -261,7 +266,7 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
              "--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
              "--setenv", "MPLBACKEND", "agg" if opts.lecture_seule else "module://matplotlib_inline.backend_inline",
-             *(["--setenv", "PYTHONSAFEPATH", "1"] if opts.lecture_seule else []),
+             *(["--setenv", "PYTHONSAFEPATH", "1", "--setenv", JUDGE_VARIABLE, "1"] if opts.lecture_seule else []),
              "--cap-add", "CAP_SETUID,CAP_SETGID",
              "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
              "--no-new-privs", "--", *kernel]
@@ -301,6 +306,7 @@ def main(argv: list[str] | None = None) -> None:
         command = kernel
     if opts.lecture_seule:  # the judge: trusted code only, on a read-only copy; never imports from the copy
         os.environ["PYTHONSAFEPATH"] = "1"
+        os.environ[JUDGE_VARIABLE] = "1"
         _set_limits(opts)
         os.execvp(command[0], command)
     child = os.fork()
