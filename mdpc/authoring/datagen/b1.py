@@ -1,4 +1,5 @@
-"""Seeded generator of the bloc 1 case data (see cas_pratiques/B1_strategie_developpement/data/README.md).
+"""Seeded generator of the bloc 1 case data (see cas_pratiques/B1_strategie_developpement/data/README.md;
+what the data carry for the trainer: corrige/guide_formateur.md).
 
 Bloc 1 — Ombelle Énergie SAS (fictional, the bloc 4 company) studies the launch of a new service,
 « Ombelle Flotte »: smart-charging management of company electric-vehicle fleets (charge points,
@@ -49,6 +50,7 @@ OFFRES = {"Pack borne + pilotage": (0.55, (2400, 9600, 38000)),
           "Pilotage seul (bornes existantes)": (0.30, (1080, 4300, 17000)),
           "Audit et dimensionnement": (0.15, (1800, 4500, 12000))}
 
+# id, date, source, title, summary, PESTEL domain (the domain is the C1.1 answer: never written to data/)
 VEILLE = [
     ("V01", "2026-02-12", "Presse régionale", "ZFE de la Métropole de Lyon : calendrier de restriction des utilitaires",
      "Les véhicules utilitaires Crit'Air 3 ne pourront plus circuler dans la zone à faibles émissions lyonnaise à partir de 2028 ; les artisans et logisticiens anticipent le renouvellement de leur parc.", "Politique"),
@@ -212,6 +214,16 @@ def make_flux_opportunites() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["opportunite", "annee", "investissement_eur", "recettes_eur", "couts_eur"])
 
 
+def make_veille() -> pd.DataFrame:
+    """The watch items as candidates receive them: the PESTEL domain of each item is the answer, kept out."""
+    return pd.DataFrame([item[:5] for item in VEILLE], columns=["id", "date", "source", "titre", "resume"])
+
+
+def pestel_domains() -> dict[str, str]:
+    """Answer key of the C1.1 PESTEL classification (trainers and tests only, never written to data/)."""
+    return {item[0]: item[5] for item in VEILLE}
+
+
 def make_plan_deploiement() -> pd.DataFrame:
     rows, before = [], 0
     for year, end in enumerate(PARC_FIN_ANNEE, 1):
@@ -224,7 +236,7 @@ def write_b1(directory: str | Path | None = None, seed: int = SEED_B1) -> list[P
     """Write every CSV of the bloc 1 assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B1 / "data"
     files = {
-        "veille.csv": pd.DataFrame(VEILLE, columns=["id", "date", "source", "titre", "resume", "domaine"]),
+        "veille.csv": make_veille(),
         "concurrents.csv": CONCURRENTS,
         "marche_series.csv": make_marche_series(seed),
         "territoire.csv": make_territoire(seed),
