@@ -3,7 +3,8 @@
 Each assignment's trainers list, beside the answer key, the facts that answer its cases
 (``cas_pratiques/<devoir>/corrige/faits_reponses.yaml``): per notebook, a list of ``texte`` (a phrase, found
 whatever its case, spacing or non-breaking spaces) or ``motif`` (a regular expression, case ignored), each
-with its ``pourquoi``. The model answers of the answer key (``corrige/reponses_corrige.json``: every written
+with its ``pourquoi``, and, for a fact that only answers in some files, ``fichiers`` (a pattern of the paths
+scanned, e.g. ``release/B1_strategie_developpement/*``: a lesson's own teaching data may carry the same header). The model answers of the answer key (``corrige/reponses_corrige.json``: every written
 answer of 40 characters or more) are facts too. Every fact is searched in everything a candidate receives or
 can import: the release (notebooks, data, READMEs, lessons when released there) and the candidate kit
 (``mdpc_utils``). A hit fails, naming the fact, its reason and the file.
@@ -11,6 +12,7 @@ can import: the release (notebooks, data, READMEs, lessons when released there) 
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import unicodedata
@@ -71,7 +73,8 @@ def load_facts(source_dir: Path) -> list[dict]:
         assert isinstance(items, list) and items, f"{where}, {notebook} : une liste de faits non vide est attendue"
         for k, item in enumerate(items, 1):
             here = f"{where}, {notebook}, fait {k}"
-            assert isinstance(item, dict) and set(item) <= {"texte", "motif", "pourquoi"}, f"{here} : clés inconnues"
+            assert isinstance(item, dict) and set(item) <= {"texte", "motif", "pourquoi", "fichiers"}, \
+                f"{here} : clés inconnues"
             assert ("texte" in item) != ("motif" in item), f"{here} : « texte » ou « motif », l'un des deux"
             assert str(item.get("pourquoi", "")).strip(), f"{here} : « pourquoi » manque"
             if "motif" in item:
@@ -105,6 +108,8 @@ def received():
 
 
 def _hits(fact: dict, received: dict[str, str]) -> list[str]:
+    if fact.get("fichiers"):
+        received = {name: text for name, text in received.items() if fnmatch.fnmatch(name, fact["fichiers"])}
     if "texte" in fact:
         needle = _plain(fact["texte"])
         return [name for name, text in received.items() if needle in text]
@@ -129,6 +134,7 @@ def test_the_scan_finds_a_planted_fact(tmp_path):
     assert _hits({"texte": "montant saisi dix fois trop grand"}, received) == ["release/B/data/README.md"]
     assert _hits({"motif": r"\bdix\s+fois\b"}, received) == ["release/B/data/README.md"]
     assert _hits({"texte": "cause inconnue"}, received) == []
+    assert _hits({"texte": "dix fois", "fichiers": "release/A/*"}, received) == []
 
 
 def test_a_malformed_facts_file_names_itself(tmp_path, monkeypatch):
