@@ -51,44 +51,47 @@ def test_every_computing_cell_has_a_variant_in_each_group(assignment):
         assert not missing, f"{assignment}, groupe {group} : cellules de calcul sans variante : {missing}"
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
-def graded(request, tmp_path_factory):
-    """One assignment (so that ``-k`` runs only the one asked for), its two variant candidates graded."""
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Every assignment, its two variant candidates graded in one ``mdpc autograde`` run (one pool of
+    workers for all: the fewest nbgrader starts)."""
     if hasattr(os, "geteuid") and os.geteuid() != 0 or not status()[0]:
         pytest.skip("le bac à sable complet demande root et bubblewrap")
-    assignment = request.param
     root = tmp_path_factory.mktemp("variantes") / "cours"
     course = demo.prepare_course(root)
     catalogue = variants()
     students = {f"v{g}": g for g in VARIANT_GROUPS}
     with course.gradebook() as gb:
-        gb.update_or_create_assignment(assignment, duedate=demo.DUE)
+        for assignment in ASSIGNMENTS:
+            gb.update_or_create_assignment(assignment, duedate=demo.DUE)
         for sid, group in students.items():
             gb.update_or_create_student(sid, first_name="Variantes", last_name=group.upper())
-    course.run_in_process("generate_assignment", assignment)
-    course.run_in_process("release_assignment", assignment)
-    for sid, group in students.items():
-        home = root / "candidats" / sid
-        home.mkdir(parents=True, exist_ok=True)
-        exchange_step("fetch", home, assignment, sid, root / "echange")
-        names = tuple(n for n, v in catalogue.items() if v.assignment == assignment and v.group == group)
-        make_submission(home / assignment, course.source(assignment), names)
-        exchange_step("submit", home, assignment, sid, root / "echange")
-    course.run_in_process("collect", assignment)
-    errors = autograde_assignments(course, [assignment], progress=False)[assignment]
+    for assignment in ASSIGNMENTS:
+        course.run_in_process("generate_assignment", assignment)
+        course.run_in_process("release_assignment", assignment)
+        for sid, group in students.items():
+            home = root / "candidats" / sid
+            home.mkdir(parents=True, exist_ok=True)
+            exchange_step("fetch", home, assignment, sid, root / "echange")
+            names = tuple(n for n, v in catalogue.items() if v.assignment == assignment and v.group == group)
+            make_submission(home / assignment, course.source(assignment), names)
+            exchange_step("submit", home, assignment, sid, root / "echange")
+        course.run_in_process("collect", assignment)
+    errors = autograde_assignments(course, list(ASSIGNMENTS), progress=False)
     scores = {}
     with course.gradebook() as gb:
-        for sub in gb.find_assignment(assignment).submissions:
-            scores[sub.student.id] = {
-                g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades if g.auto_score is not None}
-    return {"assignment": assignment, "errors": errors, "scores": scores}
+        for assignment in ASSIGNMENTS:
+            for sub in gb.find_assignment(assignment).submissions:
+                scores[(assignment, sub.student.id)] = {
+                    g.name: (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades if g.auto_score is not None}
+    return {"errors": errors, "scores": scores}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("group", VARIANT_GROUPS)
-def test_the_variants_of_a_group_earn_every_point(graded, group):
-    assignment = graded["assignment"]
-    assert not graded["errors"], graded["errors"]
-    scores = graded["scores"][f"v{group}"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_variants_of_a_group_earn_every_point(graded, assignment, group):
+    assert not graded["errors"][assignment], graded["errors"][assignment]
+    scores = graded["scores"][(assignment, f"v{group}")]
     lost = {name: f"{score}/{top}" for name, (score, top) in scores.items() if score < top}
     assert scores and not lost, f"{assignment}, variantes du groupe {group} : points perdus {lost}"
