@@ -263,8 +263,12 @@ def test_double_marking_divergences_and_audit_trail(run):
     assert all(r.at for r in trail)
     assert verify_journal(book.path).ok
     import sqlite3
+    from contextlib import closing
 
-    with sqlite3.connect(book.path) as db, pytest.raises(sqlite3.DatabaseError, match="ne se modifie pas"):
+    # closed at once: a connection left open (a reference cycle through the exception) keeps SQLite's locks on
+    # the journal in this process, which a later copy of the course folder (copytree opens and closes the
+    # files) silently drops; another process then takes itself for the last reader and resets the WAL
+    with closing(sqlite3.connect(book.path)) as db, pytest.raises(sqlite3.DatabaseError, match="ne se modifie pas"):
         db.execute("UPDATE notes SET niveau = 3")
     rec = records(run)["c07"]
     crit = competency(rec, "C4.1")["criteres"][0]

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from mdpc.grading.course import Course, CourseError, run_nbgrader
@@ -36,7 +37,7 @@ def _link(target: Path, link: Path) -> None:
 
 def snapshot(db: Path, target: Path) -> Path:
     """A consistent copy of a SQLite gradebook (SQLite's backup API), safe while it is being written."""
-    with sqlite3.connect(db) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(db)) as src, closing(sqlite3.connect(target)) as dst:  # closed, not left to GC
         src.backup(dst)
     return target
 
