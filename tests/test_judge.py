@@ -137,3 +137,33 @@ def test_test_cells_bind_only_private_names():
             if is_test(cell) and (names := sorted(n for n in bound_names(cell.source) if not n.startswith("_"))):
                 public[cell.metadata["nbgrader"]["grade_id"]] = names
     assert public == {}, f"cellules de test qui lient des noms publics : {public}"
+
+
+def test_a_kept_judge_starts_the_next_notebook_empty():
+    """The judge kept for a copy's next notebook (``judge.JudgedExecute._take_judge``) is reset by RESET: nothing
+    the previous notebook's cells bound, no option they set, no figure, and its bootstrap in place again."""
+    from jupyter_client.manager import start_new_kernel
+
+    from mdpc.grading.judge_code import BOOT, JUDGE_SOURCE, RESET
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        def run(code, expression=None):
+            reply = kc.execute_interactive(code, silent=True, store_history=False, timeout=60,
+                                           user_expressions={"r": expression} if expression else None)
+            assert reply["content"]["status"] == "ok", reply["content"]
+            return reply["content"]["user_expressions"]["r"]["data"]["text/plain"] if expression else None
+
+        run(BOOT.format(source=JUDGE_SOURCE))
+        run("import pandas as pd, matplotlib\nmatplotlib.use('agg')\nimport matplotlib.pyplot as plt\n"
+            "capacite = 42\n_m = 'du test'\npd.set_option('display.max_colwidth', 7)\nplt.figure()")
+        assert run("pass", "(capacite, pd.get_option('display.max_colwidth'), len(plt.get_fignums()))") == "(42, 7, 1)"
+        run(RESET.format(source=JUDGE_SOURCE))
+        state = ("(sorted(k for k in ('capacite', '_m', 'pd', 'plt') if k in globals()), "
+                 "__import__('pandas').get_option('display.max_colwidth'), "
+                 "len(__import__('matplotlib.pyplot').pyplot.get_fignums()), "
+                 "hasattr(__mdpc_juge__, 'bind'), get_ipython().execution_count)")
+        assert run("pass", state) == "([], 50, 0, True, 1)"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)

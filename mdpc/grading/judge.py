@@ -22,16 +22,24 @@ an incident, « tentative de contournement des tests », for the jury; it cannot
 
 Each kernel gets a sockets folder of its own (IPC transport), created afresh for it: under the sandbox,
 the candidate kernel cannot even see the judge's.
+
+The candidate's kernel is new for every notebook. The judge kernel, which never runs a candidate's code, is
+kept for the next notebook of the same copy (same folder, same read-only sandbox) when the notebook ended
+cleanly: its namespace is reset (``judge_code.RESET``), its modules stay loaded. A copy's first judge loads
+the libraries (``judge_code.WARM``) while the candidate's kernel runs its first cell. Any other copy, a
+timeout or an error gets a new judge; the last one is stopped when the grading process exits.
 """
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import atexit
 import builtins
 import json
 import os
 import queue
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -50,6 +58,8 @@ from mdpc.grading.judge_code import (
     EXPORT,
     JUDGE_SOURCE,
     PROBE,
+    RESET,
+    WARM,
     bound_names,
     is_test,
     is_trusted,
@@ -59,6 +69,25 @@ from mdpc.grading.judge_code import (
 INCIDENTS_VARIABLE = "MDPC_JUGE_INCIDENTS"  # folder where each notebook's findings are written (set by autograde)
 TAMPERING = "contournement_des_tests"
 NOT_SENT = "valeur_non_transmise"
+_IDLE: dict = {}  # the judge kept for the copy's next notebook: {"judge": (key, manager, client)}
+
+
+async def _shutdown(km, kc) -> None:
+    try:
+        if kc is not None:
+            kc.stop_channels()
+        if await km.is_alive():
+            await km.shutdown_kernel(now=True)
+    finally:
+        await km.cleanup_resources()
+        JudgedExecute._forget_ip(km)
+
+
+@atexit.register
+def _stop_idle_judge() -> None:
+    idle = _IDLE.pop("judge", None)
+    if idle is not None:
+        run_sync(_shutdown)(idle[1], idle[2])
 
 
 class JudgedExecute(Execute):
@@ -81,10 +110,27 @@ class JudgedExecute(Execute):
             km.ip = self._fresh_ip()
         return km
 
+    def _judge_key(self) -> tuple[str, str, str]:
+        cwd = self.resources.get("metadata", {}).get("path") or ""
+        return (self.judge_kernel_name or self.kernel_name or "python3", os.path.realpath(cwd) if cwd else "",
+                self.sockets_root)
+
+    async def _take_judge(self) -> bool:
+        """The judge of this copy's previous notebook, reset; False if there is none (another one is stopped)."""
+        idle = _IDLE.pop("judge", None)
+        if idle is None:
+            return False
+        key, self.km_j, self.kc_j = idle
+        if key == self._judge_key() and await self.km_j.is_alive():
+            reply = await self._judge_run(RESET.format(source=JUDGE_SOURCE), silent=True)
+            if reply is not None and reply["content"].get("status") == "ok":
+                return True
+        await self._stop_judge()
+        return False
+
     async def _launch_judge(self) -> None:
         """Start the judge's process (before the candidate's kernel is ready: the two start side by side)."""
-        name = self.judge_kernel_name or self.kernel_name or "python3"
-        self.km_j = AsyncKernelManager(kernel_name=name, config=self.config)
+        self.km_j = AsyncKernelManager(kernel_name=self._judge_key()[0], config=self.config)
         if self.km_j.transport == "ipc":
             self.km_j.ip = self._fresh_ip()
         cwd = self.resources.get("metadata", {}).get("path") or None
@@ -96,27 +142,25 @@ class JudgedExecute(Execute):
         await self.kc_j.wait_for_ready(timeout=self.startup_timeout)
         self.kc_j.allow_stdin = True
         await self._judge_run(BOOT.format(source=JUDGE_SOURCE), silent=True)
+        self.kc_j.execute(WARM, silent=True, store_history=False)  # not awaited: see the module docstring
 
     async def _stop_judge(self) -> None:
-        km = getattr(self, "km_j", None)
-        if km is None:
-            return
-        try:
-            if self.kc_j is not None:
-                self.kc_j.stop_channels()
-            if await km.is_alive():
-                await km.shutdown_kernel(now=True)
-        finally:
-            await km.cleanup_resources()
-            self._forget_ip(km)
+        km, kc, self.km_j, self.kc_j = getattr(self, "km_j", None), getattr(self, "kc_j", None), None, None
+        if km is not None:
+            await _shutdown(km, kc)
+
+    async def _end_judge(self, clean: bool) -> None:
+        """Keep the judge for the copy's next notebook if this one ended cleanly, else stop it."""
+        if clean and self.km_j is not None and self.kc_j is not None and await self.km_j.is_alive():
+            _IDLE["judge"] = (self._judge_key(), self.km_j, self.kc_j)
             self.km_j = self.kc_j = None
+        else:
+            await self._stop_judge()
 
     @staticmethod
     def _forget_ip(km) -> None:
         folder = Path(str(km.ip)).parent
         if km.transport == "ipc" and folder.name.startswith("noyau-"):
-            import shutil
-
             shutil.rmtree(folder, ignore_errors=True)
 
     # -- messages ------------------------------------------------------------------------------------
@@ -192,6 +236,8 @@ class JudgedExecute(Execute):
             msg_id = self.kc_j.execute(code, silent=silent, store_history=not silent, allow_stdin=True,
                                        user_expressions={"r": expression} if expression else None)
             reply = await self._reply(self.kc_j, msg_id, self.timeout)
+            if reply is None:
+                self._judge_clean = False
             await self._drain(self.kc_j, msg_id)
             if expression is None or reply is None:
                 return reply
@@ -245,14 +291,18 @@ class JudgedExecute(Execute):
         self._locked_names = set().union(*(bound_names(c.source) for c in nb.cells if is_trusted(c) and not is_test(c)))
         self._candidate_names = set().union(*(bound_names(c.source) for c in nb.cells
                                               if c.cell_type == "code" and not is_trusted(c)))
-        findings, self._refused = [], set()
+        findings, self._refused, self._judge_clean = [], set(), False
         self.km_j = self.kc_j = None
         try:
-            run_sync(self._launch_judge)()  # the judge starts while the candidate's kernel does
+            kept = run_sync(self._take_judge)()
+            if not kept:
+                run_sync(self._launch_judge)()  # the judge starts while the candidate's kernel does
             with self.setup_kernel():
                 self.kc_c, self.km_c = self.kc, self.km
                 try:
-                    run_sync(self._ready_judge)()
+                    if not kept:
+                        run_sync(self._ready_judge)()
+                    self._judge_clean = True
                     info = self.wait_for_reply(self.kc.kernel_info())
                     self.nb.metadata["language_info"] = info["content"]["language_info"]
                     run_sync(self._candidate_eval)(BASELINE)
@@ -262,8 +312,11 @@ class JudgedExecute(Execute):
                     findings = json.loads(probe) if probe else []
                 finally:
                     self.kc, self.km = self.kc_c, self.km_c
+        except BaseException:
+            self._judge_clean = False
+            raise
         finally:
-            run_sync(self._stop_judge)()
+            run_sync(self._end_judge)(self._judge_clean)
         self.set_widgets_metadata()
         self._report(findings, sorted(self._refused))
         return self.nb, self.resources

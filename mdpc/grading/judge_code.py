@@ -27,6 +27,29 @@ __mdpc_juge__ = __m
 del __s, __t, __m
 """
 
+# Sent to a fresh judge without waiting for it: the libraries every case imports are loaded while the
+# candidate's kernel runs its first cell (trusted modules only; the cells' own imports then find them loaded).
+WARM = """import pandas, numpy, matplotlib.pyplot, ipywidgets
+import mdpc_utils.cases, mdpc_utils.forms, mdpc_utils.livrable
+"""
+
+# Run in the judge between two notebooks of one copy: the namespace emptied and the execution count back to 1
+# (IPython's reset), figures and widgets closed, pandas' options back to their defaults (a locked cell may set
+# one; none sets matplotlib's), then the bootstrap again. Only trusted cells have run in this kernel: modules
+# stay loaded, nothing of the previous notebook is left for the next one to read.
+RESET = """get_ipython().reset(new_session=True)
+import sys as __s, warnings as __w
+if "matplotlib.pyplot" in __s.modules:
+    __s.modules["matplotlib.pyplot"].close("all")
+if "ipywidgets" in __s.modules:
+    __s.modules["ipywidgets"].Widget.close_all()
+if "pandas" in __s.modules:
+    with __w.catch_warnings():
+        __w.simplefilter("ignore")
+        __s.modules["pandas"].reset_option("all")
+del __s, __w
+""" + BOOT
+
 # Run in the candidate's kernel (which may have been tampered with: only the candidate's own values can suffer).
 EXPORT = """def __mdpc_export__(names):
     import base64, json, pickle, types
