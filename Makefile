@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installe
 
-.PHONY: install demo test test-fast systeme lab lint release clean
+.PHONY: install demo test test-fast systeme lab lab-candidat lint release clean
 
 install: $(STAMP)
 
@@ -38,6 +38,10 @@ systeme:
 # make lab CORRECTEUR="Mme Aubert" : le nom qui signe les niveaux saisis dans formgrader
 lab: $(STAMP)
 	MDPC_CORRECTEUR="$(CORRECTEUR)" $(BIN)/jupyter lab --notebook-dir=.
+
+# Le JupyterLab des candidats (en français, sans les outils du formateur), ouvert sur release/
+lab-candidat: $(STAMP)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/mdpc_utils/jupyterlab/candidats $(BIN)/jupyter lab --notebook-dir=release
 
 lint: $(STAMP)
 	$(BIN)/ruff check mdpc_utils mdpc tests benchmarks

@@ -53,11 +53,14 @@ def cmd_donnees(args) -> int:
 
 def cmd_publier(args) -> int:
     from mdpc.authoring.coverage import write_coverage
+    from mdpc.authoring.form_cells import render_form_cells
     from mdpc.authoring.rubric_cells import render_rubric_cells
     from mdpc.grading.release import regenerate_release
 
     rewritten = render_rubric_cells()  # first: release/ and the matrix read them
     for line in rewritten or ["cellules d'évaluation des carnets : déjà à jour du référentiel et des grilles"]:
+        print(line)
+    for line in render_form_cells():
         print(line)
     for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
         print(line)

@@ -569,9 +569,8 @@ def test_a_checker_answers_an_empty_choice_with_messages_not_a_crash():
     """A candidate who runs the C2.5 checker before choosing any module reads what is missing (it crashed)."""
     import pandas as pd
 
-    from mdpc_utils import bloc2
-
     from mdpc.authoring.datagen.b2 import MODULE_PAR_BESOIN
+    from mdpc_utils import bloc2
 
     data = CAS_DIR / "B2_deploiement_strategies" / "data"
     needs = pd.read_csv(data / "besoins_hypotheses.csv")

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -35,6 +37,8 @@ ARTEFACTS = Path(__file__).parent / "artefacts" / "navigateur"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]
 TOKEN = "jeton-de-test-mdpc"
+CANDIDATES_CONFIG = Path(mdpc_utils.__file__).parent / "jupyterlab" / "candidats"
+RUN_MENU = "Exécution"  # the Run menu, in the language pack
 
 
 def _free_port() -> int:
@@ -60,7 +64,9 @@ def lab(tmp_path_factory):
     settings.mkdir()
     shutil.copy(Path(mdpc_utils.__file__).parent / "jupyterlab" / "overrides.json", settings / "overrides.json")
     port = _free_port()
-    env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime")}
+    # the candidates' JupyterLab (README, « Environnement des candidats »): nbgrader's teacher tools switched off
+    env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
+           "JUPYTER_CONFIG_PATH": str(CANDIDATES_CONFIG)}
     server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
                                f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--notebook-dir={home}",
                                "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"],
@@ -88,22 +94,25 @@ def lab(tmp_path_factory):
             server.wait(timeout=30)
 
 
-def _run_cell(page, text: str) -> None:
-    """Click into the code cell whose source contains `text`, run it (Shift+Enter), wait until it has run."""
-    cell = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text=text)).first
+def _cell(page, notebook: Path, text: str):
+    """The cell of the open notebook whose source contains `text` (found in the file: a form cell shows no code)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    index = next(k for k, c in enumerate(cells) if text in "".join(c["source"]))
+    return page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+
+def _run_cell(page, cell, until) -> None:
+    """Select the cell by its prompt, run it (Shift+Enter) and wait for `until` (a locator) to appear."""
     cell.scroll_into_view_if_needed()
-    prompt = cell.locator(".jp-InputArea-prompt")
-    for attempt in range(3):  # a keystroke can be lost while the page is busy: the prompt then stays « [ ] »
-        cell.locator(".jp-InputArea-editor").click()
+    for attempt in range(3):  # a keystroke can be lost while the page is busy: nothing then appears
+        cell.locator(".jp-InputPrompt").first.click()
         page.keyboard.press("Shift+Enter")
-        try:  # queued or run: « [*] » or « [n] »
-            page.wait_for_function("el => /\\[[\\d*]+\\]/.test(el.textContent)", arg=prompt.element_handle(),
-                                   timeout=5_000)
-            break
+        try:
+            until.first.wait_for(timeout=5_000 if attempt < 2 else 60_000)
+            return
         except Exception:
             if attempt == 2:
                 raise
-    page.wait_for_function("el => /\\[\\d+\\]/.test(el.textContent)", arg=prompt.element_handle(), timeout=60_000)
 
 
 def test_candidate_fills_a_form_in_jupyterlab_and_autograde_scores_it(lab):
@@ -112,11 +121,30 @@ def test_candidate_fills_a_form_in_jupyterlab_and_autograde_scores_it(lab):
     page.goto(f"{lab['base']}/lab/tree/{A}/{NB}.ipynb?token={TOKEN}")
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
-    _run_cell(page, 'NOTEBOOK = "C4_4_reunion_pilotage"')
-    _run_cell(page, 'messages = Form(NOTEBOOK, "messages"')
-    form = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputArea", has_text='messages = Form(')).first
+    # the candidates' JupyterLab speaks French and shows no teacher tool of nbgrader
+    assert page.locator(".lm-MenuBar-item", has_text="Fichier").count() == 1
+    assert page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*File\s*$")).count() == 0
+    page.locator(".lm-MenuBar-item", has_text="Nbgrader").first.click()
+    menu = page.locator(".lm-Menu").last.inner_text()
+    page.keyboard.press("Escape")
+    assert "Assignment List" in menu and "Formgrader" not in menu and "Course List" not in menu, menu
+    assert not page.get_by_text(re.compile("Create Assignment|Formgrader")).count()
+    try:
+        urllib.request.urlopen(f"{lab['base']}/formgrader?token={TOKEN}", timeout=10)
+        raise AssertionError("formgrader est servi dans le JupyterLab des candidats")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 404
+    notebook = lab["home"] / A / f"{NB}.ipynb"
+    setup = _cell(page, notebook, 'NOTEBOOK = "C4_4_reunion_pilotage"')
+    _run_cell(page, setup, setup.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")))
+    form = _cell(page, notebook, 'messages = Form(NOTEBOOK, "messages"')
+    # the form cell shows its widgets, not its code (one click on the placeholder would show the code)
+    # (JupyterLab shows a hidden cell's first line: the form's French headline)
+    placeholder = form.locator(".jp-InputPlaceholder")
+    assert placeholder.count() == 1 and "Form(" not in form.inner_text(), form.inner_text()
+    assert "Formulaire « Messages clés de la réunion »" in placeholder.inner_text()
     boxes = form.locator(".jp-OutputArea textarea")
-    boxes.first.wait_for(timeout=30_000)
+    _run_cell(page, form, boxes)
     assert boxes.count() == 3
     for k, key in enumerate(("enjeux", "objectifs", "vigilance")):
         boxes.nth(k).fill(answers[f"messages.{key}"])
@@ -175,8 +203,8 @@ def _run_all(page) -> None:
         if dialog.count():  # a dialog of a loaded machine (kernel choice, slow server) would take the click
             print("Dialogue de JupyterLab accepté :", dialog.first.inner_text()[:300])
             dialog.first.locator(".jp-mod-accept").first.click()
-        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-        page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+        page.locator(".lm-MenuBar-item", has_text=RUN_MENU).first.click()
+        page.locator(".lm-Menu-item", has_text="Exécuter toutes les cellules").first.click()
         try:
             page.wait_for_function("el => /\\[(\\*|\\d+)\\]/.test(el.textContent)", arg=first.element_handle(),
                                    timeout=5_000)  # the prompt turns to [*] as soon as the run is queued

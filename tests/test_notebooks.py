@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from mdpc import CAS_DIR, COURS_DIR, GRILLES_DIR, PROJECT_ROOT, RELEASE_DIR
-from mdpc.authoring import coverage, rubric_cells
+from mdpc.authoring import coverage, form_cells, rubric_cells
 from mdpc.authoring.demo_cohort import COHORT_FILE, WRONG_ANSWERS_FILE
 from mdpc.core import grids as rubric
 from mdpc.core import referential
@@ -173,6 +173,41 @@ def test_release_holds_no_solution_and_french_stubs(path):
         assert marker not in text
     assert "À COMPLÉTER" in text
     assert not (path.parent / "corrige").exists()
+
+
+CASE_NOTEBOOKS = SOURCES + sorted(RELEASE_DIR.glob("B*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", CASE_NOTEBOOKS, ids=ids(CASE_NOTEBOOKS))
+def test_form_cells_show_the_form_not_its_code(path):
+    """The candidate sees the widgets of a locked form cell, not the Python that lays them out (issue 17)."""
+    nb = nbformat.read(path, as_version=4)
+    forms = [c for c in nb.cells if form_cells.is_form_cell(c)]
+    assert forms, f"{path.name} : aucun formulaire"
+    hidden = [c.metadata.get("jupyter", {}).get("source_hidden") is True and c.source.startswith(form_cells.HEADLINE_START)
+              for c in forms]
+    assert all(hidden), f"{path.name} : code de formulaire affiché, lancez `make release` puis committez"
+    shown = [c for c in nb.cells if c.cell_type == "code" and not form_cells.is_form_cell(c)
+             and c.metadata.get("jupyter", {}).get("source_hidden")]
+    assert not shown, f"{path.name} : seules les cellules de formulaire ont leur code masqué"
+
+
+def test_only_locked_cells_that_build_widgets_are_form_cells():
+    def cell(source, **nbgrader):
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": nbgrader})
+
+    nb = nbformat.v4.new_notebook(cells=[
+        cell('causes = Form(NOTEBOOK, "causes", "Causes", [])\ncauses', locked=True, grade_id="a"),
+        cell("interact(afficher, commercial=liste)", locked=True, grade_id="b"),
+        cell('Form(NOTEBOOK, "x", "X", [])', solution=True, grade_id="c"),
+        cell('check(causes.values())  # Form(', grade=True, locked=True, grade_id="d", points=1),
+        cell("perf = load_csv('previsions_realise')", locked=True, grade_id="e"),
+    ])
+    assert form_cells.sync_form_cells(nb) == ["a", "b"]
+    assert nb.cells[0].source.startswith('# Formulaire « Causes »\ncauses = Form(')
+    assert nb.cells[1].source.startswith("# Tableau de bord interactif\n")
+    assert form_cells.sync_form_cells(nb) == []
+    assert [c.metadata.get("jupyter", {}).get("source_hidden") for c in nb.cells] == [True, True, None, None, None]
 
 
 def test_role_cards_stay_with_the_graders():

@@ -87,8 +87,8 @@ def make_progress() -> pd.DataFrame:
          ("T09", 50, 0, 0), ("T10", 0, 0, 0), ("T11", 0, 0, 0), ("T12", 0, 0, 0)],
         columns=["id", "prevu_pct", "realise_pct", "cout_reel_eur"],
     )
-    durations = {t: DUREES_RECALEES.get(t, d) for t, d in zip(TACHES.id, TACHES.duree_semaines)}
-    predecessors = {t: [x for x in p.split(";") if x] for t, p in zip(TACHES.id, TACHES.predecesseurs)}
+    durations = {t: DUREES_RECALEES.get(t, d) for t, d in zip(TACHES.id, TACHES.duree_semaines, strict=True)}
+    predecessors = {t: [x for x in p.split(";") if x] for t, p in zip(TACHES.id, TACHES.predecesseurs, strict=True)}
     critical = set(critical_path(durations, predecessors))
     progress["duree_recalee_semaines"] = [durations[t] for t in progress.id]
     progress["chemin_critique_recale"] = ["oui" if t in critical else "non" for t in progress.id]
