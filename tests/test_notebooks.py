@@ -210,6 +210,63 @@ def test_only_locked_cells_that_build_widgets_are_form_cells():
     assert [c.metadata.get("jupyter", {}).get("source_hidden") for c in nb.cells] == [True, True, None, None, None]
 
 
+def _symbols_read_and_bound(source: str) -> tuple[set[str], set[str]]:
+    """The global names a cell reads and binds, by Python's symbol tables (a string is not a name)."""
+    import symtable
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    tables, reads, binds = [symtable.symtable(TransformerManager().transform_cell(source), "<cellule>", "exec")], set(), set()
+    while tables:
+        table = tables.pop()
+        tables.extend(table.get_children())
+        top = table.get_type() == "module"
+        for sym in table.get_symbols():
+            if sym.is_referenced() and (top or sym.is_global()):
+                reads.add(sym.get_name())
+            if top and (sym.is_assigned() or sym.is_imported()):
+                binds.add(sym.get_name())
+    return reads, binds
+
+
+RELEASED_CASES = sorted(RELEASE_DIR.glob("B*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", RELEASED_CASES, ids=ids(RELEASED_CASES))
+def test_locked_cells_read_only_names_the_statement_gives(path):
+    """A locked cell that reads a name only the solution binds reads one the statement asks for (`nom` in a
+    statement) or the release's visible code binds: a literally correct answer never meets a NameError in a
+    cell the candidate cannot edit (issue 17: C4.3's chart read `base` and `ordonnee`)."""
+    source = nbformat.read(CAS_DIR / path.parent.name / path.name, as_version=4)
+    solution_only = set().union(*(_symbols_read_and_bound(c.source)[1] for c in source.cells
+                                  if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")))
+    given, wrong = set(), []
+    for cell in nbformat.read(path, as_version=4).cells:
+        md = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "markdown":
+            given |= set(re.findall(r"`([A-Za-z_]\w*)", cell.source))
+            continue
+        reads, binds = _symbols_read_and_bound(cell.source)
+        if md.get("locked") and not md.get("grade"):
+            wrong += [f"{md.get('grade_id')} lit « {n} »" for n in sorted((reads - binds) & solution_only - given)
+                      if not n.startswith("_")]
+        given |= binds
+    assert not wrong, f"{path.name} : noms que l'énoncé ne demande pas, lus par une cellule verrouillée : {wrong}"
+
+
+@pytest.mark.parametrize("path", RELEASED_CASES, ids=ids(RELEASED_CASES))
+def test_no_released_test_cell_prints_what_looks_like_a_result(path):
+    """A test cell whose visible part ends with a bare value (its docstring, once the hidden tests are stripped)
+    would print it under the cell, where a candidate reads it as a verdict (issue 17)."""
+    shown = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+            body = ast.parse(cell.source).body
+            if body and isinstance(body[-1], ast.Expr) and not isinstance(body[-1].value, ast.Call):
+                shown.append(cell.metadata["nbgrader"]["grade_id"])
+    assert not shown, f"{path.name} : cellules de test qui affichent une valeur : {shown}"
+
+
 def test_role_cards_stay_with_the_graders():
     """Role cards of the simulated situations live in grilles/jeux_de_role/, never in a case folder nor in release/."""
     cards = sorted((PROJECT_ROOT / "grilles" / "jeux_de_role").glob("*.md"))
