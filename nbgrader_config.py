@@ -27,8 +27,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.Exchange.root = str(ROOT / "echange")
 c.Exchange.timezone = "Europe/Paris"
 
-# What candidates see where a solution was removed: French stubs.
-c.ClearSolutions.code_stub = {"python": "# À COMPLÉTER : écrivez votre code ici\nraise NotImplementedError(\"Réponse à compléter\")"}
+# What candidates see where a solution was removed: French stubs. The code stub raises nothing, so that « Run All »
+# on an unfinished copy reaches the last cell and shows every form (issue 17); an unanswered name then gets a
+# one-line French notice from the cells that read it, and no point.
+c.ClearSolutions.code_stub = {"python": "# À COMPLÉTER : écrivez votre code ici\npass"}
 c.ClearSolutions.text_stub = "RÉDIGEZ VOTRE RÉPONSE ICI"
 
 # A candidate's widget answers are theirs: autograde must never overwrite them with a source copy.

@@ -58,6 +58,7 @@ KERNEL_NAME = "mdpc-bac-a-sable"
 JUDGE_KERNEL_NAME = "mdpc-juge"  # the kernel that runs the tests (mdpc.grading.judge): same sandbox, copy read-only
 PROVISIONER = "mdpc-bac-a-sable"  # entry point (pyproject.toml): mdpc.grading.kernel_sweep.SandboxProvisioner
 SANDBOX_UID = 61000
+GRADING_VARIABLE = "NBGRADER_EXECUTION"  # mdpc_utils.cases.GRADING_VARIABLE
 JUDGE_VARIABLE = "MDPC_JUGE"  # mdpc_utils.cases.JUDGE_VARIABLE: the judge reads the case's data, never mes_donnees/
 DATA_DIR = "data"             # the case's data, mounted read-only over the candidate's writable copy
 
@@ -267,6 +268,8 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
              "--setenv", "LANG", "C.UTF-8", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
              "--setenv", "MPLBACKEND", "agg" if opts.lecture_seule else "module://matplotlib_inline.backend_inline",
              *(["--setenv", "PYTHONSAFEPATH", "1", "--setenv", JUDGE_VARIABLE, "1"] if opts.lecture_seule else []),
+             # nbgrader's own mark that a kernel runs for a verdict (mdpc_utils.cases.grading: checks then fail)
+             *(["--setenv", GRADING_VARIABLE, os.environ[GRADING_VARIABLE]] if os.environ.get(GRADING_VARIABLE) else []),
              "--cap-add", "CAP_SETUID,CAP_SETGID",
              "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
              "--no-new-privs", "--", *kernel]
