@@ -370,6 +370,7 @@ NOT_CALLED = {
     "mdpc_utils.cases.load_csv": "reads the case's data: what it returns is what every candidate is given",
     "mdpc_utils.cases.describe": "displays a chart and its caption (IPython display); returns None",
     "mdpc_utils.cases.bar_chart": "draws a matplotlib Figure from the series it is given: no value to compare",
+    "mdpc_utils.cases.grading": "reads whether the kernel runs for a verdict (environment): no argument, no value of the case",
 }
 # English parameter names of the kit -> French names of the case files and columns. It only ranks candidates:
 # every value of the right type is still tried, up to MAX_CALLS combinations per function and assignment.
@@ -608,3 +609,20 @@ def test_own_company_data_only_for_the_projets_professionnels_and_never_for_the_
     ns = {"load_csv": cases.load_csv}
     exec(cell.format(nb="C1_2_cartographie_marche"), ns)
     assert int(ns["valeur"]) == 1  # the tests compare with the case's data
+
+
+def test_check_fails_for_a_verdict_and_only_notices_for_the_candidate(monkeypatch, capsys):
+    """« Run All » on an unfinished copy goes on (one-line notice); validate, autograde and the judge fail."""
+    from mdpc_utils import cases
+
+    for name in (cases.GRADING_VARIABLE, cases.JUDGE_VARIABLE):
+        monkeypatch.delenv(name, raising=False)
+    cases.check(True, "jamais affiché")
+    cases.check(False, "« ecarts_mois » : une ligne par mois de 2026")
+    assert capsys.readouterr().err == "✘ « ecarts_mois » : une ligne par mois de 2026\n"
+    for name, value in ((cases.GRADING_VARIABLE, "validate"), (cases.GRADING_VARIABLE, "autograde"),
+                        (cases.JUDGE_VARIABLE, "1")):
+        monkeypatch.setenv(name, value)
+        with pytest.raises(AssertionError, match="une ligne par mois"):
+            cases.check(False, "« ecarts_mois » : une ligne par mois de 2026")
+        monkeypatch.delenv(name)
