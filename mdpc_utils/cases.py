@@ -70,18 +70,33 @@ def grading() -> bool:
     return bool(os.environ.get(GRADING_VARIABLE) or os.environ.get(JUDGE_VARIABLE))
 
 
-def check(condition: bool, message: str) -> None:
-    """A French message a candidate understands when the condition does not hold.
+def check(condition: bool, message: str) -> bool:
+    """A French message a candidate understands when the condition does not hold; returns whether it holds.
 
     For a verdict (:func:`grading`) it fails: the test loses its points, nbgrader's « Validate » says so. In the
     candidate's JupyterLab it prints the message on one line and lets the notebook go on, so that « Run All »
-    on an unfinished copy reaches the last cell and shows every form (issue 17).
+    on an unfinished copy reaches the last cell and shows every form (issue 17). A self-check that reads further
+    into an answer goes on only if the answer has the right form: ``if check(isinstance(t, pd.DataFrame), …):``.
     """
     if condition:
-        return
+        return True
     if grading():
         raise AssertionError(message)
     print(f"✘ {message}", file=sys.stderr)
+    return False
+
+
+def show(value, name: str, decimals: int | None = None, rows: int | None = None):
+    """What a solution cell displays of an answer: the value (rounded, its first rows), or, while the answer is
+    not computed yet (``None``), a one-line notice naming it, instead of an error that stops « Run All »."""
+    if value is None:
+        print(f"✘ « {name} » n'est pas encore calculé : complétez la cellule ci-dessus.", file=sys.stderr)
+        return None
+    if rows is not None and hasattr(value, "head"):
+        value = value.head(rows)
+    if decimals is not None and hasattr(value, "round"):
+        value = value.round(decimals)
+    return value
 
 
 def fr_number(x, decimals: int = 2) -> str:

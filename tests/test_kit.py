@@ -371,6 +371,7 @@ NOT_CALLED = {
     "mdpc_utils.cases.describe": "displays a chart and its caption (IPython display); returns None",
     "mdpc_utils.cases.bar_chart": "draws a matplotlib Figure from the series it is given: no value to compare",
     "mdpc_utils.cases.grading": "reads whether the kernel runs for a verdict (environment): no argument, no value of the case",
+    "mdpc_utils.cases.show": "displays the value it is given (rounded, first rows) or a notice: no value computed",
 }
 # English parameter names of the kit -> French names of the case files and columns. It only ranks candidates:
 # every value of the right type is still tried, up to MAX_CALLS combinations per function and assignment.
@@ -626,3 +627,15 @@ def test_check_fails_for_a_verdict_and_only_notices_for_the_candidate(monkeypatc
         with pytest.raises(AssertionError, match="une ligne par mois"):
             cases.check(False, "« ecarts_mois » : une ligne par mois de 2026")
         monkeypatch.delenv(name)
+
+
+def test_show_displays_an_answer_or_names_the_missing_one(capsys):
+    import pandas as pd
+
+    from mdpc_utils.cases import check, show
+
+    frame = pd.DataFrame({"ecart": [1.234, -5.678, 9.0]})
+    assert show(frame, "classement", decimals=1, rows=2).equals(frame.head(2).round(1))
+    assert show(None, "classement") is None
+    assert capsys.readouterr().err == "✘ « classement » n'est pas encore calculé : complétez la cellule ci-dessus.\n"
+    assert check(True, "x") is True
