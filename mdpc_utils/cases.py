@@ -70,7 +70,26 @@ def grading() -> bool:
     return bool(os.environ.get(GRADING_VARIABLE) or os.environ.get(JUDGE_VARIABLE))
 
 
-def check(condition: bool, message: str) -> bool:
+class Verdict:
+    """What :func:`check` returns: true when the check holds; displays nothing (a test cell that ends with a
+    check shows its message, never « True »)."""
+
+    __slots__ = ("holds",)
+
+    def __init__(self, holds: bool):
+        self.holds = holds
+
+    def __bool__(self) -> bool:
+        return self.holds
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.holds})"
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+def check(condition: bool, message: str) -> Verdict:
     """A French message a candidate understands when the condition does not hold; returns whether it holds.
 
     For a verdict (:func:`grading`) it fails: the test loses its points, nbgrader's « Validate » says so. In the
@@ -79,11 +98,11 @@ def check(condition: bool, message: str) -> bool:
     into an answer goes on only if the answer has the right form: ``if check(isinstance(t, pd.DataFrame), …):``.
     """
     if condition:
-        return True
+        return Verdict(True)
     if grading():
         raise AssertionError(message)
     print(f"✘ {message}", file=sys.stderr)
-    return False
+    return Verdict(False)
 
 
 def show(value, name: str, decimals: int | None = None, rows: int | None = None):

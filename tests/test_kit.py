@@ -638,4 +638,15 @@ def test_show_displays_an_answer_or_names_the_missing_one(capsys):
     assert show(frame, "classement", decimals=1, rows=2).equals(frame.head(2).round(1))
     assert show(None, "classement") is None
     assert capsys.readouterr().err == "✘ « classement » n'est pas encore calculé : complétez la cellule ci-dessus.\n"
-    assert check(True, "x") is True
+    assert check(True, "x") and not check(False, "y")
+    capsys.readouterr()
+
+
+def test_a_test_cell_ending_with_a_check_shows_nothing():
+    """IPython displays a cell's last value: a check's verdict must not print « True » under a test cell."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from mdpc_utils.cases import check
+
+    formatted, _ = InteractiveShell.instance().display_formatter.format(check(True, "x"))
+    assert formatted == {}
