@@ -310,12 +310,31 @@ def test_renamed_notebook_is_graded_under_its_name(hostile):
     assert "renomme" in _kinds(hostile, "h08")
 
 
+def _tests_reading_forms_only(notebook: str) -> set[str]:
+    """The tests of a notebook that read no name the candidate's code binds: they judge form answers only, which
+    live in the copy's answers file (``reponses.json``), not in the notebook."""
+    from mdpc.grading.judge_code import bound_names, is_test, read_names
+
+    nb = nbformat.read(hostile_source(notebook), as_version=4)
+    coded = set().union(*(bound_names(c.source) for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")))
+    return {c.metadata["nbgrader"]["grade_id"] for c in nb.cells if is_test(c) and not read_names(c.source) & coded}
+
+
+def hostile_source(notebook: str) -> Path:
+    return demo.PROJECT_ROOT / "cas_pratiques" / A / f"{notebook}.ipynb"
+
+
 def test_missing_and_unreadable_notebooks_earn_nothing_the_others_are_graded(hostile):
+    """The blank release graded in place of a missing or unreadable notebook earns nothing from code; the form
+    answers the candidate saved in the answers file (handed in, intact) still count, as for any copy."""
     ref = hostile["scores"]["h01"]
     for sid, broken, kind in (("h09", NB2, "manquant"), ("h10", NB3, "illisible")):
         assert kind in _kinds(hostile, sid)
         mine = hostile["scores"][sid]
-        assert sum(mine[broken].values()) == 0
+        forms_only = _tests_reading_forms_only(broken)
+        assert {t: p for t, p in mine[broken].items() if p} == {t: ref[broken][t] for t in forms_only
+                                                                 if ref[broken][t]}, (sid, broken, forms_only)
+        assert sum(p for t, p in mine[broken].items() if t not in forms_only) == 0
         for nb in ref:
             if nb != broken:
                 assert mine[nb] == ref[nb], (sid, nb)
