@@ -15,6 +15,7 @@ from mdpc.authoring import coverage, form_cells, rubric_cells
 from mdpc.authoring.demo_cohort import COHORT_FILE, WRONG_ANSWERS_FILE
 from mdpc.core import grids as rubric
 from mdpc.core import referential
+from mdpc.grading import judge_code
 from mdpc.grading.release import generate_release
 
 SOURCES = sorted(CAS_DIR.glob("*/*.ipynb"))
@@ -211,22 +212,8 @@ def test_only_locked_cells_that_build_widgets_are_form_cells():
 
 
 def _symbols_read_and_bound(source: str) -> tuple[set[str], set[str]]:
-    """The global names a cell reads and binds, by Python's symbol tables (a string is not a name)."""
-    import symtable
-
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    tables, reads, binds = [symtable.symtable(TransformerManager().transform_cell(source), "<cellule>", "exec")], set(), set()
-    while tables:
-        table = tables.pop()
-        tables.extend(table.get_children())
-        top = table.get_type() == "module"
-        for sym in table.get_symbols():
-            if sym.is_referenced() and (top or sym.is_global()):
-                reads.add(sym.get_name())
-            if top and (sym.is_assigned() or sym.is_imported()):
-                binds.add(sym.get_name())
-    return reads, binds
+    """The global names a cell reads (a string is not a name here) and binds, as the judge reads them."""
+    return judge_code.read_names(source, strings=False), judge_code.bound_names(source)
 
 
 RELEASED_CASES = sorted(RELEASE_DIR.glob("B*/*.ipynb"))

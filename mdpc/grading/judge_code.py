@@ -196,16 +196,17 @@ def bound_names(source: str) -> set[str]:
             or (not top and sym.is_declared_global() and sym.is_assigned())}
 
 
-def read_names(source: str) -> set[str]:
+def read_names(source: str, strings: bool = True) -> set[str]:
     """The global names a cell reads, in any of its scopes (a comprehension's or a parameter's own names are
-    not), and the strings it holds that look like names (a test may read ``globals()["ecarts_produit"]``):
-    an over-approximation is harmless, an absent name is not sent."""
+    not), and (unless `strings` is false) the strings it holds that look like names (a test may read
+    ``globals()["ecarts_produit"]``): an over-approximation is harmless, an absent name is not sent."""
     code = _python(source)
     if code is None:
         return set()
     out = {sym.get_name() for top, sym in _symbols(code) if sym.is_referenced() and (top or sym.is_global())}
-    out |= {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)
-            and n.value.isidentifier()}
+    if strings:
+        out |= {n.value for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                and n.value.isidentifier()}
     return out
 
 
