@@ -119,7 +119,7 @@ def run_demo(workdir: Path, progress: bool = True) -> dict:
         home.mkdir(parents=True)
         for a in ASSIGNMENTS:
             exchange_step("fetch", home, a, c.id, workdir / "echange")
-            make_submission(home / a, course.source(a), c.wrong.get(a, ()), c.blank, c.answers)
+            make_submission(home / a, course.source(a), c.wrong.get(a, ()), c.blank, c.answers, c.no_code)
             exchange_step("submit", home, a, c.id, workdir / "echange")
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -372,6 +372,16 @@ NOT_CALLED = {
     "mdpc_utils.cases.bar_chart": "draws a matplotlib Figure from the series it is given: no value to compare",
     "mdpc_utils.cases.grading": "reads whether the kernel runs for a verdict (environment): no argument, no value of the case",
     "mdpc_utils.cases.show": "displays the value it is given (rounded, first rows) or a notice: no value computed",
+    "mdpc_utils.fonctions.FormulaError": "an exception class: its French message, no value",
+    "mdpc_utils.recette.StepError": "an exception class: its French message, no value",
+    "mdpc_utils.tableur.Tableur": "ipywidgets table builder, its recipe saved to the answers file: it computes only the "
+                                  "recipe the candidate enters (its replay is run_recipe, exercised)",
+    "mdpc_utils.grille.Grille": "ipywidgets grid saved to the answers file: it returns what the candidate typed",
+    "mdpc_utils.formules.help_text": "no argument: the list of formula functions shown in the tools",
+    "mdpc_utils.recette.apply_step": "applies one step the candidate wrote (a dict of their recipe); without one it "
+                                     "computes nothing (tests/test_outils.py)",
+    "mdpc_utils.recette.run_recipe": "replays the candidate's recipe; without one it computes nothing "
+                                     "(tests/test_outils.py)",
 }
 # English parameter names of the kit -> French names of the case files and columns. It only ranks candidates:
 # every value of the right type is still tried, up to MAX_CALLS combinations per function and assignment.

@@ -52,7 +52,8 @@ _WRONG_KEYS = {"carnet", "description", "modifications", "reponses", "echoue"}
 _VARIANT_KEYS = _WRONG_KEYS - {"echoue"} | {"groupe"}
 _EDIT_KEYS = {"cellule", "avant", "après"}
 _COHORT_KEYS = {"erreurs_types", "reponses", "niveaux", "seconde_correction", "jury"}
-_IDENTITY_KEYS = {"id", "prenom", "nom", "profil", "remise", "copie_blanche"}
+_IDENTITY_KEYS = {"id", "prenom", "nom", "profil", "remise", "copie_blanche", "sans_code"}
+NO_CODE_FILE = "reponses_sans_code.json"
 
 
 class DemoError(MdpcError):
@@ -91,6 +92,7 @@ class Candidate:
     profile: str
     submitted: dt.datetime                            # when they hand in the bloc 4 assignments
     blank: bool = False
+    no_code: bool = False                             # answers through the widgets only, code cells as released
     wrong: dict = field(default_factory=dict)         # assignment -> (wrong answer names, in order)
     answers: dict = field(default_factory=dict)       # notebook -> {question: value}, extra widget answers
     levels: dict = field(default_factory=dict)        # competency -> (level per criterion; None: not rated yet)
@@ -269,9 +271,13 @@ def _identities(path: Path) -> list[dict]:
         blank = entry.get("copie_blanche", False)
         if not isinstance(blank, bool):
             raise DemoError(f"{here} : « copie_blanche » vaut true ou false.")
+        no_code = entry.get("sans_code", False)
+        if not isinstance(no_code, bool) or (no_code and blank):
+            raise DemoError(f"{here} : « sans_code » vaut true ou false, et pas true pour une copie blanche.")
         out.append({"id": sid, "first": _text(entry.get("prenom"), f"{here}, prenom"),
                     "last": _text(entry.get("nom"), f"{here}, nom"),
-                    "profile": _text(entry.get("profil"), f"{here}, profil"), "submitted": when, "blank": blank})
+                    "profile": _text(entry.get("profil"), f"{here}, profil"), "submitted": when, "blank": blank,
+                    "no_code": no_code})
     return out
 
 
@@ -347,13 +353,28 @@ def solution_answers(source_dir: Path) -> dict:
     return json.loads((Path(source_dir) / "corrige" / "reponses_corrige.json").read_text(encoding="utf-8"))
 
 
+def no_code_answers(source_dir: Path) -> dict:
+    """What a candidate who writes no code enters: the solution's form answers, plus the recipes of the
+    no-code tools and the rows of the grids (``corrige/reponses_sans_code.json``)."""
+    answers = solution_answers(source_dir)
+    path = Path(source_dir) / "corrige" / NO_CODE_FILE
+    try:
+        extra = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DemoError(f"{_shown(path)} : illisible ({exc.__class__.__name__}).") from None
+    for notebook, values in extra.items():
+        answers.setdefault(notebook, {}).update(values)
+    return answers
+
+
 def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (), blank: bool = False,
-                    answer_overrides: dict | None = None) -> None:
+                    answer_overrides: dict | None = None, no_code: bool = False) -> None:
     """Turn a fetched release folder into a candidate's work: solution code with the named mistakes (or
     correct variants).
 
     `wrong` names mistakes of any assignment of the course (``source_dir``'s parent folder); those of
-    other assignments change nothing here. A blank copy is left as released."""
+    other assignments change nothing here. A blank copy is left as released; a copy « sans code » keeps the
+    released code cells and answers through the widgets only (:func:`no_code_answers`)."""
     catalogue = {**wrong_answers(Path(source_dir).parent), **variants(Path(source_dir).parent)}
     unknown = [w for w in wrong if w not in catalogue]
     if unknown:
@@ -361,6 +382,13 @@ def make_submission(folder: Path, source_dir: Path, wrong: tuple[str, ...] = (),
                         f"corrige/{WRONG_ANSWERS_FILE} et corrige/{VARIANTS_FILE} de chaque devoir).")
     mistakes = [catalogue[w] for w in wrong]
     if blank:
+        return
+    if no_code:
+        answers = no_code_answers(source_dir)
+        for nb_name, values in (answer_overrides or {}).items():
+            if nb_name in answers:
+                answers[nb_name].update(values)
+        (folder / ANSWERS_FILE).write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
         return
     for path in sorted(folder.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

@@ -5,7 +5,8 @@ to a sales manager. ``mdpc publier`` marks these cells ``metadata.jupyter.source
 « collapsed input »: one click on the bar on the left shows the code again) before it regenerates
 ``release/``, which keeps the mark, and opens each with a French comment naming the form (JupyterLab still
 shows a hidden cell's first line). A form cell is a locked code cell, neither a test nor a solution, that
-builds a kit form (``Form(``) or an interactive view (``interact``).
+builds a kit form (``Form(``), a no-code tool (``Tableur(``, ``Grille(``) or an interactive view
+(``interact``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import nbformat
 
 from mdpc import CAS_DIR
 
-_BUILDS_WIDGETS = re.compile(r"\bForm\(|\binteract(?:ive)?\(")
-_TITLE = re.compile(r"\bForm\(\s*NOTEBOOK\s*,\s*f?\"[^\"]*\"\s*,\s*f?\"([^\"]+)\"")
-HEADLINE_START = ("# Formulaire « ", "# Formulaires « ", "# Tableau de bord interactif")
+_BUILDS_WIDGETS = re.compile(r"\b(?:Form|Tableur|Grille)\(|\binteract(?:ive)?\(")
+_TITLE = re.compile(r"\b(Form|Tableur|Grille)\(\s*NOTEBOOK\s*,\s*f?\"[^\"]*\"\s*,\s*f?\"([^\"]+)\"")
+_KINDS = {"Form": ("Formulaire", "Formulaires"), "Tableur": ("Outil", "Outils"), "Grille": ("Grille", "Grilles")}
+HEADLINE_START = ("# Formulaire « ", "# Formulaires « ", "# Tableau de bord interactif", "# Outil « ", "# Outils « ",
+                  "# Grille « ", "# Grilles « ")
 
 
 def is_form_cell(cell) -> bool:
@@ -30,12 +33,14 @@ def is_form_cell(cell) -> bool:
 
 def headline(source: str) -> str:
     """The French comment a form cell opens with: JupyterLab shows a hidden cell's first line, nothing else."""
-    title = _TITLE.search(source)
-    if title is None:
+    found = _TITLE.search(source)
+    if found is None:
         return "# Tableau de bord interactif"
-    if "{" in title.group(1):  # one form per item (an f-string title): the part the forms share
-        return f"# Formulaires « {title.group(1).split('{')[0].strip()} … »"
-    return f"# Formulaire « {title.group(1)} »"
+    one, many = _KINDS[found.group(1)]
+    title = found.group(2)
+    if "{" in title:  # one form per item (an f-string title): the part the forms share
+        return f"# {many} « {title.split('{')[0].strip()} … »"
+    return f"# {one} « {title} »"
 
 
 def sync_form_cells(nb) -> list[str]:

@@ -1,0 +1,206 @@
+"""The functions a formula may call (:mod:`mdpc_utils.formules`), with their French names and help.
+
+Each works on a column (a pandas Series: element by element, or aggregated to one value) or on plain values, as a
+spreadsheet function would; ``par=`` computes per group. Nothing here knows a case: these are a spreadsheet's
+functions, and which to use, on what, stays the candidate's choice.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+
+class FormulaError(ValueError):
+    """A formula that cannot be computed; the message is French and says why."""
+
+
+def _aggregate(name, how):
+    def fn(*args, par=None):
+        if len(args) != 1:
+            raise FormulaError(f"{name}() prend une colonne (et, si besoin, par=colonne)")
+        x = args[0]
+        if not isinstance(x, pd.Series):
+            return x
+        if par is not None:
+            return x.groupby(_series_like(par, x)).transform(how)
+        return getattr(x, how)()
+    fn.__doc__ = name
+    return fn
+
+
+def _series_like(value, ref: pd.Series) -> pd.Series:
+    return value if isinstance(value, pd.Series) else pd.Series(value, index=ref.index)
+
+
+def _minmax(name, how, elementwise):
+    agg = _aggregate(name, how)
+
+    def fn(*args, par=None):
+        if len(args) == 1:
+            return agg(*args, par=par)
+        if not args:
+            raise FormulaError(f"{name}() demande au moins une valeur")
+        result = args[0]
+        for other in args[1:]:
+            result = elementwise(result, other)
+        return result
+    return fn
+
+
+def _if(condition, yes, no):
+    if isinstance(condition, pd.Series):
+        values = np.where(condition.fillna(False).astype(bool),
+                          yes.to_numpy() if isinstance(yes, pd.Series) else yes,
+                          no.to_numpy() if isinstance(no, pd.Series) else no)
+        return pd.Series(values, index=condition.index)
+    return yes if condition else no
+
+
+def _round(x, n=0, how=None):
+    n = int(n)
+    if how is not None:
+        factor = 10 ** n
+        return how(x * factor) / factor if n else how(x)
+    return x.round(n) if isinstance(x, pd.Series) else round(x, n)
+
+
+def _ceil(x, n=0):
+    return _round(x, n, np.ceil) if isinstance(x, pd.Series) else _round(x, n, lambda v: float(math.ceil(v)))
+
+
+def _floor(x, n=0):
+    return _round(x, n, np.floor) if isinstance(x, pd.Series) else _round(x, n, lambda v: float(math.floor(v)))
+
+
+def _nth(largest: bool):
+    def fn(x, k=1):
+        k = int(k)
+        values = x.dropna().sort_values(ascending=not largest) if isinstance(x, pd.Series) else pd.Series([x])
+        if not 1 <= k <= len(values):
+            raise FormulaError(f"rang {k} hors du tableau ({len(values)} valeurs)")
+        return values.iloc[k - 1]
+    return fn
+
+
+def _cumul(x, par=None):
+    return x.groupby(_series_like(par, x)).cumsum() if par is not None else x.cumsum()
+
+
+def _previous(x, n=1, par=None):
+    return x.groupby(_series_like(par, x)).shift(int(n)) if par is not None else x.shift(int(n))
+
+
+def _rank(x, decroissant=True, par=None):
+    if par is not None:
+        return x.groupby(_series_like(par, x)).rank(ascending=not decroissant, method="min")
+    return x.rank(ascending=not decroissant, method="min")
+
+
+def _pair(y, x):
+    frame = pd.DataFrame({"y": pd.to_numeric(y), "x": pd.to_numeric(x)}).dropna()
+    if len(frame) < 2 or frame["x"].nunique() < 2:
+        raise FormulaError("il faut au moins deux points de x différents")
+    return frame
+
+
+def _slope(y, x):
+    f = _pair(y, x)
+    return float(np.polyfit(f["x"], f["y"], 1)[0])
+
+
+def _intercept(y, x):
+    f = _pair(y, x)
+    return float(np.polyfit(f["x"], f["y"], 1)[1])
+
+
+def _correlation(x, y):
+    f = _pair(y, x)
+    return float(f["x"].corr(f["y"]))
+
+
+def _elementwise(fn_series, fn_scalar):
+    def fn(x):
+        return fn_series(x) if isinstance(x, pd.Series) else fn_scalar(x)
+    return fn
+
+
+def _isin(x, *values):
+    return x.isin(values) if isinstance(x, pd.Series) else x in values
+
+
+def _contains(x, text):
+    if isinstance(x, pd.Series):
+        return x.astype(str).str.contains(str(text), case=False, regex=False)
+    return str(text).lower() in str(x).lower()
+
+
+def _dates(x):
+    return pd.to_datetime(x)
+
+
+def _year(x):
+    d = _dates(x)
+    return d.dt.year if isinstance(d, pd.Series) else d.year
+
+
+def _month(x):
+    d = _dates(x)
+    return d.dt.month if isinstance(d, pd.Series) else d.month
+
+
+def _days_between(start, end):
+    delta = _dates(end) - _dates(start)
+    return delta.dt.days if isinstance(delta, pd.Series) else delta.days
+
+
+def _text(x):
+    return x.astype(str) if isinstance(x, pd.Series) else str(x)
+
+
+def _number(x):
+    return pd.to_numeric(x, errors="coerce") if isinstance(x, pd.Series) else float(x)
+
+
+def _empty(x):
+    return x.isna() | (x.astype(str).str.strip() == "") if isinstance(x, pd.Series) else x is None or str(x).strip() == ""
+
+
+# name → (function, one-line French help shown in the tools)
+FUNCTIONS = {
+    "somme": (_aggregate("somme", "sum"), "somme(x) : total de la colonne ; somme(x, par=g) : total de chaque groupe"),
+    "moyenne": (_aggregate("moyenne", "mean"), "moyenne(x), moyenne(x, par=g)"),
+    "mediane": (_aggregate("mediane", "median"), "mediane(x), mediane(x, par=g)"),
+    "ecart_type": (_aggregate("ecart_type", "std"), "ecart_type(x) : écart-type d'échantillon (comme ECARTYPE)"),
+    "nombre": (_aggregate("nombre", "count"), "nombre(x) : nombre de valeurs renseignées"),
+    "premier": (_aggregate("premier", "first"), "premier(x) : première valeur (du groupe)"),
+    "dernier": (_aggregate("dernier", "last"), "dernier(x) : dernière valeur (du groupe)"),
+    "min": (_minmax("min", "min", np.minimum), "min(x) : plus petite valeur ; min(a, b) : la plus petite des deux"),
+    "max": (_minmax("max", "max", np.maximum), "max(x) : plus grande valeur ; max(a, b) : la plus grande des deux"),
+    "grand": (_nth(True), "grand(x, k) : k-ième plus grande valeur (comme GRANDE.VALEUR)"),
+    "petit": (_nth(False), "petit(x, k) : k-ième plus petite valeur"),
+    "cumul": (_cumul, "cumul(x) : somme cumulée dans l'ordre des lignes ; cumul(x, par=g)"),
+    "precedent": (_previous, "precedent(x) : valeur de la ligne précédente (vide en première ligne)"),
+    "rang": (_rank, "rang(x) : 1 pour la plus grande valeur ; rang(x, decroissant=False) ; rang(x, par=g)"),
+    "si": (_if, "si(condition, valeur_si_vrai, valeur_si_faux)"),
+    "abs": (_elementwise(lambda s: s.abs(), abs), "abs(x) : valeur absolue"),
+    "arrondi": (_round, "arrondi(x, n) : arrondi à n décimales"),
+    "arrondi_sup": (_ceil, "arrondi_sup(x) : arrondi à l'entier supérieur (comme PLAFOND)"),
+    "arrondi_inf": (_floor, "arrondi_inf(x) : arrondi à l'entier inférieur"),
+    "racine": (_elementwise(np.sqrt, math.sqrt), "racine(x)"),
+    "log": (_elementwise(np.log, math.log), "log(x) : logarithme népérien"),
+    "exp": (_elementwise(np.exp, math.exp), "exp(x)"),
+    "pente": (_slope, "pente(y, x) : pente de la droite des moindres carrés de y en fonction de x"),
+    "ordonnee_origine": (_intercept, "ordonnee_origine(y, x) : ordonnée à l'origine de cette droite"),
+    "correlation": (_correlation, "correlation(x, y) : coefficient de corrélation de Pearson"),
+    "dans": (_isin, "dans(x, \"a\", \"b\") : vrai si x vaut l'une des valeurs"),
+    "contient": (_contains, "contient(x, \"mot\") : vrai si le texte contient le mot (sans tenir compte de la casse)"),
+    "vide": (_elementwise(_empty, _empty), "vide(x) : vrai si la case est vide"),
+    "annee": (_year, "annee(date)"),
+    "mois": (_month, "mois(date)"),
+    "jours_entre": (_days_between, "jours_entre(debut, fin) : nombre de jours"),
+    "texte": (_text, "texte(x)"),
+    "nombre_de": (_number, "nombre_de(x) : convertit un texte en nombre"),
+}

@@ -1,0 +1,133 @@
+"""The no-code tools of the kit (issue 17): formulas, recipe-built tables, editable grids.
+
+A candidate who writes no code builds each computed answer with a :class:`~mdpc_utils.tableur.Tableur` (a recipe
+of spreadsheet steps) or types it in a :class:`~mdpc_utils.grille.Grille`; the recipe and the rows are saved in
+the answers file and replayed identically when the notebook runs again (autograde). Formulas come from a file
+the candidate controls, so they are evaluated from a white list and bounded.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from mdpc_utils.answers import AnswerStore
+from mdpc_utils.forms import Field
+from mdpc_utils.formules import FormulaError, evaluate
+from mdpc_utils.grille import Grille
+from mdpc_utils.tableur import StepError, Tableur, run_recipe
+
+SALES = pd.DataFrame({"commercial": ["Ana", "Ana", "Ben", "Ben", "Chloé"], "mois": [1, 2, 1, 2, 1],
+                      "ventes": [10.0, 14.0, 8.0, 12.0, 20.0], "objectif": [12, 12, 10, 10, 15]})
+TEAMS = pd.DataFrame({"commercial": ["Ana", "Ben", "Chloé"], "equipe": ["Nord", "Sud", "Nord"]})
+
+
+def test_formulas_compute_what_a_spreadsheet_would():
+    assert evaluate("ventes / objectif", SALES).round(3).tolist() == [0.833, 1.167, 0.8, 1.2, 1.333]
+    assert evaluate("somme(ventes)", SALES) == 64
+    assert evaluate("100 * ventes / somme(ventes, par=commercial)", SALES).round(1).tolist() == [41.7, 58.3, 40.0, 60.0, 100.0]
+    assert evaluate("si(ventes >= objectif, \"atteint\", \"manqué\")", SALES).tolist() == [
+        "manqué", "atteint", "manqué", "atteint", "atteint"]
+    assert evaluate("grand(ventes, 2)", SALES) == 14
+    assert evaluate("cumul(ventes, par=commercial)", SALES).tolist() == [10, 24, 8, 20, 20]
+    assert evaluate("arrondi_sup(ventes / 3)", SALES).tolist() == [4, 5, 3, 4, 7]
+    assert evaluate("pente(ventes, mois)", SALES.iloc[:2]) == pytest.approx(4.0)
+    assert evaluate("[ventes] × 2 − 1", SALES).tolist() == [19, 27, 15, 23, 39]  # typographic signs accepted
+    z = evaluate("(ventes - moyenne(ventes, par=mois)) / ecart_type(ventes, par=mois)", SALES)
+    g = SALES.groupby("mois")["ventes"]
+    assert z.round(6).tolist() == ((SALES["ventes"] - g.transform("mean")) / g.transform("std")).round(6).tolist()
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("__import__('os').system('id')", "non autorisé"),
+    ("open('/etc/passwd')", "fonction inconnue"),
+    ("ventes.sum()", "non autorisé"),
+    ("commercial * 100000000", "texte"),
+    ("\"x\" * 10 ** 9", "texte"),
+    ("((10 ** 300) ** 300) ** 300", "calcul impossible"),
+    ("2 ** 100000", "exposant trop grand"),
+    ("(lambda: 1)()", "non autorisé"),
+    ("[x for x in ventes]", "nom inconnu"),
+    ("{x for x in ventes}", "non autorisé"),
+    ("ventse * 2", "nom inconnu : « ventse »"),
+    ("somme(" * 200 + ")" * 200, "trop"),
+])
+def test_a_formula_runs_nothing_but_arithmetic_and_says_why_in_french(formula, message):
+    with pytest.raises(FormulaError, match=message):
+        evaluate(formula, SALES)
+
+
+def test_a_recipe_filters_joins_groups_sorts_and_indexes():
+    recipe = {"depart": "ventes", "etapes": [
+        {"op": "joindre", "table": "equipes", "cles": "commercial", "mode": "inner"},
+        {"op": "filtrer", "condition": "mois == 1"},
+        {"op": "regrouper", "par": "equipe", "calculs": "ventes = somme(ventes) ; taux_pct = 100 * somme(ventes) / somme(objectif)"},
+        {"op": "trier", "cles": "taux_pct", "ordre": "decroissant"},
+        {"op": "index", "colonnes": "equipe"},
+    ]}
+    result = run_recipe(recipe, {"ventes": SALES, "equipes": TEAMS})
+    assert list(result.index) == ["Nord", "Sud"]
+    assert result.loc["Nord", "ventes"] == 30 and result.loc["Sud", "taux_pct"] == pytest.approx(80.0)
+
+
+def test_a_failing_step_is_named():
+    recipe = {"depart": "ventes", "etapes": [{"op": "calculer", "colonne": "x", "formule": "ventes / objectif"},
+                                             {"op": "trier", "cles": "marge", "ordre": "decroissant"}]}
+    with pytest.raises(StepError, match=r"Étape 2 \(Trier\) : nom inconnu : « marge »"):
+        run_recipe(recipe, {"ventes": SALES})
+
+
+def test_the_recipe_is_saved_and_replayed_from_the_answers_file(tmp_path):
+    path = tmp_path / "reponses.json"
+    tool = Tableur("nb", "outil", "Taux", {"ventes": SALES}, store=AnswerStore("nb", path))
+    assert tool.resultat() is None and tool.fonction("ventes") is None  # a blank copy answers nothing
+    tool.box()  # the widgets, as in JupyterLab
+    tool.recipe["depart"] = "ventes"
+    tool.recipe["etapes"].append({"op": "calculer", "colonne": "taux", "formule": "ventes / objectif"})
+    tool._save()
+    saved = json.loads(path.read_text(encoding="utf-8"))["nb"]["outil.recette"]
+    assert saved["depart"] == "ventes" and saved["etapes"][0]["formule"] == "ventes / objectif"
+    again = Tableur("nb", "outil", "Taux", {"ventes": SALES}, store=AnswerStore("nb", path))  # autograde
+    assert again.resultat()["taux"].round(2).tolist() == [0.83, 1.17, 0.8, 1.2, 1.33]
+    other = SALES.assign(ventes=SALES["ventes"] * 2)
+    assert again.fonction("ventes")(other)["taux"].round(2).tolist() == [1.67, 2.33, 1.6, 2.4, 2.67]
+    assert "taux" not in SALES.columns  # the recipe works on a copy
+
+
+def test_a_broken_recipe_gives_none_and_a_french_notice(tmp_path, capsys):
+    path = tmp_path / "reponses.json"
+    path.write_text(json.dumps({"nb": {"outil.recette": {"depart": "ventes", "etapes": [{"op": "calculer"}]}}}))
+    tool = Tableur("nb", "outil", "Taux", {"ventes": SALES}, store=AnswerStore("nb", path))
+    assert tool.resultat() is None
+    assert "Étape 1 (Calculer une colonne)" in capsys.readouterr().err
+
+
+def test_a_tool_can_start_from_another_tools_result(tmp_path):
+    store = AnswerStore("nb", tmp_path / "reponses.json")
+    first = Tableur("nb", "a", "A", {"ventes": SALES}, store=store)
+    first.recipe = {"depart": "ventes", "etapes": [{"op": "filtrer", "condition": "commercial == \"Ana\""}]}
+    second = Tableur("nb", "b", "B", {"ana": first}, store=store)
+    second.recipe = {"depart": "ana", "etapes": [{"op": "valeur", "formule": "somme(ventes)"}]}
+    assert second.resultat() == 24
+
+
+def test_a_grid_keeps_its_rows_and_gives_a_typed_table(tmp_path):
+    path = tmp_path / "reponses.json"
+    columns = [Field("canal", "Canal", "choix", options=("Salon", "Webinaire")), Field("part", "Part", "nombre")]
+    grid = Grille("nb", "mix", "Mix", columns, lignes=TEAMS, fixes=("commercial",), index="commercial",
+                  store=AnswerStore("nb", path))
+    assert grid.resultat() is None
+    grid.box()
+    grid.fill([{"canal": "Salon", "part": 0.6}, {"canal": "Inconnu", "part": 0.4}])
+    again = Grille("nb", "mix", "Mix", columns, lignes=TEAMS, fixes=("commercial",), index="commercial",
+                   store=AnswerStore("nb", path))
+    table = again.resultat()
+    assert list(table.index) == ["Ana", "Ben", "Chloé"]
+    assert table.loc["Ana", "canal"] == "Salon" and pd.isna(table.loc["Ben", "canal"])  # not in the list: empty
+    assert table["part"].tolist()[:2] == [0.6, 0.4]
+    free = Grille("nb", "libre", "Libre", columns, store=AnswerStore("nb", path))
+    free.box()
+    free.fill([{"canal": "Webinaire", "part": 1}, {}])
+    assert len(free.resultat()) == 1  # empty rows are not answers
