@@ -42,7 +42,8 @@ def test_every_assignment_has_its_catalogue_and_cohort_beside_its_answer_key():
         assert (CAS_DIR / a / "corrige" / COHORT_FILE).is_file()
         assert any(w.assignment == a for w in WRONG_ANSWERS.values()), a
     cohort = load_cohort(ASSIGNMENTS)
-    assert [c.id for c in cohort] == ["c01", "c02", "c03", "c04", "c05", "c06", "c07"]
+    assert [c.id for c in cohort] == ["c01", "c02", "c03", "c04", "c05", "c06", "c07", "c08"]
+    assert [c.id for c in cohort if c.no_code] == ["c08"] and not any(c.wrong for c in cohort if c.no_code)
     assert {w for c in cohort for w in c.all_wrong} == set(WRONG_ANSWERS)
 
 

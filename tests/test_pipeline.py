@@ -11,6 +11,7 @@ import io
 import re
 from contextlib import redirect_stdout
 
+import nbformat
 import pandas as pd
 import pytest
 import yaml
@@ -88,6 +89,22 @@ def test_solution_earns_every_autograded_point(scores):
         assert tests and all(score == maximum for score, maximum in tests.values()), (nb, tests)
 
 
+def test_the_candidate_without_code_earns_every_autograded_point(run, scores):
+    """c08 changes no code cell: every answer comes from the no-code tools and the forms (issue 17)."""
+    copy = run["course"].root / "submitted" / "c08"
+    for assignment in demo.ASSIGNMENTS:
+        released = run["course"].root / "release" / assignment
+        for path in sorted(released.glob("*.ipynb")):
+            mine = nbformat.read(copy / assignment / path.name, as_version=4)
+            theirs = nbformat.read(path, as_version=4)
+            assert [c.source for c in mine.cells if c.cell_type == "code"] == [
+                c.source for c in theirs.cells if c.cell_type == "code"], path.name
+    for nb in NOTEBOOKS:
+        tests = scores["c08"][nb]
+        assert tests and tests == {t: (m, m) for t, (_, m) in tests.items()}, (nb, tests)
+        assert set(tests) == set(scores["c01"][nb])
+
+
 def test_blank_release_earns_nothing(scores):
     for nb in NOTEBOOKS:
         assert all(score == 0 for score, _ in scores["c04"][nb].values()), nb
@@ -111,23 +128,28 @@ def test_competency_decisions(run):
     got = {sid: {c: competency(r, c)["statut"] for c in CODES} for sid, r in records(run).items()}
     V, N, A = "validé", "non validé", "en attente"
     B1 = {"c01": (V, V, V, V), "c02": (V, A, N, N), "c03": (N, N, N, N), "c04": (N, N, N, N), "c05": (V, V, V, V),
-          "c06": (N, V, N, A), "c07": (V, N, V, V)}
+          "c06": (N, V, N, A), "c07": (V, N, V, V), "c08": (V, V, V, V)}
     B2 = {"c01": (V, V, V, V, V), "c02": (N, V, N, N, N), "c03": (N, N, N, N, N), "c04": (N, N, N, N, N),
-          "c05": (V, V, V, V, V), "c06": (N, N, V, A, V), "c07": (V, V, V, N, V)}
+          "c05": (V, V, V, V, V), "c06": (N, N, V, A, V), "c07": (V, V, V, N, V),
+          "c08": (V, V, V, V, V)}
     B3 = {"c01": (V, V, V, V, V), "c02": (N, V, N, V, N), "c03": (N, N, N, N, N), "c04": (N, N, N, N, N),
-          "c05": (V, V, V, V, V), "c06": (V, N, V, N, V), "c07": (V, V, V, V, V)}
+          "c05": (V, V, V, V, V), "c06": (V, N, V, N, V), "c07": (V, V, V, V, V),
+          "c08": (V, V, V, V, V)}
     B4 = {"c01": (V, V, V, V, V, V), "c02": (N, V, N, N, V, N), "c03": (N, N, N, N, N, N), "c04": (N, N, N, N, N, N),
-          "c05": (V, V, V, V, V, V), "c06": (V, V, A, A, N, V), "c07": (A, V, V, V, V, N)}
+          "c05": (V, V, V, V, V, V), "c06": (V, V, A, A, N, V), "c07": (A, V, V, V, V, N),
+          "c08": (V, V, V, V, V, V)}
     # c02, C1.2 criterion 3: the two graders disagree, the jury has not decided yet; c06 has not held the orals of
     # C1.4, C2.4 and C4.4: only autograded proposals, not decisive; c07, C4.1: two graders disagree
     assert got == {sid: dict(zip(CODES, B1[sid] + B2[sid] + B3[sid] + B4[sid], strict=True)) for sid in B1}
     blocs = {sid: tuple(r["blocs"][i]["statut"] for i in range(4)) for sid, r in records(run).items()}
     assert blocs == {"c01": (V, V, V, V), "c02": (N, N, N, N), "c03": (N, N, N, N), "c04": (N, N, N, N),
-                     "c05": (V, V, V, V), "c06": (N, N, N, N), "c07": (N, N, V, N)}
+                     "c05": (V, V, V, V), "c06": (N, N, N, N), "c07": (N, N, V, N),
+                     "c08": (V, V, V, V)}
     decision = {sid: (r["decision"]["statut"], r["decision"]["blocs_acquis"]) for sid, r in records(run).items()}
     assert decision == {"c01": ("certification obtenue", [1, 2, 3, 4]), "c02": (N, []), "c03": (N, []), "c04": (N, []),
                         "c05": ("certification obtenue", [1, 2, 3, 4]),  # with an exemption granted by the jury
-                        "c06": (N, []), "c07": ("validation partielle", [3])}
+                        "c06": (N, []), "c07": ("validation partielle", [3]),
+                        "c08": ("certification obtenue", [1, 2, 3, 4])}  # without writing one line of code
 
 
 def test_exemption_and_extra_time(run):
