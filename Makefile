@@ -4,11 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installe
 
-.PHONY: install demo test test-fast systeme lab lab-candidat lint release clean
+.PHONY: install demo test test-fast systeme lab lab-candidat lint release clean extension
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé : " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@# Réglages JupyterLab du projet : toutes les cellules restent affichées (formulaires), pas de nouvelles en ligne
 	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp mdpc_utils/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@# Ctrl+S depuis un champ de formulaire (extension construite, livrée : mdpc_utils/jupyterlab/enregistrer/)
+	@rm -rf $(VENV)/share/jupyter/labextensions/mdpc-enregistrer && mkdir -p $(VENV)/share/jupyter/labextensions
+	@cp -r mdpc_utils/jupyterlab/enregistrer/labextension $(VENV)/share/jupyter/labextensions/mdpc-enregistrer
 	@# formgrader journaled and blind for rubric cells (mdpc/grading/formgrader_journal.py)
 	@mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d && cp mdpc/grading/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/mdpc.json
 	@touch $(STAMP)
@@ -51,3 +54,13 @@ release: $(STAMP)
 
 clean:
 	rm -rf $(VENV) demo_mdpc gradebook.db submitted autograded feedback
+
+# Reconstruit l'extension « Ctrl+S depuis un formulaire » (poste du développeur : Node.js et le registre npm) ;
+# le résultat, mdpc_utils/jupyterlab/enregistrer/labextension/, est livré avec le dépôt.
+extension: $(STAMP)
+	@rm -rf /tmp/mdpc-enregistrer && cp -r mdpc_utils/jupyterlab/enregistrer /tmp/mdpc-enregistrer
+	cd /tmp/mdpc-enregistrer && rm -rf labextension && npm install --no-audit --no-fund --silent
+	cd /tmp/mdpc-enregistrer && node node_modules/@jupyterlab/builder/lib/build-labextension.js \
+		--core-path "$$($(BIN)/python -c 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "staging"))')" .
+	@rm -rf mdpc_utils/jupyterlab/enregistrer/labextension && cp -r /tmp/mdpc-enregistrer/static mdpc_utils/jupyterlab/enregistrer/labextension
+	@rm -f $(STAMP) && $(MAKE) --no-print-directory install

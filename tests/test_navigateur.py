@@ -157,8 +157,18 @@ def test_candidate_fills_a_form_in_jupyterlab_and_autograde_scores_it(lab):
             break
         time.sleep(0.5)
     assert data[NB]["messages.objectifs"] == answers["messages.objectifs"]
+    # Ctrl+S typed inside a form field saves the notebook (mdpc_utils/jupyterlab/enregistrer: ipywidgets stops the
+    # key events of its fields, JupyterLab reads its shortcuts as they bubble up)
+    before = notebook.stat().st_mtime_ns
+    boxes.nth(2).click()
+    boxes.nth(2).press("End")
     page.keyboard.press("Control+s")
-    page.wait_for_timeout(1000)
+    for _ in range(40):
+        if notebook.stat().st_mtime_ns > before and page.locator(".jp-mod-dirty").count() == 0:
+            break
+        page.wait_for_timeout(250)
+    assert notebook.stat().st_mtime_ns > before, "Ctrl+S dans un champ de formulaire n'a pas enregistré le carnet"
+    assert page.locator(".jp-mod-dirty").count() == 0
     page.close()
 
     root = lab["course"].root
