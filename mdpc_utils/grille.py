@@ -89,7 +89,7 @@ class Grille:
             self._summary.update(HTML(self.summary_html()))
 
     def _cell(self, row: dict, f: Field, label: str):
-        widget = f.make_widget(row.get(f.key))
+        widget = f.make_widget(self._clean(row)[f.key])  # a hand-edited answers file never stops the notebook
         widget.description = label
         widget.layout = w.Layout(width=f.extra.get("width", "auto"))
 

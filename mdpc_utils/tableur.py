@@ -14,6 +14,7 @@ The tool computes what a spreadsheet would; which figures to compute, and what t
 from __future__ import annotations
 
 import html
+import json
 import sys
 
 import ipywidgets as w
@@ -35,16 +36,29 @@ from .recette import (
 )
 
 
+def _clean_recipe(recipe: dict) -> dict:
+    """A recipe as the widgets can show it, whatever the answers file held (a hand-edited file never stops the
+    notebook: what is not a step is dropped, the replay says what is wrong with the rest)."""
+    start = recipe.get("depart")
+    steps = recipe.get("etapes")
+    steps = [{str(k): v if isinstance(v, (str, int, float)) or v is None else str(v) for k, v in step.items()}
+             for step in (steps if isinstance(steps, list) else []) if isinstance(step, dict)][:MAX_STEPS]
+    return {"depart": start if isinstance(start, str) else None, "etapes": steps}
+
+
 class Tableur:
     """A recipe-built table over ``sources`` (name → DataFrame, Series, or a tool whose result it reads)."""
 
     def __init__(self, notebook: str, name: str, title: str, sources: dict, *, constants: dict | None = None,
-                 intro: str = "", store: AnswerStore | None = None):
+                 intro: str = "", store: AnswerStore | None = None, exemple: dict | None = None):
+        """``exemple``: a recipe to start from while nothing is saved — for the lessons, which show the tools at
+        work; a case never gives one (its tools start empty)."""
         self.notebook, self.name, self.title, self.intro = notebook, name, title, intro
         self.sources, self.constants = dict(sources), dict(constants or {})
         self.store = store or AnswerStore(notebook)
         saved = self.store.get(self.key)
-        self.recipe = saved if isinstance(saved, dict) else {"depart": None, "etapes": []}
+        start = saved if isinstance(saved, dict) else exemple
+        self.recipe = _clean_recipe(json.loads(json.dumps(start)) if isinstance(start, dict) else {})
         self._ui = None
 
     @property

@@ -104,6 +104,25 @@ def test_a_broken_recipe_gives_none_and_a_french_notice(tmp_path, capsys):
     assert "Étape 1 (Calculer une colonne)" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("saved", ["texte", {"depart": ["x"], "etapes": "abc"}, {"depart": "ventes", "etapes": [1, None,
+                                   {"op": "calculer", "colonne": {"a": 1}, "formule": ["ventes"]}]}])
+def test_a_hand_edited_recipe_never_stops_the_notebook(tmp_path, saved):
+    path = tmp_path / "reponses.json"
+    path.write_text(json.dumps({"nb": {"outil.recette": saved}}))
+    tool = Tableur("nb", "outil", "Taux", {"ventes": SALES}, store=AnswerStore("nb", path))
+    tool.box()  # the widgets show what can be shown
+    assert tool.resultat() is None
+
+
+def test_a_lesson_tool_starts_from_its_example_and_a_case_tool_from_nothing(tmp_path):
+    example = {"depart": "ventes", "etapes": [{"op": "valeur", "formule": "somme(ventes)"}]}
+    lesson = Tableur("nb", "exemple", "Exemple", {"ventes": SALES}, store=AnswerStore("nb", tmp_path / "r.json"),
+                     exemple=example)
+    assert lesson.resultat() == 64
+    lesson.recipe["etapes"].clear()
+    assert example["etapes"], "the example given is never changed by the candidate's edits"
+
+
 def test_a_tool_can_start_from_another_tools_result(tmp_path):
     store = AnswerStore("nb", tmp_path / "reponses.json")
     first = Tableur("nb", "a", "A", {"ventes": SALES}, store=store)
@@ -127,6 +146,12 @@ def test_a_grid_keeps_its_rows_and_gives_a_typed_table(tmp_path):
     assert list(table.index) == ["Ana", "Ben", "Chloé"]
     assert table.loc["Ana", "canal"] == "Salon" and pd.isna(table.loc["Ben", "canal"])  # not in the list: empty
     assert table["part"].tolist()[:2] == [0.6, 0.4]
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["nb"]["mix.lignes"] = [{"canal": 3, "part": "beaucoup"}, "junk", {"canal": ["Salon"], "part": None}]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    tampered = Grille("nb", "mix", "Mix", columns, lignes=TEAMS, fixes=("commercial",), store=AnswerStore("nb", path))
+    tampered.box()  # a hand-edited file: the grid still shows, values it cannot take are left empty
+    assert tampered.resultat()["canal"].isna().all()
     free = Grille("nb", "libre", "Libre", columns, store=AnswerStore("nb", path))
     free.box()
     free.fill([{"canal": "Webinaire", "part": 1}, {}])
