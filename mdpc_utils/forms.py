@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass, field
 
 import ipywidgets as w
@@ -17,6 +18,13 @@ from IPython.display import HTML, display
 from .answers import AnswerStore
 
 _STYLE = {"description_width": "initial"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def dom_class(*parts) -> str:
+    """The CSS class that names a field in the page (``mdpc-<form>-<key>``): a stable handle for a browser test, a
+    user style or an assistive tool, never a value."""
+    return "mdpc-" + "-".join(_UNSAFE.sub("_", str(p)) for p in parts)
 _LAYOUT = {"width": "95%"}
 
 
@@ -81,6 +89,7 @@ class Form:
         for f in fields:
             widget = f.make_widget(saved.get(self.qualified(f.key)))
             widget.observe(self._saver(f), names="value")
+            widget.add_class(dom_class(name, f.key))
             self.widgets[f.key] = widget
         self._summary = None
 

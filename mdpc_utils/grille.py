@@ -17,7 +17,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .answers import AnswerStore
-from .forms import Field, _read
+from .forms import Field, _read, dom_class
 
 MAX_ROWS = 60
 
@@ -88,8 +88,9 @@ class Grille:
         if self._summary is not None:
             self._summary.update(HTML(self.summary_html()))
 
-    def _cell(self, row: dict, f: Field, label: str):
+    def _cell(self, row: dict, f: Field, label: str, i: int):
         widget = f.make_widget(self._clean(row)[f.key])  # a hand-edited answers file never stops the notebook
+        widget.add_class(dom_class(self.name, f"l{i}", f.key))
         widget.description = label
         widget.layout = w.Layout(width=f.extra.get("width", "auto"))
 
@@ -108,7 +109,7 @@ class Grille:
             else:
                 name = f"ligne {i + 1}"
                 head = w.HTML(f"<strong>Ligne {i + 1}</strong>")
-            cells = [self._cell(row, f, f"{f.label} ({name})" if f.extra.get("long_label") else f.label)
+            cells = [self._cell(row, f, f"{f.label} ({name})" if f.extra.get("long_label") else f.label, i)
                      for f in self.columns]
             lines.append(w.VBox([head, w.HBox(cells, layout=w.Layout(flex_flow="row wrap"))],
                                 layout=w.Layout(border_bottom="1px solid #ddd", padding="2px 0")))
@@ -122,6 +123,8 @@ class Grille:
         if self.fixed_rows is None:
             add = w.Button(description="Ajouter une ligne", icon="plus")
             remove = w.Button(description="Retirer la dernière ligne", icon="minus")
+            add.add_class(dom_class(self.name, "ajouter"))
+            remove.add_class(dom_class(self.name, "retirer"))
 
             def added(_):
                 if len(self.rows) < MAX_ROWS:

@@ -22,6 +22,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .answers import AnswerStore
+from .forms import dom_class
 from .formules import help_text
 from .recette import (
     MAX_STEPS,
@@ -114,7 +115,7 @@ class Tableur:
         self.store.set(self.key, self.recipe)
         self._refresh()
 
-    def _param_widget(self, step: dict, param: str, label: str, kind: str, placeholder: str):
+    def _param_widget(self, i: int, step: dict, param: str, label: str, kind: str, placeholder: str):
         style, layout = {"description_width": "initial"}, w.Layout(width="95%")
         if kind == "table":
             options = [("— choisir —", None)] + [(k, k) for k in self.sources]
@@ -134,6 +135,7 @@ class Tableur:
             step[param] = change["new"]
             self._save()
         widget.observe(changed, names="value")
+        widget.add_class(dom_class(self.name, f"e{i + 1}", param))
         return widget
 
     def _move(self, i: int, delta: int):
@@ -165,7 +167,9 @@ class Tableur:
             buttons[0].on_click(self._move(i, -1))
             buttons[1].on_click(self._move(i, 1))
             buttons[2].on_click(self._remove(i))
-            widgets = [self._param_widget(step, *p) for p in params]
+            for button, what in zip(buttons, ("monter", "descendre", "supprimer"), strict=True):
+                button.add_class(dom_class(self.name, f"e{i + 1}", what))
+            widgets = [self._param_widget(i, step, *p) for p in params]
             rows.append(w.VBox([header, *widgets, w.HBox(buttons)],
                                layout=w.Layout(border="1px solid #bbb", padding="4px", margin="2px 0")))
         self._ui["steps"].children = rows
@@ -191,6 +195,7 @@ class Tableur:
             self.recipe["depart"] = change["new"]
             self._save()
         start.observe(start_changed, names="value")
+        start.add_class(dom_class(self.name, "depart"))
         adder = w.Dropdown(options=[(label, op) for op, (label, _) in OPERATIONS.items()],
                            description="Nouvelle étape", style={"description_width": "initial"})
         add = w.Button(description="Ajouter l'étape", icon="plus", tooltip="Ajouter l'étape choisie à la fin")
@@ -201,6 +206,8 @@ class Tableur:
                 self._save()
                 self._draw_steps()
         add.on_click(add_step)
+        adder.add_class(dom_class(self.name, "nouvelle"))
+        add.add_class(dom_class(self.name, "ajouter"))
         helper = w.Accordion(children=[w.HTML("<pre style='white-space:pre-wrap'>"
                                               + html.escape(help_text()) + "</pre>")])
         helper.set_title(0, "Aide : fonctions des formules")

@@ -377,6 +377,7 @@ NOT_CALLED = {
     "mdpc_utils.tableur.Tableur": "ipywidgets table builder, its recipe saved to the answers file: it computes only the "
                                   "recipe the candidate enters (its replay is run_recipe, exercised)",
     "mdpc_utils.grille.Grille": "ipywidgets grid saved to the answers file: it returns what the candidate typed",
+    "mdpc_utils.forms.dom_class": "names a field's CSS class from its form and key: no value of the case",
     "mdpc_utils.formules.help_text": "no argument: the list of formula functions shown in the tools",
     "mdpc_utils.recette.apply_step": "applies one step the candidate wrote (a dict of their recipe); without one it "
                                      "computes nothing (tests/test_outils.py)",
