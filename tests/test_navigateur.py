@@ -261,3 +261,126 @@ def test_released_cases_render_their_widgets(lab, worked, case):
         page.screenshot(path=str(ARTEFACTS / f"{case.stem}.png"), full_page=False)
     finally:
         page.close()
+
+
+# -- a whole case by mouse and keyboard (issue 17, item 7) ------------------------------------------------------
+# A candidate who writes no code answers one whole case per bloc in the browser: the forms, the tables built
+# with the recipe tool, the grids — by clicking and typing what `corrige/reponses_sans_code.json` and
+# `corrige/reponses_corrige.json` hold, through the widgets only (each field is found by its stable CSS class,
+# `mdpc-<name>-<key>`). The notebook is saved with Ctrl+S, handed in unchanged (no code cell edited) and
+# autograded: every autograded test of the case must give all its points.
+# `make test` answers C4.3 (about a minute on 2 cores); MDPC_NAVIGATEUR_COMPLET=1 answers one case per bloc.
+WHOLE_CASES = {"B1_strategie_developpement": "C1_1_etude_de_marche", "B2_deploiement_strategies": "C2_1_plan_prospection",
+               "B3_pilotage_projets": "C3_2_tableau_de_bord_projet", "B4_pilotage_performance": "C4_3_analyse_statistique"}
+WHOLE_SWEEP = sorted(WHOLE_CASES) if os.environ.get("MDPC_NAVIGATEUR_COMPLET") else ["B4_pilotage_performance"]
+STEP_LABELS = {op: label for op, (label, _) in __import__("mdpc_utils.recette", fromlist=["OPERATIONS"]).OPERATIONS.items()}
+
+
+def _select(root, label) -> None:
+    root.locator("select").first.select_option(label=str(label))
+
+
+def _type(page, root, value) -> None:
+    """Enter one value in the field whose root is `root`, as a person would (select, type, Enter or Tab)."""
+    root.first.scroll_into_view_if_needed()
+    if root.locator("select[multiple]").count():
+        root.locator("select").first.select_option(label=[str(v) for v in value])
+    elif root.locator("select").count():
+        if value is not None:
+            _select(root, value)
+    elif root.locator("textarea").count():
+        root.locator("textarea").first.fill(str(value or ""))
+        root.locator("textarea").first.press("Tab")
+    else:
+        box = root.locator("input").first
+        box.fill("" if value is None else str(value))
+        box.press("Enter" if box.get_attribute("type") in ("text", None) else "Tab")
+
+
+def _enter_recipe(page, name: str, recipe: dict) -> None:
+    from mdpc_utils.recette import MODES, ORDERS
+    labels = {v: k for k, v in MODES + ORDERS}
+    _select(page.locator(f".mdpc-{name}-depart"), recipe["depart"])
+    for i, step in enumerate(recipe["etapes"], 1):
+        _select(page.locator(f".mdpc-{name}-nouvelle"), STEP_LABELS[step["op"]])
+        page.locator(f".mdpc-{name}-ajouter").first.click()
+        page.locator(f".mdpc-{name}-e{i}-supprimer").first.wait_for(timeout=30_000)
+        for param, value in step.items():
+            if param == "op":
+                continue
+            root = page.locator(f".mdpc-{name}-e{i}-{param}")
+            if param in ("mode", "ordre"):
+                _select(root, labels[value])
+            else:
+                _type(page, root, value)
+
+
+def _enter_grid(page, name: str, rows: list[dict]) -> None:
+    for i, row in enumerate(rows):
+        first = next(iter(row), None)
+        if first is None:
+            continue
+        for _ in range(3):
+            if page.locator(f".mdpc-{name}-l{i}-{first}").count():
+                break
+            page.locator(f".mdpc-{name}-ajouter").first.click()
+            page.wait_for_timeout(300)
+        for key, value in row.items():
+            _type(page, page.locator(f".mdpc-{name}-l{i}-{key}"), value)
+
+
+@pytest.mark.parametrize("assignment", WHOLE_SWEEP)
+def test_a_whole_case_answered_with_mouse_and_keyboard_earns_every_point(lab, assignment):
+    case = WHOLE_CASES[assignment]
+    source = CAS_DIR / assignment / "corrige"
+    answers = json.loads((source / "reponses_corrige.json").read_text(encoding="utf-8")).get(case, {})
+    answers |= json.loads((source / "reponses_sans_code.json").read_text(encoding="utf-8")).get(case, {})
+    folder = lab["home"] / "souris" / assignment
+    shutil.copytree(demo.PROJECT_ROOT / "release" / assignment, folder)
+    released = [c["source"] for c in json.loads((folder / f"{case}.ipynb").read_text(encoding="utf-8"))["cells"]
+                if c["cell_type"] == "code"]
+    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab['base']}/lab/workspaces/souris-{case}/tree/souris/{assignment}/{case}.ipynb?token={TOKEN}&reset")
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+        _run_all(page)  # every form, tool and grid of the blank copy shows
+        last = page.locator(".jp-CodeCell .jp-InputArea-prompt").last
+        page.wait_for_function("el => /\\[\\d+\\]/.test(el.textContent)", arg=last.element_handle(), timeout=120_000)
+        for key, value in answers.items():
+            name, _, what = key.rpartition(".")
+            if what == "recette":
+                _enter_recipe(page, name, value)
+            elif what == "lignes":
+                _enter_grid(page, name, value)
+            else:
+                _type(page, page.locator(f".mdpc-{name}-{what}"), value)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(ARTEFACTS / f"souris_{case}.png"), full_page=False)
+        page.keyboard.press("Control+s")
+        page.wait_for_timeout(1500)
+    finally:
+        page.close()
+    saved = json.loads((folder / "reponses.json").read_text(encoding="utf-8"))[case]
+    for key, value in answers.items():
+        if key.endswith(".recette"):
+            got = saved[key]
+            assert got["depart"] == value["depart"] and [{k: s.get(k) for k in e} for s, e in zip(
+                got["etapes"], value["etapes"], strict=True)] == value["etapes"], key
+        elif not key.endswith(".lignes"):
+            assert saved.get(key) == value, (key, saved.get(key), value)
+    mine = [c["source"] for c in json.loads((folder / f"{case}.ipynb").read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"]
+    assert mine == released, "une cellule de code a changé : le candidat n'a rien programmé"
+    course = lab["course"]
+    with course.gradebook() as gb:
+        gb.update_or_create_assignment(assignment, duedate=demo.DUE)
+    course.run_in_process("generate_assignment", assignment)
+    copy = course.root / "submitted" / "n01" / assignment
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (copy / "timestamp.txt").write_text("2027-01-08 10:00:00.000000 UTC", encoding="utf-8")
+    assert autograde_cohort(course, assignment, ["n01"], progress=False, without_isolation=True) == {}
+    with course.gradebook() as gb:
+        grades = {g.name: (g.score, g.max_score) for g in gb.find_submission_notebook(case, assignment, "n01").grades
+                  if g.auto_score is not None}
+    lost = {k: f"{s}/{m}" for k, (s, m) in grades.items() if s < m}
+    assert grades and not lost, f"{case} : points perdus {lost}"
