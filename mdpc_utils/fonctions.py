@@ -26,6 +26,9 @@ def _aggregate(name, how):
             return x
         if par is not None:
             return x.groupby(_series_like(par, x)).transform(how)
+        if how in ("first", "last"):  # as groupby's first and last: the first (last) value filled in
+            filled = x.dropna()
+            return float("nan") if filled.empty else filled.iloc[0 if how == "first" else -1]
         return getattr(x, how)()
     fn.__doc__ = name
     return fn
@@ -164,6 +167,18 @@ def _number(x):
     return pd.to_numeric(x, errors="coerce") if isinstance(x, pd.Series) else float(x)
 
 
+def _power(x, n):
+    """x ** n in floating point: a column may be the exponent, and no integer grows without bound."""
+    def as_float(v):
+        return pd.to_numeric(v).astype(float) if isinstance(v, pd.Series) else np.float64(v)
+    with np.errstate(over="ignore", invalid="ignore"):  # too large: inf ; negative to a fraction: NaN
+        return as_float(x) ** as_float(n)
+
+
+def _missing():
+    return float("nan")
+
+
 def _empty(x):
     return x.isna() | (x.astype(str).str.strip() == "") if isinstance(x, pd.Series) else x is None or str(x).strip() == ""
 
@@ -189,6 +204,8 @@ FUNCTIONS = {
     "arrondi": (_round, "arrondi(x, n) : arrondi à n décimales"),
     "arrondi_sup": (_ceil, "arrondi_sup(x) : arrondi à l'entier supérieur (comme PLAFOND)"),
     "arrondi_inf": (_floor, "arrondi_inf(x) : arrondi à l'entier inférieur"),
+    "puissance": (_power, "puissance(x, n) : x à la puissance n, n pouvant être une colonne (comme PUISSANCE), "
+                          "ex. flux / puissance(1 + taux, annee)"),
     "racine": (_elementwise(np.sqrt, math.sqrt), "racine(x)"),
     "log": (_elementwise(np.log, math.log), "log(x) : logarithme népérien"),
     "exp": (_elementwise(np.exp, math.exp), "exp(x)"),
@@ -197,6 +214,7 @@ FUNCTIONS = {
     "correlation": (_correlation, "correlation(x, y) : coefficient de corrélation de Pearson"),
     "dans": (_isin, "dans(x, \"a\", \"b\") : vrai si x vaut l'une des valeurs"),
     "contient": (_contains, "contient(x, \"mot\") : vrai si le texte contient le mot (sans tenir compte de la casse)"),
+    "na": (_missing, "na() : valeur manquante (comme NA()), ex. si(condition, valeur, na()) ; min(), somme()… l'ignorent"),
     "vide": (_elementwise(_empty, _empty), "vide(x) : vrai si la case est vide"),
     "annee": (_year, "annee(date)"),
     "mois": (_month, "mois(date)"),

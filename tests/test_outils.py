@@ -40,6 +40,19 @@ def test_formulas_compute_what_a_spreadsheet_would():
     assert z.round(6).tolist() == ((SALES["ventes"] - g.transform("mean")) / g.transform("std")).round(6).tolist()
 
 
+def test_powers_missing_values_and_first_values_as_in_a_spreadsheet():
+    """puissance() takes a column as exponent (discounting), na() leaves a cell empty, premier()/dernier() read the
+    first and last values filled in, as their per-group forms do."""
+    years = pd.DataFrame({"annee": [0, 1, 2], "flux": [-100.0, 60.0, 60.0], "g": ["a", "b", "a"]})
+    assert evaluate("somme(flux / puissance(1 + 0.1, annee))", years) == pytest.approx(-100 + 60 / 1.1 + 60 / 1.21)
+    assert evaluate("puissance(2, 10)", years) == 1024
+    assert evaluate("min(si(flux > 100, annee, na()))", years) != evaluate("min(si(flux > 100, annee, na()))", years)  # NaN
+    assert evaluate("si(flux > 0, annee, na())", years).isna().tolist() == [True, False, False]
+    assert evaluate("premier(si(flux > 0, annee, na()))", years) == 1
+    assert evaluate("dernier(flux)", years) == 60 and evaluate("premier(flux, par=g)", years).tolist() == [-100, 60, -100]
+    assert evaluate("puissance(10, 400)", years) == float("inf")  # a float: no unbounded integer
+
+
 @pytest.mark.parametrize("formula, message", [
     ("__import__('os').system('id')", "non autorisé"),
     ("open('/etc/passwd')", "fonction inconnue"),
