@@ -26,6 +26,9 @@ def _aggregate(name, how):
             return x
         if par is not None:
             return x.groupby(_series_like(par, x)).transform(how)
+        if how in ("first", "last"):  # as per group: the first (last) value filled in, empty if there is none
+            filled = x.dropna()
+            return filled.iloc[0 if how == "first" else -1] if len(filled) else np.nan
         return getattr(x, how)()
     fn.__doc__ = name
     return fn

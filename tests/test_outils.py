@@ -131,3 +131,10 @@ def test_a_grid_keeps_its_rows_and_gives_a_typed_table(tmp_path):
     free.box()
     free.fill([{"canal": "Webinaire", "part": 1}, {}])
     assert len(free.resultat()) == 1  # empty rows are not answers
+
+
+def test_first_and_last_work_on_a_whole_column_as_per_group():
+    assert evaluate("premier(ventes)", SALES) == 10 and evaluate("dernier(ventes)", SALES) == 20
+    assert evaluate("premier(ventes, par=commercial)", SALES).tolist() == [10, 10, 8, 8, 20]
+    recipe = {"depart": "ventes", "etapes": [{"op": "regrouper", "par": "commercial", "calculs": "debut = premier(ventes)"}]}
+    assert run_recipe(recipe, {"ventes": SALES})["debut"].tolist() == [10, 8, 20]
