@@ -3,7 +3,8 @@
 A :class:`Grille` shows one line of fields per row, built with the form fields of :mod:`mdpc_utils.forms`
 (text, number, choice from a list built from the data, date), each with its label, so that the keyboard and a
 screen reader reach every cell. Rows are either given (the ``lignes`` of a table, whose ``fixes`` columns are
-shown and not edited: one row per segment, per task…) or free (rows added and removed by buttons). Every change
+shown and not edited: one row per segment, per task…; with ``preremplir``, the editable columns start from the
+values of ``lignes`` that bear their name, as a draft to amend) or free (rows added and removed by buttons). Every change
 is saved in the answers file at once and read back when the cell runs again; :meth:`Grille.resultat` gives the
 table, or None while nothing is entered, and the answer cell reads ``nom = grille.resultat()``.
 """
@@ -31,7 +32,7 @@ class Grille:
 
     def __init__(self, notebook: str, name: str, title: str, colonnes: list[Field], *,
                  lignes: pd.DataFrame | list[dict] | None = None, fixes: tuple = (), nb_lignes: int = 5,
-                 index: str | None = None, intro: str = "", store: AnswerStore | None = None):
+                 index: str | None = None, intro: str = "", preremplir: bool = False, store: AnswerStore | None = None):
         self.notebook, self.name, self.title, self.intro, self.index = notebook, name, title, intro, index
         self.columns = list(colonnes)
         self.fixed_rows = pd.DataFrame(lignes).reset_index(drop=True) if lignes is not None else None
@@ -44,6 +45,12 @@ class Grille:
         self.rows += [{} for _ in range(wanted - len(self.rows))]
         if self.fixed_rows is not None:
             self.rows = self.rows[:wanted]
+            if preremplir:  # a draft: a value never entered starts from the given rows (nothing is saved yet)
+                for i, row in enumerate(self.rows):
+                    for f in self.columns:
+                        if f.key not in row and f.key in self.fixed_rows.columns:
+                            value = self.fixed_rows.loc[i, f.key]
+                            row[f.key] = None if pd.isna(value) else value.item() if hasattr(value, "item") else value
         self._body = None
 
     @property

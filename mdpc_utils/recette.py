@@ -17,7 +17,7 @@ MAX_STEPS = 40
 MAX_ROWS = 200_000
 PREVIEW_ROWS = 15
 
-# op → (French label, [(parameter, label, kind, placeholder)]) ; kind: texte, table, mode, ordre
+# op → (French label, [(parameter, label, kind, placeholder)]) ; kind: texte, table, mode, ordre, rangement
 OPERATIONS = {
     "calculer": ("Calculer une colonne", [("colonne", "Nom de la colonne", "texte", "ex. score"),
                                           ("formule", "Formule", "texte", "ex. impact * probabilite")]),
@@ -25,9 +25,16 @@ OPERATIONS = {
     "regrouper": ("Regrouper", [("par", "Regrouper par (colonnes séparées par des virgules)", "texte", "ex. departement"),
                                 ("calculs", "Calculs par groupe (nom = formule ; …)", "texte",
                                  "ex. total = somme(ventes) ; clients = nombre(client)")]),
+    "totaliser": ("Calculer une ligne de totaux", [("calculs", "Totaux de la table (nom = formule ; …)", "texte",
+                                                    "ex. ca = somme(montant) ; commandes = nombre(id)")]),
     "joindre": ("Joindre une autre table", [("table", "Table à joindre", "table", ""),
                                            ("cles", "Colonnes communes (séparées par des virgules)", "texte", "ex. secteur, taille"),
                                            ("mode", "Lignes gardées", "mode", "")]),
+    "resumer": ("Ajouter les totaux d'une autre table (comme SOMME.SI.ENS)", [
+        ("table", "Autre table", "table", ""),
+        ("cles", "Colonnes communes (séparées par des virgules ; vide : toute l'autre table)", "texte", "ex. commercial"),
+        ("calculs", "Calculs sur les lignes correspondantes de l'autre table (nom = formule ; …)", "texte",
+         "ex. objectif = somme(objectif_ca)")]),
     "trier": ("Trier", [("cles", "Trier par (formules séparées par des virgules)", "texte", "ex. score"),
                         ("ordre", "Ordre", "ordre", "")]),
     "colonnes": ("Garder des colonnes", [("colonnes", "Colonnes gardées, dans l'ordre (séparées par des virgules)", "texte", "")]),
@@ -37,13 +44,15 @@ OPERATIONS = {
     "premieres": ("Garder les premières lignes", [("nombre", "Nombre de lignes", "texte", "ex. 5")]),
     "croiser": ("Tableau croisé", [("lignes", "En lignes (colonne)", "texte", "ex. zone"),
                                   ("colonnes", "En colonnes (colonne)", "texte", "ex. secteur"),
-                                  ("valeur", "Valeur de chaque case (formule par groupe)", "texte", "ex. somme(marche_eur)")]),
+                                  ("valeur", "Valeur de chaque case (formule par groupe)", "texte", "ex. somme(marche_eur)"),
+                                  ("rangement", "Ordre des lignes et des colonnes", "rangement", "")]),
     "transposer": ("Transposer (lignes ↔ colonnes)", []),
     "colonne_seule": ("Ne garder qu'une colonne (série)", [("colonne", "Colonne", "texte", "")]),
     "valeur": ("Calculer une valeur unique", [("formule", "Formule", "texte", "ex. somme(part_pct ** 2)")]),
 }
 MODES = [("lignes présentes dans les deux tables", "inner"), ("toutes les lignes de la table en cours", "left")]
 ORDERS = [("décroissant", "decroissant"), ("croissant", "croissant")]
+ARRANGEMENTS = [("alphabétique (ou croissant)", "alphabetique"), ("ordre d'apparition dans la table", "apparition")]
 
 
 class StepError(FormulaError):
@@ -89,6 +98,34 @@ def _group_values(table, keys, formula: Formula, constants):
     return pd.Series(list(values.values()), index=index, dtype=object).infer_objects()
 
 
+def _one_value(table, formula: Formula, constants):
+    """One value computed on a whole table (a total)."""
+    value = formula.evaluate(table, constants)
+    if isinstance(value, pd.Series):
+        raise FormulaError(f"« {formula.text} » donne une colonne, pas une valeur : utilisez somme(), moyenne(), "
+                           "nombre()…")
+    return value
+
+
+def _looked_up(table, other, keys: list[str], formula: Formula, constants):
+    """For each row of ``table``, ``formula`` computed on the rows of ``other`` with the same ``keys`` (all of
+    ``other`` without keys), as SOMME.SI.ENS does: a row with no match gets the formula on no row (0 for a sum)."""
+    if not keys:
+        return _one_value(other, formula, constants)
+    per_group = _group_values(other, [_column(other, k) for k in keys], formula, constants)
+    try:
+        nothing = _one_value(other.iloc[0:0], formula, constants)
+    except FormulaError:
+        nothing = float("nan")
+    mine = [_column(table, k) for k in keys]
+    wanted = pd.MultiIndex.from_frame(table[mine]) if len(mine) > 1 else pd.Index(table[mine[0]])
+    found = wanted.isin(per_group.index)
+    values = per_group.reindex(wanted[found])
+    out = pd.Series([nothing] * len(table), index=table.index, dtype=object)
+    out[found] = values.to_numpy()
+    return out.infer_objects()
+
+
 def apply_step(table, step: dict, sources: dict, constants: dict):
     """Apply one step of a recipe; raises FormulaError (French) when it cannot be applied."""
     op = step.get("op")
@@ -114,6 +151,20 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
         columns = {name: _group_values(table, keys, Formula(text), constants)
                    for name, text in _pairs(step.get("calculs"), "calcul")}
         return pd.DataFrame(columns).reset_index()
+    if op == "totaliser":
+        return pd.DataFrame({name: [_one_value(table, Formula(text), constants)]
+                             for name, text in _pairs(step.get("calculs"), "total")})
+    if op == "resumer":
+        other = sources.get(step.get("table"))
+        if not isinstance(other, pd.DataFrame):
+            raise FormulaError("choisissez l'autre table")
+        keys = _names(step.get("cles"))
+        for k in keys:
+            _column(table, k), _column(other, k)
+        out = table.copy()
+        for name, text in _pairs(step.get("calculs"), "calcul"):
+            out[name] = _looked_up(table, other, keys, Formula(text), constants)
+        return out
     if op == "joindre":
         other = sources.get(step.get("table"))
         if not isinstance(other, pd.DataFrame):
@@ -160,7 +211,11 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
     if op == "croiser":
         rows, cols = _column(table, (step.get("lignes") or "").strip()), _column(table, (step.get("colonnes") or "").strip())
         values = _group_values(table, [rows, cols], Formula(step.get("valeur")), constants)
-        return values.unstack(cols)
+        out = values.unstack(cols)
+        if step.get("rangement") == "apparition":  # rows and columns in the order they first appear in the table
+            out = out.reindex(index=pd.Index(pd.unique(table[rows]), name=rows),
+                              columns=pd.Index(pd.unique(table[cols]), name=cols))
+        return out
     if op == "transposer":
         return table.T.infer_objects()
     if op == "colonne_seule":

@@ -25,6 +25,7 @@ from .answers import AnswerStore
 from .forms import dom_class
 from .formules import help_text
 from .recette import (
+    ARRANGEMENTS,
     MAX_STEPS,
     MODES,
     OPERATIONS,
@@ -121,8 +122,8 @@ class Tableur:
             options = [("— choisir —", None)] + [(k, k) for k in self.sources]
             widget = w.Dropdown(options=options, value=step.get(param) if step.get(param) in self.sources else None,
                                 description=label, style=style, layout=layout)
-        elif kind in ("mode", "ordre"):
-            options = MODES if kind == "mode" else ORDERS
+        elif kind in ("mode", "ordre", "rangement"):
+            options = {"mode": MODES, "ordre": ORDERS, "rangement": ARRANGEMENTS}[kind]
             values = [v for _, v in options]
             widget = w.Dropdown(options=options, value=step.get(param) if step.get(param) in values else values[0],
                                 description=label, style=style, layout=layout)

@@ -169,3 +169,59 @@ def test_a_grid_keeps_its_rows_and_gives_a_typed_table(tmp_path):
     free.box()
     free.fill([{"canal": "Webinaire", "part": 1}, {}])
     assert len(free.resultat()) == 1  # empty rows are not answers
+
+
+def test_first_and_last_work_on_a_whole_column_as_per_group():
+    assert evaluate("premier(ventes)", SALES) == 10 and evaluate("dernier(ventes)", SALES) == 20
+    assert evaluate("premier(ventes, par=commercial)", SALES).tolist() == [10, 10, 8, 8, 20]
+    recipe = {"depart": "ventes", "etapes": [{"op": "regrouper", "par": "commercial", "calculs": "debut = premier(ventes)"}]}
+    assert run_recipe(recipe, {"ventes": SALES})["debut"].tolist() == [10, 8, 20]
+
+
+def test_a_total_row_and_the_totals_of_another_table_as_sumifs():
+    recipe = {"depart": "ventes", "etapes": [
+        {"op": "filtrer", "condition": "mois == mois_choisi"},
+        {"op": "totaliser", "calculs": "ventes = somme(ventes) ; lignes = nombre(ventes)"},
+        {"op": "resumer", "table": "equipes", "cles": "", "calculs": "nord = somme(equipe == \"Nord\")"},
+        {"op": "calculer", "colonne": "moyenne", "formule": "si(lignes > 0, ventes / lignes, 0)"}]}
+    one = run_recipe(recipe, {"ventes": SALES, "equipes": TEAMS}, {"mois_choisi": 1})
+    assert one.to_dict("records") == [{"ventes": 38.0, "lignes": 3, "nord": 2, "moyenne": pytest.approx(38 / 3)}]
+    none = run_recipe(recipe, {"ventes": SALES, "equipes": TEAMS}, {"mois_choisi": 12})  # no row: totals of nothing
+    assert none.to_dict("records") == [{"ventes": 0.0, "lignes": 0, "nord": 2, "moyenne": 0.0}]
+    per_rep = {"depart": "equipes", "etapes": [
+        {"op": "resumer", "table": "ventes", "cles": "commercial",
+         "calculs": "ventes = somme(ventes) ; mois_2 = somme(si(mois == 2, ventes, 0)) ; debut = premier(mois)"}]}
+    teams = pd.concat([TEAMS, pd.DataFrame({"commercial": ["Dan"], "equipe": ["Sud"]})], ignore_index=True)
+    table = run_recipe(per_rep, {"equipes": teams, "ventes": SALES})
+    assert list(table["commercial"]) == ["Ana", "Ben", "Chloé", "Dan"]  # the table's rows, in its order
+    assert table["ventes"].tolist() == [24, 20, 20, 0] and table["mois_2"].tolist() == [14, 12, 0, 0]
+    assert table["debut"].tolist()[:3] == [1, 1, 1] and pd.isna(table["debut"].iloc[3])
+    with pytest.raises(StepError, match="donne une colonne"):
+        run_recipe({"depart": "ventes", "etapes": [{"op": "totaliser", "calculs": "x = ventes * 2"}]}, {"ventes": SALES})
+
+
+def test_a_pivot_keeps_the_order_of_the_table_when_asked():
+    recipe = {"depart": "ventes", "etapes": [
+        {"op": "trier", "cles": "ventes", "ordre": "decroissant"},
+        {"op": "croiser", "lignes": "commercial", "colonnes": "mois", "valeur": "somme(ventes)"}]}
+    assert list(run_recipe(recipe, {"ventes": SALES}).index) == ["Ana", "Ben", "Chloé"]  # alphabetical by default
+    recipe["etapes"][1]["rangement"] = "apparition"
+    table = run_recipe(recipe, {"ventes": SALES})
+    assert list(table.index) == ["Chloé", "Ana", "Ben"] and list(table.columns) == [1, 2]
+    assert table.index.name == "commercial" and table.loc["Ana", 2] == 14
+
+
+def test_a_grid_can_start_from_a_draft_of_its_rows(tmp_path):
+    path = tmp_path / "reponses.json"
+    draft = TEAMS.assign(part=[0.5, 0.3, 0.2])
+    columns = [Field("equipe", "Équipe", "choix", options=("Nord", "Sud")), Field("part", "Part", "nombre")]
+
+    def grid():
+        return Grille("nb", "plan", "Plan", columns, lignes=draft, fixes=("commercial",), index="commercial",
+                      preremplir=True, store=AnswerStore("nb", path))
+    first = grid()
+    assert first.resultat() is None  # a draft is not an answer until the candidate enters something
+    first.box()
+    first.fill([{}, {"equipe": "Nord"}])
+    table = grid().resultat()
+    assert table["equipe"].tolist() == ["Nord", "Nord", "Nord"] and table["part"].tolist() == [0.5, 0.3, 0.2]
