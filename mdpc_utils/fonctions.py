@@ -102,6 +102,45 @@ def _rank(x, decroissant=True, par=None):
     return x.rank(ascending=not decroissant, method="min")
 
 
+MAX_LIST_ROWS = 5_000
+
+
+def _items(text) -> set[str]:
+    """The elements of a list written in one cell: « T02;T03 » (or « T02, T03 »); empty cell, empty list."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return set()
+    return {part.strip() for part in str(text).replace(",", ";").split(";") if part.strip()}
+
+
+def _list_lookup(name: str, largest: bool):
+    """For each row, the largest (smallest) value among the rows its list names (``max_liste``), or among the rows
+    whose list names it (``min_citant``): a spreadsheet's MAX.SI.ENS over the keys written in a cell."""
+    def fn(valeurs, cles, liste, defaut=0):
+        if not all(isinstance(x, pd.Series) for x in (valeurs, cles, liste)):
+            raise FormulaError(f"{name}() porte sur trois colonnes de la table : valeurs, clés et listes")
+        if len(liste) > MAX_LIST_ROWS:
+            raise FormulaError(f"{name}() : {MAX_LIST_ROWS} lignes au plus")
+        keys, values, lists = [str(k) for k in cles], list(valeurs), [_items(x) for x in liste]
+        default = list(defaut) if isinstance(defaut, pd.Series) else [defaut] * len(liste)
+        out = []
+        for i in range(len(lists)):
+            if largest:   # rows whose key is in this row's list
+                found = [v for k, v in zip(keys, values, strict=True) if k in lists[i] and not pd.isna(v)]
+            else:         # rows whose list holds this row's key
+                found = [v for items, v in zip(lists, values, strict=True) if keys[i] in items and not pd.isna(v)]
+            out.append((max(found) if largest else min(found)) if found else default[i])
+        return pd.Series(out, index=liste.index).infer_objects()
+    return fn
+
+
+def _division(a, b):
+    """a / b, empty (NaN) where b is 0: a spreadsheet's SIERREUR(a / b ; "")."""
+    if isinstance(a, pd.Series) or isinstance(b, pd.Series):
+        denominator = b.where(b != 0) if isinstance(b, pd.Series) else (float("nan") if b == 0 else b)
+        return a / denominator
+    return float("nan") if b == 0 else a / b
+
+
 def _pair(y, x):
     frame = pd.DataFrame({"y": pd.to_numeric(y), "x": pd.to_numeric(x)}).dropna()
     if len(frame) < 2 or frame["x"].nunique() < 2:
@@ -199,6 +238,14 @@ FUNCTIONS = {
     "cumul": (_cumul, "cumul(x) : somme cumulée dans l'ordre des lignes ; cumul(x, par=g)"),
     "precedent": (_previous, "precedent(x) : valeur de la ligne précédente (vide en première ligne)"),
     "rang": (_rank, "rang(x) : 1 pour la plus grande valeur ; rang(x, decroissant=False) ; rang(x, par=g)"),
+    "max_liste": (_list_lookup("max_liste", True),
+                  "max_liste(valeurs, cles, liste, defaut) : pour chaque ligne, la plus grande des valeurs des lignes dont la "
+                  "clé figure dans sa liste (éléments séparés par « ; »), defaut si sa liste est vide — ex. la fin de ses "
+                  "prédécesseurs"),
+    "min_citant": (_list_lookup("min_citant", False),
+                   "min_citant(valeurs, cles, liste, defaut) : pour chaque ligne, la plus petite des valeurs des lignes dont "
+                   "la liste cite sa clé, defaut si aucune ne la cite — ex. le début de ses successeurs"),
+    "division": (_division, "division(a, b) : a / b, case vide si b vaut 0 (comme SIERREUR(a / b ; \"\"))"),
     "si": (_if, "si(condition, valeur_si_vrai, valeur_si_faux)"),
     "abs": (_elementwise(lambda s: s.abs(), abs), "abs(x) : valeur absolue"),
     "arrondi": (_round, "arrondi(x, n) : arrondi à n décimales"),

@@ -14,6 +14,7 @@ import pandas as pd
 from .formules import Formula, FormulaError
 
 MAX_STEPS = 40
+MAX_ITERATIONS = 100
 MAX_ROWS = 200_000
 PREVIEW_ROWS = 15
 
@@ -21,6 +22,11 @@ PREVIEW_ROWS = 15
 OPERATIONS = {
     "calculer": ("Calculer une colonne", [("colonne", "Nom de la colonne", "texte", "ex. score"),
                                           ("formule", "Formule", "texte", "ex. impact * probabilite")]),
+    "iterer": ("Calculer une colonne par calcul itératif", [
+        ("colonne", "Nom de la colonne", "texte", "ex. debut"),
+        ("depart", "Valeur de départ (formule)", "texte", "ex. 0"),
+        ("formule", "Formule, recalculée jusqu'à ce que la colonne ne change plus", "texte",
+         "ex. max_liste(debut + duree, id, predecesseurs, 0)")]),
     "filtrer": ("Filtrer les lignes", [("condition", "Garder les lignes où", "texte", "ex. part_pct >= 10")]),
     "regrouper": ("Regrouper", [("par", "Regrouper par (colonnes séparées par des virgules)", "texte", "ex. departement"),
                                 ("calculs", "Calculs par groupe (nom = formule ; …)", "texte",
@@ -47,6 +53,10 @@ OPERATIONS = {
                                   ("valeur", "Valeur de chaque case (formule par groupe)", "texte", "ex. somme(marche_eur)"),
                                   ("rangement", "Ordre des lignes et des colonnes", "rangement", "")]),
     "transposer": ("Transposer (lignes ↔ colonnes)", []),
+    "depivoter": ("Dépivoter (colonnes → lignes)", [
+        ("garder", "Colonnes gardées telles quelles (séparées par des virgules)", "texte", "ex. mois"),
+        ("noms", "Nom de la colonne qui recevra les noms des autres colonnes", "texte", "ex. mesure"),
+        ("valeurs", "Nom de la colonne qui recevra leurs valeurs", "texte", "ex. valeur")]),
     "colonne_seule": ("Ne garder qu'une colonne (série)", [("colonne", "Colonne", "texte", "")]),
     "valeur": ("Calculer une valeur unique", [("formule", "Formule", "texte", "ex. somme(part_pct ** 2)")]),
 }
@@ -139,6 +149,8 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
         out = table.copy()
         out[name] = value
         return out
+    if op == "iterer":
+        return _iterate(table, step, constants)
     if op == "filtrer":
         mask = Formula(step.get("condition")).evaluate(table, constants)
         if not isinstance(mask, pd.Series):
@@ -218,6 +230,14 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
         return out
     if op == "transposer":
         return table.T.infer_objects()
+    if op == "depivoter":
+        keep = [_column(table, n) for n in _names(step.get("garder"))]
+        names, values = (step.get("noms") or "").strip() or "colonne", (step.get("valeurs") or "").strip() or "valeur"
+        if names == values or names in map(str, keep) or values in map(str, keep):
+            raise FormulaError("donnez aux deux nouvelles colonnes des noms différents de ceux des colonnes gardées")
+        if len(table) * max(1, table.shape[1] - len(keep)) > MAX_ROWS:
+            raise FormulaError(f"le résultat dépasserait {MAX_ROWS} lignes")
+        return table.melt(id_vars=keep, var_name=names, value_name=values)
     if op == "colonne_seule":
         return table[_column(table, (step.get("colonne") or "").strip())]
     if op == "valeur":
@@ -226,6 +246,27 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
             raise FormulaError("la formule donne une colonne : utilisez somme(), moyenne(), max()… pour une valeur")
         return value.item() if hasattr(value, "item") else value
     raise FormulaError(f"étape inconnue : {op!r}")
+
+
+def _iterate(table: pd.DataFrame, step: dict, constants: dict) -> pd.DataFrame:
+    """A spreadsheet's iterative calculation: the column starts from a formula, then a formula that may read the
+    column itself is computed again until the column no longer changes."""
+    name = (step.get("colonne") or "").strip()
+    if not name:
+        raise FormulaError("donnez un nom à la colonne")
+    out = table.copy()
+    out[name] = Formula(step.get("depart")).evaluate(out, constants)
+    formula = Formula(step.get("formule"))
+    for _ in range(MAX_ITERATIONS):
+        new = formula.evaluate(out, constants)
+        new = new if isinstance(new, pd.Series) else pd.Series(new, index=out.index)
+        old = out[name]
+        same = (new == old) | (new.isna() & old.isna())
+        out[name] = new
+        if bool(same.all()):
+            return out
+    raise FormulaError(f"la colonne « {name} » change encore après {MAX_ITERATIONS} calculs : la formule "
+                       "ne converge pas (une boucle dans les données ?)")
 
 
 def run_recipe(recipe: dict, sources: dict, constants: dict | None = None):

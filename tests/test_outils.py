@@ -225,3 +225,44 @@ def test_a_grid_can_start_from_a_draft_of_its_rows(tmp_path):
     first.fill([{}, {"equipe": "Nord"}])
     table = grid().resultat()
     assert table["equipe"].tolist() == ["Nord", "Nord", "Nord"] and table["part"].tolist() == [0.5, 0.3, 0.2]
+
+
+TASKS = pd.DataFrame({"id": ["A", "B", "C", "D"], "duree": [2, 5, 1, 2], "predecesseurs": ["", "A", "A", "B;C"]})
+
+
+def test_list_lookups_read_the_rows_a_cell_names_or_that_name_it():
+    assert evaluate("max_liste(duree, id, predecesseurs, 0)", TASKS).tolist() == [0, 2, 2, 5]
+    assert evaluate("min_citant(duree, id, predecesseurs, 99)", TASKS).tolist() == [1, 2, 2, 99]
+    assert evaluate("min_citant(duree, id, predecesseurs, duree)", TASKS).tolist() == [1, 2, 2, 2]  # per-row default
+    with pytest.raises(FormulaError, match="trois colonnes"):
+        evaluate("max_liste(3, id, predecesseurs)", TASKS)
+
+
+def test_division_leaves_the_cell_empty_where_the_divisor_is_zero():
+    frame = pd.DataFrame({"a": [1.0, 0.0, 3.0], "b": [2.0, 0.0, 0.0]})
+    result = evaluate("division(a, b)", frame)
+    assert result.iloc[0] == 0.5 and result.iloc[1:].isna().all()
+    assert evaluate("division(1, 0)") != evaluate("division(1, 0)")  # NaN
+    assert evaluate("division(a, 4)", frame).tolist() == [0.25, 0.0, 0.75]
+
+
+def test_an_iterative_column_is_computed_again_until_it_no_longer_changes():
+    recipe = {"depart": "taches", "etapes": [
+        {"op": "iterer", "colonne": "debut", "depart": "0", "formule": "max_liste(debut + duree, id, predecesseurs, 0)"},
+        {"op": "calculer", "colonne": "fin", "formule": "debut + duree"}]}
+    result = run_recipe(recipe, {"taches": TASKS})
+    assert result["debut"].tolist() == [0, 2, 2, 7] and result["fin"].tolist() == [2, 7, 3, 9]
+    loop = {"depart": "taches", "etapes": [{"op": "iterer", "colonne": "x", "depart": "0", "formule": "x + 1"}]}
+    with pytest.raises(StepError, match="ne converge pas"):
+        run_recipe(loop, {"taches": TASKS})
+
+
+def test_unpivoting_turns_columns_into_rows():
+    wide = pd.DataFrame({"mois": ["01", "02"], "prevu": [10, 20], "realise": [8, 25]})
+    recipe = {"depart": "t", "etapes": [{"op": "depivoter", "garder": "mois", "noms": "mesure", "valeurs": "valeur"},
+                                        {"op": "regrouper", "par": "mesure", "calculs": "total = somme(valeur)"}]}
+    result = run_recipe(recipe, {"t": wide})
+    assert result.set_index("mesure")["total"].to_dict() == {"prevu": 30, "realise": 33}
+    clash = {"depart": "t", "etapes": [{"op": "depivoter", "garder": "mois", "noms": "mois", "valeurs": "valeur"}]}
+    with pytest.raises(StepError, match="noms différents"):
+        run_recipe(clash, {"t": wide})
