@@ -41,6 +41,19 @@ OPERATIONS = {
     "transposer": ("Transposer (lignes ↔ colonnes)", []),
     "colonne_seule": ("Ne garder qu'une colonne (série)", [("colonne", "Colonne", "texte", "")]),
     "valeur": ("Calculer une valeur unique", [("formule", "Formule", "texte", "ex. somme(part_pct ** 2)")]),
+    "rechercher": ("Chercher une valeur dans une autre table (comme RECHERCHEV)", [
+        ("table", "Table où chercher (dans sa première colonne)", "table", ""),
+        ("cle", "Valeur cherchée (formule sur la table en cours)", "texte", "ex. segment"),
+        ("colonne", "Nom de la nouvelle colonne", "texte", "ex. clients_cible"),
+        ("numero", "Numéro de la colonne renvoyée (2 si vide)", "texte", "2")]),
+    "dedoublonner": ("Supprimer les doublons (garder la première ligne)", [
+        ("colonnes", "Colonnes qui repèrent un doublon (séparées par des virgules)", "texte", "ex. email")]),
+    "fiche": ("Calculer plusieurs valeurs (une fiche : nom → valeur)", [
+        ("calculs", "Valeurs (nom = formule ; …), chacune peut reprendre les précédentes", "texte",
+         "ex. total = somme(ventes) ; part = total / 1000")]),
+    "liste": ("Calculer plusieurs valeurs (une liste, dans l'ordre)", [
+        ("calculs", "Valeurs (nom = formule ; …), chacune peut reprendre les précédentes", "texte",
+         "ex. total = somme(ventes) ; moyenne = moyenne(ventes)")]),
 }
 MODES = [("lignes présentes dans les deux tables", "inner"), ("toutes les lignes de la table en cours", "left")]
 ORDERS = [("décroissant", "decroissant"), ("croissant", "croissant")]
@@ -170,14 +183,58 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
         if isinstance(value, pd.Series):
             raise FormulaError("la formule donne une colonne : utilisez somme(), moyenne(), max()… pour une valeur")
         return value.item() if hasattr(value, "item") else value
+    if op == "rechercher":
+        return _lookup(table, step, sources, constants)
+    if op == "dedoublonner":
+        names = [_column(table, n) for n in _names(step.get("colonnes"))]
+        if not names:
+            raise FormulaError("indiquez les colonnes qui repèrent un doublon")
+        return table.drop_duplicates(subset=names, keep="first")
+    if op in ("fiche", "liste"):
+        values = {}
+        for name, text in _pairs(step.get("calculs"), "calcul"):
+            shadowed = table.drop(columns=[c for c in table.columns if str(c) in values])  # a value named before wins
+            value = Formula(text).evaluate(shadowed, {**constants, **values})
+            if isinstance(value, pd.Series):
+                raise FormulaError(f"« {text} » donne une colonne : utilisez somme(), moyenne(), max()… pour une valeur")
+            values[name] = value.item() if hasattr(value, "item") else value
+        return values if op == "fiche" else tuple(values.values())
     raise FormulaError(f"étape inconnue : {op!r}")
+
+
+def _lookup(table, step: dict, sources: dict, constants: dict):
+    """VLOOKUP: the value of each row's key found in the first column of another table (first match; empty when
+    not found), taken from that table's column of the given number."""
+    other = sources.get(step.get("table"))
+    if not isinstance(other, pd.DataFrame):
+        raise FormulaError("choisissez la table où chercher" if step.get("table") not in sources
+                           else f"la table « {step.get('table')} » n'est pas encore calculée")
+    name = (step.get("colonne") or "").strip()
+    if not name:
+        raise FormulaError("donnez un nom à la nouvelle colonne")
+    text = str(step.get("numero") or "").strip() or "2"
+    try:
+        number = int(text)
+    except ValueError:
+        raise FormulaError("indiquez le numéro de la colonne renvoyée (2 pour la deuxième)") from None
+    if not 1 <= number <= other.shape[1]:
+        raise FormulaError(f"la table « {step.get('table')} » a {other.shape[1]} colonnes : numéro {number} impossible")
+    found = pd.Series(other.iloc[:, number - 1].to_numpy(), index=other.iloc[:, 0].to_numpy())
+    found = found[~found.index.duplicated(keep="first")]
+    key = Formula(step.get("cle")).evaluate(table, constants)
+    out = table.copy()
+    out[name] = key.map(found) if isinstance(key, pd.Series) else found.get(key)
+    return out
 
 
 def run_recipe(recipe: dict, sources: dict, constants: dict | None = None):
     """The result of a recipe: a table, a series or a value; raises StepError naming the failing step."""
     start = recipe.get("depart")
-    if start not in sources or not isinstance(sources[start], pd.DataFrame):
+    if start not in sources:
         raise StepError("choisissez la table de départ")
+    if not isinstance(sources[start], pd.DataFrame):
+        raise StepError(f"la table de départ « {start} » n'est pas encore calculée : répondez d'abord à la question "
+                        "qui la construit, puis exécutez de nouveau cette cellule")
     steps = recipe.get("etapes") or []
     if not isinstance(steps, list) or len(steps) > MAX_STEPS:
         raise StepError(f"recette illisible ou trop longue ({MAX_STEPS} étapes au plus)")
@@ -218,4 +275,10 @@ def preview_html(value) -> str:
         shown = value.head(PREVIEW_ROWS).round(4)
         more = f"<p>… {len(value) - PREVIEW_ROWS} lignes de plus.</p>" if len(value) > PREVIEW_ROWS else ""
         return f"<p>{len(value)} lignes × {value.shape[1]} colonnes</p>" + shown.to_html(border=0) + more
+    if isinstance(value, dict):
+        rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in value.items())
+        return f"<p>Fiche de {len(value)} valeurs</p><table>{rows}</table>"
+    if isinstance(value, tuple):
+        return "<p>Valeurs : <strong>" + html.escape(" ; ".join(map(str, value))) + "</strong></p>"
     return f"<p>Valeur : <strong>{html.escape(str(value))}</strong></p>"
