@@ -61,9 +61,11 @@ def _if(condition, yes, no):
 
 def _round(x, n=0, how=None):
     n = int(n)
-    if how is not None:
+    if how is not None:  # as a spreadsheet: the noise of a computation (24.5 / 0.14 = 175.00000000000003) is not rounded up
         factor = 10 ** n
-        return how(x * factor) / factor if n else how(x)
+        scaled = x * factor if n else x
+        scaled = scaled.round(9) if isinstance(scaled, pd.Series) else round(scaled, 9)
+        return how(scaled) / factor if n else how(scaled)
     return x.round(n) if isinstance(x, pd.Series) else round(x, n)
 
 

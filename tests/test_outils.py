@@ -33,6 +33,8 @@ def test_formulas_compute_what_a_spreadsheet_would():
     assert evaluate("grand(ventes, 2)", SALES) == 14
     assert evaluate("cumul(ventes, par=commercial)", SALES).tolist() == [10, 24, 8, 20, 20]
     assert evaluate("arrondi_sup(ventes / 3)", SALES).tolist() == [4, 5, 3, 4, 7]
+    assert evaluate("arrondi_sup(24.5 / (0.7 * 0.2))") == 175 and evaluate("arrondi_inf(0.1 * 3 * 10)") == 3  # no noise
+    assert evaluate("arrondi_sup(x / (0.7 * 0.2))", pd.DataFrame({"x": [24.5, 24.51]})).tolist() == [175, 176]
     assert evaluate("pente(ventes, mois)", SALES.iloc[:2]) == pytest.approx(4.0)
     assert evaluate("[ventes] × 2 − 1", SALES).tolist() == [19, 27, 15, 23, 39]  # typographic signs accepted
     z = evaluate("(ventes - moyenne(ventes, par=mois)) / ecart_type(ventes, par=mois)", SALES)
