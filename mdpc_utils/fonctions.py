@@ -64,9 +64,11 @@ def _if(condition, yes, no):
 
 def _round(x, n=0, how=None):
     n = int(n)
-    if how is not None:
+    if how is not None:  # as a spreadsheet: the noise of a computation (24.5 / 0.14 = 175.00000000000003) is not rounded up
         factor = 10 ** n
-        return how(x * factor) / factor if n else how(x)
+        scaled = x * factor if n else x
+        scaled = scaled.round(9) if isinstance(scaled, pd.Series) else round(scaled, 9)
+        return how(scaled) / factor if n else how(scaled)
     return x.round(n) if isinstance(x, pd.Series) else round(x, n)
 
 
@@ -170,6 +172,7 @@ def _elementwise(fn_series, fn_scalar):
 
 
 def _isin(x, *values):
+    values = [v for a in values for v in (a if isinstance(a, (list, tuple, set)) else [a])]  # a list given whole
     return x.isin(values) if isinstance(x, pd.Series) else x in values
 
 
@@ -259,7 +262,7 @@ FUNCTIONS = {
     "pente": (_slope, "pente(y, x) : pente de la droite des moindres carrés de y en fonction de x"),
     "ordonnee_origine": (_intercept, "ordonnee_origine(y, x) : ordonnée à l'origine de cette droite"),
     "correlation": (_correlation, "correlation(x, y) : coefficient de corrélation de Pearson"),
-    "dans": (_isin, "dans(x, \"a\", \"b\") : vrai si x vaut l'une des valeurs"),
+    "dans": (_isin, "dans(x, \"a\", \"b\") : vrai si x vaut l'une des valeurs (ou l'une des valeurs d'une liste)"),
     "contient": (_contains, "contient(x, \"mot\") : vrai si le texte contient le mot (sans tenir compte de la casse)"),
     "na": (_missing, "na() : valeur manquante (comme NA()), ex. si(condition, valeur, na()) ; min(), somme()… l'ignorent"),
     "vide": (_elementwise(_empty, _empty), "vide(x) : vrai si la case est vide"),
@@ -269,3 +272,53 @@ FUNCTIONS = {
     "texte": (_text, "texte(x)"),
     "nombre_de": (_number, "nombre_de(x) : convertit un texte en nombre"),
 }
+
+
+# -- Text functions, as a spreadsheet's (SUPPRESPACE, MINUSCULE, SUBSTITUE, NBCAR, GAUCHE, DROITE), and a check digit --
+
+
+def _texts(fn_text):
+    """A text function applied to a column cell by cell (an empty cell stays an empty text) or to one value."""
+    def fn(x, *args):
+        if isinstance(x, pd.Series):
+            return x.map(lambda v: fn_text("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v), *args))
+        return fn_text("" if x is None else str(x), *args)
+    return fn
+
+
+def _left(text: str, n=1) -> str:
+    n = int(n)
+    return text[:n] if n > 0 else ""
+
+
+def _right(text: str, n=1) -> str:
+    n = int(n)
+    return text[-n:] if n > 0 else ""
+
+
+def _luhn(text: str) -> bool:
+    """Luhn check digit (SIREN, SIRET, bank cards): digits only, every second digit from the right doubled."""
+    if not text.isdigit() or not text.isascii():
+        return False
+    total = 0
+    for i, c in enumerate(reversed(text)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+FUNCTIONS.update({
+    "longueur": (_texts(len), "longueur(x) : nombre de caractères du texte (comme NBCAR)"),
+    "gauche": (_texts(_left), "gauche(x, n) : les n premiers caractères (comme GAUCHE)"),
+    "droite": (_texts(_right), "droite(x, n) : les n derniers caractères (comme DROITE)"),
+    "minuscule": (_texts(str.lower), "minuscule(x) : le texte en minuscules"),
+    "majuscule": (_texts(str.upper), "majuscule(x) : le texte en majuscules"),
+    "supprespace": (_texts(lambda t: " ".join(t.split())), "supprespace(x) : sans espaces au début ni à la fin, "
+                                                             "un seul entre deux mots (comme SUPPRESPACE)"),
+    "substitue": (_texts(lambda t, old, new: t.replace(str(old), str(new))),
+                  "substitue(x, \"ancien\", \"nouveau\") : remplace partout un texte par un autre (comme SUBSTITUE)"),
+    "chiffres": (_texts(lambda t: "".join(c for c in t if c.isascii() and c.isdigit())),
+                 "chiffres(x) : les seuls chiffres du texte, dans l'ordre (\"04 78-12\" donne \"047812\")"),
+    "cle_luhn": (_texts(_luhn), "cle_luhn(x) : vrai si x n'a que des chiffres et que sa clé de contrôle de Luhn est "
+                                "juste (SIREN, SIRET, carte bancaire)"),
+})

@@ -11,58 +11,13 @@ import html
 
 import pandas as pd
 
+from .etapes import ARRANGEMENTS, MODES, OPERATIONS, ORDERS  # noqa: F401 (the tool reads them here)
 from .formules import Formula, FormulaError
 
 MAX_STEPS = 40
 MAX_ITERATIONS = 100
 MAX_ROWS = 200_000
 PREVIEW_ROWS = 15
-
-# op → (French label, [(parameter, label, kind, placeholder)]) ; kind: texte, table, mode, ordre, rangement
-OPERATIONS = {
-    "calculer": ("Calculer une colonne", [("colonne", "Nom de la colonne", "texte", "ex. score"),
-                                          ("formule", "Formule", "texte", "ex. impact * probabilite")]),
-    "iterer": ("Calculer une colonne par calcul itératif", [
-        ("colonne", "Nom de la colonne", "texte", "ex. debut"),
-        ("depart", "Valeur de départ (formule)", "texte", "ex. 0"),
-        ("formule", "Formule, recalculée jusqu'à ce que la colonne ne change plus", "texte",
-         "ex. max_liste(debut + duree, id, predecesseurs, 0)")]),
-    "filtrer": ("Filtrer les lignes", [("condition", "Garder les lignes où", "texte", "ex. part_pct >= 10")]),
-    "regrouper": ("Regrouper", [("par", "Regrouper par (colonnes séparées par des virgules)", "texte", "ex. departement"),
-                                ("calculs", "Calculs par groupe (nom = formule ; …)", "texte",
-                                 "ex. total = somme(ventes) ; clients = nombre(client)")]),
-    "totaliser": ("Calculer une ligne de totaux", [("calculs", "Totaux de la table (nom = formule ; …)", "texte",
-                                                    "ex. ca = somme(montant) ; commandes = nombre(id)")]),
-    "joindre": ("Joindre une autre table", [("table", "Table à joindre", "table", ""),
-                                           ("cles", "Colonnes communes (séparées par des virgules)", "texte", "ex. secteur, taille"),
-                                           ("mode", "Lignes gardées", "mode", "")]),
-    "resumer": ("Ajouter les totaux d'une autre table (comme SOMME.SI.ENS)", [
-        ("table", "Autre table", "table", ""),
-        ("cles", "Colonnes communes (séparées par des virgules ; vide : toute l'autre table)", "texte", "ex. commercial"),
-        ("calculs", "Calculs sur les lignes correspondantes de l'autre table (nom = formule ; …)", "texte",
-         "ex. objectif = somme(objectif_ca)")]),
-    "trier": ("Trier", [("cles", "Trier par (formules séparées par des virgules)", "texte", "ex. score"),
-                        ("ordre", "Ordre", "ordre", "")]),
-    "colonnes": ("Garder des colonnes", [("colonnes", "Colonnes gardées, dans l'ordre (séparées par des virgules)", "texte", "")]),
-    "renommer": ("Renommer des colonnes", [("noms", "Nouveaux noms (ancien = nouveau ; …)", "texte", "ex. ca = chiffre_affaires")]),
-    "index": ("Mettre une colonne en index", [("colonnes", "Colonne(s) de l'index", "texte", "ex. departement")]),
-    "sans_index": ("Remettre l'index en colonne", []),
-    "premieres": ("Garder les premières lignes", [("nombre", "Nombre de lignes", "texte", "ex. 5")]),
-    "croiser": ("Tableau croisé", [("lignes", "En lignes (colonne)", "texte", "ex. zone"),
-                                  ("colonnes", "En colonnes (colonne)", "texte", "ex. secteur"),
-                                  ("valeur", "Valeur de chaque case (formule par groupe)", "texte", "ex. somme(marche_eur)"),
-                                  ("rangement", "Ordre des lignes et des colonnes", "rangement", "")]),
-    "transposer": ("Transposer (lignes ↔ colonnes)", []),
-    "depivoter": ("Dépivoter (colonnes → lignes)", [
-        ("garder", "Colonnes gardées telles quelles (séparées par des virgules)", "texte", "ex. mois"),
-        ("noms", "Nom de la colonne qui recevra les noms des autres colonnes", "texte", "ex. mesure"),
-        ("valeurs", "Nom de la colonne qui recevra leurs valeurs", "texte", "ex. valeur")]),
-    "colonne_seule": ("Ne garder qu'une colonne (série)", [("colonne", "Colonne", "texte", "")]),
-    "valeur": ("Calculer une valeur unique", [("formule", "Formule", "texte", "ex. somme(part_pct ** 2)")]),
-}
-MODES = [("lignes présentes dans les deux tables", "inner"), ("toutes les lignes de la table en cours", "left")]
-ORDERS = [("décroissant", "decroissant"), ("croissant", "croissant")]
-ARRANGEMENTS = [("alphabétique (ou croissant)", "alphabetique"), ("ordre d'apparition dans la table", "apparition")]
 
 
 class StepError(FormulaError):
@@ -245,6 +200,22 @@ def apply_step(table, step: dict, sources: dict, constants: dict):
         if isinstance(value, pd.Series):
             raise FormulaError("la formule donne une colonne : utilisez somme(), moyenne(), max()… pour une valeur")
         return value.item() if hasattr(value, "item") else value
+    if op == "rechercher":
+        return _lookup(table, step, sources, constants)
+    if op == "dedoublonner":
+        names = [_column(table, n) for n in _names(step.get("colonnes"))]
+        if not names:
+            raise FormulaError("indiquez les colonnes qui repèrent un doublon")
+        return table.drop_duplicates(subset=names, keep="first")
+    if op in ("fiche", "liste"):
+        values = {}
+        for name, text in _pairs(step.get("calculs"), "calcul"):
+            shadowed = table.drop(columns=[c for c in table.columns if str(c) in values])  # a value named before wins
+            value = Formula(text).evaluate(shadowed, {**constants, **values})
+            if isinstance(value, pd.Series):
+                raise FormulaError(f"« {text} » donne une colonne : utilisez somme(), moyenne(), max()… pour une valeur")
+            values[name] = value.item() if hasattr(value, "item") else value
+        return values if op == "fiche" else tuple(values.values())
     raise FormulaError(f"étape inconnue : {op!r}")
 
 
@@ -269,11 +240,39 @@ def _iterate(table: pd.DataFrame, step: dict, constants: dict) -> pd.DataFrame:
                        "ne converge pas (une boucle dans les données ?)")
 
 
+def _lookup(table, step: dict, sources: dict, constants: dict):
+    """VLOOKUP: the value of each row's key found in the first column of another table (first match; empty when
+    not found), taken from that table's column of the given number."""
+    other = sources.get(step.get("table"))
+    if not isinstance(other, pd.DataFrame):
+        raise FormulaError("choisissez la table où chercher" if step.get("table") not in sources
+                           else f"la table « {step.get('table')} » n'est pas encore calculée")
+    name = (step.get("colonne") or "").strip()
+    if not name:
+        raise FormulaError("donnez un nom à la nouvelle colonne")
+    text = str(step.get("numero") or "").strip() or "2"
+    try:
+        number = int(text)
+    except ValueError:
+        raise FormulaError("indiquez le numéro de la colonne renvoyée (2 pour la deuxième)") from None
+    if not 1 <= number <= other.shape[1]:
+        raise FormulaError(f"la table « {step.get('table')} » a {other.shape[1]} colonnes : numéro {number} impossible")
+    found = pd.Series(other.iloc[:, number - 1].to_numpy(), index=other.iloc[:, 0].to_numpy())
+    found = found[~found.index.duplicated(keep="first")]
+    key = Formula(step.get("cle")).evaluate(table, constants)
+    out = table.copy()
+    out[name] = key.map(found) if isinstance(key, pd.Series) else found.get(key)
+    return out
+
+
 def run_recipe(recipe: dict, sources: dict, constants: dict | None = None):
     """The result of a recipe: a table, a series or a value; raises StepError naming the failing step."""
     start = recipe.get("depart")
-    if start not in sources or not isinstance(sources[start], pd.DataFrame):
+    if start not in sources:
         raise StepError("choisissez la table de départ")
+    if not isinstance(sources[start], pd.DataFrame):
+        raise StepError(f"la table de départ « {start} » n'est pas encore calculée : répondez d'abord à la question "
+                        "qui la construit, puis exécutez de nouveau cette cellule")
     steps = recipe.get("etapes") or []
     if not isinstance(steps, list) or len(steps) > MAX_STEPS:
         raise StepError(f"recette illisible ou trop longue ({MAX_STEPS} étapes au plus)")
@@ -314,4 +313,10 @@ def preview_html(value) -> str:
         shown = value.head(PREVIEW_ROWS).round(4)
         more = f"<p>… {len(value) - PREVIEW_ROWS} lignes de plus.</p>" if len(value) > PREVIEW_ROWS else ""
         return f"<p>{len(value)} lignes × {value.shape[1]} colonnes</p>" + shown.to_html(border=0) + more
+    if isinstance(value, dict):
+        rows = "".join(f"<tr><th scope='row'>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                       for k, v in value.items())
+        return f"<p>Fiche de {len(value)} valeurs</p><table>{rows}</table>"
+    if isinstance(value, tuple):
+        return "<p>Valeurs : <strong>" + html.escape(" ; ".join(map(str, value))) + "</strong></p>"
     return f"<p>Valeur : <strong>{html.escape(str(value))}</strong></p>"

@@ -90,7 +90,9 @@ class Tableur:
 
     def fonction(self, *parameters: str):
         """The recipe as a function of ``parameters``: a table argument replaces the source of that name, a
-        dict's items become constants, any other value the constant of that name. None while no recipe."""
+        dict's items become constants (also named ``<parameter>_<key>``: ``poids_notoriete`` for the key
+        ``notoriete`` of ``poids``, when a column is named ``notoriete``), any other value the constant of that
+        name. None while no recipe."""
         if not self.recipe.get("depart"):
             return None
 
@@ -102,8 +104,9 @@ class Tableur:
             for name, value in bound.items():
                 if isinstance(value, (pd.DataFrame, pd.Series)):
                     replaced[name] = value
-                elif isinstance(value, dict):
+                elif isinstance(value, dict):  # its items, also as <parameter>_<key> when a column has the key's name
                     constants.update(value)
+                    constants.update({f"{name}_{k}": v for k, v in value.items()})
                 else:
                     constants[name] = value
             return self.compute(replaced, constants)

@@ -33,6 +33,8 @@ def test_formulas_compute_what_a_spreadsheet_would():
     assert evaluate("grand(ventes, 2)", SALES) == 14
     assert evaluate("cumul(ventes, par=commercial)", SALES).tolist() == [10, 24, 8, 20, 20]
     assert evaluate("arrondi_sup(ventes / 3)", SALES).tolist() == [4, 5, 3, 4, 7]
+    assert evaluate("arrondi_sup(24.5 / (0.7 * 0.2))") == 175 and evaluate("arrondi_inf(0.1 * 3 * 10)") == 3  # no noise
+    assert evaluate("arrondi_sup(x / (0.7 * 0.2))", pd.DataFrame({"x": [24.5, 24.51]})).tolist() == [175, 176]
     assert evaluate("pente(ventes, mois)", SALES.iloc[:2]) == pytest.approx(4.0)
     assert evaluate("[ventes] × 2 − 1", SALES).tolist() == [19, 27, 15, 23, 39]  # typographic signs accepted
     z = evaluate("(ventes - moyenne(ventes, par=mois)) / ecart_type(ventes, par=mois)", SALES)
@@ -266,3 +268,50 @@ def test_unpivoting_turns_columns_into_rows():
     clash = {"depart": "t", "etapes": [{"op": "depivoter", "garder": "mois", "noms": "mois", "valeurs": "valeur"}]}
     with pytest.raises(StepError, match="noms différents"):
         run_recipe(clash, {"t": wide})
+
+
+def test_text_functions_clean_a_file_as_a_spreadsheet_would():
+    crm = pd.DataFrame({"nom": ["  Froid  des Monts ", "Azur"], "email": [" Lea.Roux@X.fr", "a b@y.fr"],
+                        "tel": ["06 47.98-76 81", None], "siret": ["28762614192444", "2876261419244"]})
+    assert evaluate("supprespace(nom)", crm).tolist() == ["Froid des Monts", "Azur"]
+    assert evaluate("substitue(minuscule(email), \" \", \"\")", crm).tolist() == ["lea.roux@x.fr", "ab@y.fr"]
+    assert evaluate("chiffres(tel)", crm).tolist() == ["0647987681", ""]  # an empty cell stays an empty text
+    assert evaluate("longueur(chiffres(tel))", crm).tolist() == [10, 0]
+    assert evaluate("\"+33\" + droite(chiffres(tel), 9)", crm).tolist() == ["+33647987681", "+33"]
+    assert evaluate("gauche(nom, 0)", crm).tolist() == ["", ""] and evaluate("droite(\"69001\", 0)") == ""
+    assert evaluate("majuscule(gauche(supprespace(nom), 4))", crm).tolist() == ["FROI", "AZUR"]
+    assert evaluate("cle_luhn(siret)", crm).tolist() == [True, False]
+    assert [evaluate(f"cle_luhn(\"{n}\")") for n in ("4970101122334455", "4970101122334456", "", "12a4")] == [
+        True, False, False, False]
+    assert evaluate("dans(x, liste)", pd.DataFrame({"x": ["M0", "M1", "M2"]}), {"liste": ["M0", "M2"]}).tolist() == [
+        True, False, True]  # a list given whole, as a recipe's parameter
+
+
+def test_a_recipe_looks_up_removes_duplicates_and_ends_on_a_record_or_a_list():
+    targets = pd.Series({"Ana": 20, "Ben": 10})  # a series: its index, then its values (names do not matter)
+    lookup = {"depart": "ventes", "etapes": [
+        {"op": "rechercher", "table": "objectifs", "cle": "commercial", "colonne": "cible"},
+        {"op": "dedoublonner", "colonnes": "commercial"},
+        {"op": "fiche", "calculs": "ventes = somme(ventes) ; cible = somme(cible) ; taux = ventes / cible"}]}
+    record = run_recipe(lookup, {"ventes": SALES, "objectifs": targets.reset_index()})
+    assert record == {"ventes": 38.0, "cible": 30.0, "taux": pytest.approx(38 / 30)}  # Chloé: not found, empty
+    assert all(type(v) is float for v in record.values())
+    table = run_recipe({"depart": "ventes", "etapes": lookup["etapes"][:2]}, {"ventes": SALES, "objectifs": TEAMS})
+    assert table["commercial"].tolist() == ["Ana", "Ben", "Chloé"] and table["cible"].tolist() == ["Nord", "Sud", "Nord"]
+    pair = run_recipe({"depart": "ventes", "etapes": [{"op": "liste", "calculs": "n = nombre(ventes) ; double = 2 * n"}]},
+                      {"ventes": SALES})
+    assert pair == (5, 10)
+    with pytest.raises(StepError, match="Étape 1 .* 2 colonnes : numéro 3 impossible"):
+        run_recipe({"depart": "ventes", "etapes": [dict(lookup["etapes"][0], numero="3")]},
+                   {"ventes": SALES, "objectifs": targets.reset_index()})
+    with pytest.raises(StepError, match="pas encore calculée"):
+        run_recipe({"depart": "propre", "etapes": []}, {"propre": None})
+
+
+def test_a_dict_argument_also_gives_constants_named_after_the_parameter(tmp_path):
+    weights = pd.DataFrame({"nom": ["a", "b"], "notoriete": [1.0, 3.0]})
+    tool = Tableur("nb", "outil", "Score", {"table": weights}, store=AnswerStore("nb", tmp_path / "reponses.json"))
+    tool.recipe = {"depart": "table", "etapes": [{"op": "calculer", "colonne": "score",
+                                                  "formule": "poids_notoriete * notoriete"}]}
+    score = tool.fonction("table", "poids")
+    assert score(weights, {"notoriete": 10})["score"].tolist() == [10.0, 30.0]  # the column keeps its name
