@@ -1,6 +1,7 @@
 """Scale, grids, decisions and exemptions: every rule and its edge cases."""
 
 import datetime as dt
+import re
 
 import pytest
 import yaml
@@ -43,7 +44,8 @@ def exemption(code, k, **over):
 def test_scale_defaults():
     assert SCALE.levels == {0: "Non acquis", 1: "Partiellement acquis", 2: "Acquis", 3: "Maîtrisé"}
     assert SCALE.top == 3 and SCALE.is_acquired(2) and not SCALE.is_acquired(1)
-    assert [SCALE.propose(s) for s in (1.0, 0.9, 0.75, 0.5, 0.1, 0.0)] == [3, 3, 2, 1, 0, 0]
+    assert [SCALE.propose(s) for s in (1.0, 0.9, 0.75, 0.5, 0.1, 0.0)] == [2, 2, 2, 1, 0, 0]
+    assert SCALE.caps == rubric.ProposalCaps(general=2, judgement=1, oral=1)
     with pytest.raises(rubric.GridError, match="hors de l'échelle"):
         SCALE.check_level(4)
     with pytest.raises(rubric.GridError, match="hors de l'échelle"):
@@ -135,10 +137,120 @@ def test_grader_level_beats_automatic_proposal():
 
 def test_automatic_proposal_is_flagged_and_not_decisive_by_default():
     r = d.resolve_level(d.CriterionResult("C4.2", 2, auto_share=1.0), None, SCALE)
-    assert (r.level, r.source, r.confirmed) == (3, d.LevelSource.AUTO, False)
+    assert (r.level, r.source, r.confirmed) == (2, d.LevelSource.AUTO, False)
     assert d.criterion_status(r, False, SCALE) == d.CriterionStatus.PENDING
     decisive = rubric.Scale(**{**SCALE.__dict__, "automatic_is_decisive": True})
     assert d.criterion_status(r, False, decisive) == d.CriterionStatus.ACQUIRED
+
+
+JUDGEMENT = ["C1.4.2", "C1.4.3", "C2.1.3", "C2.1.4", "C2.3.3", "C2.4.3", "C2.5.1", "C2.5.2", "C2.5.3", "C3.2.3",
+             "C3.5.3", "C4.2.3", "C4.3.3", "C4.4.3", "C4.6.5"]
+
+
+def test_criteria_of_judgement_and_orals_are_marked():
+    grids = rubric.default_grids()
+    marked = [f"{code}.{c.number}" for code, g in grids.items() for c in g.criteria if c.judgement]
+    assert marked == JUDGEMENT
+    orals = sorted({code for code, g in grids.items() for c in g.criteria if c.oral})
+    assert orals == ["C1.4", "C2.3", "C2.4", "C2.5", "C4.4"]
+    assert all(REF.competency(code).modality.is_oral == all(c.oral for c in g.criteria) for code, g in grids.items())
+
+
+def test_a_proposal_never_goes_beyond_2_nor_beyond_1_for_judgement_or_an_oral():
+    """Every criterion, all tests passed: 2 at most (level 3 goes beyond what tests show); 1 for a criterion of
+    judgement or an oral competency, with the rules that set the cap; a grader's level is never capped."""
+    for code, grid in rubric.default_grids().items():
+        for c in grid.criteria:
+            r = d.resolve_level(d.CriterionResult(code, c.number, auto_share=1.0), None, SCALE)
+            expected = 1 if (c.judgement or c.oral) else 2
+            assert (r.proposed, r.proposal_cap, r.share_level) == (expected, expected, 2), (code, c.number)
+            reasons = tuple(k for k, on in ((rubric.CAP_JUDGEMENT, c.judgement), (rubric.CAP_ORAL, c.oral)) if on)
+            assert r.cap_reasons == (reasons or (rubric.CAP_BEYOND,)), (code, c.number)
+            assert d.resolve_level(d.CriterionResult(code, c.number, auto_share=1.0), 3, SCALE).level == 3
+    r = d.resolve_level(d.CriterionResult("C4.3", 3, auto_share=0.2), None, SCALE)
+    assert (r.proposed, r.share_level, r.judgement, r.oral) == (0, 0, True, False)
+    assert SCALE.proposal_cap(judgement=True, oral=True) == (1, (rubric.CAP_JUDGEMENT, rubric.CAP_ORAL))
+    assert SCALE.propose(1.0, judgement=True) == 1 and SCALE.propose(0.5, oral=True) == 1
+
+
+def _write_scale(tmp_path, **change):
+    data = yaml.safe_load((rubric.GRILLES_DIR / "echelle.yaml").read_text(encoding="utf-8"))
+    data.update(change)
+    path = tmp_path / "echelle.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"plafonds_proposition": {"general": 2, "jugement": 3, "oral": 1}},
+     r"« jugement » \(3\) et « oral » \(1\) ne peuvent dépasser le plafond « general » \(2\)"),
+    ({"plafonds_proposition": {"general": 4, "jugement": 1, "oral": 1}}, r"plafond « general » .*\(4\) n'est pas un niveau"),
+    ({"plafonds_proposition": {"general": 2, "jugement": "1", "oral": 1}}, r"plafond « jugement » .* nombre entier"),
+    ({"plafonds_proposition": {"general": 2, "jugement": 1}}, r"« plafonds_proposition » doit donner les trois plafonds"),
+    ({"plafonds_proposition": None}, r"« plafonds_proposition » doit donner les trois plafonds"),
+    ({"proposition_automatique": [{"part_minimale": 0.9, "niveau": 3}, {"part_minimale": 0.0, "niveau": 0}]},
+     r"propose le niveau 3, au-dessus de son plafond « general » \(2\)"),
+])
+def test_scale_refuses_caps_that_would_let_a_proposal_go_too_far(tmp_path, change, message):
+    with pytest.raises(rubric.GridError, match=message):
+        rubric.load_scale(_write_scale(tmp_path, **change))
+
+
+@pytest.mark.parametrize("value", ["oui", "true", 1, None, [True]])
+def test_grid_refuses_a_judgement_flag_that_is_not_true_or_false(tmp_path, value):
+    grid = yaml.safe_load((rubric.GRILLES_DIR / "competences" / "C4_3.yaml").read_text(encoding="utf-8"))
+    grid["criteres"][1]["jugement"] = value
+    (tmp_path / "C4_3.yaml").write_text(yaml.safe_dump(grid, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(rubric.GridError, match=r"C4_3\.yaml : « jugement » du critère 2 de C4\.3 vaut .* écrivez "
+                                               r"« jugement: true » pour un critère de jugement"):
+        rubric.load_grids(tmp_path)
+    grid["criteres"][1]["jugement"] = False  # written out, false is the default
+    (tmp_path / "C4_3.yaml").write_text(yaml.safe_dump(grid, allow_unicode=True), encoding="utf-8")
+    assert [c.judgement for c in rubric.load_grids(tmp_path)["C4.3"].criteria] == [False, False, True]
+
+
+def test_the_proposal_says_what_it_rests_on_and_why_it_is_capped():
+    from mdpc.core import proposals
+
+    tests = [d.TestScore("C4_3_test_causes", 1.0, 1.0, "La cause de chaque anomalie est correctement identifiée.")]
+    r = d.resolve_level(d.CriterionResult("C4.3", 3, auto_share=1.0, tests=tests), None, SCALE)
+    text = proposals.summary(r, SCALE.levels)
+    assert text.startswith("Tests autocorrigés : 1 / 1 point (100 %) — niveau proposé : 1 (Partiellement acquis).")
+    assert "C4_3_test_causes : 1 / 1 point" in text and proposals.BASIS in text
+    assert "Plafonnée à 1 (la part des points seule donnerait 2) : critère de jugement, dont le niveau 2 « Acquis » " \
+           "demande la lecture du correcteur" in text
+    assert proposals.test_lines(r, with_checks=True) == [
+        "C4_3_test_causes : 1 / 1 point — La cause de chaque anomalie est correctement identifiée."]
+    tests = [d.TestScore("C4_3_test_ecarts", 2.0, 2.0), d.TestScore("C4_3_test_regression", 1.5, 2.0)]
+    r = d.resolve_level(d.CriterionResult("C4.3", 1, auto_share=3.5 / 4, tests=tests), None, SCALE)
+    assert proposals.headline(r, SCALE.levels) == ("Tests autocorrigés : 3,5 / 4 points (88 %) — niveau proposé : 2 "
+                                                   "(Acquis).")
+    assert proposals.ceiling(r, SCALE.levels).startswith("Jamais au-dessus de 2 pour ce critère : le niveau 3 "
+                                                         "« Maîtrisé » nomme ce qui va au-delà de l'acquis")
+    r = d.resolve_level(d.CriterionResult("C1.4", 1, auto_share=0.5), None, SCALE)
+    assert proposals.ceiling(r, SCALE.levels).startswith("Jamais au-dessus de 1 pour ce critère : compétence évaluée "
+                                                         "à l'oral")
+    assert proposals.headline(r, SCALE.levels).startswith("Tests autocorrigés : 50 % des points")
+    r = d.resolve_level(d.CriterionResult("C4.3", 1, auto_share=0.4), None, SCALE)
+    assert proposals.ceiling(r, SCALE.levels) == ""  # below its cap: nothing to explain
+
+
+def test_level_descriptors_are_written_for_the_case():
+    """Level 0 says what a non-acquired production shows (not « Aucune X. »), every level is a sentence of its own,
+    and a criterion of judgement asks at level 2 for what the grader reads or hears, not for figures alone."""
+    reading = ("lecture", "à l'oral", "devant le jury", "pendant l'entretien", "posture", "écoute", "explique",
+               "à l'écran", "reformule", "argumentaire", "y lit ")
+    for code, grid in rubric.default_grids().items():
+        for c in grid.criteria:
+            where = f"{code}, critère {c.number}"
+            assert len(set(c.descriptors.values())) == 4, where
+            assert all(40 <= len(t) <= 330 for t in c.descriptors.values()), where
+            assert not re.match(r"(Aucune?|Pas d[e'])\s+\w+(\s+\w+)?\.$", c.descriptors[0]), where
+            acquired = c.descriptors[2].lower()
+            if c.judgement:
+                assert any(w in acquired for w in reading), where
+            if c.oral:
+                assert any(w in acquired for w in ("oral", "jury", "entretien", "réunion")), where
 
 
 def test_grader_level_outside_scale_is_refused():

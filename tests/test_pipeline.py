@@ -10,6 +10,7 @@ import html
 import io
 import re
 from contextlib import redirect_stdout
+from html import unescape
 
 import nbformat
 import pandas as pd
@@ -189,6 +190,9 @@ def test_reports_and_cohort_csv(run):
         assert levels.split("<tbody>")[1].count("<tr") == len(CODES), "une ligne par compétence (tableau des niveaux)"
     c06 = next(o for o in run["reports"] if o["candidat"] == "c06")["html"].read_text(encoding="utf-8")
     assert re.search(r"hors délai de 1 j \d+ h", c06)
+    shown = unescape(c06)  # C4.3 not rated yet: each proposal says what it rests on and why it stops at its cap
+    assert "Propositions automatiques, à confirmer par un correcteur." in shown
+    assert "C4_3_test_causes : 1 / 1 point" in shown and "Plafonnée à 1 (la part des points seule donnerait 2)" in shown
     assert "Pour atteindre le niveau « Acquis »" in run["reports"][2]["html"].read_text(encoding="utf-8")
     table = pd.read_csv(run["csv"], sep=";", encoding="utf-8-sig")
     assert list(table["candidat"]) == [c.id for c in COHORT]
@@ -358,6 +362,10 @@ def test_rubric_entry_form_saves_into_the_gradebook(run):
     rated = lambda: int(re.search(r"critères notés par Mme Aubert : (\d+) / 9", entry.progress.value).group(1))  # noqa: E731
     before = rated()
     assert 6 <= before <= 7 and "restant à noter" in entry.progress.value
+    shown = unescape(entry.panel("C4.3", 3).html)  # a criterion of judgement: its proposal stops at 1, and says why
+    assert "niveau proposé : 1 (Partiellement acquis)" in shown and "C4_3_test_causes : 1 / 1 point — " in shown
+    assert "ne repose que sur les calculs et les réponses que ces tests vérifient" in shown
+    assert "Plafonnée à 1 (la part des points seule donnerait 2) : critère de jugement" in shown
     panel = entry.panel("C4.3", 2)
     assert panel.level.value is None and not panel.button.disabled
     panel.button.click()

@@ -1,6 +1,7 @@
 """The typed candidate record, the cohort figures computed once, and the journal as the one store of levels."""
 
 import datetime as dt
+import html
 import json
 
 import pytest
@@ -119,3 +120,40 @@ def test_cohort_figures_are_computed_once_for_the_csv_and_the_reports():
     assert comps.loc["C4.1", "validé"] == 2 and comps.loc["C4.1", "non validé"] == 1
     minutes = cohort.minutes_csv(records)
     assert list(minutes["candidat"]) == ["c01", "c02", "c03"] and (minutes["bloc 4"] == "en attente").sum() == 2
+
+
+def test_the_record_keeps_what_a_proposal_rests_on_and_the_report_says_it():
+    """The tests a proposal rests on (names, points), its cap and why, kept in the JSON record and said in the
+    candidate's report: only what the tests verify, and why a criterion of judgement stops at 1."""
+    from mdpc.core.decisions import TestScore
+    from mdpc.core.grids import default_scale
+    from mdpc.reports import candidate_view
+
+    sub = submission("c04")
+    sub.results[("C4.3", 1)].tests = [TestScore("C4_3_test_ecarts", 2.0, 2.0, "Écarts par commercial et produit."),
+                                      TestScore("C4_3_test_regression", 2.0, 2.0)]
+    sub.results[("C4.3", 3)].tests = [TestScore("C4_3_test_causes", 1.0, 1.0)]
+    apply_ratings(sub, {}, default_scale())
+    rec = build_record(sub, ex.Accommodation("c04"), [], "S")
+    back = CandidateRecord.from_json(json.loads(json.dumps(rec.to_json(), ensure_ascii=False)))
+    assert back == rec
+    first, third = back.competency("C4.3").criteria[0], back.competency("C4.3").criteria[2]
+    assert (first.proposed, first.proposal_cap, first.cap_reasons, first.judgement) == (2, 2, ["general"], False)
+    assert (third.proposed, third.share_level, third.cap_reasons, third.judgement) == (1, 2, ["jugement"], True)
+    assert [t.name for t in first.tests] == ["C4_3_test_ecarts", "C4_3_test_regression"]
+    assert rec.to_json()["blocs"][3]["competences"][2]["criteres"][2]["tests_autocorriges"] == [
+        {"test": "C4_3_test_causes", "points": 1.0, "maximum": 1.0, "verifie": ""}]
+    assert back.competency("C1.4").criteria[0].oral and back.competency("C1.4").criteria[0].proposed == 1
+    notes = html.unescape(candidate_view.proposal_notes(back, back.competency("C4.3")))  # Markdown-escaped text
+    assert "à confirmer par un correcteur" in notes
+    assert "C4_3_test_ecarts : 2 / 2 points ; C4_3_test_regression : 2 / 2 points" in notes and "Tests autocorrigés : 4 / 4 points (100 %)" in notes
+    assert "ne repose que sur les calculs et les réponses que ces tests vérifient" in notes
+    assert "Plafonnée à 1 (la part des points seule donnerait 2) : critère de jugement" in notes
+    table = candidate_view.criteria_table(back.competency("C4.3"))
+    assert table["Tests réussis"].tolist()[0] == "100 % (4 / 4 pts)"
+    assert table["Évalué par"].tolist()[2] == "proposition automatique (à confirmer, voir sous le tableau)"
+    old = rec.to_json()  # a record written before these fields still reads
+    for crit in old["blocs"][3]["competences"][2]["criteres"]:
+        for k in ("jugement", "oral", "tests_autocorriges", "niveau_de_la_part", "plafond_proposition", "motifs_plafond"):
+            crit.pop(k)
+    assert CandidateRecord.from_json(old).competency("C4.3").criteria[2].tests == []

@@ -223,7 +223,7 @@ def test_report_views_show_hostile_values_as_text(monkeypatch):
 
     import mdpc_utils.cases
     from mdpc.core import exemptions as ex
-    from mdpc.core.decisions import CriterionResult
+    from mdpc.core.decisions import CriterionResult, TestScore
     from mdpc.core.grids import default_scale
     from mdpc.core.ratings import GRADER, Rating, apply_ratings, effective_by_criterion
     from mdpc.core.record import build_record
@@ -245,7 +245,8 @@ def test_report_views_show_hostile_values_as_text(monkeypatch):
         monkeypatch.setattr(module, "display", display)
     monkeypatch.setattr(mdpc_utils.cases.plt, "close", lambda *a: None)
     ref = default_referential()
-    results = {(c.code, k.number): CriterionResult(c.code, k.number, auto_share=1.0)
+    hostile_test = TestScore(f"<b onmouseover={X}()>test</b>", 1.0, 1.0, f"[x](javascript:{X}())")
+    results = {(c.code, k.number): CriterionResult(c.code, k.number, auto_share=1.0, tests=[hostile_test])
                for c in ref.competencies.values() for k in c.criteria}
     due = dt.datetime(2027, 1, 8, 11, 0)
     sub = Submission("h18", NAME, results, due + dt.timedelta(hours=2), due, 150.0, 196.0,

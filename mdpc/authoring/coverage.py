@@ -28,6 +28,9 @@ _HIDDEN_MARKERS = re.compile(r"^### (BEGIN|END) HIDDEN TESTS$", re.M)
 _DOC_PREFIX = re.compile(r"^(Auto-vérification et tests?|Auto-vérification|Tests?)\s*:\s*", re.I)
 
 
+CAP_LABELS = {rubric.CAP_JUDGEMENT: "jugement", rubric.CAP_ORAL: "oral"}
+
+
 class CoverageError(MdpcError):
     """A criterion of the referential is not covered by its case (message in French)."""
 
@@ -47,6 +50,8 @@ class CriterionCoverage:
     sections: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     acquired: str = ""     # what the grader observes at the first acquired level
+    judgement: bool = False
+    oral: bool = False
 
 
 @dataclass
@@ -88,6 +93,13 @@ def _checks(tree: ast.Module) -> str:
     return doc[:1].upper() + doc[1:]
 
 
+def checks_of(source: str) -> str:
+    """What a test cell checks, from its docstring (« Tests : », « Auto-vérification et tests : » left out)."""
+    return _checks(_parse(source))
+
+
+
+
 def case_coverage(path: Path, ref: referential.Referential | None = None,
                   grids: dict | None = None, scale: rubric.Scale | None = None) -> CaseCoverage:
     """What one case notebook gives for each criterion of its competency."""
@@ -97,7 +109,8 @@ def case_coverage(path: Path, ref: referential.Referential | None = None,
     nb = nbformat.read(path, as_version=4)
     code = path.stem[:4].replace("_", ".")
     grid = grids[code]
-    out = [CriterionCoverage(c.number, c.text, acquired=c.descriptors[scale.acquired_from]) for c in grid.criteria]
+    out = [CriterionCoverage(c.number, c.text, acquired=c.descriptors[scale.acquired_from], judgement=c.judgement,
+                             oral=c.oral) for c in grid.criteria]
     intro = section = "Présentation du cas"
     defined_in: dict[str, str] = {}    # top-level name -> the section of the cell that defines it
     for k, cell in enumerate(nb.cells):
@@ -157,6 +170,7 @@ def coverage_markdown(cases_dir: Path = CAS_DIR) -> str:
     acquired_level = scale.acquired_from
     n_tests = sum(len(c.evidence) for cov in by_code.values() for c in cov.criteria)
     n_points = sum(e.points for cov in by_code.values() for c in cov.criteria for e in c.evidence)
+    n_judgement = sum(c.judgement for cov in by_code.values() for c in cov.criteria)
     lines = [
         "# Matrice de couverture du référentiel MDPC",
         "",
@@ -168,7 +182,11 @@ def coverage_markdown(cases_dir: Path = CAS_DIR) -> str:
         f"les preuves autocorrigées ({n_tests} tests, {_points(n_points)} points en tout : ce que chacune vérifie "
         "et ses points) et ce que le correcteur observe pour le déclarer acquis "
         f"(niveau {acquired_level} « {scale.levels[acquired_level]} » de la grille). Les preuves autocorrigées "
-        "proposent un niveau ; le correcteur, ou le jury pour un oral, décide.",
+        "proposent un niveau ; le correcteur, ou le jury pour un oral, décide. La proposition ne dépasse jamais "
+        f"{scale.caps.general} (le niveau {scale.caps.general + 1} va au-delà de ce que montrent les tests), ni "
+        f"{scale.caps.judgement} pour un critère de jugement ({n_judgement} critères marqués « jugement » dans leur "
+        f"grille : des calculs justes ne les prouvent pas) ni {scale.caps.oral} pour une compétence évaluée à "
+        "l'oral (`grilles/echelle.yaml`, `plafonds_proposition`).",
         "",
     ]
     for bloc in ref.blocs:
@@ -185,13 +203,15 @@ def coverage_markdown(cases_dir: Path = CAS_DIR) -> str:
             if cov.role_card:
                 lines.append(f"- **Fiche de rôle du jury** (jamais diffusée) : "
                              f"`{cov.role_card.relative_to(cases_dir.parent).as_posix()}`")
-            lines += ["", "| critère | parties du carnet | preuves autocorrigées (points) | "
+            lines += ["", "| critère | parties du carnet | preuves autocorrigées (points) | proposition : au plus | "
                           f"acquis (niveau {acquired_level}) : ce que le correcteur observe |",
-                      "|---|---|---|---|"]
+                      "|---|---|---|---|---|"]
             for crit in cov.criteria:
                 tests = "<br>".join(f"`{e.grade_id}` ({_points(e.points)}) : {_cell(e.checks)}" for e in crit.evidence)
+                cap, reasons = scale.proposal_cap(crit.judgement, crit.oral)
+                why = ", ".join(CAP_LABELS[r] for r in reasons if r in CAP_LABELS)
                 lines.append(f"| {crit.number}. {_cell(crit.text)} | {_cell(' ; '.join(crit.sections))} | {tests} | "
-                             f"{_cell(crit.acquired)} |")
+                             f"{cap}{f' ({why})' if why else ''} | {_cell(crit.acquired)} |")
             lines.append("")
     return "\n".join(lines)
 

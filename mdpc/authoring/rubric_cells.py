@@ -2,7 +2,8 @@
 
 Every criterion is rated in its competency's notebook by one nbgrader manually graded task cell: a heading,
 the criterion quoted verbatim from ``grilles/referentiel.yaml``, a line for the graders, then the level
-descriptors of its grid (``grilles/competences/``) in nbgrader's hidden mark scheme. Those files are the only
+descriptors of its grid (``grilles/competences/``) and how high the automatic proposal may go (its cap, from
+``grilles/echelle.yaml``) in nbgrader's hidden mark scheme. Those files are the only
 source of these texts: ``mdpc publier`` (``make release``) calls :func:`render_rubric_cells` before it
 regenerates ``release/``, so changing a wording or a descriptor is one file and one command.
 """
@@ -14,7 +15,17 @@ from pathlib import Path
 import nbformat
 
 from mdpc import CAS_DIR
-from mdpc.core.grids import Grid, GridError, Scale, default_grids, default_scale
+from mdpc.core.grids import (
+    CAP_BEYOND,
+    CAP_JUDGEMENT,
+    CAP_ORAL,
+    Grid,
+    GridCriterion,
+    GridError,
+    Scale,
+    default_grids,
+    default_scale,
+)
 
 MARK_SCHEME_BEGIN = "=== BEGIN MARK SCHEME ==="
 MARK_SCHEME_END = "=== END MARK SCHEME ==="
@@ -36,8 +47,23 @@ def rubric_cell_source(grid: Grid, number: int, scale: Scale | None = None) -> s
         f"*Cellule réservée au jury : niveau de 0 à {scale.top} et commentaire, saisis dans la grille d'évaluation.*\n\n"
         f"{MARK_SCHEME_BEGIN}\n\n"
         f"| Niveau | Ce que le correcteur observe dans ce cas |\n|---|---|\n{rows}\n\n"
+        f"{proposal_note(gcrit, scale)}\n\n"
         f"{MARK_SCHEME_END}"
     )
+
+
+CAP_NOTES = {
+    CAP_BEYOND: "le niveau {above} va au-delà de ce que montrent les tests",
+    CAP_JUDGEMENT: "critère de jugement, son niveau {above} demande la lecture du correcteur",
+    CAP_ORAL: "compétence évaluée à l'oral, les tests ne lisent que le support écrit",
+}
+
+
+def proposal_note(gcrit: GridCriterion, scale: Scale) -> str:
+    """One line for the graders: how high the automatic proposal of this criterion may go, and why."""
+    cap, reasons = scale.proposal_cap(gcrit.judgement, gcrit.oral)
+    why = " ; ".join(CAP_NOTES[r].format(above=cap + 1) for r in reasons)
+    return f"*Proposition automatique des tests : au plus {cap} ({why}).*"
 
 
 def rubric_cell_metadata(grid: Grid, number: int, scale: Scale | None = None) -> dict:

@@ -49,6 +49,19 @@ class LevelSource(_Label):
 
 
 @dataclass
+class TestScore:
+    """One autograded test that gives evidence for a criterion: its name (nbgrader grade id), the points it
+    earned, its maximum and what it checks (its docstring, « Tests : … » left out)."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    name: str
+    points: float
+    maximum: float
+    checks: str = ""
+
+
+@dataclass
 class CriterionResult:
     competency: str
     number: int
@@ -56,9 +69,15 @@ class CriterionResult:
     source: LevelSource | None = None
     comment: str = ""
     auto_share: float | None = None    # share of autograded points earned for this criterion
-    proposed: int | None = None        # level proposed by the autograded evidence
+    proposed: int | None = None        # level proposed by the autograded evidence, within its cap
     status: CriterionStatus = CriterionStatus.PENDING
     gradebook_level: float | None = None  # the gradebook's mirror of the level (compared, never decisive)
+    tests: list[TestScore] = field(default_factory=list)  # the autograded tests the proposal rests on
+    judgement: bool = False            # a criterion of judgement (its grid's « jugement: true »)
+    oral: bool = False                 # its competency is rated on an oral
+    share_level: int | None = None     # the level the share alone gives, before the cap
+    proposal_cap: int | None = None    # the highest level a proposal may reach for this criterion
+    cap_reasons: tuple[str, ...] = ()  # the rules that set that cap (mdpc.core.grids.CAP_…)
 
     @property
     def confirmed(self) -> bool:
@@ -102,10 +121,21 @@ class CandidateDecision:
         return self.status.capitalize()
 
 
-def resolve_level(result: CriterionResult, grader_level: int | None, scale: Scale) -> CriterionResult:
-    """Grader's level first; else the level proposed by the autograded evidence, flagged as not confirmed."""
+def resolve_level(result: CriterionResult, grader_level: int | None, scale: Scale,
+                  grids: dict[str, Grid] | None = None) -> CriterionResult:
+    """Grader's level first; else the level proposed by the autograded evidence, flagged as not confirmed.
+
+    The proposal stays within the cap of its criterion (the scale's ``plafonds_proposition``): its grid says
+    whether it is a criterion of judgement, the referential whether its competency is rated on an oral."""
+    grids = default_grids() if grids is None else grids
+    grid = grids.get(result.competency)
+    if grid is not None and 1 <= result.number <= len(grid.criteria):
+        gcrit = grid.criteria[result.number - 1]
+        result.judgement, result.oral = gcrit.judgement, gcrit.oral
     if result.auto_share is not None:
-        result.proposed = scale.propose(result.auto_share)
+        result.share_level = scale.level_of_share(result.auto_share)
+        result.proposal_cap, result.cap_reasons = scale.proposal_cap(result.judgement, result.oral)
+        result.proposed = min(result.share_level, result.proposal_cap)
     if grader_level is not None:
         result.level, result.source = scale.check_level(grader_level), LevelSource.GRADER
     elif result.proposed is not None:

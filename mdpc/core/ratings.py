@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from mdpc.core.decisions import resolve_level
-from mdpc.core.grids import Scale
+from mdpc.core.grids import Grid, Scale
 from mdpc.core.submissions import Submission
 
 GRADER, JURY = "correcteur", "jury"
@@ -101,14 +101,15 @@ def effective_by_criterion(rows: list[Rating]) -> dict[tuple[str, str, int], Eff
     return {k: effective(v) for k, v in grouped.items()}
 
 
-def apply_ratings(sub: Submission, ratings: dict[tuple[str, str, int], Effective], scale: Scale) -> None:
+def apply_ratings(sub: Submission, ratings: dict[tuple[str, str, int], Effective], scale: Scale,
+                  grids: dict[str, Grid] | None = None) -> None:
     """Put the journal's levels and comments into a candidate's criterion results (the autograded
     proposal stays where no grader has rated); note a gradebook level that the journal does not hold."""
     for (code, number), result in sub.results.items():
         eff = ratings.get((sub.student, code, number))
         journal_level = eff.level if eff is not None else None
         result.level, result.source = None, None
-        resolve_level(result, journal_level, scale)  # the journal's level, else the autograded proposal
+        resolve_level(result, journal_level, scale, grids)  # the journal's level, else the autograded proposal
         result.comment = eff.comment if eff is not None else ""
         if result.gradebook_level is not None and result.gradebook_level != journal_level:
             sub.off_journal.append((code, number, result.gradebook_level))

@@ -42,6 +42,18 @@ def local_time(moment: dt.datetime | None) -> str | None:
 
 
 @dataclass
+class TestRecord(JsonRecord):
+    """An autograded test a criterion's proposal rests on: its name, its points and what it checks."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    name: str = key("test")
+    points: float = key("points")
+    maximum: float = key("maximum")
+    checks: str = key("verifie", default="")
+
+
+@dataclass
 class CriterionRecord(JsonRecord):
     number: int = key("numero")
     text: str = key("texte")
@@ -56,6 +68,12 @@ class CriterionRecord(JsonRecord):
     auto_share: float | None = key("part_auto")
     proposed: int | None = key("niveau_propose")
     target: str = key("cible")                            # the grid's descriptor of « Acquis »
+    judgement: bool = key("jugement", default=False)      # a criterion of judgement (its grid)
+    oral: bool = key("oral", default=False)               # its competency is rated on an oral
+    tests: list[TestRecord] = key("tests_autocorriges", default_factory=list)  # what the proposal rests on
+    share_level: int | None = key("niveau_de_la_part", default=None)  # the level the share gives, before the cap
+    proposal_cap: int | None = key("plafond_proposition", default=None)
+    cap_reasons: list[str] = key("motifs_plafond", default_factory=list)
 
 
 @dataclass
@@ -189,14 +207,18 @@ def _criterion(result, comp, grid: Grid | None, effective: Effective | None, sca
         grader = effective.label() if effective is not None else LevelSource.GRADER.label
     else:
         grader = LevelSource.AUTO.label if result.level is not None else ""
-    descriptors = grid.criteria[result.number - 1].descriptors if grid else {}
+    gcrit = grid.criteria[result.number - 1] if grid else None
+    descriptors = gcrit.descriptors if gcrit else {}
     return CriterionRecord(
         number=result.number, text=comp.criteria[result.number - 1].full_text, grader=grader,
         divergent=bool(effective and effective.state == RatingState.DIVERGENT),
         levels_by_grader=dict(effective.levels) if effective else {},
         level=None if exempt else result.level, label="Dispensé" if exempt else scale.label(result.level),
         source=result.source, status=result.status, comment=result.comment, auto_share=result.auto_share,
-        proposed=result.proposed, target=descriptors.get(scale.acquired_from, ""))
+        proposed=result.proposed, target=descriptors.get(scale.acquired_from, ""),
+        judgement=gcrit.judgement if gcrit else result.judgement, oral=gcrit.oral if gcrit else result.oral,
+        tests=[TestRecord(t.name, t.points, t.maximum, t.checks) for t in result.tests],
+        share_level=result.share_level, proposal_cap=result.proposal_cap, cap_reasons=list(result.cap_reasons))
 
 
 def _off_journal(sub: Submission, scale: Scale) -> list[IncidentRecord]:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import nbformat
 
-from mdpc.core.decisions import CriterionResult, resolve_level
-from mdpc.core.grids import Scale, default_scale
+from mdpc.authoring.coverage import checks_of
+from mdpc.core.decisions import CriterionResult, TestScore, resolve_level
+from mdpc.core.grids import Grid, Scale, default_grids, default_scale
 from mdpc.core.submissions import Submission, merge_submissions
 from mdpc.errors import MdpcError
 
@@ -61,6 +62,7 @@ class CellMaps:
     evidence: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)  # (notebook, test id) -> criterion
     rubric: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)    # (notebook, rubric id) -> criterion
     notebooks: list[str] = field(default_factory=list)
+    checks: dict[tuple[str, str], str] = field(default_factory=dict)  # (notebook, test id) -> what the test checks
 
     def rubric_cell(self, competency: str, number: int) -> tuple[str, str]:
         for key, crit in self.rubric.items():
@@ -84,6 +86,7 @@ def cell_maps(source_dir: Path) -> CellMaps:
                 maps.rubric[(path.stem, g["grade_id"])] = crit
             elif g.get("grade") and cell.cell_type == "code":
                 maps.evidence[(path.stem, g["grade_id"])] = crit
+                maps.checks[(path.stem, g["grade_id"])] = checks_of(cell.source)
     return maps
 
 
@@ -163,12 +166,16 @@ class Course:
         with self.gradebook() as gb:
             return [(s.id, " ".join(x for x in (s.first_name, s.last_name) if x) or s.id) for s in gb.students]
 
-    def read(self, assignment: str, scale: Scale | None = None) -> dict[str, Submission]:
+    def read(self, assignment: str, scale: Scale | None = None,
+             grids: dict[str, Grid] | None = None) -> dict[str, Submission]:
         """Every submission of the assignment as criterion results: the share of autograded points of each
-        criterion and the level it proposes. Graders' levels are not read here: the journal of ratings holds
-        them (:func:`mdpc.core.ratings.apply_ratings`); the gradebook's copy is kept aside, to be compared."""
+        criterion, the tests it rests on (in the notebook's order) and the level it proposes, within the
+        criterion's cap. Graders' levels are not read here: the journal of ratings holds them
+        (:func:`mdpc.core.ratings.apply_ratings`); the gradebook's copy is kept aside, to be compared."""
         scale = scale or default_scale()
+        grids = default_grids() if grids is None else grids
         maps = self.maps(assignment)
+        order = {key: i for i, key in enumerate(maps.evidence)}
         out: dict[str, Submission] = {}
         with self.gradebook() as gb:
             try:
@@ -183,6 +190,7 @@ class Course:
                 mirrored: dict[tuple[str, int], float | None] = {}
                 s = Submission(student.id, name, {}, sub.timestamp, due, assignment=assignment)
                 present = set()
+                tests: dict[tuple[str, int], list[tuple[int, TestScore]]] = {}
                 for nb in sub.notebooks:
                     present.add(nb.name)
                     for grade in nb.grades:
@@ -191,16 +199,19 @@ class Course:
                             e = earned.setdefault(maps.evidence[key], [0.0, 0.0])
                             e[0] += grade.score or 0.0
                             e[1] += grade.max_score or 0.0
+                            tests.setdefault(maps.evidence[key], []).append((order[key], TestScore(
+                                grade.name, grade.score or 0.0, grade.max_score or 0.0, maps.checks.get(key, ""))))
                             s.auto_score += grade.score or 0.0
                             s.auto_max += grade.max_score or 0.0
                         elif key in maps.rubric:
                             mirrored[maps.rubric[key]] = grade.manual_score
                 s.missing_notebooks = [n for n in maps.notebooks if n not in present]
                 for crit in set(maps.rubric.values()) | set(earned):
-                    r = CriterionResult(*crit, gradebook_level=mirrored.get(crit))
+                    r = CriterionResult(*crit, gradebook_level=mirrored.get(crit),
+                                        tests=[t for _, t in sorted(tests.get(crit, []), key=lambda x: x[0])])
                     if crit in earned and earned[crit][1]:
                         r.auto_share = earned[crit][0] / earned[crit][1]
-                    s.results[crit] = resolve_level(r, None, scale)
+                    s.results[crit] = resolve_level(r, None, scale, grids)
                 out[student.id] = s
         return out
 

@@ -1,7 +1,8 @@
 """The graders' rubric entry form (ipywidgets), used by grilles/saisie_des_notes.ipynb.
 
 For one candidate, every criterion shows its verbatim text, the level descriptors of its grid, the
-autograded evidence and the level it proposes, and a link to the candidate's graded notebook; the grader
+autograded evidence and the level it proposes (the tests it rests on, their points, and why it stops at its
+cap: :mod:`mdpc.core.proposals`), and a link to the candidate's graded notebook; the grader
 picks a level, writes a comment and saves: the rating goes into the journal of ratings (notation.db, the one
 store of graders' levels) and the level that counts is mirrored into the nbgrader gradebook, where
 formgrader shows it.
@@ -29,6 +30,7 @@ from pathlib import Path
 import ipywidgets as w
 from IPython.display import HTML, display
 
+from mdpc.core import proposals
 from mdpc.core.decisions import CriterionStatus
 from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import default_grids, default_scale
@@ -67,10 +69,9 @@ class CriterionPanel:
         rows = "".join(f"<tr><th scope='row' style='text-align:left'>{k} — {html_text(scale.levels[k])}</th>"
                        f"<td style='text-align:left'>{html_text(grid.descriptors[k])}</td></tr>"
                        for k in sorted(scale.levels))
-        evidence = "Aucun test autocorrigé pour ce critère."
+        evidence = "<p>Aucun test autocorrigé pour ce critère.</p>"
         if result is not None and result.auto_share is not None:
-            evidence = (f"Tests autocorrigés : {100 * result.auto_share:.0f} % des points — niveau proposé : "
-                        f"{result.proposed} ({html_text(scale.label(result.proposed))}).")
+            evidence = self.evidence_html(result, scale)
         if self.entry.jury_view:
             current = self._jury_view(effective, scale)
         elif own is not None:
@@ -80,7 +81,7 @@ class CriterionPanel:
         self.html = (  # kept as text too: what the grader sees, readable in tests and logs
             f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html_text(crit.full_text)}</blockquote>"
             f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
-            f"<p>{evidence}<br>{current}</p>"
+            f"{evidence}<p>{current}</p>"
             + (f"<p><a href='{html_text(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
             + "".join(f"<p>📄 <a href='{html_text(path)}' target='_blank'>{html_text(name)}</a> (document produit "
                       "par le candidat)</p>" for name, path in documents))
@@ -93,6 +94,17 @@ class CriterionPanel:
         # each grader starts from their own words (or an empty form), never from another's
         self.level.value = own.level if own is not None else None
         self.comment.value = own.comment if own is not None else ""
+
+    @staticmethod
+    def evidence_html(result, scale) -> str:
+        """The automatic proposal and what it rests on: the tests (name, points, what each checks), that it reads
+        only what they verify, and, once it has reached its cap, why it goes no higher."""
+        tests = "".join(f"<li>{html_text(line)}</li>" for line in proposals.test_lines(result, with_checks=True))
+        ceiling = proposals.ceiling(result, scale.levels)
+        return (f"<p>{html_text(proposals.headline(result, scale.levels))}</p>"
+                + (f"<ul>{tests}</ul>" if tests else "")
+                + f"<p>{html_text(proposals.BASIS)}"
+                + (f"<br>{html_text(ceiling)}" if ceiling else "") + "</p>")
 
     @staticmethod
     def _jury_view(effective: Effective | None, scale) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import Markdown, display
 
+from mdpc.core import proposals
 from mdpc.core.cohort import cohort_means, criterion_rows
 from mdpc.core.decisions import CriterionStatus, LevelSource
 from mdpc.core.record import CandidateRecord, CompetencyRecord
@@ -69,9 +70,12 @@ def criteria_table(comp: CompetencyRecord) -> pd.DataFrame:
     for cr in comp.criteria:
         exempt = cr.status == CriterionStatus.EXEMPT
         level = "Dispensé" if exempt else ("—" if cr.level is None else f"{cr.level} — {cr.label}")
-        source = {LevelSource.GRADER: "correcteur", LevelSource.AUTO: "proposition automatique (à confirmer)"}.get(
-            cr.source, "—")
+        source = {LevelSource.GRADER: "correcteur",
+                  LevelSource.AUTO: "proposition automatique (à confirmer, voir sous le tableau)"}.get(cr.source, "—")
         auto = "" if cr.auto_share is None else f"{100 * cr.auto_share:.0f} %"
+        if cr.auto_share is not None and cr.tests:
+            auto += (f" ({proposals.number(sum(t.points for t in cr.tests))} / "
+                     f"{proposals.number(sum(t.maximum for t in cr.tests))} pts)")
         if exempt:
             source, auto = "—", ""
         if cr.divergent:
@@ -83,10 +87,23 @@ def criteria_table(comp: CompetencyRecord) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def proposal_notes(rec: CandidateRecord, comp: CompetencyRecord) -> str:
+    """Markdown, one item per criterion whose level is an automatic proposal: the tests it rests on (names,
+    points earned / maximum), that it rests only on what they verify, and why it stops at its cap."""
+    items = [f"- **Critère {cr.number}** — {md_text(proposals.summary(cr, rec.scale))}"
+             for cr in comp.criteria if cr.source == LevelSource.AUTO and cr.auto_share is not None]
+    if not items:
+        return ""
+    return ("**Propositions automatiques, à confirmer par un correcteur.** Elles ne suffisent pas à valider un "
+            "critère.\n\n" + "\n".join(items))
+
+
 def show_criteria(rec: CandidateRecord) -> None:
     for _, c in rec.competencies(assessed_only=True):
         display(Markdown(f"### {md_text(c.code)} — {md_text(status(c.status))}\n\n*{md_text(c.title)}*"))
         display(table(criteria_table(c)).hide(axis="index"))
+        if notes := proposal_notes(rec, c):
+            display(Markdown(notes))
 
 
 def levels_table(data: pd.DataFrame, means: dict[str, float]) -> pd.DataFrame:
