@@ -98,6 +98,8 @@ class Grille:
     def _cell(self, row: dict, f: Field, label: str, i: int):
         widget = f.make_widget(self._clean(row)[f.key])  # a hand-edited answers file never stops the notebook
         widget.add_class(dom_class(self.name, f"l{i}", f.key))
+        if self.fixed_rows is not None and f.kind in ("nombre", "entier") and self._clean(row)[f.key] is None:
+            row[f.key] = widget.value  # what the field shows (its minimum) is what the grid saves, not « empty »
         widget.description = label
         widget.layout = w.Layout(width=f.extra.get("width", "auto"))
 

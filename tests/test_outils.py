@@ -315,3 +315,14 @@ def test_a_dict_argument_also_gives_constants_named_after_the_parameter(tmp_path
                                                   "formule": "poids_notoriete * notoriete"}]}
     score = tool.fonction("table", "poids")
     assert score(weights, {"notoriete": 10})["score"].tolist() == [10.0, 30.0]  # the column keeps its name
+
+
+def test_a_number_the_grid_shows_is_the_number_it_saves(tmp_path):
+    """A whole-number field with a minimum above 0 shows that minimum: left as shown, it is saved as shown."""
+    path = tmp_path / "reponses.json"
+    columns = [Field("mois", "Mois", "entier", minimum=1, maximum=6), Field("note", "Note", "texte")]
+    grid = Grille("nb", "g", "G", columns, lignes=TEAMS, fixes=("commercial",), store=AnswerStore("nb", path))
+    grid.box()
+    grid.fill([{"note": "vu"}])
+    table = Grille("nb", "g", "G", columns, lignes=TEAMS, fixes=("commercial",), store=AnswerStore("nb", path)).resultat()
+    assert table["mois"].tolist() == [1, 1, 1]
