@@ -273,6 +273,12 @@ def test_released_cases_render_their_widgets(lab, worked, case):
 WHOLE_CASES = {"B1_strategie_developpement": "C1_1_etude_de_marche", "B2_deploiement_strategies": "C2_1_plan_prospection",
                "B3_pilotage_projets": "C3_2_tableau_de_bord_projet", "B4_pilotage_performance": "C4_3_analyse_statistique"}
 WHOLE_SWEEP = sorted(WHOLE_CASES) if os.environ.get("MDPC_NAVIGATEUR_COMPLET") else ["B4_pilotage_performance"]
+def _css(*parts) -> str:
+    """The selector of a kit field, from the same class the kit gives it (mdpc_utils.forms.dom_class)."""
+    from mdpc_utils.forms import dom_class
+    return "." + dom_class(*parts)
+
+
 STEP_LABELS = {op: label for op, (label, _) in __import__("mdpc_utils.recette", fromlist=["OPERATIONS"]).OPERATIONS.items()}
 
 
@@ -300,15 +306,15 @@ def _type(page, root, value) -> None:
 def _enter_recipe(page, name: str, recipe: dict) -> None:
     from mdpc_utils.recette import MODES, ORDERS
     labels = {v: k for k, v in MODES + ORDERS}
-    _select(page.locator(f".mdpc-{name}-depart"), recipe["depart"])
+    _select(page.locator(_css(name, "depart")), recipe["depart"])
     for i, step in enumerate(recipe["etapes"], 1):
-        _select(page.locator(f".mdpc-{name}-nouvelle"), STEP_LABELS[step["op"]])
-        page.locator(f".mdpc-{name}-ajouter").first.click()
-        page.locator(f".mdpc-{name}-e{i}-supprimer").first.wait_for(timeout=30_000)
+        _select(page.locator(_css(name, "nouvelle")), STEP_LABELS[step["op"]])
+        page.locator(_css(name, "ajouter")).first.click()
+        page.locator(_css(name, f"e{i}", "supprimer")).first.wait_for(timeout=30_000)
         for param, value in step.items():
             if param == "op":
                 continue
-            root = page.locator(f".mdpc-{name}-e{i}-{param}")
+            root = page.locator(_css(name, f"e{i}", param))
             if param in ("mode", "ordre"):
                 _select(root, labels[value])
             else:
@@ -321,12 +327,12 @@ def _enter_grid(page, name: str, rows: list[dict]) -> None:
         if first is None:
             continue
         for _ in range(3):
-            if page.locator(f".mdpc-{name}-l{i}-{first}").count():
+            if page.locator(_css(name, f"l{i}", first)).count():
                 break
-            page.locator(f".mdpc-{name}-ajouter").first.click()
+            page.locator(_css(name, "ajouter")).first.click()
             page.wait_for_timeout(300)
         for key, value in row.items():
-            _type(page, page.locator(f".mdpc-{name}-l{i}-{key}"), value)
+            _type(page, page.locator(_css(name, f"l{i}", key)), value)
 
 
 @pytest.mark.parametrize("assignment", WHOLE_SWEEP)
@@ -353,7 +359,7 @@ def test_a_whole_case_answered_with_mouse_and_keyboard_earns_every_point(lab, as
             elif what == "lignes":
                 _enter_grid(page, name, value)
             else:
-                _type(page, page.locator(f".mdpc-{name}-{what}"), value)
+                _type(page, page.locator(_css(name, what)), value)
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
         page.screenshot(path=str(ARTEFACTS / f"souris_{case}.png"), full_page=False)
         page.keyboard.press("Control+s")
