@@ -393,7 +393,9 @@ def test_fork_bomb_hits_the_process_limit(hostile):
     the copy is graded. Each kernel runs under a user id of its own, and the bomb's processes die with its
     sandbox: the next copy graded by the same worker (h15) is graded in full."""
     assert "h14" not in hostile["errors"]
-    starved = " ".join(o.get("evalue", "") for o in _outputs(_graded(hostile, "h14", NB1), "C4_1_charge_rep"))
+    graded = _graded(hostile, "h14", NB1)  # the cells after the bomb: the charge tool (locked), then the answer
+    starved = " ".join(o.get("evalue", "") for cell in ("C4_1_outil_charge", "C4_1_charge_rep")
+                       for o in _outputs(graded, cell))
     assert "can't start new thread" in starved
     assert hostile["scores"]["h14"][NB1]["C4_1_test_charge"] == 0 < hostile["scores"]["h01"][NB1]["C4_1_test_charge"]
     outs = _outputs(_graded(hostile, "h16", NB1), "C4_1_capacite_rep")
