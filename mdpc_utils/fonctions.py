@@ -17,6 +17,16 @@ class FormulaError(ValueError):
     """A formula that cannot be computed; the message is French and says why."""
 
 
+MAX_TEXT = 10_000  # characters of one cell: nested replacements never grow a text without bound
+
+
+def _replace(text: str, old, new) -> str:
+    old, new = str(old), str(new)
+    if old and len(new) > len(old) and len(text) + text.count(old) * (len(new) - len(old)) > MAX_TEXT:
+        raise FormulaError(f"texte trop long après remplacement ({MAX_TEXT} caractères au plus par case)")
+    return text.replace(old, new)
+
+
 def _aggregate(name, how):
     def fn(*args, par=None):
         if len(args) != 1:
@@ -315,7 +325,7 @@ FUNCTIONS.update({
     "majuscule": (_texts(str.upper), "majuscule(x) : le texte en majuscules"),
     "supprespace": (_texts(lambda t: " ".join(t.split())), "supprespace(x) : sans espaces au début ni à la fin, "
                                                              "un seul entre deux mots (comme SUPPRESPACE)"),
-    "substitue": (_texts(lambda t, old, new: t.replace(str(old), str(new))),
+    "substitue": (_texts(_replace),
                   "substitue(x, \"ancien\", \"nouveau\") : remplace partout un texte par un autre (comme SUBSTITUE)"),
     "chiffres": (_texts(lambda t: "".join(c for c in t if c.isascii() and c.isdigit())),
                  "chiffres(x) : les seuls chiffres du texte, dans l'ordre (\"04 78-12\" donne \"047812\")"),

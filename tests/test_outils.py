@@ -63,6 +63,8 @@ def test_powers_missing_values_and_first_values_as_in_a_spreadsheet():
     ("\"x\" * 10 ** 9", "texte"),
     ("((10 ** 300) ** 300) ** 300", "calcul impossible"),
     ("2 ** 100000", "exposant trop grand"),
+    ("substitue(substitue(substitue(substitue(substitue(texte(ventes), \"1\", \"1111111111\"), \"1\", \"1111111111\"), "
+     "\"1\", \"1111111111\"), \"1\", \"1111111111\"), \"1\", \"1111111111\")", "texte trop long"),
     ("(lambda: 1)()", "non autorisé"),
     ("[x for x in ventes]", "nom inconnu"),
     ("{x for x in ventes}", "non autorisé"),
