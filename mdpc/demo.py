@@ -26,9 +26,10 @@ from pathlib import Path
 import yaml
 from tqdm import tqdm
 
-from mdpc import CAS_DIR, PROJECT_ROOT
+from mdpc import PROJECT_ROOT
 from mdpc.app import collect, decide, publish
 from mdpc.authoring.demo_cohort import Candidate, DemoError, accommodations, load_cohort, make_submission
+from mdpc.authoring.sessions import build_session, write_session_file
 from mdpc.core.exemptions import FILE_HEADER
 from mdpc.core.grids import default_grids
 from mdpc.core.record import CandidateRecord
@@ -41,7 +42,6 @@ from mdpc.grading.exchange import exchange_step
 from mdpc.grading.privacy import protect_course
 from mdpc.grading.ratings import RatingBook
 from mdpc.grading.sandbox import status as sandbox_status
-from mdpc_utils.answers import ANSWERS_FILE
 
 ASSIGNMENT = "B4_pilotage_performance"   # the assignment the benchmarks use
 ASSIGNMENT_B1 = "B1_strategie_developpement"
@@ -69,8 +69,9 @@ MINUTES = {"date": "15 janvier 2027", "lieu": "Lyon (session de démonstration)"
            "membres": [m.title() for m in _ROSTER.jury]}
 
 
-def prepare_course(workdir: Path) -> Course:
-    """A fresh course folder: the project's sources and nbgrader config, its own gradebook and exchange."""
+def prepare_course(workdir: Path, session: str | None = None) -> Course:
+    """A fresh course folder: the session's sources (``session`` None: the project's cases as they are), the
+    nbgrader config, the course's ``session.yaml``, its own gradebook and exchange."""
     if workdir.exists():
         if not (workdir / MARKER).exists():
             raise DemoError(f"Le dossier {workdir} existe et n'est pas un dossier de démonstration : "
@@ -78,8 +79,8 @@ def prepare_course(workdir: Path) -> Course:
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     (workdir / MARKER).write_text("Dossier de travail de `mdpc demo`, recréé à chaque lancement.\n", encoding="utf-8")
-    shutil.copytree(CAS_DIR, workdir / "cas_pratiques", ignore=shutil.ignore_patterns(
-        ".ipynb_checkpoints", "__pycache__", ANSWERS_FILE))
+    build_session(session, workdir / "cas_pratiques")
+    write_session_file(workdir, session, list(ASSIGNMENTS))
     shutil.copy(PROJECT_ROOT / "nbgrader_config.py", workdir / "nbgrader_config.py")
     return Course(workdir)
 
