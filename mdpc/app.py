@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mdpc.authoring.sessions import case_set_label
 from mdpc.core.exemptions import Accommodations
 from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import Scale, default_scale
@@ -35,6 +36,7 @@ class Collected:
     incidents: dict[str, list[dict]] = field(default_factory=dict)
     double_marked: list[dict] = field(default_factory=list)
     assignments: list[str] = field(default_factory=list)
+    cases: str = ""  # which session's variant of the cases the course holds (its session.yaml)
 
 
 def assignments_of(course: Course, wanted: list[str] | None = None, collected: bool = False) -> list[str]:
@@ -63,13 +65,13 @@ def collect(course: Course, assignments: list[str] | None = None, accommodations
         apply_ratings(sub, ratings, scale)
     accs = load_accommodations(Path(accommodations) if accommodations else course.root / "dispenses.yaml")
     return Collected(subs, accs, ratings, incidents_for(course, assignments), book.double_marked(assignments),
-                     assignments)
+                     assignments, case_set_label(course.root))
 
 
 def decide(collected: Collected, session: str) -> list[CandidateRecord]:
     """One record per candidate: decisions per criterion, competency, bloc and certification."""
     return build_records(collected.submissions, collected.accommodations, session, collected.ratings,
-                         collected.incidents)
+                         collected.incidents, collected.cases)
 
 
 def publish(records: list[CandidateRecord], out_dir: Path, collected: Collected | None = None, *, session: str = "",

@@ -7,7 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
-from mdpc import PROJECT_ROOT
+from mdpc import CAS_DIR, PROJECT_ROOT
 from mdpc.errors import MdpcError
 
 
@@ -35,7 +35,7 @@ def _collect(args):
 def cmd_demo(args) -> int:
     from mdpc.demo import main
 
-    return main(args.dossier)
+    return main(args.dossier, args.session)
 
 
 def cmd_donnees(args) -> int:
@@ -51,7 +51,43 @@ def cmd_donnees(args) -> int:
     return 0
 
 
+def cmd_publier_session(args) -> int:
+    """The session's cases in a course folder of their own: sources, session.yaml, release (nbgrader)."""
+    import shutil
+
+    from mdpc.authoring.sessions import SessionError, build_session, check_identifier, write_session_file
+    from mdpc.grading.course import Course
+
+    check_identifier(args.session)
+    if not args.cours:
+        raise SessionError("Une session se publie dans un dossier de cours à elle : précisez --cours DOSSIER "
+                           "(par exemple --cours ../session-2027-03).")
+    course_dir = Path(args.cours).resolve()
+    if course_dir == PROJECT_ROOT.resolve() or PROJECT_ROOT.resolve() in course_dir.parents:
+        raise SessionError(f"{course_dir} est dans le projet : le dossier d'une session est un cours à part, hors du "
+                           "projet (les cas de référence de cas_pratiques/ ne sont jamais réécrits).")
+    existing = course_dir / "cas_pratiques"
+    if existing.exists() and (course_dir / "gradebook.db").exists():
+        raise SessionError(f"{course_dir} a déjà un gradebook : une session publiée ne se régénère pas sous des copies "
+                           "déjà remises. Choisissez un autre dossier.")
+    assignments = sorted(p.name for p in CAS_DIR.glob("B*") if p.is_dir())
+    course_dir.mkdir(parents=True, exist_ok=True)
+    build_session(args.session, existing, assignments)
+    if not (course_dir / "nbgrader_config.py").exists():
+        shutil.copy(PROJECT_ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    write_session_file(course_dir, args.session, assignments)
+    course = Course(course_dir)
+    for a in assignments:
+        course.run_in_process("generate_assignment", a)
+        print(f"session « {args.session} » : {a} généré dans {course_dir / 'release' / a}")
+    print(f"Session « {args.session} » prête dans {course_dir} : sources (cas_pratiques/, corrigés dans corrige/), "
+          f"version candidats (release/), identité de la session ({course_dir / 'session.yaml'}).")
+    return 0
+
+
 def cmd_publier(args) -> int:
+    if args.session:
+        return cmd_publier_session(args)
     from mdpc.authoring.coverage import write_coverage
     from mdpc.authoring.form_cells import render_form_cells
     from mdpc.authoring.rubric_cells import render_rubric_cells
@@ -262,11 +298,16 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="commande", required=True)
     p = sub.add_parser("demo", help="toute la chaîne sur la cohorte de démonstration, de la diffusion aux rapports")
     p.add_argument("--dossier", default=None, help="dossier de travail (par défaut : demo_mdpc/ du projet)")
+    p.add_argument("--session", default=None, help="identifiant d'une session : la démonstration sur ses cas")
     p.set_defaults(func=cmd_demo)
     p = sub.add_parser("donnees", help="régénère les données des cas et des leçons (générateurs à graine fixe)")
     p.set_defaults(func=cmd_donnees)
     p = sub.add_parser("publier", help="réécrit les cellules d'évaluation des carnets d'après le référentiel et les grilles, "
-                                       "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture")
+                                       "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture ; "
+                                       "avec --session, produit les cas d'une session dans un cours à part")
+    p.add_argument("--session", default=None, help="identifiant de la session (par exemple 2027-03-lyon) : chiffres, "
+                                                   "noms et événements des cas tirés de cet identifiant")
+    p.add_argument("--cours", default=None, help="avec --session : dossier du cours de la session, hors du projet")
     p.set_defaults(func=cmd_publier)
     p = sub.add_parser("valider", help="nbgrader validate sur les carnets sources d'un devoir, sur place, avec le corrigé "
                                        "des formulaires (corrige/) : lu, jamais copié ni écrit")

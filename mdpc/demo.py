@@ -94,14 +94,20 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def run_demo(workdir: Path, progress: bool = True) -> dict:
-    """The main job on the demo cohort; returns the outputs (paths, records, errors)."""
+def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -> dict:
+    """The main job on the demo cohort; returns the outputs (paths, records, errors).
+
+    `session`: a session identifier, to run the demo on that session's variant of the cases (its answers key,
+    wrong answers and no-code answers follow the variant)."""
     workdir = workdir.resolve()
     steps = 9
     cohort = load_cohort(ASSIGNMENTS)  # a malformed data file stops the demo before anything is written
     say(f"Démonstration MDPC — dossier de travail : {workdir}")
-    say(f"[1/{steps}] Préparation du cours et du gradebook")
-    course = prepare_course(workdir)
+    say(f"[1/{steps}] Préparation du cours et du gradebook"
+        + (f" (cas de la session « {session} »)" if session else ""))
+    course = prepare_course(workdir, session)
+    if session:  # the cohort's answers as the session's corrige/ folders give them
+        cohort = load_cohort(ASSIGNMENTS, workdir / "cas_pratiques")
     (workdir / ROSTER_FILE).write_text(dump_roster(ROSTER), encoding="utf-8")  # a documented example, too
     with course.gradebook() as gb:  # what `nbgrader db assignment add` and `db student add` do, in one process
         for a in ASSIGNMENTS:
@@ -205,9 +211,9 @@ def summary_table(records: list[CandidateRecord], outputs: list[dict]) -> str:
     return table[keep].to_string(index=False)
 
 
-def main(workdir: str | Path | None = None) -> int:
+def main(workdir: str | Path | None = None, session: str | None = None) -> int:
     workdir = Path(workdir) if workdir else PROJECT_ROOT / "demo_mdpc"
-    result = run_demo(workdir)
+    result = run_demo(workdir, session=session)
     say("\nDécisions de la cohorte de démonstration :\n")
     say(summary_table(result["records"], result["reports"]))
     for sid, err in result["errors"].items():

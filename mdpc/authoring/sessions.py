@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import yaml
 
 from mdpc import CAS_DIR
@@ -120,23 +121,21 @@ def rename(text: str, names: Mapping[str, str], pattern: re.Pattern | None = Non
     return pattern.sub(lambda m: names[m.group(0)], text) if pattern else text
 
 
-def _rename_json(value, names, pattern):
+def _map_strings(value, fn):
+    """``fn`` applied to every string of a JSON value, keys included."""
     if isinstance(value, str):
-        return rename(value, names, pattern)
+        return fn(value)
     if isinstance(value, list):
-        return [_rename_json(v, names, pattern) for v in value]
+        return [_map_strings(v, fn) for v in value]
     if isinstance(value, dict):
-        return {rename(k, names, pattern): _rename_json(v, names, pattern) for k, v in value.items()}
+        return {fn(k): _map_strings(v, fn) for k, v in value.items()}
     return value
 
 
-def _write_json_like(path: Path, data, original: str) -> None:
-    if path.suffix == ".ipynb":  # nbformat's own layout: one-space indent, sorted keys, trailing newline
-        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    else:
-        indent = 2 if original.startswith("{\n  ") or original.startswith("[\n  ") else None
-        text = json.dumps(data, ensure_ascii=False, indent=indent) + ("\n" if original.endswith("\n") else "")
-    path.write_text(text, encoding="utf-8")
+def _json_text(data, original: str) -> str:
+    second = original.split("\n", 2)[1] if original.count("\n") >= 1 else ""
+    indent = (len(second) - len(second.lstrip(" "))) or None
+    return json.dumps(data, ensure_ascii="\\u" in original, indent=indent) + ("\n" if original.endswith("\n") else "")
 
 
 # ---------------------------------------------------------------------------------------------- building
@@ -145,41 +144,68 @@ def _text_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in _TEXT_SUFFIXES)
 
 
+def _load(path: Path):
+    """A file as what its readers see: a notebook's cells (sources joined), a JSON file's values, else its text."""
+    if path.suffix == ".ipynb":
+        return nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    return path.read_text(encoding="utf-8")
+
+
+def _dump(path: Path, document) -> None:
+    if path.suffix == ".ipynb":
+        nbformat.write(document, path)
+    elif path.suffix == ".json":
+        path.write_text(_json_text(document, path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        path.write_text(document, encoding="utf-8")
+
+
+def _transform(document, fn):
+    """``fn`` on every string a reader sees: a notebook's cell sources and outputs' text, a JSON file's values."""
+    if isinstance(document, str):
+        return fn(document)
+    if isinstance(document, nbformat.NotebookNode) and "cells" in document:
+        for cell in document.cells:
+            cell.source = fn(cell.source)
+        return document
+    return _map_strings(document, fn)
+
+
 def apply_variant(folder: Path, variant: AssignmentVariant, identifier: str) -> None:
-    """Turn ``folder`` (a copy of one assignment of cas_pratiques/) into the session's version."""
+    """Turn ``folder`` (a copy of one assignment of cas_pratiques/) into the session's version.
+
+    Replacements and names act on what a reader sees: cell sources of a notebook (not its JSON escapes), the
+    values of a JSON file, the text of any other file."""
     data = folder / "data"
     for name, text in variant.data.items():
         target = data / name
         if not target.exists():
             raise SessionError(f"Le module de variantes écrit « data/{name} », que le devoir n'a pas.")
         target.write_text(text, encoding="utf-8")
-    files = _text_files(folder)
+    documents = {p: _load(p) for p in _text_files(folder)}
     for r in variant.replacements:
-        matched = [p for p in files if fnmatch.fnmatch(p.relative_to(folder).as_posix(), r.files)]
         found = 0
-        for p in matched:
-            text = p.read_text(encoding="utf-8")
-            if r.old in text:
-                found += text.count(r.old)
-                p.write_text(text.replace(r.old, r.new), encoding="utf-8")
+
+        def replace(text: str, r=r) -> str:
+            nonlocal found
+            found += text.count(r.old)
+            return text.replace(r.old, r.new)
+
+        for p in [p for p in documents if fnmatch.fnmatch(p.relative_to(folder).as_posix(), r.files)]:
+            documents[p] = _transform(documents[p], replace)
         if found == 0 or (r.count and found != r.count):
             raise SessionError(f"Variante de « {folder.name} » : « {r.old[:80]} » attendu "
                                f"{r.count or 'au moins une'} fois dans {r.files}, trouvé {found} fois. La source a "
                                "changé depuis l'écriture du module de variantes : mettez-le à jour.")
     pattern = name_pattern(variant.names)
-    for p in files:
-        original = p.read_text(encoding="utf-8")
-        if p.suffix in (".ipynb", ".json"):
-            content = json.loads(original)
-            if pattern:
-                content = _rename_json(content, variant.names, pattern)
-            if p.suffix == ".ipynb":
-                content.setdefault("metadata", {}).setdefault("mdpc", {})["session"] = identifier
-            _write_json_like(p, content, original)
-        elif pattern:
-            renamed = rename(original, variant.names, pattern)
-            if renamed != original:
-                p.write_text(renamed, encoding="utf-8")
+    for p, document in documents.items():
+        if pattern:
+            document = _transform(document, lambda text: rename(text, variant.names, pattern))
+        if p.suffix == ".ipynb":
+            document.metadata.setdefault("mdpc", {})["session"] = identifier
+        _dump(p, document)
 
 
 def notebook_session(nb) -> str | None:
@@ -238,3 +264,18 @@ def course_session(course_dir: Path) -> str | None:
                            "« mdpc publier --session ».") from exc
     value = content.get("identifiant") if isinstance(content, dict) else None
     return check_identifier(value) if value is not None else None
+
+
+REFERENCE_CASES = "cas de référence (aucune variante de session)"
+
+
+def case_set_label(course_dir: Path) -> str:
+    """What the reports and the minutes say of a course's cases: the session and its data's fingerprint."""
+    path = Path(course_dir) / SESSION_FILE
+    identifier = course_session(course_dir)
+    if identifier is None:
+        return REFERENCE_CASES
+    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    prints = content.get("empreintes_des_donnees") if isinstance(content, dict) else None
+    digest = hashlib.sha256(json.dumps(prints, sort_keys=True).encode()).hexdigest()[:12] if prints else "inconnue"
+    return f"session « {identifier} » (empreinte des données {digest})"

@@ -173,6 +173,7 @@ class CandidateRecord(JsonRecord):
     scale: dict[str, str] = key("echelle")
     acquired_from: int = key("seuil_acquis")
     incidents: list[IncidentRecord] = key("incidents", default_factory=list)
+    cases: str = key("jeu_de_cas", default="")  # the session's variant of the cases (mdpc.authoring.sessions)
 
     @property
     def id(self) -> str:
@@ -233,7 +234,7 @@ def _off_journal(sub: Submission, scale: Scale) -> list[IncidentRecord]:
 def build_record(sub: Submission, acc: Accommodation, refusals: list[str], session: str,
                  ratings: dict[tuple[str, str, int], Effective] | None = None,
                  incidents: list[dict] | None = None, referential: Referential | None = None,
-                 scale: Scale | None = None, grids: dict[str, Grid] | None = None) -> CandidateRecord:
+                 scale: Scale | None = None, grids: dict[str, Grid] | None = None, cases: str = "") -> CandidateRecord:
     """The candidate's record: decisions under the referential's rules, with what a report shows beside them.
 
     `refusals`: the jury's refused requests about this candidate; `ratings`: the journal's effective rating
@@ -271,14 +272,17 @@ def build_record(sub: Submission, acc: Accommodation, refusals: list[str], sessi
                     for e in acc.exemptions],
         refused_exemptions=list(refusals), scale={str(k): v for k, v in scale.levels.items()},
         acquired_from=scale.acquired_from,
-        incidents=[IncidentRecord.from_json(i) for i in incidents or []] + _off_journal(sub, scale))
+        incidents=[IncidentRecord.from_json(i) for i in incidents or []] + _off_journal(sub, scale), cases=cases)
 
 
 def build_records(subs: dict[str, Submission], accs: Accommodations, session: str,
-                  ratings: dict | None = None, incidents: dict[str, list[dict]] | None = None) -> list[CandidateRecord]:
-    """One record per candidate, in identifier order; each gets only the refusals about its own identifier."""
-    return [build_record(s, accs.get(sid), accs.refusals_of(sid), session, ratings, (incidents or {}).get(sid))
-            for sid, s in sorted(subs.items())]
+                  ratings: dict | None = None, incidents: dict[str, list[dict]] | None = None,
+                  cases: str = "") -> list[CandidateRecord]:
+    """One record per candidate, in identifier order; each gets only the refusals about its own identifier.
+
+    `cases`: which session's variant of the cases the course graded (the same for every candidate of a course)."""
+    return [build_record(s, accs.get(sid), accs.refusals_of(sid), session, ratings, (incidents or {}).get(sid),
+                         cases=cases) for sid, s in sorted(subs.items())]
 
 
 def load_records(data: list[dict] | dict) -> list[CandidateRecord] | CandidateRecord:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import nbformat
 
+from mdpc.authoring.sessions import notebook_session
+
 MAX_FILE_MIB = 20
 DATA_DIR = "data"        # the case's data, as released
 OWN_DATA = "mes_donnees"  # mdpc_utils.cases.OWN_DATA: a candidate's own company data (projets professionnels)
@@ -66,6 +68,31 @@ def _released(path: str, mtime: float) -> dict[str, dict]:
     """The graded cells of a released notebook, read once per batch rather than once per copy."""
     nb, _ = _read(Path(path))
     return _graded(nb)
+
+
+@lru_cache(maxsize=64)
+def _released_session(path: str, mtime: float) -> str | None:
+    nb, _ = _read(Path(path))
+    return notebook_session(nb) if nb is not None else None
+
+
+def _session_incident(stem: str, name: str, copy_nb, release: Path, target: Path) -> Incident | None:
+    """A notebook of another session is never graded against this one's expected values (nor the reverse)."""
+    expected = _released_session(str(release / name), (release / name).stat().st_mtime)
+    found = notebook_session(copy_nb)
+    if found == expected:
+        return None
+    shown = {None: "cas de référence"}
+    if found is None:
+        return Incident(stem, "session_absente", f"Carnet « {name} » sans l'identifiant de session que porte la version "
+                        f"diffusée (session « {expected} ») : il est corrigé avec les valeurs de cette session ; s'il "
+                        "a été travaillé sur les données d'une autre session, ses résultats ne correspondent pas.")
+    target.rename(target.with_name(name + ".autre-session"))
+    shutil.copy(release / name, target)
+    return Incident(stem, "autre_session", f"Carnet « {name} » d'une autre session (« {found} » au lieu de "
+                    f"« {shown.get(expected, expected)} ») : il n'est pas corrigé avec les valeurs attendues de "
+                    "cette session ; la version diffusée, vierge, est corrigée à sa place (aucun point) et le "
+                    "fichier remis reste dans submitted/. Au jury de décider.")
 
 
 def _case_data(copy: Path, release: Path) -> list[Incident]:
@@ -143,6 +170,11 @@ def prepare_copy(copy: Path, release: Path, max_file_mib: int = MAX_FILE_MIB) ->
                                                          "diffusée, vierge, est corrigée à sa place (aucun point) ; "
                                                          "le fichier remis reste dans submitted/."))
             continue
+        other_session = _session_incident(stem, name, nb, release, target)
+        if other_session is not None:
+            incidents.append(other_session)
+            if other_session.kind == "autre_session":
+                continue
         mine = _graded(nb)
         for grade_id, cell in released.items():
             meta = cell.metadata.get("nbgrader", {})

@@ -31,6 +31,7 @@ def show_header(rec: CandidateRecord) -> None:
     lines = [f"# Relevé de résultats — {md_text(c.name)}",
              f"**Candidat :** {md_text(c.name)} ({md_text(c.id)})  ",
              f"**Session :** {md_text(rec.session)}  ",
+             *([f"**Jeu de cas :** {md_text(rec.cases)}  "] if rec.cases else []),
              f"**Décision à ce stade :** {SYMBOL.get(str(d.status), '')} {md_text(d.summary)}  "]
     for dv in r.assignments:
         if not dv.date:

@@ -26,7 +26,10 @@ __all__ = ["load_cohort", "load_json", "show_cohort_header", "show_cohort_succes
 
 def show_cohort_header(cohort: list[CandidateRecord], session: str) -> None:
     statuses = pd.Series([r.decision.status.label for r in cohort]).value_counts()
-    display(Markdown(f"# Rapport de cohorte — {md_text(session)}\n\n**{len(cohort)} candidat(s).** Décisions de "
+    cases = sorted({r.cases for r in cohort if r.cases})
+    display(Markdown(f"# Rapport de cohorte — {md_text(session)}\n\n"
+                     + "".join(f"**Jeu de cas :** {md_text(c)}  \n" for c in cases)
+                     + f"**{len(cohort)} candidat(s).** Décisions de "
                      "certification à ce stade : " + ", ".join(f"{md_text(status(k))} : {v}" for k, v in statuses.items())))
 
 

@@ -39,7 +39,8 @@ def minutes_table(cohort: list[CandidateRecord]) -> pd.DataFrame:
 def show_minutes(cohort: list[CandidateRecord], session: str, date: str, place: str) -> None:
     display(Markdown(f"# Procès-verbal du jury de certification\n\n**Certification :** Manager développement et "
                      f"performance commerciale (MDPC)  \n**Session :** {md_text(session)}  \n"
-                     f"**Date de délibération :** {md_text(date)}  \n**Lieu :** {md_text(place)}  \n"
+                     + "".join(f"**Jeu de cas :** {md_text(c)}  \n" for c in sorted({r.cases for r in cohort if r.cases}))
+                     + f"**Date de délibération :** {md_text(date)}  \n**Lieu :** {md_text(place)}  \n"
                      f"**Candidats délibérés :** {len(cohort)}"))
     rows = minutes_table(cohort)
     for col in [c for c in rows.columns if c.startswith("Bloc ")]:
