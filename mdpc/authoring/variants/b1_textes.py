@@ -49,7 +49,12 @@ def liste(items: list[str]) -> str:
 
 
 def wrap(flat: str) -> str:
-    return textwrap.fill(flat, width=WIDTH, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
+    """A guide bullet wrapped at WIDTH, never breaking before « : », « ; », « % », « € » nor after « ≈ »."""
+    glued = flat
+    for a in (" :", " ;", " %", " €", " M€", " k€", "≈ "):
+        glued = glued.replace(a, a.replace(" ", "\x00"))
+    out = textwrap.fill(glued, width=WIDTH, subsequent_indent="  ", break_on_hyphens=False, break_long_words=False)
+    return out.replace("\x00", " ")
 
 
 def _ids(f, domain):
