@@ -32,8 +32,8 @@ import pandas as pd
 
 from mdpc.authoring.datagen import b4m as gen
 from mdpc.authoring.sessions import AssignmentVariant
-from mdpc.authoring.variants import people_names, pick, rng_for
 from mdpc.authoring.variants import b4m_textes as textes
+from mdpc.authoring.variants import people_names, pick, rng_for
 from mdpc_utils import bloc4
 
 ASSIGNMENT = gen.ASSIGNMENT_B4M
@@ -296,7 +296,7 @@ def draw(seed: int) -> dict:
     if found != events:
         raise RuntimeError(f"B4_management_equipe : événements trouvés {found}, plantés {events}")
     return {"kw": kw, "sigma": s["sigma"], "days": h["days"], "roles": r["roles"], "events": events,
-            "names": _names(rng_for(seed, 4)), "data": texts}
+            "names": _names(seed), "data": texts}
 
 
 def planted(roles: dict, sigma: dict, days: dict) -> dict:
@@ -309,10 +309,16 @@ def planted(roles: dict, sigma: dict, days: dict) -> dict:
             "distance_imposee": {SECOND: moved(["lundi", "vendredi"])}, "repos": {"Sophie Marchand": moved(["mercredi"])}}
 
 
-def _names(rng: np.random.Generator) -> dict[str, str]:
-    names = people_names(rng, REPS, taken=set(" ".join(TEAM).split()), parts=True)
-    names["Ombelle"] = pick(rng, FIRMS)
-    return names
+def _names(seed: int) -> dict[str, str]:
+    """New names for the reps and the firm; none contains a name of today (« Perrine » would hide « Perrin »)."""
+    pieces = set(" ".join(TEAM).split()) | {"Ombelle"}
+    for attempt in range(100):
+        rng = rng_for(seed + attempt, 4)
+        names = people_names(rng, REPS, taken=pieces, parts=True)
+        names["Ombelle"] = pick(rng, FIRMS)
+        if not any(old in new for new in names.values() for old in pieces):
+            return names
+    raise RuntimeError(f"B4_management_equipe : aucun tirage de noms valable (graine {seed})")
 
 
 def files(seed: int = gen.SEED_B4M, **kw) -> dict[str, str]:
@@ -330,6 +336,7 @@ def load(texts: dict[str, str]) -> dict[str, pd.DataFrame]:
     return {Path(n).stem: pd.read_csv(StringIO(t), keep_default_na=False) for n, t in texts.items()}
 
 
+@lru_cache(maxsize=8)
 def variant(seed: int) -> AssignmentVariant:
     d = draw(seed)
     today = textes.facts(load(default_files()), None)
