@@ -123,7 +123,7 @@ def guide(f: dict) -> list[str]:
         f"{and_fr(f['baisse'])} (baisse de plus de 10 % et portefeuille sous 80 % de l'objectif).\n{f['limite']} "
         f"(couverture {f['limite_cov']:.3f}) n'en fait pas partie".replace("0.", "0,"),
         priorities(f),
-        f"(tutorat de Julien\nMorel par {K} {PHRASE[s[P]]} et par {C} {PHRASE[s[N]]}, binôme {de(IN, f)} pour Thomas\n"
+        f"(tutorat {de('Julien', f)}\nMorel par {K} {PHRASE[s[P]]} et par {C} {PHRASE[s[N]]}, binôme {de(IN, f)} pour Thomas\n"
         f"Nguyen {PHRASE[s[CRM]]}), tient dans le budget de {money(f['budget'])} € HT",
         f"Journée d'équipe : {pair(f, 'mardi', 'jeudi', ' ou ')} seulement (le corrigé prend le {day(f, 'jeudi')}) ; "
         f"{pair(f, 'lundi', 'vendredi', ' et ')}, Thomas\nNguyen est à distance, le {day(f, 'mercredi')} {S} ne "
