@@ -212,7 +212,10 @@ def _skills_hold(data: dict, sigma: dict, budget: int) -> bool:
     g = gaps(data)
     check = {n: bloc4.check_skills_plan(p, g, data["competences_equipe"], data["leviers"], budget)
              for n, p in plans(sigma).items()}
-    return big == expected and not check["corrige"] and not check["leviers_formations_seules"] \
+    m = (data["competences_equipe"].merge(data["equipe"][["commercial", "profil"]], on="commercial")
+         .merge(data["niveaux_cibles"], on=["profil", "competence"]))
+    above = (m.niveau > m.niveau_cible).any()  # the wrong answers « negative gaps kept » and « zero gaps kept » show
+    return big == expected and bool(above) and not check["corrige"] and not check["leviers_formations_seules"] \
         and bool(check["tuteur_non_qualifie"]) and not check["trois_actions_en_janvier"]
 
 
