@@ -129,6 +129,7 @@ def guide(f: dict) -> list[str]:
         f"{pair(f, 'lundi', 'vendredi', ' et ')}, Thomas\nNguyen est à distance, le {day(f, 'mercredi')} {S} ne "
         "travaille pas.",
         f"celui {de(A, f)} se tient",
+        f"jours imposés oubliés, journée d'équipe le {day(f, 'lundi')}, visioconférence",
     ]
 
 
