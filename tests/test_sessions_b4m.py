@@ -9,10 +9,12 @@ import re
 from io import StringIO
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
 from mdpc import CAS_DIR
+from mdpc.authoring.demo_cohort import VARIANTS_FILE, WRONG_ANSWERS_FILE, load_wrong_answers, strip_solution
 from mdpc.authoring.sessions import build_session, make_variant
 from mdpc.authoring.variants import b4m
 
@@ -77,3 +79,14 @@ def test_the_default_session_is_todays_files(tmp_path):
     for d in ("data", "corrige"):
         sub = filecmp.dircmp(built / d, CAS_DIR / A / d)
         assert not sub.diff_files and not sub.left_only
+
+
+def test_every_wrong_answer_and_variant_still_finds_its_code(sessions):
+    """erreurs_types.yaml and variantes.yaml of a session parse, and each edit finds its text in the key's code."""
+    for folder in sessions.values():
+        cells = {c.id: strip_solution(c.source) for nb in folder.glob("*.ipynb")
+                 for c in nbformat.read(nb, as_version=4).cells}
+        for file in (WRONG_ANSWERS_FILE, VARIANTS_FILE):
+            for name, wrong in load_wrong_answers(folder, file).items():
+                for cell, old, _ in wrong.edits:
+                    assert old in cells[cell], f"{folder.parent.name} {name} : {old[:60]}"

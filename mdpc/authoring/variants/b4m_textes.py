@@ -221,6 +221,9 @@ def replacements(today: dict, session: dict) -> tuple[Replacement, ...]:
     sigma, lsig = session["sigma"], lever_sigma(session["sigma"])
     pairs = sorted({(r[1], r[2]) for plan in PLANS.values() for r in plan if r[1] in sigma})
     out += [Replacement("*", f'"{s}", "{lv}"', f"⟪p{k}⟫") for k, (s, lv) in enumerate(pairs)]
+    quoted = pairs.index((N, "L08"))  # in single-quoted YAML (variantes.yaml): « l'offre » is written « l''offre »
+    escaped = sigma[N].replace("'", "''")
+    out.append(Replacement("corrige/variantes.yaml", f"'[(nom, ⟪p{quoted}⟫", "'[(nom, \"" + escaped + '", "L08"', 2))
     out += [Replacement("*", f"⟪p{k}⟫", f'"{sigma[s]}", "{lsig.get(lv, lv)}"') for k, (s, lv) in enumerate(pairs)]
     grid = "corrige/reponses_sans_code.json"
     labels = list(sigma) + list(lsig)
