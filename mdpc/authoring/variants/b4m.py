@@ -17,13 +17,15 @@ What a session draws (``variant(seed)``), with the difficulty of today's case ke
 The roles stay with the same rows of the files (the key's grids are positional in ``corrige/*.json``, whose values
 a session can only rewrite string by string). Each planted event is checked by :func:`detect`, the lesson's
 methods (cours/B4_management_equipe, sections 1, 3 and 4), and every passage of the notebooks and ``corrige/``
-that depends on the data is rendered by ``b4m_textes`` from :func:`facts` of the data.
+that depends on the data is rendered by ``b4m_textes`` from :func:`facts` of the data. A session's team is its own:
+B4_pilotage_performance draws from another seed, so « les mêmes que dans les cas C4.1 à C4.3 » is dropped.
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from io import StringIO
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -34,6 +36,7 @@ from mdpc.authoring.datagen import b4m as gen
 from mdpc.authoring.sessions import AssignmentVariant
 from mdpc.authoring.variants import b4m_textes as textes
 from mdpc.authoring.variants import people_names, pick, rng_for
+from mdpc.authoring.variants.b4m_textes import CORE, plans
 from mdpc_utils import bloc4
 
 ASSIGNMENT = gen.ASSIGNMENT_B4M
@@ -43,9 +46,6 @@ REPS = [("Camille Durand", "f"), ("Karim Benali", "m"), ("Sophie Marchand", "f")
 TEAM = [r for r, _ in REPS]
 JUNIOR, SECOND, PUBLIC, HEARING = "Julien Morel", "Thomas Nguyen", "Lucas Perrin", "Aïcha Diallo"
 FIRMS = ["Alvéa", "Orélia", "Iséo", "Elvane", "Opaline", "Ambrelys", "Azalys", "Isaria", "Avéline", "Onésia"]
-CORE = ["Prospection", "Négociation", "Connaissance technique de l'offre", "Maîtrise du CRM"]
-LEVER_OF = {"Prospection": "L02", "Négociation": "L01", "Connaissance technique de l'offre": "L05",
-            "Maîtrise du CRM": "L03"}
 CHOICES = [n for n, _ in REPS if n not in (JUNIOR, PUBLIC, HEARING)]
 MARGIN_PCT, MARGIN_COVER = 0.4, 0.01
 
@@ -187,24 +187,6 @@ def _draw_levers(rng: np.random.Generator) -> pd.DataFrame:
     return levers
 
 
-def lever_sigma(sigma: dict) -> dict:
-    return {LEVER_OF[s]: LEVER_OF[sigma[s]] for s in CORE}
-
-
-def relabel_row(row: tuple, sigma: dict) -> tuple:
-    rep, skill, lever, tutor, month = row
-    return rep, sigma.get(skill, skill), lever_sigma(sigma).get(lever, lever), tutor, month
-
-
-def plans(sigma: dict) -> dict[str, pd.DataFrame]:
-    """The key's plan and the plans of the wrong answers of C4.5, relabelled by ``sigma``."""
-    cols = ["commercial", "competence", "levier", "tuteur", "mois_debut"]
-    out = {}
-    for name, rows in textes.PLANS.items():
-        out[name] = pd.DataFrame([relabel_row(r, sigma) for r in rows], columns=cols)
-    return out
-
-
 def _skills_hold(data: dict, sigma: dict, budget: int) -> bool:
     big = sorted(map(tuple, gaps(data).query("ecart >= 2")[["commercial", "competence"]].itertuples(index=False)))
     expected = sorted([(JUNIOR, sigma["Prospection"]), (JUNIOR, sigma["Négociation"]),
@@ -335,7 +317,6 @@ def default_files() -> dict[str, str]:
 
 
 def load(texts: dict[str, str]) -> dict[str, pd.DataFrame]:
-    from io import StringIO
     return {Path(n).stem: pd.read_csv(StringIO(t), keep_default_na=False) for n, t in texts.items()}
 
 

@@ -9,6 +9,8 @@ values of ``corrige/*.json``.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from mdpc.authoring.sessions import Replacement
 
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi"]
@@ -38,6 +40,29 @@ PLANS = {  # the key's plan (C4_5_plan_rep) and the plans of erreurs_types.yaml,
         (T2, CRM, "L07", IN, 2), (T2, "Réponse aux appels d'offres", "L04", "", 2)),
         (T2, P, "L07", K, 3), (T2, P, "L02", "", 3)) if r[2] != "L08"],
 }
+CORE = [P, N, TECH, CRM]
+LEVER_OF = {P: "L02", N: "L01", TECH: "L05", CRM: "L03"}
+
+
+def lever_sigma(sigma: dict) -> dict:
+    """The lever ids follow the skills they serve."""
+    return {LEVER_OF[s]: LEVER_OF[sigma[s]] for s in CORE}
+
+
+def relabel_row(row: tuple, sigma: dict) -> tuple:
+    rep, skill, lever, tutor, month = row
+    return rep, sigma.get(skill, skill), lever_sigma(sigma).get(lever, lever), tutor, month
+
+
+def plans(sigma: dict) -> dict[str, pd.DataFrame]:
+    """The key's plan and the plans of the wrong answers of C4.5, relabelled by ``sigma``."""
+    cols = ["commercial", "competence", "levier", "tuteur", "mois_debut"]
+    out = {}
+    for name, rows in PLANS.items():
+        out[name] = pd.DataFrame([relabel_row(r, sigma) for r in rows], columns=cols)
+    return out
+
+
 PLANNING = {"Camille Durand": "SSSSD", "Karim Benali": "SDSSS", "Sophie Marchand": "SDRSS", "Thomas Nguyen": "DSSSD",
             "Inès Fabre": "DSDSS", "Julien Morel": "SSSSD", "Aïcha Diallo": "SSDSS", "Lucas Perrin": "SSDSD"}
 OTHER_PLANNING = ("Camille Durand", "DSSSS")  # variantes.yaml, b4m_planning_autre
@@ -189,8 +214,6 @@ def planning_row(name: str, letters: str, days: dict | None = None) -> str:
 
 def replacements(today: dict, session: dict) -> tuple[Replacement, ...]:
     """Every replacement of a session, today's text rendered from today's facts, the session's from its own."""
-    from mdpc.authoring.variants.b4m import lever_sigma
-
     out = [Replacement("*.ipynb", f"la direction vise **{today['g']} % de croissance**",
                        f"la direction vise **{session['g']} % de croissance**", 3),
            Replacement("*.ipynb", " (les mêmes que dans les cas C4.1 à C4.3)", "", 3),
