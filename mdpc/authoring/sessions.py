@@ -59,12 +59,17 @@ class Replacement:
 
     ``count`` is the number of occurrences expected over those files (0: at least one): a source edited since
     the variant module was written makes :func:`build_session` fail with the replacement named, never a
-    session where a test keeps today's expected value."""
+    session where a test keeps today's expected value.
+
+    ``number``: the replacement acts on the NUMBERS of a JSON file instead of its strings: a number whose JSON
+    text is ``old`` (« 25.49 ») becomes the number ``new`` (« 26.12 »), whole values only (a grid line, a form's
+    answer)."""
 
     files: str
     old: str
     new: str
     count: int = 0
+    number: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,18 @@ def _map_strings(value, fn):
     return value
 
 
+def _map_numbers(value, old: str, new: str, counter: list[int]):
+    """Every number of a JSON value whose JSON text is ``old`` becomes ``new`` parsed (booleans left alone)."""
+    if isinstance(value, list):
+        return [_map_numbers(v, old, new, counter) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_numbers(v, old, new, counter) for k, v in value.items()}
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and json.dumps(value) == old:
+        counter[0] += 1
+        return json.loads(new)
+    return value
+
+
 def _json_text(data, original: str) -> str:
     second = original.split("\n", 2)[1] if original.count("\n") >= 1 else ""
     indent = (len(second) - len(second.lstrip(" "))) or None
@@ -194,7 +211,12 @@ def apply_variant(folder: Path, variant: AssignmentVariant, identifier: str) -> 
             return text.replace(r.old, r.new)
 
         for p in [p for p in documents if fnmatch.fnmatch(p.relative_to(folder).as_posix(), r.files)]:
-            documents[p] = _transform(documents[p], replace)
+            if r.number:
+                counter = [0]
+                documents[p] = _map_numbers(documents[p], r.old, r.new, counter) if p.suffix == ".json" else documents[p]
+                found += counter[0]
+            else:
+                documents[p] = _transform(documents[p], replace)
         if found == 0 or (r.count and found != r.count):
             raise SessionError(f"Variante de « {folder.name} » : « {r.old[:80]} » attendu "
                                f"{r.count or 'au moins une'} fois dans {r.files}, trouvé {found} fois. La source a "
