@@ -191,6 +191,7 @@ def _names(rng) -> dict[str, str]:
              "Laiterie des Monts du Lyonnais": pick(rng, DAIRIES)}
     for old, new in PARTNERS.items():
         names[old] = pick(rng, new) if isinstance(new, list) else new.format(p=places.pop())
+        names[old.lower()] = names[old].lower()   # the leak patterns of faits_reponses.yaml write it in lower case
     return names
 
 
@@ -219,6 +220,7 @@ def _part(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {stem: _read(gen.csv_text(t), stem) for stem, t in tables.items()}
 
 
+@functools.lru_cache(maxsize=8)
 def draw(seed: int) -> tuple[dict[str, str], dict, dict, dict[str, str]]:
     """The session's data (file → text), planted events, facts and names; each part retried until its difficulty
     holds (the parts are independent, but for the basket of C2.1 that C2.3 reuses)."""
