@@ -81,7 +81,7 @@ def _c21(rng) -> dict[str, pd.DataFrame]:
     draft = {"cibles": cibles, "canaux": gen.CANAUX, "cadrage_prospection": cad}
     f = faits.facts_c21(draft)
     cad.loc[1, "valeur"] = int(math.ceil(f["cout"] * rng.uniform(1.05, 1.13) / 1000) * 1000)
-    cad.loc[2, "valeur"] = int(math.ceil(f["co2"] * rng.uniform(1.08, 1.2) / 100) * 100)
+    cad.loc[2, "valeur"] = int(math.ceil(f["co2"] * rng.uniform(1.1, 1.25) / 100) * 100)
     return {"cibles": cibles, "cadrage_prospection": cad}
 
 
@@ -131,8 +131,8 @@ def _c25(rng) -> pd.DataFrame:
 def _c21_problems(data) -> list[str]:
     c1 = faits.facts_c21(data)
     out = []
-    if not (c1["cout"] <= c1["budget"] < c1["cout_presse"] and c1["co2"] <= c1["plafond"]):
-        out.append("C2.1 : le mix du corrigé hors budget ou plafond, ou la presse dans le budget")
+    if not (c1["cout"] <= c1["budget"] < c1["cout_presse"] and max(c1["co2"], c1["co2_presse"]) <= c1["plafond"]):
+        out.append("C2.1 : le mix du corrigé hors budget ou plafond, ou la presse dans le budget ou au-delà du plafond")
     if c1["arrondis"] == c1["clients"]:
         out.append("C2.1 : aucun arrondi au plus près ne diffère")
     return out

@@ -94,10 +94,11 @@ def facts_c21(data) -> dict:
     clients = raw.apply(math.ceil)
     cost, co2 = _funnel(data, clients, SOLUTION_MIX)
     press = [(s, PRESS if (s, k) == ("Grands comptes", SOLUTION_MIX[1][1]) else k, p) for s, k, p in SOLUTION_MIX]
-    press_cost, _ = _funnel(data, clients, press)
+    press_cost, press_co2 = _funnel(data, clients, press)
     return {"objectif": cad["objectif_ca_nouveaux_clients_eur"], "budget": cad["budget_prospection_eur"],
             "plafond": cad["plafond_co2_kg"], "clients": {k: int(v) for k, v in clients.items()},
-            "arrondis": {k: int(round(v)) for k, v in raw.items()}, "cout": cost, "co2": co2, "cout_presse": press_cost}
+            "arrondis": {k: int(round(v)) for k, v in raw.items()}, "cout": cost, "co2": co2, "cout_presse": press_cost,
+            "co2_presse": press_co2}
 
 
 def facts_c22(data) -> dict:
@@ -139,9 +140,7 @@ def facts_c22(data) -> dict:
         "score_45": sum(s == 45 for s in scores),
         "score_45_eligibles": sum(s == 45 and e for s, e in zip(scores, elig, strict=True)),
         "eligibles": sum(elig), "extrait": sum(e and q != "froid" for e, q in zip(elig, qual, strict=True)),
-        "inverses_change": any(e and qualification(a) != qualification(b) and "froid" not in (qualification(a), qualification(b))
-                               or e and (qualification(a) == "froid") != (qualification(b) == "froid")
-                               for e, a, b in zip(elig, scores, swapped, strict=True)),
+        "inverses_change": any(e and qualification(a) != qualification(b) for e, a, b in zip(elig, scores, swapped, strict=True)),
         "opposition_seule": sum(opposed_only),
         "raisons": {"sans consentement": int((pr["consentement_prospection"] != "oui").sum()),
                     "opposition": int((pr["date_opposition"] != "").sum()), "trop ancien": int(old.sum())},
