@@ -131,7 +131,8 @@ def _c25(rng) -> pd.DataFrame:
 def _c21_problems(data) -> list[str]:
     c1 = faits.facts_c21(data)
     out = []
-    if not (c1["cout"] <= c1["budget"] < c1["cout_presse"] and max(c1["co2"], c1["co2_presse"]) <= c1["plafond"]):
+    if not (c1["cout"] <= c1["budget"] < c1["cout_presse"] and max(c1["co2"], c1["co2_presse"]) <= c1["plafond"]
+            and c1["autre_mix"][0] <= c1["budget"] and c1["autre_mix"][1] <= c1["plafond"]):
         out.append("C2.1 : le mix du corrigé hors budget ou plafond, ou la presse dans le budget ou au-delà du plafond")
     if c1["arrondis"] == c1["clients"]:
         out.append("C2.1 : aucun arrondi au plus près ne diffère")

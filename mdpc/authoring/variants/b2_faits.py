@@ -95,10 +95,12 @@ def facts_c21(data) -> dict:
     cost, co2 = _funnel(data, clients, SOLUTION_MIX)
     press = [(s, PRESS if (s, k) == ("Grands comptes", SOLUTION_MIX[1][1]) else k, p) for s, k, p in SOLUTION_MIX]
     press_cost, press_co2 = _funnel(data, clients, press)
+    other = [(s, k, 0.4 if k.startswith("Webinaires") else p) for s, k, p in SOLUTION_MIX if not k.startswith("Campagne")]
+    other_cost, other_co2 = _funnel(data, clients, other)   # the answer key's other right mix (variantes.yaml)
     return {"objectif": cad["objectif_ca_nouveaux_clients_eur"], "budget": cad["budget_prospection_eur"],
             "plafond": cad["plafond_co2_kg"], "clients": {k: int(v) for k, v in clients.items()},
             "arrondis": {k: int(round(v)) for k, v in raw.items()}, "cout": cost, "co2": co2, "cout_presse": press_cost,
-            "co2_presse": press_co2}
+            "co2_presse": press_co2, "autre_mix": (other_cost, other_co2)}
 
 
 def facts_c22(data) -> dict:
