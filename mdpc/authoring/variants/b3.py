@@ -30,10 +30,10 @@ from mdpc.authoring.variants.b3_texts import (
 
 ASSIGNMENT = gen.ASSIGNMENT_B3
 # vowel-initial (« d'Ombelle » keeps its elision), fictional, used nowhere else in the project
-FIRMS = ["Azalys", "Ilvéa", "Orvane", "Ondelis", "Élyrane", "Avéline", "Ysaure", "Opaliane"]
+FIRMS = ["Azalys", "Ilvéa", "Ambrelis", "Ondelis", "Élyrane", "Avéline", "Ysaure", "Opaliane"]
 CLIENT_POOLS = {
     "Grand compte": ["Autocars du Pilat", "Logistique Saône-Gier", "Messageries Rhône-Isère", "Cars du Haut-Beaujolais",
-                     "Distribution Confluence", "Transports Givors Express"],
+                     "Entrepôts Confluence-Sud", "Transports Givors Express"],
     "PME": ["Primeurs du Garon", "Frigorifiques de l'Azergues", "Coursiers de la Croix-Rousse", "Bâtiment Trièves",
             "Menuiseries du Bugey", "Brasserie des Canuts", "Scierie du Haut-Jura", "Location Utilitaires Pilat",
             "Maraîchers du Val de Saône", "Charpentes du Revermont"],
