@@ -104,6 +104,9 @@ def _draw_progress(rng, t, s, target, runner, late, last) -> tuple | None:
         spi, cpi = ranges.get(x, ((1, 1), (0.96, 1.02)))
         done = int(round(planned[x] * rng.uniform(*spi)))
         rows.append((x, planned[x], done, int(round(cost[x] * done / 100 / rng.uniform(*cpi) / 100) * 100)))
+    done, preds = {r[0]: r[2] for r in rows}, dict(zip(t.id, t.predecesseurs, strict=True))
+    if any(done[x] == 100 and any(done[q] < 90 for q in preds[x].split(";") if q) for x in done):
+        return None  # a task is not finished while a predecessor still lags behind
     ev = sum(cost[r[0]] * r[2] / 100 for r in rows)
     pv, ac = sum(cost[r[0]] * r[1] / 100 for r in rows), sum(r[3] for r in rows)
     if not (ev / pv < 0.9 and ev / ac < 0.9):
