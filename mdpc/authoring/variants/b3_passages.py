@@ -120,6 +120,17 @@ def key_tasks(f) -> tuple[list[str], str, str, str]:
     return sorted(set(f["alertes_090"]) | {n}), s, late, m
 
 
+def action(f, task: str) -> str:
+    """The key's re-adjustment of a task (the debriefing T09 shortened by a week, whatever its duration)."""
+    text = ACTIONS[task][0]
+    if task == "T09":
+        d = int(f["durees"]["T09"])
+        shorter = ("en quelques jours au lieu d'une semaine" if d == 1 else
+                   f"en {'une semaine' if d == 2 else WORDS[d - 1] + ' semaines'} au lieu de {WORDS[d]}")
+        text = text.replace("en une semaine au lieu de deux", shorter)
+    return text
+
+
 def passages(f) -> list[tuple[str, str]]:
     """(files, text) of every short passage that quotes the data, in a fixed order (paired default / session)."""
     tasks, s, late, m = key_tasks(f)
@@ -141,7 +152,7 @@ def passages(f) -> list[tuple[str, str]]:
         (nb, f'montants["premiere_annee"] == {b} * 1100 + {b} * 28 * 12,'),
         (nb, f"l'accord {acc} ({days} jours {mode}) doit être renégocié"),
         (nb, f"reprenez l'accord {c['Durée']} (60 mois)"),
-        (key, "\n".join(f"{x} : {ACTIONS[x][0]}" for x in tasks)),
+        (key, "\n".join(f"{x} : {action(f, x)}" for x in tasks)),
         (key, f"décaler la fin du projet {shift}."),
         (key, f["accords"]["Objet"][1]),
         (key, f"intervention sur borne en {t['heures']} h ouvrées ; pénalité de {t['penalite']} % de l'abonnement mensuel"),
