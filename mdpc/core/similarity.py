@@ -1,0 +1,291 @@
+"""Copies that look alike: a cohort check that flags pairs of candidates for the jury to examine.
+
+Never a sanction: this module decides nothing, gives no level and reads nothing of the grades. It lists
+pairs of candidates whose written answers or code share distinctive passages, with those passages side by
+side, so that the jury can read them.
+
+Method, after MOSS (Schleimer, Wilkerson, Aiken, « Winnowing », SIGMOD 2003), on words instead of characters:
+
+1. **Normalise.** Text (forms, Markdown answers, deliverables): words (``\\w+``, accents kept) lowercased;
+   punctuation and whitespace only separate them. Code: Python tokens, comments dropped, and the string
+   literals that the reference texts contain (a label of the release, a column name of the case) dropped;
+   names are kept (renaming variables is a light edit the reader sees anyway).
+2. **Cut into k-grams** of :attr:`Settings.k` consecutive words (tokens for code).
+3. **Drop what is not distinctive:** the k-grams found in the reference texts (what every candidate received
+   or may reproduce: the released cells, the statement, the answer key's texts and code), and those used by
+   more than :attr:`Settings.common_share` of the cohort in the same question (common phrasing).
+4. **Index, then compare.** An inverted index (question, k-gram) → candidates gives, for each question, the
+   pairs that share at least :attr:`Settings.min_shared` distinctive k-grams: only those pairs are scored,
+   so 200 candidates are never compared 200² times.
+5. **Score** a pair on a question as the larger of two measures on the passages' distinctive words (those
+   not covered by a reference or common k-gram), each blind to one kind of light edit:
+
+   - *containment* of k-grams, shared / smaller set: a moved sentence keeps it, a changed word costs k;
+   - rapidfuzz's normalised Indel similarity (longest common subsequence, C++) of the two word sequences:
+     a changed word costs one, a moved sentence costs its length.
+
+   Independent texts on the same facts share the case's facts (names, figures), which step 3 mostly removes,
+   and the language's little words, which neither measure rewards much. Passages with fewer than
+   :attr:`Settings.min_words` distinctive words are not scored: too short to mean anything. A pair's score is
+   its best question's; the pair is listed when it reaches :attr:`Settings.threshold` (calibrated on the
+   demo cohort, see README « Outils du jury »).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
+
+from rapidfuzz.distance import Indel
+
+KINDS = ("formulaire", "texte", "livrable", "code")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The check's parameters (calibrated on the demo cohort: README, « Outils du jury »)."""
+
+    k: int = 5                    # words (or code tokens) per k-gram
+    min_words: int = 15           # distinctive words a passage needs to be scored
+    min_shared: int = 2           # distinctive k-grams two passages must share to be scored at all
+    common_share: float = 0.5     # a k-gram used by more than this share of the cohort in a question is common
+    threshold: float = 0.6        # a pair is listed from this score on
+
+
+DEFAULT = Settings()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One answer of one candidate: a form's text value, a Markdown answer cell, a deliverable, a code cell."""
+
+    assignment: str
+    notebook: str
+    question: str
+    kind: str
+    text: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.assignment, self.notebook, self.question)
+
+
+@dataclass(frozen=True)
+class SharedPassage:
+    """The same question answered by both candidates: their texts and the spans (character offsets) they share."""
+
+    assignment: str
+    notebook: str
+    question: str
+    kind: str
+    score: float
+    text_a: str
+    text_b: str
+    spans_a: tuple[tuple[int, int], ...]
+    spans_b: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class SimilarPair:
+    """Two candidates whose answers share distinctive passages: a signal for the jury, never a decision."""
+
+    a: str
+    b: str
+    score: float
+    passages: tuple[SharedPassage, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict:
+        return {"a": self.a, "b": self.b, "score": self.score,
+                "passages": [{**asdict(p), "spans_a": [list(s) for s in p.spans_a],
+                              "spans_b": [list(s) for s in p.spans_b]} for p in self.passages]}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> SimilarPair:
+        passages = tuple(SharedPassage(**{**p, "spans_a": tuple(tuple(s) for s in p["spans_a"]),
+                                          "spans_b": tuple(tuple(s) for s in p["spans_b"])})
+                         for p in data.get("passages", []))
+        return cls(str(data["a"]), str(data["b"]), float(data["score"]), passages)
+
+    def other(self, candidate: str) -> str:
+        return self.b if candidate == self.a else self.a
+
+
+# --- normalisation -----------------------------------------------------------------------------------------
+
+Token = tuple[str, int, int]  # normalised token, start and end offsets in the original text
+
+
+def text_tokens(text: str) -> list[Token]:
+    """Words of a text, lowercased (accents kept), with their offsets."""
+    return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def code_tokens(code: str, released_strings: frozenset[str] = frozenset()) -> list[Token]:
+    """Python tokens of a code cell with their offsets: comments dropped, and the string literals found in
+    `released_strings` dropped. Code that does not tokenize (a cell left half written) is read as text."""
+    starts = [0]
+    for line in code.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+            tokenize.ENDMARKER, tokenize.ENCODING}
+    out: list[Token] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type in skip or (tok.type == tokenize.STRING and tok.string in released_strings):
+                continue
+            start = starts[tok.start[0] - 1] + tok.start[1]
+            end = starts[tok.end[0] - 1] + tok.end[1]
+            out.append((tok.string, start, end))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return text_tokens(code)
+    return out
+
+
+def string_literals(code: str) -> set[str]:
+    """The string literals of a piece of code (the release's: dropped from candidates' code)."""
+    try:
+        return {t.string for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.STRING}
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return set()
+
+
+def kgrams(tokens: list[Token], k: int) -> list[tuple[str, ...]]:
+    words = [t[0] for t in tokens]
+    return [tuple(words[i:i + k]) for i in range(len(words) - k + 1)]
+
+
+# --- the check ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Prepared:
+    candidate: str
+    passage: Passage
+    tokens: list[Token]
+    grams: list[tuple[str, ...]]
+    keep: list[bool]  # per k-gram: distinctive so far (not in a reference)
+
+
+def _prepare(candidates: Mapping[str, Iterable[Passage]], references: Mapping[tuple[str, str, str], Iterable[str]],
+             s: Settings) -> list[_Prepared]:
+    ref_text: set[tuple[str, ...]] = set()
+    ref_code: set[tuple[str, ...]] = set()
+    released: set[str] = set()
+    ref_items = [t for texts in references.values() for t in texts]
+    for t in ref_items:
+        released |= string_literals(t)
+    frozen = frozenset(released)
+    for t in ref_items:
+        ref_text.update(kgrams(text_tokens(t), s.k))
+        ref_code.update(kgrams(code_tokens(t, frozen), s.k))
+    out = []
+    for cid, passages in candidates.items():
+        for p in passages:
+            code = p.kind == "code"
+            tokens = code_tokens(p.text, frozen) if code else text_tokens(p.text)
+            grams = kgrams(tokens, s.k)
+            refs = ref_code if code else ref_text
+            out.append(_Prepared(cid, p, tokens, grams, [g not in refs for g in grams]))
+    return out
+
+
+def _covered(n_tokens: int, starts: Iterable[int], k: int) -> list[bool]:
+    mask = [False] * n_tokens
+    for i in starts:
+        for j in range(i, min(i + k, n_tokens)):
+            mask[j] = True
+    return mask
+
+
+def _spans(item: _Prepared, starts: Iterable[int], k: int) -> tuple[tuple[int, int], ...]:
+    """Character spans of the tokens covered by the k-grams starting at `starts`, merged."""
+    mask = _covered(len(item.tokens), starts, k)
+    spans: list[list[int]] = []
+    for i, on in enumerate(mask):
+        if not on:
+            continue
+        start, end = item.tokens[i][1], item.tokens[i][2]
+        if spans and (i > 0 and mask[i - 1]):
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return tuple((a, b) for a, b in spans)
+
+
+def find_similar(candidates: Mapping[str, Iterable[Passage]],
+                 references: Mapping[tuple[str, str, str], Iterable[str]] | None = None,
+                 settings: Settings = DEFAULT) -> list[SimilarPair]:
+    """The pairs of candidates whose answers share distinctive passages, highest score first.
+
+    `candidates`: each candidate's passages; `references`: texts every candidate received or may reproduce,
+    by (assignment, notebook, question) — all of them count for every question. Fewer than two candidates:
+    no pair."""
+    s = settings
+    if len(candidates) < 2:
+        return []
+    items = _prepare(candidates, references or {}, s)
+    by_question: dict[tuple[str, str, str], dict[str, _Prepared]] = defaultdict(dict)
+    for it in items:
+        by_question[it.passage.key].setdefault(it.candidate, it)  # one passage per question and candidate
+    limit = max(2, s.common_share * len(candidates))
+    found: dict[tuple[str, str], list[SharedPassage]] = defaultdict(list)
+    for answers in by_question.values():
+        index: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for cid, it in answers.items():
+            for g, keep in zip(it.grams, it.keep, strict=True):
+                if keep:
+                    index[g].add(cid)
+        common = {g for g, who in index.items() if len(who) > limit}
+        distinctive: dict[str, set[tuple[str, ...]]] = {}
+        for cid, it in answers.items():
+            it.keep = [keep and g not in common for g, keep in zip(it.grams, it.keep, strict=True)]
+            distinctive[cid] = {g for g, keep in zip(it.grams, it.keep, strict=True) if keep}
+        shared: dict[tuple[str, str], int] = defaultdict(int)
+        for who in index.values():
+            if 1 < len(who) <= limit:
+                for a, b in combinations(sorted(who), 2):
+                    shared[(a, b)] += 1
+        for (a, b), n in shared.items():
+            if n < s.min_shared:
+                continue
+            scored = _score(answers[a], answers[b], distinctive[a], distinctive[b], s)
+            if scored is not None:
+                found[(a, b)].append(scored)
+    pairs = []
+    for (a, b), passages in found.items():
+        best = max(p.score for p in passages)
+        if best >= s.threshold:
+            shown = sorted((p for p in passages if p.score >= s.threshold), key=lambda p: -p.score)
+            pairs.append(SimilarPair(a, b, round(best, 3), tuple(shown)))
+    return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
+
+
+def _remaining(item: _Prepared, k: int) -> list[str]:
+    """The passage's distinctive words: those not covered by a reference or common k-gram."""
+    dropped = _covered(len(item.tokens), (i for i, keep in enumerate(item.keep) if not keep), k)
+    kept = _covered(len(item.tokens), (i for i, keep in enumerate(item.keep) if keep), k)
+    return [t[0] for t, d, c in zip(item.tokens, dropped, kept, strict=True) if c or not d]
+
+
+def pair_score(words_a: list[str], words_b: list[str], grams_a: set, grams_b: set) -> float:
+    """The larger of k-gram containment and rapidfuzz's Indel similarity of the distinctive words."""
+    smaller = min(len(grams_a), len(grams_b))
+    containment = len(grams_a & grams_b) / smaller if smaller else 0.0
+    return max(containment, Indel.normalized_similarity(words_a, words_b))
+
+
+def _score(x: _Prepared, y: _Prepared, gx: set, gy: set, s: Settings) -> SharedPassage | None:
+    wx, wy = _remaining(x, s.k), _remaining(y, s.k)
+    if min(len(wx), len(wy)) < s.min_words:
+        return None
+    score = round(pair_score(wx, wy, gx, gy), 3)
+    both = gx & gy
+    sx = _spans(x, (i for i, g in enumerate(x.grams) if g in both and x.keep[i]), s.k)
+    sy = _spans(y, (i for i, g in enumerate(y.grams) if g in both and y.keep[i]), s.k)
+    p = x.passage
+    return SharedPassage(p.assignment, p.notebook, p.question, p.kind, score, p.text, y.passage.text, sx, sy)
