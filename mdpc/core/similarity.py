@@ -173,24 +173,21 @@ class _Prepared:
 
 def _prepare(candidates: Mapping[str, Iterable[Passage]], references: Mapping[tuple[str, str, str], Iterable[str]],
              s: Settings) -> list[_Prepared]:
-    ref_text: set[tuple[str, ...]] = set()
-    ref_code: set[tuple[str, ...]] = set()
-    released: set[str] = set()
     ref_items = [t for texts in references.values() for t in texts]
-    for t in ref_items:
-        released |= string_literals(t)
-    frozen = frozenset(released)
-    for t in ref_items:
-        ref_text.update(kgrams(text_tokens(t), s.k))
-        ref_code.update(kgrams(code_tokens(t, frozen), s.k))
+    ref_text = {g for t in ref_items for g in kgrams(text_tokens(t), s.k)}
+    passages = [(cid, p) for cid, ps in candidates.items() for p in ps]
+    ref_code: set[tuple[str, ...]] = set()
+    released: frozenset[str] = frozenset()
+    if any(p.kind == "code" for _, p in passages):  # code references only when there is code to compare
+        released = frozenset(x for t in ref_items for x in string_literals(t))
+        ref_code = {g for t in ref_items for g in kgrams(code_tokens(t, released), s.k)}
     out = []
-    for cid, passages in candidates.items():
-        for p in passages:
-            code = p.kind == "code"
-            tokens = code_tokens(p.text, frozen) if code else text_tokens(p.text)
-            grams = kgrams(tokens, s.k)
-            refs = ref_code if code else ref_text
-            out.append(_Prepared(cid, p, tokens, grams, [g not in refs for g in grams]))
+    for cid, p in passages:
+        code = p.kind == "code"
+        tokens = code_tokens(p.text, released) if code else text_tokens(p.text)
+        grams = kgrams(tokens, s.k)
+        refs = ref_code if code else ref_text
+        out.append(_Prepared(cid, p, tokens, grams, [g not in refs for g in grams]))
     return out
 
 
