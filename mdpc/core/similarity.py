@@ -33,9 +33,7 @@ Method, after MOSS (Schleimer, Wilkerson, Aiken, « Winnowing », SIGMOD 2003), 
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -126,33 +124,22 @@ def text_tokens(text: str) -> list[Token]:
     return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+# a string literal (prefix, triple or single quotes), a comment, a name or number, or one operator character;
+# a regular expression rather than the tokenize module: ten times faster, and a half-written cell still reads
+_CODE = re.compile(r"""(?P<str>[rRbBuUfF]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))"""
+                   r"""|(?P<com>#[^\n]*)|(?P<tok>\w+|[^\w\s])""")
+
+
 def code_tokens(code: str, released_strings: frozenset[str] = frozenset()) -> list[Token]:
     """Python tokens of a code cell with their offsets: comments dropped, and the string literals found in
-    `released_strings` dropped. Code that does not tokenize (a cell left half written) is read as text."""
-    starts = [0]
-    for line in code.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
-            tokenize.ENDMARKER, tokenize.ENCODING}
-    out: list[Token] = []
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            if tok.type in skip or (tok.type == tokenize.STRING and tok.string in released_strings):
-                continue
-            start = starts[tok.start[0] - 1] + tok.start[1]
-            end = starts[tok.end[0] - 1] + tok.end[1]
-            out.append((tok.string, start, end))
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return text_tokens(code)
-    return out
+    `released_strings` dropped; names, numbers and operators kept."""
+    return [(m.group(), m.start(), m.end()) for m in _CODE.finditer(code)
+            if m.lastgroup == "tok" or (m.lastgroup == "str" and m.group() not in released_strings)]
 
 
 def string_literals(code: str) -> set[str]:
     """The string literals of a piece of code (the release's: dropped from candidates' code)."""
-    try:
-        return {t.string for t in tokenize.generate_tokens(io.StringIO(code).readline) if t.type == tokenize.STRING}
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return set()
+    return {m.group() for m in _CODE.finditer(code) if m.lastgroup == "str"}
 
 
 def kgrams(tokens: list[Token], k: int) -> list[tuple[str, ...]]:
@@ -173,7 +160,7 @@ class _Prepared:
 
 def _prepare(candidates: Mapping[str, Iterable[Passage]], references: Mapping[tuple[str, str, str], Iterable[str]],
              s: Settings) -> list[_Prepared]:
-    ref_items = [t for texts in references.values() for t in texts]
+    ref_items = list(dict.fromkeys(t for texts in references.values() for t in texts))  # release = source cells
     ref_text = {g for t in ref_items for g in kgrams(text_tokens(t), s.k)}
     passages = [(cid, p) for cid, ps in candidates.items() for p in ps]
     ref_code: set[tuple[str, ...]] = set()
