@@ -20,7 +20,8 @@ Method, after MOSS (Schleimer, Wilkerson, Aiken, « Winnowing », SIGMOD 2003), 
 5. **Score** a pair on a question as the larger of two measures on the passages' distinctive words (those
    not covered by a reference or common k-gram), each blind to one kind of light edit:
 
-   - *containment* of k-grams, shared / smaller set: a moved sentence keeps it, a changed word costs k;
+   - *coverage*: the share of a passage's distinctive words that shared k-grams cover (the larger of the two
+     passages' shares): a moved sentence keeps it, a changed word costs about one word;
    - rapidfuzz's normalised Indel similarity (longest common subsequence, C++) of the two word sequences:
      a changed word costs one, a moved sentence costs its length.
 
@@ -249,27 +250,38 @@ def find_similar(candidates: Mapping[str, Iterable[Passage]],
     return sorted(pairs, key=lambda p: (-p.score, p.a, p.b))
 
 
-def _remaining(item: _Prepared, k: int) -> list[str]:
-    """The passage's distinctive words: those not covered by a reference or common k-gram."""
+def _distinctive_mask(item: _Prepared, k: int) -> list[bool]:
+    """Per token: distinctive (not covered by a reference or common k-gram, or covered by a distinctive one)."""
     dropped = _covered(len(item.tokens), (i for i, keep in enumerate(item.keep) if not keep), k)
     kept = _covered(len(item.tokens), (i for i, keep in enumerate(item.keep) if keep), k)
-    return [t[0] for t, d, c in zip(item.tokens, dropped, kept, strict=True) if c or not d]
+    return [c or not d for d, c in zip(dropped, kept, strict=True)]
 
 
-def pair_score(words_a: list[str], words_b: list[str], grams_a: set, grams_b: set) -> float:
-    """The larger of k-gram containment and rapidfuzz's Indel similarity of the distinctive words."""
-    smaller = min(len(grams_a), len(grams_b))
-    containment = len(grams_a & grams_b) / smaller if smaller else 0.0
-    return max(containment, Indel.normalized_similarity(words_a, words_b))
+def coverage(mask: list[bool], shared: list[bool]) -> float:
+    """The share of a passage's distinctive words that shared k-grams cover: a changed word costs about one
+    word (the k-grams on either side still match), a moved sentence costs nothing."""
+    total = sum(mask)
+    return sum(m and c for m, c in zip(mask, shared, strict=True)) / total if total else 0.0
+
+
+def pair_score(words_a: list[str], words_b: list[str], coverage_a: float, coverage_b: float) -> float:
+    """The larger of the k-gram coverage (of the passage most covered) and rapidfuzz's Indel similarity of the
+    two sequences of distinctive words."""
+    return max(coverage_a, coverage_b, Indel.normalized_similarity(words_a, words_b))
 
 
 def _score(x: _Prepared, y: _Prepared, gx: set, gy: set, s: Settings) -> SharedPassage | None:
-    wx, wy = _remaining(x, s.k), _remaining(y, s.k)
+    mx, my = _distinctive_mask(x, s.k), _distinctive_mask(y, s.k)
+    wx = [t[0] for t, m in zip(x.tokens, mx, strict=True) if m]
+    wy = [t[0] for t, m in zip(y.tokens, my, strict=True) if m]
     if min(len(wx), len(wy)) < s.min_words:
         return None
-    score = round(pair_score(wx, wy, gx, gy), 3)
     both = gx & gy
-    sx = _spans(x, (i for i, g in enumerate(x.grams) if g in both and x.keep[i]), s.k)
-    sy = _spans(y, (i for i, g in enumerate(y.grams) if g in both and y.keep[i]), s.k)
+    at_x = [i for i, g in enumerate(x.grams) if g in both and x.keep[i]]
+    at_y = [i for i, g in enumerate(y.grams) if g in both and y.keep[i]]
+    cx = coverage(mx, _covered(len(x.tokens), at_x, s.k))
+    cy = coverage(my, _covered(len(y.tokens), at_y, s.k))
+    score = round(pair_score(wx, wy, cx, cy), 3)
     p = x.passage
-    return SharedPassage(p.assignment, p.notebook, p.question, p.kind, score, p.text, y.passage.text, sx, sy)
+    return SharedPassage(p.assignment, p.notebook, p.question, p.kind, score, p.text, y.passage.text,
+                         _spans(x, at_x, s.k), _spans(y, at_y, s.k))
