@@ -101,3 +101,13 @@ def pairs_table(pairs: Iterable[SimilarPair]) -> pd.DataFrame:
     columns = ["candidat A", "candidat B", "score de la paire (%)", "devoir", "carnet", "question", "nature",
                "score du passage (%)", "passage A (⟦ partagé ⟧)", "passage B (⟦ partagé ⟧)", "à lire"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def similarity_lines(pairs: list[SimilarPair], notes: list[str]) -> list[str]:
+    """What a command prints of the check: what it could not read, then the pairs to examine (or nothing)."""
+    lines = [f"  ℹ similitudes : {n}" for n in notes]
+    if pairs:
+        lines.append("⚠ Copies à examiner (similitudes, signal pour le jury, jamais une sanction) : "
+                     + " ; ".join(f"{p.a} et {p.b} ({percent(p.score)})" for p in pairs)
+                     + " — passages côte à côte dans le rapport de cohorte, similitudes.csv et la grille des correcteurs.")
+    return lines
