@@ -17,7 +17,7 @@ from mdpc.core.similarity import SharedPassage, SimilarPair
 
 OPEN, CLOSE = "⟦", "⟧"
 JURY_NOTE = ("Signal à examiner par le jury, jamais une sanction : le score mesure la part de passages distinctifs "
-             "que deux copies partagent (textes de l'énoncé, du corrigé et formules communes à la cohorte écartés). "
+             "que deux copies partagent (textes de l'énoncé et du corrigé, tournures communes à la cohorte écartés). "
              "Il ne décide rien et ne touche à aucune note ; lisez les passages côte à côte avant toute conclusion, "
              "et entendez les candidats.")
 KIND_LABELS = {"formulaire": "réponse de formulaire", "texte": "réponse rédigée", "livrable": "livrable",
