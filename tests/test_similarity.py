@@ -198,3 +198,24 @@ def test_each_honest_pair_scores_under_the_threshold(pair):
     scores = demo_scores()
     if tuple(sorted(pair)) != PLANTED:
         assert scores.get(tuple(sorted(pair)), 0.0) < DEFAULT.threshold
+
+
+def test_a_giant_answer_does_not_stall_the_check():
+    """Two colluding copies with a 5-million-character answer: only a prefix counts, the check stays quick."""
+    import time
+
+    giant = " ".join(f"mot{i % 9973} fin{i % 7919}" for i in range(400_000))
+    start = time.process_time()
+    pairs = find_similar({"g1": [Passage("B", "N", "q", "texte", giant)], "g2": [Passage("B", "N", "q", "texte", giant)]})
+    assert [(p.a, p.b) for p in pairs] == [("g1", "g2")] and time.process_time() - start < 20
+
+
+def test_the_comparison_reads_no_grade():
+    """The pure module imports nothing of the grades, decisions, records or journal: it cannot sanction."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(similarity))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in imported if m and m.startswith("mdpc")}, imported

@@ -43,6 +43,7 @@ from itertools import combinations
 from rapidfuzz.distance import Indel
 
 KINDS = ("formulaire", "texte", "livrable", "code")
+MAX_CHARS = 200_000  # characters of a passage that count (a prefix): a giant answer cannot stall the check
 _WORD = re.compile(r"\w+")
 
 
@@ -172,7 +173,8 @@ def _prepare(candidates: Mapping[str, Iterable[Passage]], references: Mapping[tu
     out = []
     for cid, p in passages:
         code = p.kind == "code"
-        tokens = code_tokens(p.text, released) if code else text_tokens(p.text)
+        text = p.text[:MAX_CHARS]
+        tokens = code_tokens(text, released) if code else text_tokens(text)
         grams = kgrams(tokens, s.k)
         refs = ref_code if code else ref_text
         out.append(_Prepared(cid, p, tokens, grams, [g not in refs for g in grams]))
