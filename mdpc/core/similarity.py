@@ -156,29 +156,37 @@ class _Prepared:
     candidate: str
     passage: Passage
     tokens: list[Token]
-    grams: list[tuple[str, ...]]
+    grams: list[int]  # hashed k-grams (Python's hash of the tuple of words: 64 bits)
     keep: list[bool]  # per k-gram: distinctive so far (not in a reference)
 
 
-def _prepare(candidates: Mapping[str, Iterable[Passage]], references: Mapping[tuple[str, str, str], Iterable[str]],
-             s: Settings) -> list[_Prepared]:
-    ref_items = list(dict.fromkeys(t for texts in references.values() for t in texts))  # release = source cells
-    ref_text = {g for t in ref_items for g in kgrams(text_tokens(t), s.k)}
-    passages = [(cid, p) for cid, ps in candidates.items() for p in ps]
-    ref_code: set[tuple[str, ...]] = set()
-    released: frozenset[str] = frozenset()
-    if any(p.kind == "code" for _, p in passages):  # code references only when there is code to compare
-        released = frozenset(x for t in ref_items for x in string_literals(t))
-        ref_code = {g for t in ref_items for g in kgrams(code_tokens(t, released), s.k)}
-    out = []
-    for cid, p in passages:
-        code = p.kind == "code"
-        text = p.text[:MAX_CHARS]
-        tokens = code_tokens(text, released) if code else text_tokens(text)
-        grams = kgrams(tokens, s.k)
-        refs = ref_code if code else ref_text
-        out.append(_Prepared(cid, p, tokens, grams, [g not in refs for g in grams]))
-    return out
+class _References:
+    """The reference texts' k-grams (hashed), for text and, when there is code to compare, for code."""
+
+    def __init__(self, references: Mapping[tuple[str, str, str], Iterable[str]], k: int):
+        self.items = list(dict.fromkeys(t for texts in references.values() for t in texts))  # release = source
+        self.k = k
+        self.text = {hash(g) for t in self.items for g in kgrams(text_tokens(t), k)}
+        self._code: set[int] | None = None
+        self.released: frozenset[str] = frozenset()
+
+    def code(self) -> set[int]:
+        if self._code is None:
+            self.released = frozenset(x for t in self.items for x in string_literals(t))
+            self._code = {hash(g) for t in self.items for g in kgrams(code_tokens(t, self.released), self.k)}
+        return self._code
+
+
+def _prepare(cid: str, p: Passage, refs: _References) -> _Prepared:
+    """A passage cut into hashed k-grams (a prefix of :data:`MAX_CHARS` characters), references marked."""
+    text = p.text[:MAX_CHARS]
+    if p.kind == "code":
+        known = refs.code()
+        tokens = code_tokens(text, refs.released)
+    else:
+        known, tokens = refs.text, text_tokens(text)
+    grams = [hash(g) for g in kgrams(tokens, refs.k)]
+    return _Prepared(cid, p, tokens, grams, [g not in known for g in grams])
 
 
 def _covered(n_tokens: int, starts: Iterable[int], k: int) -> list[bool]:
@@ -215,20 +223,22 @@ def find_similar(candidates: Mapping[str, Iterable[Passage]],
     s = settings
     if len(candidates) < 2:
         return []
-    items = _prepare(candidates, references or {}, s)
-    by_question: dict[tuple[str, str, str], dict[str, _Prepared]] = defaultdict(dict)
-    for it in items:
-        by_question[it.passage.key].setdefault(it.candidate, it)  # one passage per question and candidate
+    refs = _References(references or {}, s.k)
+    by_question: dict[tuple[str, str, str], dict[str, Passage]] = defaultdict(dict)
+    for cid, passages in candidates.items():
+        for p in passages:
+            by_question[p.key].setdefault(cid, p)  # one passage per question and candidate
     limit = max(2, s.common_share * len(candidates))
     found: dict[tuple[str, str], list[SharedPassage]] = defaultdict(list)
-    for answers in by_question.values():
-        index: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for question in by_question.values():  # one question at a time: only its k-grams are held in memory
+        answers = {cid: _prepare(cid, p, refs) for cid, p in question.items()}
+        index: dict[int, set[str]] = defaultdict(set)
         for cid, it in answers.items():
             for g, keep in zip(it.grams, it.keep, strict=True):
                 if keep:
                     index[g].add(cid)
         common = {g for g, who in index.items() if len(who) > limit}
-        distinctive: dict[str, set[tuple[str, ...]]] = {}
+        distinctive: dict[str, set[int]] = {}
         for cid, it in answers.items():
             it.keep = [keep and g not in common for g, keep in zip(it.grams, it.keep, strict=True)]
             distinctive[cid] = {g for g, keep in zip(it.grams, it.keep, strict=True) if keep}
