@@ -5,12 +5,16 @@ record is built one way:
 
 - :func:`collect` reads a course: every candidate's submissions (autograded evidence) from the gradebook,
   the graders' levels from the journal of ratings, the jury's accommodations and the copies' incidents;
+- :func:`check_similarity` (called by :func:`collect`) lists the pairs of copies whose written answers or code
+  look alike, for the jury to examine (never a sanction: :mod:`mdpc.core.similarity`), and keeps them in the
+  course's ``similitudes.json``, where the graders' form reads them;
 - :func:`decide` turns that into one :class:`~mdpc.core.record.CandidateRecord` per candidate;
 - :func:`publish` produces the reports, the cohort report, the jury minutes and the CSV files.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +24,15 @@ from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.grids import Scale, default_scale
 from mdpc.core.ratings import Effective, apply_ratings
 from mdpc.core.record import CandidateRecord, build_records
+from mdpc.core.similarity import SimilarPair, find_similar
 from mdpc.core.submissions import Submission
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import incidents_for
+from mdpc.grading.nofollow import write_text
 from mdpc.grading.ratings import RatingBook
+from mdpc.grading.similarity_sources import cohort_sources
+
+SIMILARITY_FILE = "similitudes.json"  # in the course folder: the pairs the graders' form shows
 
 
 @dataclass
@@ -37,6 +46,8 @@ class Collected:
     double_marked: list[dict] = field(default_factory=list)
     assignments: list[str] = field(default_factory=list)
     cases: str = ""  # which session's variant of the cases the course holds (its session.yaml)
+    similar: list[SimilarPair] = field(default_factory=list)  # copies that look alike: for the jury to examine
+    similarity_notes: list[str] = field(default_factory=list)  # what the check could not read
 
 
 def assignments_of(course: Course, wanted: list[str] | None = None, collected: bool = False) -> list[str]:
@@ -64,8 +75,21 @@ def collect(course: Course, assignments: list[str] | None = None, accommodations
     for sub in subs.values():
         apply_ratings(sub, ratings, scale)
     accs = load_accommodations(Path(accommodations) if accommodations else course.root / "dispenses.yaml")
+    similar, notes = check_similarity(course, assignments)
     return Collected(subs, accs, ratings, incidents_for(course, assignments), book.double_marked(assignments),
-                     assignments, case_set_label(course.root))
+                     assignments, case_set_label(course.root), similar, notes)
+
+
+def check_similarity(course: Course, assignments: list[str]) -> tuple[list[SimilarPair], list[str]]:
+    """The pairs of collected copies that look alike over `assignments` (highest score first), and French notes
+    on what could not be read; the pairs are written to the course's ``similitudes.json`` (private), which the
+    graders' form reads. A signal for the jury, never a decision: nothing here reads or changes a grade."""
+    candidates, references, notes = cohort_sources(course.root, assignments)
+    pairs = find_similar(candidates, references)
+    write_text(course.root / SIMILARITY_FILE,
+               json.dumps({"devoirs": assignments, "paires": [p.to_json() for p in pairs], "notes": notes},
+                          ensure_ascii=False, indent=1))
+    return pairs, notes
 
 
 def decide(collected: Collected, session: str) -> list[CandidateRecord]:
@@ -82,4 +106,5 @@ def publish(records: list[CandidateRecord], out_dir: Path, collected: Collected 
     from mdpc.reports.batch import build_reports
 
     return build_reports(records, out_dir, progress, workers, double=collected.double_marked if collected else [],
-                         session=session, minutes=minutes, pdf=pdf, anonymise=anonymise)
+                         session=session, minutes=minutes, pdf=pdf, anonymise=anonymise,
+                         similar=collected.similar if collected else [])

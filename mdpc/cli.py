@@ -22,6 +22,7 @@ def _course_args(p):
 def _collect(args):
     """The course, what it holds for the decisions (app.collect) and the records (app.decide)."""
     from mdpc.app import collect, decide
+    from mdpc.core.similarity_text import similarity_lines
     from mdpc.grading.course import Course
 
     course = Course(args.cours)
@@ -29,6 +30,8 @@ def _collect(args):
     args.devoir = collected.assignments
     for m in collected.accommodations.refusals:
         print(f"⚠ {m}")
+    for line in similarity_lines(collected.similar, collected.similarity_notes):
+        print(line)
     return course, collected, decide(collected, args.session)
 
 
@@ -208,6 +211,11 @@ def cmd_autograde(args) -> int:
         print(f"⚠ {student} : {error}")
     print("Autocorrection terminée" + (f" ; {len(errors)} copie(s) en échec" if errors else " sans erreur")
           + (f" ; {incidents} incident(s) signalé(s) dans les copies." if incidents else "."))
+    from mdpc.app import check_similarity  # every collected assignment: the graders' form reads the result
+    from mdpc.core.similarity_text import similarity_lines
+
+    for line in similarity_lines(*check_similarity(course, course.submitted_assignments())):
+        print(line)
     return 1 if errors else 0
 
 

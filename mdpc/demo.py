@@ -180,6 +180,8 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
     collected = collect(course, list(ASSIGNMENTS), acc_path)
     for m in collected.accommodations.refusals:
         say(f"  ⚠ {m}")
+    for pair in collected.similar:  # a signal for the jury (never a sanction): c05 and c06, the planted copy
+        say(f"  ⚠ Copies à examiner (similitudes) : {pair.a} et {pair.b}, score {round(100 * pair.score)} %")
     records = decide(collected, SESSION)
     say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
     batch = publish(records, workdir / "rapports", collected, session=SESSION, minutes=MINUTES, progress=progress)
@@ -195,7 +197,7 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
             errors[f"retours {a}"] = "génération des retours en échec (voir journal_nbgrader.log)"
     protect_course(workdir)  # personal data, even fictional: owner only
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
-            "errors": errors, "refusals": collected.accommodations.refusals}
+            "errors": errors, "refusals": collected.accommodations.refusals, "similar": collected.similar}
 
 
 def summary_table(records: list[CandidateRecord], outputs: list[dict]) -> str:
@@ -227,6 +229,7 @@ Où regarder :
   - procès-verbal du jury (HTML, PDF, CSV)                  : {out / 'pv_jury.pdf'}, {out / 'pv_jury.csv'}
   - décisions de la cohorte (CSV, séparateur ;)             : {result['csv']}
   - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
+  - copies à examiner, passages côte à côte (CSV)           : {out / 'similitudes.csv'}
   - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'} (mdpc journal --verifier)
   - correcteurs et jury déclarés (modèle commenté)          : {workdir / ROSTER_FILE}
   - copies autocorrigées                                    : {workdir / 'autograded'}

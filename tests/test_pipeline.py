@@ -233,6 +233,34 @@ def test_jury_minutes_and_cohort_report(run):
     assert "critère(s) doublement corrigé(s)" in cohort and "tranché par le jury" in cohort
 
 
+def test_similar_copies_are_flagged_for_the_jury_in_the_cohort_report_and_both_grading_forms(run):
+    """Issue 18: c06 copies c05's synthesis of C4.3 with light edits; c02, c05, c06 and c07 write their own syntheses
+    of C1.3, C3.5 and C4.3 on the same facts; the others hand in the key's texts. Only c05 – c06 is listed."""
+    from mdpc.grading.rating_form import RubricEntry
+
+    assert [(p.a, p.b) for p in run["similar"]] == [("c05", "c06")]
+    pair = run["similar"][0]
+    assert {p.question for p in pair.passages} >= {"synthese.resultats", "synthese.facteurs"}
+    cohort = unescape(run["batch"]["cohorte"]["html"].read_text(encoding="utf-8"))
+    section = cohort.split("Copies à examiner (similitudes)", 1)[1]
+    assert "Copie de c05 et copie de c06" in section and "jamais une sanction" in section
+    assert "⟦" in section and "<u>" in run["batch"]["cohorte"]["html"].read_text(encoding="utf-8")
+    for a, b in (("c02", "c05"), ("c02", "c06"), ("c02", "c07"), ("c05", "c07"), ("c06", "c07"), ("c01", "c08")):
+        assert f"Copie de {a} et copie de {b}" not in section
+    table = pd.read_csv(run["batch"]["similitudes_csv"], sep=";", encoding="utf-8-sig")
+    assert set(zip(table["candidat A"], table["candidat B"], strict=True)) == {("c05", "c06")}
+    for out in run["reports"]:  # never in a candidate's own report
+        assert "similitude" not in out["html"].read_text(encoding="utf-8").lower()
+    entry = RubricEntry(cours=run["course"].root, devoir=demo.ASSIGNMENT, correcteur="Mme Aubert")
+    for me, other in (("c05", "c06"), ("c06", "c05")):
+        entry.candidate.value = me
+        alert = unescape(entry.similar.value)
+        assert f"Similitude avec la copie de {other}" in alert and "⟦" in alert and "jamais une sanction" in alert
+    for honest in ("c02", "c07", "c01"):
+        entry.candidate.value = honest
+        assert entry.similar.value == ""
+
+
 def test_reports_run_again_idempotently(run):
     from mdpc.reports.batch import build_reports
 

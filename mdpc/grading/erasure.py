@@ -117,6 +117,10 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
                 kept.write_text(json.dumps({a: per for a, per in data.items() if per}, ensure_ascii=False, indent=1),
                                 encoding="utf-8")
                 done.append(f"{name} : entrées du candidat retirées")
+    similar = root / "similitudes.json"  # derived from the copies (mdpc.app.check_similarity): made again without them
+    if similar.is_file() and not similar.is_symlink() and f'"{candidate}"' in similar.read_text(encoding="utf-8"):
+        similar.unlink()
+        done.append("similitudes.json supprimé (refait sans le candidat à la prochaine vérification)")
     for path in sorted(root.glob("dispenses*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if candidate in (data.get("candidats") or {}):

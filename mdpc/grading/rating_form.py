@@ -14,6 +14,10 @@ level and comment, and the level that counts. Ticked by anyone else, the box sho
 the form stays a grader's. (This guards the form; a grader who can read ``notation.db`` itself is kept
 out by the file's permissions, not by the form.)
 
+When the cohort's similarity check (``mdpc.app.check_similarity``, kept in the course's ``similitudes.json``)
+lists the candidate in a pair, the form opens with an alert: the other candidate's id and the passages side
+by side (:func:`mdpc.core.similarity_text.pair_html`), a signal for the jury to examine, never a sanction.
+
 Everything shown comes from records (names, comments, the title of a candidate's document): it goes into the
 widgets' HTML through :func:`~mdpc.core.safe_text.html_text`. The other labels (the candidate list, the
 level buttons, the descriptions) are text: ipywidgets 8 renders them as text (``description_allow_html`` is
@@ -23,6 +27,7 @@ False by default, and option labels are escaped).
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -37,6 +42,8 @@ from mdpc.core.grids import default_grids, default_scale
 from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState
 from mdpc.core.referential import default as default_referential
 from mdpc.core.safe_text import html_text
+from mdpc.core.similarity import SimilarPair
+from mdpc.core.similarity_text import pair_html
 from mdpc.errors import MdpcError
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.ratings import RatingBook
@@ -155,6 +162,7 @@ class RubricEntry:
                                      description="Bloc (devoir)", style=_STYLE)
         self.candidate = w.Dropdown(description="Candidat", style=_STYLE)
         self.progress = w.HTML()
+        self.similar = w.HTML()  # the similarity alert, when the candidate is in a listed pair
         self.body = w.Accordion()
         self.panels: dict[tuple[str, int], CriterionPanel] = {}
         self.jury_view = False  # the box is ticked by a member of the declared jury (jury.yaml)
@@ -197,6 +205,24 @@ class RubricEntry:
                                                             os.path.relpath(p, Path.cwd())))
         return found
 
+    def similar_pairs(self, candidate: str) -> list[SimilarPair]:
+        """The listed pairs that name `candidate` (the course's similitudes.json; none if it is absent or unreadable)."""
+        try:
+            data = json.loads((self.course.root / "similitudes.json").read_text(encoding="utf-8"))
+            pairs = [SimilarPair.from_json(p) for p in data.get("paires", [])]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return []
+        return [p for p in pairs if candidate in (p.a, p.b)]
+
+    def similarity_alert(self, candidate: str) -> str:
+        pairs = self.similar_pairs(candidate)
+        if not pairs:
+            return ""
+        return ("<div role='alert' style='border:2px solid #000;padding:6px;margin:4px 0'>"
+                f"<p><b>⚠ Copie à examiner (similitudes)</b> : {len(pairs)} autre(s) copie(s) partagent des passages "
+                f"distinctifs avec celle-ci : {html_text(', '.join(p.other(candidate) for p in pairs))}.</p>"
+                + "".join(pair_html(p, focus=candidate, heading="h4") for p in pairs) + "</div>")
+
     def reload(self, fresh: bool = True) -> None:
         """Refresh the panels (fresh=False reuses the submissions load_assignment just read)."""
         if not self.candidate.value:
@@ -206,6 +232,7 @@ class RubricEntry:
         if fresh:
             self.submissions = self.course.read(self.assignment.value)
         sub = self.submissions[self.candidate.value]
+        self.similar.value = self.similarity_alert(self.candidate.value)
         history = self.book.history(self.assignment.value, self.candidate.value)
         ratings = self.book.graders(self.assignment.value)
         who, jury, refused = self.book.name_of(self.grader.value), self.jury.value, ""
@@ -241,4 +268,4 @@ class RubricEntry:
 
     def _ipython_display_(self):
         display(w.VBox([w.HBox([self.grader, self.jury]), w.HBox([self.assignment, self.candidate]), self.progress,
-                        self.body]))
+                        self.similar, self.body]))

@@ -35,6 +35,8 @@ from tqdm import tqdm
 from mdpc.core.cohort import cohort_table, criterion_success_csv, minutes_csv
 from mdpc.core.record import CandidateRecord
 from mdpc.core.safe_text import html_text, write_csv
+from mdpc.core.similarity import SimilarPair
+from mdpc.core.similarity_text import pairs_table
 from mdpc.grading import kernel_channels  # noqa: F401  (nbclient stall with widgets: see the module)
 from mdpc.grading.privacy import make_private
 from mdpc.reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, MINUTES_TEMPLATE
@@ -226,11 +228,12 @@ def run_jobs(jobs: list[Job], workers: int | None = None, progress: bool = True)
 
 def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool = True, workers: int | None = None,
                   double: list[dict] | None = None, session: str = "", minutes: dict | None = None,
-                  pdf: bool = True, anonymise: bool = False) -> dict:
+                  pdf: bool = True, anonymise: bool = False, similar: list[SimilarPair] | None = None) -> dict:
     """Everything for a cohort: one report per candidate, the cohort report, the jury minutes and the CSVs.
 
     With `anonymise`, the cohort report names no candidate (pseudonyms « copie 1 »…), for circulation
-    outside the jury. The output folder is made private to its owner (personal data).
+    outside the jury, and lists no similar pair (`similar`: copies that look alike, for the jury only; they are
+    in ``similitudes.csv`` and the cohort report, never in a candidate's own report). The output folder is made private to its owner (personal data).
 
     Re-running overwrites the same files: the batch is idempotent. Returns what was written (or the error)
     for each candidate, the cohort report and the minutes, and the CSV paths.
@@ -243,6 +246,9 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
     cohort_path.write_text(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=1), encoding="utf-8")
     double_path = data_dir / "double_correction.json"
     double_path.write_text(json.dumps(double or [], ensure_ascii=False, indent=1), encoding="utf-8")
+    similar_path = data_dir / "similitudes.json"
+    similar_path.write_text(json.dumps([p.to_json() for p in similar or []], ensure_ascii=False, indent=1),
+                            encoding="utf-8")
     jobs = []
     for rec in records:
         sid = rec.id
@@ -252,7 +258,7 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
                         out_dir, f"rapport_{sid}", f"Relevé de résultats — {rec.candidate.name}", pdf))
     jobs.append(Job("cohorte", COHORT_TEMPLATE, {"cohorte": str(cohort_path.resolve()),
                                                  "double_correction": str(double_path.resolve()), "session": session,
-                                                 "anonyme": anonymise},
+                                                 "anonyme": anonymise, "similitudes": str(similar_path.resolve())},
                     out_dir, "rapport_cohorte", f"Rapport de cohorte — {session}", pdf))
     minutes = minutes or {}
     jobs.append(Job("pv", MINUTES_TEMPLATE, {"cohorte": str(cohort_path.resolve()), "session": session,
@@ -264,8 +270,9 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
     write_csv(cohort_table(records), csv)
     write_csv(criterion_success_csv(records), out_dir / "cohorte_reussite_criteres.csv", float_format="%.1f")
     write_csv(minutes_csv(records), out_dir / "pv_jury.csv")
+    write_csv(pairs_table(similar or []), out_dir / "similitudes.csv")
     make_private(out_dir)
     by_key = {r["cle"]: r for r in results}
     return {"candidats": [{**by_key[rec.id], "candidat": rec.id} for rec in records],
             "cohorte": by_key["cohorte"], "pv": by_key["pv"], "csv": csv,
-            "pv_csv": out_dir / "pv_jury.csv"}
+            "pv_csv": out_dir / "pv_jury.csv", "similitudes_csv": out_dir / "similitudes.csv"}

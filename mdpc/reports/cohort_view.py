@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from mdpc.core.cohort import criterion_rows, criterion_success, outcome_counts
 from mdpc.core.decisions import CriterionStatus
 from mdpc.core.record import CandidateRecord
 from mdpc.core.safe_text import md_text
+from mdpc.core.similarity import SimilarPair
+from mdpc.core.similarity_text import JURY_NOTE, pair_html, percent
 from mdpc.reports.common import (
     bloc_panels,
     by_criterion_table,
@@ -21,7 +23,7 @@ from mdpc.reports.common import (
 from mdpc_utils.cases import HATCHES, PALETTE, describe, fr_number
 
 __all__ = ["load_cohort", "load_json", "show_cohort_header", "show_cohort_success", "show_level_distribution",
-           "show_most_failed", "show_double_marking", "pseudonyms"]
+           "show_most_failed", "show_double_marking", "pseudonyms", "load_similar", "show_similar_pairs"]
 
 
 def show_cohort_header(cohort: list[CandidateRecord], session: str) -> None:
@@ -129,3 +131,21 @@ def show_double_marking(double: list[dict], anonymous: bool = False) -> None:
     display(Markdown(f"**{len(marks)} critère(s) doublement corrigé(s)** : accord exact dans {agree:.0f} % des cas, "
                      f"écart moyen {fr_number(marks['écart'].mean())} niveau."))
     display(table(marks.fillna("—")).hide(axis="index"))
+
+
+def load_similar(path: str) -> list[SimilarPair]:
+    return [SimilarPair.from_json(p) for p in load_json(path)] if path else []
+
+
+def show_similar_pairs(pairs: list[SimilarPair], anonymous: bool = False) -> None:
+    """« Copies à examiner (similitudes) »: each listed pair with its passages side by side, for the jury."""
+    if anonymous:  # suspicions stay with the jury: nothing of them in a report meant to circulate
+        display(Markdown("*Section réservée au jury : la version anonyme du rapport ne liste pas de copies.*"))
+        return
+    if not pairs:
+        display(Markdown("Aucune paire de copies au-dessus du seuil : rien à examiner. " + md_text(JURY_NOTE)))
+        return
+    summary = ", ".join(f"{md_text(p.a)} et {md_text(p.b)} ({percent(p.score)})" for p in pairs)
+    display(Markdown(f"**{len(pairs)} paire(s) de copies à examiner** : {summary}."))
+    for pair in pairs:
+        display(HTML(pair_html(pair)))
