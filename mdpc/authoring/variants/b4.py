@@ -133,10 +133,26 @@ def draw_session(seed: int) -> tuple[dict, dict, dict]:
     return draw, data, facts(data, draw["performance"], names, c41)
 
 
+def _elides(name: str) -> bool:
+    return name[0] in "AEIOUYÉÈÊÂÎÔÛÀH"
+
+
+def elided(names: dict) -> dict:
+    """``names`` plus « de Sophie Marchand » → « d'Axelle Schmitt » (and « d'Inès » → « de Nadia »): French
+    elision follows the session's first letter."""
+    out = dict(names)
+    for old, new in names.items():
+        if _elides(new) and not _elides(old):
+            out[f"de {old}"] = f"d'{new}"
+        elif _elides(old) and not _elides(new):
+            out[f"d'{old}"] = f"de {new}"
+    return out
+
+
 def _names(rng) -> dict:
     names = people_names(rng, PEOPLE, taken=set(_taken()), parts=True)
     firm = pick(rng, [f for f in FIRMS if f not in _taken()])
-    return {**names, "Ombelle": firm}
+    return elided({**names, "Ombelle": firm})
 
 
 def facts(data: dict[str, pd.DataFrame], draw: dict, names: dict | None = None, c41: dict | None = None) -> dict:
@@ -175,6 +191,7 @@ def replacements(today: dict, session: dict) -> tuple[Replacement, ...]:
                    t.render_guide_planted, t.render_guide_anomalies, t.render_guide_causes, t.render_guide_regression):
         out.append(Replacement(GUIDE, render(today), render(session), 1))
     out += [Replacement(GUIDE, SEED_TEXT, SESSION_SEED_TEXT, 1),
+            Replacement(GUIDE, "(`ANOMALIES_B4` dans `b4.py`)", "(tirés pour cette session par `variants/b4.py`)", 1),
             Replacement("data/README.md", README_TEXT, SESSION_README_TEXT, 1)]
     out += [Replacement(FACTS, render(today), render(session), 1)
             for render in (t.render_facts_c41, t.render_facts_c42, t.render_facts_c43)]

@@ -37,7 +37,11 @@ def _capacity(data) -> pd.DataFrame:
 
 def detect_overloads(data) -> tuple:
     """C4.1: cells where the given plan's load exceeds the capacity (absences deducted), largest first."""
-    load = gen.load_per_week(data["activites_plan"].rename(columns={"echeance": "semaine_fin"}))
+    load = pd.DataFrame(0.0, index=data["equipe"]["commercial"], columns=WEEKS)  # as gen.load_per_week, any team
+    for a in data["activites_plan"].itertuples():
+        span = range(a.semaine_debut, a.echeance + 1)
+        for week in span:
+            load.loc[a.responsable, week] += a.charge_heures / len(span)
     excess = (load - _capacity(data)).stack()
     excess = excess[excess > 1e-9].sort_values(ascending=False, kind="stable")
     return tuple((rep, int(week), round(float(h), 1)) for (rep, week), h in excess.items())
