@@ -46,7 +46,12 @@ def test_the_default_session_is_todays_assignment(tmp_path):
 def test_the_planted_events_are_what_the_lessons_methods_find(built, session):
     folder, variant = built[session]
     found = variants_b4.detect(_data(folder))
-    assert found == variant.events
+    board, planted = found["tableau_de_bord"], variant.events["tableau_de_bord"]
+    assert {k: v for k, v in found.items() if k != "tableau_de_bord"} == {
+        k: v for k, v in variant.events.items() if k != "tableau_de_bord"}
+    for k in ("sous_objectif", "pipeline_faible"):  # the same people, listed in the session's alphabetical order
+        assert sorted(board[k]) == sorted(planted[k]), k
+    assert board["conversion_min"] == planted["conversion_min"]
     assert 5 <= len(found["surcharges"]) <= 10
     assert len(found["tableau_de_bord"]["sous_objectif"]) == 3 and len(found["tableau_de_bord"]["pipeline_faible"]) == 2
     causes = sorted(c for _, _, c, _ in found["anomalies"])
