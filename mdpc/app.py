@@ -108,3 +108,36 @@ def publish(records: list[CandidateRecord], out_dir: Path, collected: Collected 
     return build_reports(records, out_dir, progress, workers, double=collected.double_marked if collected else [],
                          session=session, minutes=minutes, pdf=pdf, anonymise=anonymise,
                          similar=collected.similar if collected else [])
+
+
+def publish_session(identifier: str, course: str | Path | None) -> list[str]:
+    """``mdpc publier --session``: the session's cases in a course folder of its own, outside the project
+    (sources with their keys, session.yaml, the release by nbgrader); returns what was written, in French."""
+    import shutil
+
+    from mdpc import CAS_DIR, PROJECT_ROOT
+    from mdpc.authoring.sessions import SessionError, build_session, check_identifier, write_session_file
+
+    check_identifier(identifier)
+    if not course:
+        raise SessionError("Une session se publie dans un dossier de cours à elle : précisez --cours DOSSIER "
+                           "(par exemple --cours ../session-2027-03).")
+    course_dir, root = Path(course).resolve(), PROJECT_ROOT.resolve()
+    if course_dir == root or root in course_dir.parents:
+        raise SessionError(f"{course_dir} est dans le projet : le dossier d'une session est un cours à part, hors du "
+                           "projet (les cas de référence de cas_pratiques/ ne sont jamais réécrits).")
+    if (course_dir / "gradebook.db").exists():
+        raise SessionError(f"{course_dir} a déjà un gradebook : une session publiée ne se régénère pas sous des copies "
+                           "déjà remises. Choisissez un autre dossier.")
+    assignments = sorted(p.name for p in CAS_DIR.glob("B*") if p.is_dir())
+    course_dir.mkdir(parents=True, exist_ok=True)
+    build_session(identifier, course_dir / "cas_pratiques", assignments)
+    if not (course_dir / "nbgrader_config.py").exists():
+        shutil.copy(PROJECT_ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
+    write_session_file(course_dir, identifier, assignments)
+    lines = []
+    for a in assignments:
+        Course(course_dir).run_in_process("generate_assignment", a)
+        lines.append(f"session « {identifier} » : {a} généré dans {course_dir / 'release' / a}")
+    return lines + [f"Session « {identifier} » prête dans {course_dir} : sources (cas_pratiques/, corrigés dans "
+                    f"corrige/), version candidats (release/), identité de la session ({course_dir / 'session.yaml'})."]

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import sys
 from pathlib import Path
 
-from mdpc import CAS_DIR, PROJECT_ROOT
+from mdpc import PROJECT_ROOT
+from mdpc.cli_parser import build_parser
 from mdpc.errors import MdpcError
-
-
-def _course_args(p):
-    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
-    p.add_argument("--devoir", action="append", default=None,
-                   help="identifiant du devoir nbgrader (à répéter ; par défaut : tous les devoirs du gradebook)")
-    p.add_argument("--dispenses", default=None,
-                   help="fichier des aménagements et dispenses du jury (par défaut : dispenses.yaml du cours)")
 
 
 def _collect(args):
@@ -55,36 +47,10 @@ def cmd_donnees(args) -> int:
 
 
 def cmd_publier_session(args) -> int:
-    """The session's cases in a course folder of their own: sources, session.yaml, release (nbgrader)."""
-    import shutil
+    from mdpc.app import publish_session
 
-    from mdpc.authoring.sessions import SessionError, build_session, check_identifier, write_session_file
-    from mdpc.grading.course import Course
-
-    check_identifier(args.session)
-    if not args.cours:
-        raise SessionError("Une session se publie dans un dossier de cours à elle : précisez --cours DOSSIER "
-                           "(par exemple --cours ../session-2027-03).")
-    course_dir = Path(args.cours).resolve()
-    if course_dir == PROJECT_ROOT.resolve() or PROJECT_ROOT.resolve() in course_dir.parents:
-        raise SessionError(f"{course_dir} est dans le projet : le dossier d'une session est un cours à part, hors du "
-                           "projet (les cas de référence de cas_pratiques/ ne sont jamais réécrits).")
-    existing = course_dir / "cas_pratiques"
-    if existing.exists() and (course_dir / "gradebook.db").exists():
-        raise SessionError(f"{course_dir} a déjà un gradebook : une session publiée ne se régénère pas sous des copies "
-                           "déjà remises. Choisissez un autre dossier.")
-    assignments = sorted(p.name for p in CAS_DIR.glob("B*") if p.is_dir())
-    course_dir.mkdir(parents=True, exist_ok=True)
-    build_session(args.session, existing, assignments)
-    if not (course_dir / "nbgrader_config.py").exists():
-        shutil.copy(PROJECT_ROOT / "nbgrader_config.py", course_dir / "nbgrader_config.py")
-    write_session_file(course_dir, args.session, assignments)
-    course = Course(course_dir)
-    for a in assignments:
-        course.run_in_process("generate_assignment", a)
-        print(f"session « {args.session} » : {a} généré dans {course_dir / 'release' / a}")
-    print(f"Session « {args.session} » prête dans {course_dir} : sources (cas_pratiques/, corrigés dans corrige/), "
-          f"version candidats (release/), identité de la session ({course_dir / 'session.yaml'}).")
+    for line in publish_session(args.session, args.cours):
+        print(line)
     return 0
 
 
@@ -302,84 +268,7 @@ def cmd_rapports(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="mdpc", description="Cours, cas pratiques et notation de la certification MDPC.")
-    sub = parser.add_subparsers(dest="commande", required=True)
-    p = sub.add_parser("demo", help="toute la chaîne sur la cohorte de démonstration, de la diffusion aux rapports")
-    p.add_argument("--dossier", default=None, help="dossier de travail (par défaut : demo_mdpc/ du projet)")
-    p.add_argument("--session", default=None, help="identifiant d'une session : la démonstration sur ses cas")
-    p.set_defaults(func=cmd_demo)
-    p = sub.add_parser("donnees", help="régénère les données des cas et des leçons (générateurs à graine fixe)")
-    p.set_defaults(func=cmd_donnees)
-    p = sub.add_parser("publier", help="réécrit les cellules d'évaluation des carnets d'après le référentiel et les grilles, "
-                                       "puis régénère release/ (nbgrader generate_assignment) et la matrice de couverture ; "
-                                       "avec --session, produit les cas d'une session dans un cours à part")
-    p.add_argument("--session", default=None, help="identifiant de la session (par exemple 2027-03-lyon) : chiffres, "
-                                                   "noms et événements des cas tirés de cet identifiant")
-    p.add_argument("--cours", default=None, help="avec --session : dossier du cours de la session, hors du projet")
-    p.set_defaults(func=cmd_publier)
-    p = sub.add_parser("valider", help="nbgrader validate sur les carnets sources d'un devoir, sur place, avec le corrigé "
-                                       "des formulaires (corrige/) : lu, jamais copié ni écrit")
-    p.add_argument("devoir", help="identifiant du devoir (dossier de cas_pratiques/)")
-    p.add_argument("carnets", nargs="*", help="carnets à valider (par défaut : tous ceux du devoir)")
-    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
-    p.set_defaults(func=cmd_valider)
-    p = sub.add_parser("autograde", help="autocorrection de toute la cohorte en parallèle (mêmes notes que nbgrader)")
-    _course_args(p)
-    p.add_argument("candidats", nargs="*", help="identifiants des candidats (par défaut : toutes les copies ramassées)")
-    p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
-    p.add_argument("--sans-isolation", action="store_true",
-                   help="corrige même sans le bac à sable complet (qui demande root et bubblewrap ; sans cette option, "
-                        "mdpc autograde refuse). Sans bac à sable, le code des candidats s'exécute sous votre compte, "
-                        "avec vos droits (en root : tous les droits sur la machine) : il peut lire les tests cachés et les corrigés (cas_pratiques/), le "
-                        "gradebook, le journal des notes et les copies des autres candidats, les modifier, écrire "
-                        "dans les journaux et le dossier du cours, joindre le réseau ; seules les limites de "
-                        "ressources s'appliquent. À réserver à des copies de confiance (essais, démonstration). "
-                        "Le bac à sable reste utilisé chaque fois qu'il est disponible.")
-    p.set_defaults(func=cmd_autograde)
-    p = sub.add_parser("noter", help="inscrit le niveau et le commentaire d'un correcteur au journal des notes "
-                                     "(reflété dans le gradebook)")
-    _course_args(p)
-    p.add_argument("--fichier", help="CSV (candidat;competence;critere;niveau;commentaire[;correcteur]) à importer")
-    p.add_argument("--correcteur", help="nom du correcteur, tel que jury.yaml le déclare s'il existe (chaque note est "
-                                        "signée dans le journal notation.db)")
-    p.add_argument("--jury", action="store_true", help="niveau final arrêté par le jury (tranche une divergence) ; "
-                                                       "réservé aux membres du jury déclarés dans jury.yaml")
-    p.add_argument("--candidat")
-    p.add_argument("--competence", help="ex. C4.1")
-    p.add_argument("--critere", type=int)
-    p.add_argument("--niveau", type=int)
-    p.add_argument("--commentaire")
-    p.set_defaults(func=cmd_noter)
-    p = sub.add_parser("effacer", help="efface toutes les données personnelles d'un candidat (fin de conservation)")
-    p.add_argument("candidat")
-    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
-    p.add_argument("--confirmer", action="store_true", help="nécessaire : l'effacement est irréversible")
-    p.set_defaults(func=cmd_effacer)
-    p = sub.add_parser("journal", help="journal des notes (notation.db) : chaîne d'empreintes, effacements, tête de "
-                                       "chaîne à reporter au procès-verbal")
-    p.add_argument("--cours", default=".", help="dossier du cours nbgrader (celui de nbgrader_config.py)")
-    p.add_argument("--verifier", action="store_true",
-                   help="parcourt toute la chaîne sans rien modifier et nomme la première ligne altérée (code de sortie 1)")
-    p.add_argument("--tete", help="tête de chaîne relevée plus tôt (procès-verbal, 16 caractères au moins) : le journal "
-                                  "doit la contenir encore ; dit ce qui a été ajouté depuis")
-    p.set_defaults(func=cmd_journal)
-    for name, func, helptext in (("decisions", cmd_decisions, "décisions par candidat, compétence et bloc"),
-                                 ("rapports", cmd_rapports, "rapports individuels (papermill, HTML) et CSV de cohorte")):
-        p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])
-        _course_args(p)
-        p.add_argument("--session", default="Session en cours", help="intitulé de la session (affiché dans les rapports)")
-        if name == "decisions":
-            p.add_argument("--csv", help="écrit aussi le tableau dans ce fichier CSV")
-        else:
-            p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours)")
-            p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
-            p.add_argument("--date", default="", help="date de la délibération du jury (procès-verbal)")
-            p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal)")
-            p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules")
-            p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
-            p.add_argument("--anonyme", action="store_true",
-                           help="rapport de cohorte sans identifiant de candidat (diffusion hors jury)")
-        p.set_defaults(func=func)
+    parser = build_parser({name: f for name, f in globals().items() if name.startswith("cmd_")})
     args = parser.parse_args(argv)
     if args.commande == "noter" and not args.fichier and None in (args.candidat, args.competence, args.critere,
                                                                    args.niveau):
