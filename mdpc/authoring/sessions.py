@@ -59,11 +59,13 @@ class Replacement:
 
     ``count`` is the number of occurrences expected over those files (0: at least one): a source edited since
     the variant module was written makes :func:`build_session` fail with the replacement named, never a
-    session where a test keeps today's expected value."""
+    session where a test keeps today's expected value. ``old`` other than a string (a list, a dict, a number:
+    the rows of a grid in an answers file) is a JSON value, replaced whole where a JSON file holds one equal
+    to it."""
 
     files: str
-    old: str
-    new: str
+    old: str | list | dict | int | float
+    new: str | list | dict | int | float
     count: int = 0
 
 
@@ -173,6 +175,19 @@ def _transform(document, fn):
     return _map_strings(document, fn)
 
 
+def _replace_value(value, old, new) -> tuple[object, int]:
+    """``value`` (a JSON document) with every part equal to ``old`` (same JSON type) replaced by ``new``."""
+    if type(value) is type(old) and value == old:
+        return json.loads(json.dumps(new)), 1
+    if isinstance(value, list):
+        parts = [_replace_value(v, old, new) for v in value]
+        return [v for v, _ in parts], sum(n for _, n in parts)
+    if isinstance(value, dict):
+        parts = {k: _replace_value(v, old, new) for k, v in value.items()}
+        return {k: v for k, (v, _) in parts.items()}, sum(n for _, n in parts.values())
+    return value, 0
+
+
 def apply_variant(folder: Path, variant: AssignmentVariant, identifier: str) -> None:
     """Turn ``folder`` (a copy of one assignment of cas_pratiques/) into the session's version.
 
@@ -194,9 +209,13 @@ def apply_variant(folder: Path, variant: AssignmentVariant, identifier: str) -> 
             return text.replace(r.old, r.new)
 
         for p in [p for p in documents if fnmatch.fnmatch(p.relative_to(folder).as_posix(), r.files)]:
-            documents[p] = _transform(documents[p], replace)
+            if isinstance(r.old, str):
+                documents[p] = _transform(documents[p], replace)
+            elif p.suffix == ".json":
+                documents[p], n = _replace_value(documents[p], r.old, r.new)
+                found += n
         if found == 0 or (r.count and found != r.count):
-            raise SessionError(f"Variante de « {folder.name} » : « {r.old[:80]} » attendu "
+            raise SessionError(f"Variante de « {folder.name} » : « {str(r.old)[:80]} » attendu "
                                f"{r.count or 'au moins une'} fois dans {r.files}, trouvé {found} fois. La source a "
                                "changé depuis l'écriture du module de variantes : mettez-le à jour.")
     pattern = name_pattern(variant.names)

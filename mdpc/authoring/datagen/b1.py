@@ -149,14 +149,17 @@ AXES_STRATEGIQUES = ("Ancrage régional et proximité", "Revenus récurrents (ab
                      "Transition énergétique des clients", "Croissance rentable", "Innovation logicielle")
 
 
-def make_territoire(seed: int = SEED_B1) -> pd.DataFrame:
+def make_territoire(seed: int = SEED_B1, growth: dict[str, float] | None = None) -> pd.DataFrame:
+    """``growth``: établissement growth 2023→2026 in % by département (default: DEPARTEMENTS), which sets the
+    fastest-growing and the declining départements."""
     rng = np.random.default_rng(seed)
     rows = []
-    for dep, (code, zone, weight, growth) in DEPARTEMENTS.items():
+    for dep, (code, zone, weight, base_growth) in DEPARTEMENTS.items():
+        growth_dep = (growth or {}).get(dep, base_growth)
         for sect, (rate, bonus) in SECTEURS.items():
             for size, (share, staff) in TAILLES.items():
                 now = max(1, int(round(weight * rate * share * rng.normal(1, 0.07))))
-                g = (growth + bonus + rng.normal(0, 0.8)) / 100
+                g = (growth_dep + bonus + rng.normal(0, 0.8)) / 100
                 before = max(1, int(round(now / (1 + g))))
                 jobs = int(round(now * staff * rng.normal(1, 0.05), -1))
                 rows.append((code, dep, zone, sect, size, before, now, jobs))
@@ -190,12 +193,16 @@ def make_segments_concurrence(seed: int = SEED_B1) -> pd.DataFrame:
                                        "proximite_reseau", "adequation_offre"])
 
 
-def make_marche_series(seed: int = SEED_B1) -> pd.DataFrame:
+SERIES = {"vehicules_electriques_flottes_aura": (4200, (0.64, 0.71, 0.57, 0.48, 0.35, 0.28, 0.24)),
+          "points_recharge_entreprises_aura": (2900, (0.52, 0.55, 0.60, 0.48, 0.35, 0.28, 0.22)),
+          "marche_pilotage_recharge_meur": (1.1, (0.73, 0.68, 0.69, 0.54, 0.43, 0.33, 0.30))}
+
+
+def make_marche_series(seed: int = SEED_B1, series: dict | None = None) -> pd.DataFrame:
+    """``series``: name → (value in 2019, yearly growth 2020…2026) (default: SERIES)."""
     rng = np.random.default_rng(seed + 2)
     years = list(range(2019, 2027))
-    series = {"vehicules_electriques_flottes_aura": (4200, (0.64, 0.71, 0.57, 0.48, 0.35, 0.28, 0.24)),
-              "points_recharge_entreprises_aura": (2900, (0.52, 0.55, 0.60, 0.48, 0.35, 0.28, 0.22)),
-              "marche_pilotage_recharge_meur": (1.1, (0.73, 0.68, 0.69, 0.54, 0.43, 0.33, 0.30))}
+    series = series or SERIES
     out = {"annee": years}
     for name, (start, growth) in series.items():
         values = [start]
@@ -205,46 +212,62 @@ def make_marche_series(seed: int = SEED_B1) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def make_flux_opportunites() -> pd.DataFrame:
+def make_flux_opportunites(opportunites: dict | None = None) -> pd.DataFrame:
     rows = []
-    for name, (inv, rev, cost) in OPPORTUNITES.items():
+    for name, (inv, rev, cost) in (opportunites or OPPORTUNITES).items():
         rows.append((name, 0, inv * 1000, 0, 0))
         for year, (r, c) in enumerate(zip(rev, cost, strict=True), 1):
             rows.append((name, year, 0, r * 1000, c * 1000))
     return pd.DataFrame(rows, columns=["opportunite", "annee", "investissement_eur", "recettes_eur", "couts_eur"])
 
 
-def make_veille() -> pd.DataFrame:
+def veille_items(order: tuple[int, ...] | None = None) -> list[tuple]:
+    """The watch items, numbered V01… in ``order`` (positions in VEILLE; default: VEILLE's order)."""
+    order = order if order is not None else range(len(VEILLE))
+    return [(f"V{k:02d}",) + VEILLE[i][1:] for k, i in enumerate(order, 1)]
+
+
+def make_veille(order: tuple[int, ...] | None = None) -> pd.DataFrame:
     """The watch items as candidates receive them: the PESTEL domain of each item is the answer, kept out."""
-    return pd.DataFrame([item[:5] for item in VEILLE], columns=["id", "date", "source", "titre", "resume"])
+    return pd.DataFrame([item[:5] for item in veille_items(order)], columns=["id", "date", "source", "titre", "resume"])
 
 
-def pestel_domains() -> dict[str, str]:
+def pestel_domains(order: tuple[int, ...] | None = None) -> dict[str, str]:
     """Answer key of the C1.1 PESTEL classification (trainers and tests only, never written to data/)."""
-    return {item[0]: item[5] for item in VEILLE}
+    return {item[0]: item[5] for item in veille_items(order)}
 
 
-def make_plan_deploiement() -> pd.DataFrame:
+def make_plan_deploiement(parc: tuple[int, ...] | None = None) -> pd.DataFrame:
     rows, before = [], 0
-    for year, end in enumerate(PARC_FIN_ANNEE, 1):
+    for year, end in enumerate(parc or PARC_FIN_ANNEE, 1):
         rows.append((year, before, end, end - before))
         before = end
     return pd.DataFrame(rows, columns=["annee", "bornes_debut", "bornes_fin", "nouvelles_bornes"])
 
 
-def write_b1(directory: str | Path | None = None, seed: int = SEED_B1) -> list[Path]:
-    """Write every CSV of the bloc 1 assignment; return the paths written."""
-    directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B1 / "data"
-    files = {
-        "veille.csv": make_veille(),
-        "concurrents.csv": CONCURRENTS,
-        "marche_series.csv": make_marche_series(seed),
-        "territoire.csv": make_territoire(seed),
+def tables_b1(seed: int = SEED_B1, *, veille_order: tuple[int, ...] | None = None,
+              concurrents: pd.DataFrame | None = None, series: dict | None = None,
+              growth: dict[str, float] | None = None, risques: pd.DataFrame | None = None,
+              hypotheses: dict[str, float] | None = None, parc: tuple[int, ...] | None = None,
+              opportunites: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the bloc 1 assignment. The keyword parameters carry a session's planted events and curated
+    figures (mdpc.authoring.variants.b1); their defaults write today's files byte for byte."""
+    hyp = HYPOTHESES if hypotheses is None else HYPOTHESES.assign(valeur=HYPOTHESES["parametre"].map(hypotheses))
+    return {
+        "veille.csv": make_veille(veille_order),
+        "concurrents.csv": CONCURRENTS if concurrents is None else concurrents,
+        "marche_series.csv": make_marche_series(seed, series),
+        "territoire.csv": make_territoire(seed, growth),
         "adoption.csv": make_adoption(),
         "segments_concurrence.csv": make_segments_concurrence(seed),
-        "risques.csv": RISQUES,
-        "hypotheses_financieres.csv": HYPOTHESES,
-        "plan_deploiement.csv": make_plan_deploiement(),
-        "flux_opportunites.csv": make_flux_opportunites(),
+        "risques.csv": RISQUES if risques is None else risques,
+        "hypotheses_financieres.csv": hyp,
+        "plan_deploiement.csv": make_plan_deploiement(parc),
+        "flux_opportunites.csv": make_flux_opportunites(opportunites),
     }
-    return write_tables(directory, files)
+
+
+def write_b1(directory: str | Path | None = None, seed: int = SEED_B1, **params) -> list[Path]:
+    """Write every CSV of the bloc 1 assignment; return the paths written."""
+    directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B1 / "data"
+    return write_tables(directory, tables_b1(seed, **params))

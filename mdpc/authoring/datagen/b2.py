@@ -104,17 +104,23 @@ def _phone_variants(digits: str, k: int) -> str:
             ".".join(national[i:i + 2] for i in range(0, 10, 2)), "+33" + digits][k % 5]
 
 
-def make_fichier(seed: int = SEED_B2) -> pd.DataFrame:
-    """The messy CRM export: 200 companies, 27 of them exported twice with variations."""
+def make_fichier(seed: int = SEED_B2, prenoms: list[str] = PRENOMS, noms: list[str] = NOMS,
+                 suffixes: list[str] = SUFFIXES) -> pd.DataFrame:
+    """The messy CRM export: 200 companies, 27 of them exported twice with variations.
+
+    ``prenoms``, ``noms`` (contacts) and ``suffixes`` (company names) are the pools a session may change. The
+    planted defects are listed in ``attrs``: ``doublons`` (normalised e-mail of each company exported twice) and
+    ``siret_faux`` (raison sociale of each company whose SIRET has a wrong check digit)."""
     rng = np.random.default_rng(seed)
     rows = []
-    combos = [f"{r} {s}" for r in RACINES for s in SUFFIXES]
+    mistyped = []
+    combos = [f"{r} {s}" for r in RACINES for s in suffixes]
     names = [combos[k] for k in rng.permutation(len(combos))[:200]]
     for i, name in enumerate(names):
         client = i < 110
         sector = SECTEURS[rng.integers(len(SECTEURS))]
         size = TAILLES[min(2, int(rng.choice([0, 0, 1, 1, 1, 2])))]
-        first, last = PRENOMS[rng.integers(len(PRENOMS))], NOMS[rng.integers(len(NOMS))]
+        first, last = prenoms[rng.integers(len(prenoms))], noms[rng.integers(len(noms))]
         domain = _ascii(name).replace(" ", "-") + ".fr"
         email = f"{_ascii(first)}.{_ascii(last)}@{domain}"
         cp, city = VILLES[rng.integers(len(VILLES))]
@@ -135,6 +141,7 @@ def make_fichier(seed: int = SEED_B2) -> pd.DataFrame:
         siret = _siret(rng) if rng.random() > 0.08 else ""
         if siret and rng.random() < 0.04:  # a typing error: the check digit no longer matches
             siret = siret[:-1] + str((int(siret[-1]) + 1) % 10)
+            mistyped.append(name)
         birth = dt.date(int(rng.integers(1960, 1998)), int(rng.integers(1, 13)), int(rng.integers(1, 28))).isoformat()
         rows.append({
             "raison_sociale": name, "siret": siret, "secteur": sector, "taille": size,
@@ -169,6 +176,8 @@ def make_fichier(seed: int = SEED_B2) -> pd.DataFrame:
     out = pd.concat([base, pd.DataFrame(dups)], ignore_index=True)
     out = out.sample(frac=1, random_state=seed).reset_index(drop=True)
     out.insert(0, "id_ligne", [f"L{i:04d}" for i in range(1, len(out) + 1)])
+    out.attrs["doublons"] = sorted(base.loc[dup_idx, "email"])
+    out.attrs["siret_faux"] = sorted(mistyped)
     return out
 
 
@@ -266,12 +275,31 @@ BESOINS_HYPOTHESES = pd.DataFrame(
 MODULE_PAR_BESOIN = {"B1": "M1", "B2": "M2", "B3": "M3", "B4": "M7", "B5": "M6", "B6": "M8"}
 
 
-def write_b2(directory: str | Path | None = None, seed: int = SEED_B2) -> list[Path]:
-    """Write every CSV of the bloc 2 assignment; return the paths written."""
-    directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B2 / "data"
+def tables_b2(seed: int = SEED_B2, fichier: pd.DataFrame | None = None,
+              **tables: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every table of the bloc 2 assignment (file name → table): today's, or a session's.
+
+    ``fichier``: a CRM export already drawn (``make_fichier`` with a session's seed and pools); ``tables``: curated
+    tables a session perturbs, by file stem (``cibles=…``, ``negociation=…``)."""
     files = {"cibles.csv": CIBLES, "canaux.csv": CANAUX, "cadrage_prospection.csv": CADRAGE_C21,
-             "fichier_clients_prospects.csv": make_fichier(seed), "scoring_prospects.csv": SCORING_PROSPECTS,
+             "fichier_clients_prospects.csv": make_fichier(seed) if fichier is None else fichier,
+             "scoring_prospects.csv": SCORING_PROSPECTS,
              "partenaires.csv": PARTENAIRES, "hypotheses_partenariat.csv": HYPOTHESES_PARTENARIAT,
              "negociation.csv": NEGOCIATION, "offre_modules.csv": OFFRE_MODULES, "fiche_client.csv": FICHE_CLIENT,
              "besoins_hypotheses.csv": BESOINS_HYPOTHESES}
-    return write_tables(directory, files)
+    for stem, table in tables.items():
+        if f"{stem}.csv" not in files:
+            raise KeyError(f"bloc 2 has no table {stem}.csv")
+        files[f"{stem}.csv"] = table
+    return files
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as ``write_tables`` writes it (so that a session's data are written the same way)."""
+    return table.to_csv(index=False, lineterminator="\n")
+
+
+def write_b2(directory: str | Path | None = None, seed: int = SEED_B2) -> list[Path]:
+    """Write every CSV of the bloc 2 assignment; return the paths written."""
+    directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B2 / "data"
+    return write_tables(directory, tables_b2(seed))

@@ -4,7 +4,9 @@ Bloc 3 — Ombelle Énergie (fictional) runs one business development project, �
 2027 » (first clients equipped, commercial launch), followed from its specification (C3.1) to its
 tracking dashboard (C3.2), the contract consolidating the agreements with its first large account (C3.3),
 the follow-up of strategic accounts (C3.4) and the activity report for management (C3.5).
-Curated tables are constants; monthly usage, satisfaction surveys and results are seeded draws.
+Curated tables are constants (today's case); monthly usage, satisfaction surveys and results are seeded draws.
+Every table and planted figure is also a keyword parameter of :func:`b3_tables` (defaults: today's case, byte for
+byte): the session variants (``mdpc.authoring.variants.b3``) draw their own and pass them.
 """
 
 from __future__ import annotations
@@ -79,16 +81,18 @@ def critical_path(durations: dict[str, int], predecessors: dict[str, list[str]])
     return [t for t in durations if late[t] == early[t]]
 
 
-def make_progress() -> pd.DataFrame:
+# id, planned % complete at week 14, actual % complete, actual cost so far (€)
+PROGRESS_ROWS = (("T01", 100, 100, 4200), ("T02", 100, 100, 5800), ("T03", 100, 85, 51000), ("T04", 100, 100, 21000),
+                 ("T05", 100, 90, 33000), ("T06", 100, 60, 15500), ("T07", 100, 100, 6600), ("T08", 100, 100, 9800),
+                 ("T09", 50, 0, 0), ("T10", 0, 0, 0), ("T11", 0, 0, 0), ("T12", 0, 0, 0))
+
+
+def make_progress(taches: pd.DataFrame = TACHES, rows=PROGRESS_ROWS, replanned=None) -> pd.DataFrame:
     """Status at the end of week 14, with the re-planned durations and the re-planned critical path."""
-    progress = pd.DataFrame(  # id, planned % complete at week 14, actual % complete, actual cost so far (€)
-        [("T01", 100, 100, 4200), ("T02", 100, 100, 5800), ("T03", 100, 85, 51000), ("T04", 100, 100, 21000),
-         ("T05", 100, 90, 33000), ("T06", 100, 60, 15500), ("T07", 100, 100, 6600), ("T08", 100, 100, 9800),
-         ("T09", 50, 0, 0), ("T10", 0, 0, 0), ("T11", 0, 0, 0), ("T12", 0, 0, 0)],
-        columns=["id", "prevu_pct", "realise_pct", "cout_reel_eur"],
-    )
-    durations = {t: DUREES_RECALEES.get(t, d) for t, d in zip(TACHES.id, TACHES.duree_semaines, strict=True)}
-    predecessors = {t: [x for x in p.split(";") if x] for t, p in zip(TACHES.id, TACHES.predecesseurs, strict=True)}
+    replanned = DUREES_RECALEES if replanned is None else replanned
+    progress = pd.DataFrame(list(rows), columns=["id", "prevu_pct", "realise_pct", "cout_reel_eur"])
+    durations = {t: replanned.get(t, d) for t, d in zip(taches.id, taches.duree_semaines, strict=True)}
+    predecessors = {t: [x for x in p.split(";") if x] for t, p in zip(taches.id, taches.predecesseurs, strict=True)}
     critical = set(critical_path(durations, predecessors))
     progress["duree_recalee_semaines"] = [durations[t] for t in progress.id]
     progress["chemin_critique_recale"] = ["oui" if t in critical else "non" for t in progress.id]
@@ -143,11 +147,11 @@ OBJECTIFS_PROJET = pd.DataFrame(
 )
 
 
-def make_usage(seed: int = SEED_B3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
+def make_usage(seed: int = SEED_B3, comptes: pd.DataFrame = COMPTES, profils=None) -> pd.DataFrame:
+    rng, profils = np.random.default_rng(seed), profils or PROFILS_COMPTES
     rows = []
-    for c in COMPTES.itertuples():
-        trend, avail, tickets, _nps, _renew = PROFILS_COMPTES[c.client]
+    for c in comptes.itertuples():
+        trend, avail, tickets, _nps, _renew = profils[c.client]
         start = MOIS_B3.index(c.mois_debut)
         base = c.bornes * 26 * rng.uniform(0.9, 1.1)
         for k, month in enumerate(MOIS_B3[start:start + 9]):
@@ -157,41 +161,57 @@ def make_usage(seed: int = SEED_B3) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["client", "mois", "sessions", "kwh", "disponibilite_pct", "tickets_support"])
 
 
-def make_nps(seed: int = SEED_B3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed + 1)
+def make_nps(seed: int = SEED_B3, comptes: pd.DataFrame = COMPTES, profils=None) -> pd.DataFrame:
+    rng, profils = np.random.default_rng(seed + 1), profils or PROFILS_COMPTES
     rows = []
-    for c in COMPTES.itertuples():
-        centre = PROFILS_COMPTES[c.client][3]
+    for c in comptes.itertuples():
+        centre = profils[c.client][3]
         for r in range(int(rng.integers(3, 7))):
             rows.append((c.client, f"R{r + 1}", int(np.clip(round(rng.normal(centre, 1.2)), 0, 10))))
     return pd.DataFrame(rows, columns=["client", "repondant", "note"])
 
 
-def make_renewals() -> pd.DataFrame:
-    return pd.DataFrame([(c, p[4]) for c, p in PROFILS_COMPTES.items()], columns=["client", "decision_mois_6"])
+def make_renewals(comptes: pd.DataFrame = COMPTES, profils=None) -> pd.DataFrame:
+    profils = profils or PROFILS_COMPTES
+    return pd.DataFrame([(c, profils[c][4]) for c in comptes.client], columns=["client", "decision_mois_6"])
 
 
-def make_results(seed: int = SEED_B3) -> pd.DataFrame:
+# monthly figures of C3.5: installations planned per month, prices and costs per borne, monthly fixed costs
+PLAN_BORNES = (0, 0, 10, 20, 30, 40, 45, 50, 50, 50, 55, 50)
+RESULTATS = {"plan": PLAN_BORNES, "installation": 1100, "abonnement_mensuel": 32, "cout_variable": 880,
+             "fixes_prevus": 14000, "fixes_reels": 16500, "rythme": (0.6, 0.95), "depassement": (1.0, 1.1)}
+
+
+def make_results(seed: int = SEED_B3, **figures) -> pd.DataFrame:
     """Monthly plan and actuals of the project over 2027 (status at the end of September)."""
+    f = {**RESULTATS, **figures}
     rng = np.random.default_rng(seed + 2)
     rows, cum_plan_b, cum_real_b = [], 0, 0
-    plan_b = [0, 0, 10, 20, 30, 40, 45, 50, 50, 50, 55, 50]
+    plan_b, inst, sub, var = f["plan"], f["installation"], f["abonnement_mensuel"], f["cout_variable"]
     for k, month in enumerate(MOIS_B3[:9]):
-        real_b = int(max(0, plan_b[k] * rng.uniform(0.6, 0.95)))
+        real_b = int(max(0, plan_b[k] * rng.uniform(*f["rythme"])))
         cum_plan_b += plan_b[k]
         cum_real_b += real_b
         rows.append((month, plan_b[k], real_b, round(plan_b[k] / 10), round(real_b / 10 + rng.uniform(-0.4, 0.4)),
-                     int(plan_b[k] * 1100 + cum_plan_b * 32), int(real_b * 1100 + cum_real_b * 32),
-                     int(14000 + plan_b[k] * 880), int(16500 + real_b * 880 * rng.uniform(1.0, 1.1))))
+                     int(plan_b[k] * inst + cum_plan_b * sub), int(real_b * inst + cum_real_b * sub),
+                     int(f["fixes_prevus"] + plan_b[k] * var), int(f["fixes_reels"] + real_b * var * rng.uniform(*f["depassement"]))))
     return pd.DataFrame(rows, columns=["mois", "bornes_prevues", "bornes_installees", "clients_prevus", "clients_signes",
                                        "ca_prevu_eur", "ca_realise_eur", "couts_prevus_eur", "couts_reels_eur"])
+
+
+def b3_tables(seed: int = SEED_B3, *, taches: pd.DataFrame = TACHES, couts: pd.DataFrame = COUTS,
+              prix: pd.DataFrame = PRIX_B3, progress=PROGRESS_ROWS, replanned=None, accords: pd.DataFrame = ACCORDS,
+              comptes: pd.DataFrame = COMPTES, profils=None, objectifs: pd.DataFrame = OBJECTIFS_PROJET,
+              resultats: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the bloc 3 assignment (file name → table); the defaults are today's case."""
+    return {"taches.csv": taches, "couts_projet.csv": couts, "prix.csv": prix,
+            "avancement.csv": make_progress(taches, progress, replanned), "accords.csv": accords, "comptes.csv": comptes,
+            "usage_mensuel.csv": make_usage(seed, comptes, profils), "enquetes_nps.csv": make_nps(seed, comptes, profils),
+            "renouvellements.csv": make_renewals(comptes, profils), "objectifs_projet.csv": objectifs,
+            "resultats_projet.csv": make_results(seed, **(resultats or {}))}
 
 
 def write_b3(directory: str | Path | None = None, seed: int = SEED_B3) -> list[Path]:
     """Write every CSV of the bloc 3 assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B3 / "data"
-    files = {"taches.csv": TACHES, "couts_projet.csv": COUTS, "prix.csv": PRIX_B3, "avancement.csv": AVANCEMENT,
-             "accords.csv": ACCORDS, "comptes.csv": COMPTES, "usage_mensuel.csv": make_usage(seed),
-             "enquetes_nps.csv": make_nps(seed), "renouvellements.csv": make_renewals(),
-             "objectifs_projet.csv": OBJECTIFS_PROJET, "resultats_projet.csv": make_results(seed)}
-    return write_tables(directory, files)
+    return write_tables(directory, b3_tables(seed))

@@ -109,20 +109,32 @@ def load_per_week(plan: pd.DataFrame, weeks=PLAN_WEEKS) -> pd.DataFrame:
     return out
 
 
-def _overloaded(load, cap):
-    return (load - cap > 1e-9).to_numpy().sum()
+def _screen(activities: pd.DataFrame, absences: pd.DataFrame) -> tuple[int, float]:
+    """(overloaded cells, load / capacity) of a drawn plan: capacity() and load_per_week() in numpy, the same
+    operations in the same order (the same floats), fast enough to screen thousands of draws."""
+    rank = {rep: i for i, rep in enumerate(TEAM.commercial)}
+    cap = np.repeat(TEAM.jours_par_semaine.to_numpy(dtype=float)[:, None], len(PLAN_WEEKS), axis=1)
+    for rep, week, days in zip(absences.commercial, absences.semaine, absences.jours, strict=True):
+        cap[rank[rep], week - PLAN_WEEKS[0]] = max(0, cap[rank[rep], week - PLAN_WEEKS[0]] - days)
+    cap = cap * HOURS_PER_DAY
+    load = np.zeros_like(cap)
+    for rep, hours, start, end in zip(activities.responsable, activities.charge_heures, activities.semaine_debut,
+                                      activities.echeance, strict=True):
+        for week in range(start, end + 1):
+            load[rank[rep], week - PLAN_WEEKS[0]] += hours / (end - start + 1)
+    return int((load - cap > 1e-9).sum()), float(load.sum() / cap.sum())
 
 
-def make_b4_planning(seed: int = SEED_B4):
-    """Team, absences and activities of C4.1: overloaded as given, feasible once rebalanced."""
-    for attempt in range(200):
+def make_b4_planning(seed: int = SEED_B4, attempts: int = 200):
+    """Team, absences and activities of C4.1: overloaded as given, feasible once rebalanced.
+
+    About one draw in three hundred overloads 5 to 10 cells at 60 to 75 % of the capacity: a session's seed
+    may need more ``attempts`` than today's."""
+    for attempt in range(attempts):
         rng = np.random.default_rng(seed + attempt)
         act, absn = _activities(rng), _absences(rng)
-        cap = capacity(TEAM, absn)
-        plan = act.rename(columns={"echeance": "semaine_fin"})
-        load = load_per_week(plan)
-        ratio = load.to_numpy().sum() / cap.to_numpy().sum()
-        if 5 <= _overloaded(load, cap) <= 10 and 0.6 <= ratio <= 0.75:
+        overloaded, ratio = _screen(act, absn)
+        if 5 <= overloaded <= 10 and 0.6 <= ratio <= 0.75:
             return TEAM.copy(), absn, act
     raise RuntimeError("Aucun jeu de données C4.1 acceptable trouvé")
 
@@ -131,10 +143,18 @@ def _months(year: int, first: int, last: int) -> list[str]:
     return [f"{year}-{m:02d}" for m in range(first, last + 1)]
 
 
-def make_b4_crm(seed: int = SEED_B4):
-    """CRM export of C4.2 (January–June 2026): opportunities, activity and monthly targets."""
+CRM_SKILLS = (1.25, 1.0, 0.95, 0.7, 1.05, 0.6, 1.1, 1.3)  # C4.2: selling skill of each rep, in TEAM order
+PERF_SKILLS = (1.1, 1.0, 0.95, 0.8, 1.05, 0.75, 1.0, 1.1)  # C4.3: the same, for the 2026 actuals
+BASE_TARGET = 16000  # C4.2: monthly revenue target of a full-time rep in January 2026 (€ HT)
+EXCEPTIONAL_DEAL = 38000  # C4.3: amount of the exceptional deal of ANOMALIES_B4 (€ HT)
+
+
+def make_b4_crm(seed: int = SEED_B4, skills=CRM_SKILLS, base_target: int = BASE_TARGET):
+    """CRM export of C4.2 (January–June 2026): opportunities, activity and monthly targets.
+
+    ``skills``: each rep's selling skill (TEAM order); ``base_target``: January target of a full-time rep."""
     rng = np.random.default_rng(seed + 1000)
-    skill = dict(zip(TEAM.commercial, [1.25, 1.0, 0.95, 0.7, 1.05, 0.6, 1.1, 1.3], strict=True))
+    skill = dict(zip(TEAM.commercial, skills, strict=True))
     opps, acts, targets = [], [], []
     n = 0
     for rep in TEAM.commercial:
@@ -158,7 +178,7 @@ def make_b4_crm(seed: int = SEED_B4):
                         status, closed = "en cours", None
                 opps.append((f"OPP{n:04d}", rep, product, created.date().isoformat(),
                              closed.date().isoformat() if closed is not None else "", status, amount))
-        base = 16000 * (0.8 if rep == "Sophie Marchand" else 1) * (1.15 if rep == "Lucas Perrin" else 1)
+        base = base_target * (0.8 if rep == "Sophie Marchand" else 1) * (1.15 if rep == "Lucas Perrin" else 1)
         for month in range(1, 10):
             targets.append((rep, f"2026-{month:02d}", int(round(base * (1 + 0.03 * (month - 1)), -2))))
     return (pd.DataFrame(opps, columns=["id", "commercial", "produit", "date_creation", "date_cloture", "statut",
@@ -174,27 +194,32 @@ ANOMALIES_B4 = [  # (rep, month, product, kind) injected in C4.3's data; trainer
 ]
 
 
-def make_b4_performance(seed: int = SEED_B4):
-    """Forecasts against actuals of C4.3 (2026, per rep, product and month) and monthly activity."""
+def make_b4_performance(seed: int = SEED_B4, anomalies=tuple(ANOMALIES_B4), skills=PERF_SKILLS,
+                        exceptional: int = EXCEPTIONAL_DEAL):
+    """Forecasts against actuals of C4.3 (2026, per rep, product and month) and monthly activity.
+
+    ``anomalies``: the planted events, as ANOMALIES_B4 (an absence empties its rep's month: one meeting, six
+    calls); ``skills``: each rep's skill (TEAM order); ``exceptional``: amount of the exceptional deal."""
     rng = np.random.default_rng(seed + 2000)
     months = _months(2026, 1, 12)
     season = dict(zip(months, [0.85, 0.9, 1.05, 1.0, 1.05, 1.1, 0.9, 0.6, 1.1, 1.15, 1.1, 1.1], strict=True))
-    skill = dict(zip(TEAM.commercial, [1.1, 1.0, 0.95, 0.8, 1.05, 0.75, 1.0, 1.1], strict=True))
+    skill = dict(zip(TEAM.commercial, skills, strict=True))
+    absent = {(rep, month) for rep, month, _, kind in anomalies if kind == "absence"}
     perf, act = [], []
     for rep in TEAM.commercial:
         weight = 0.8 if rep == "Sophie Marchand" else 1.0
         for m in months:
             meetings = max(3, int(rng.normal(15 * skill[rep] * season[m] * weight, 2)))
             calls = max(20, int(rng.normal(90 * season[m] * weight, 12)))
-            if (rep, m) == ("Sophie Marchand", "2026-08"):
+            if (rep, m) in absent:
                 meetings, calls = 1, 6
             act.append((rep, m, calls, meetings))
             for product, (_avg, share) in PRODUCTS.items():
                 forecast = round(17000 * weight * share * season[m] * (1.1 if rep == "Lucas Perrin" else 1), -2)
                 actual = forecast * (0.55 + 0.035 * meetings) * rng.normal(1, 0.08)
-                for a_rep, a_month, a_product, kind in ANOMALIES_B4:
+                for a_rep, a_month, a_product, kind in anomalies:
                     if (rep, m) == (a_rep, a_month) and a_product in (product, None):
-                        actual = {"erreur de saisie": actual * 10, "affaire exceptionnelle": actual + 38000,
+                        actual = {"erreur de saisie": actual * 10, "affaire exceptionnelle": actual + exceptional,
                                   "absence": actual * 0.05}[kind]
                 perf.append((rep, product, m, int(forecast), int(round(actual, -1))))
     return (pd.DataFrame(perf, columns=["commercial", "produit", "mois", "prevision_ht", "realise_ht"]),
@@ -212,13 +237,19 @@ def write_tables(directory: Path, files: dict[str, pd.DataFrame]) -> list[Path]:
     return written
 
 
+def b4_tables(seed: int = SEED_B4, planning_seed: int | None = None, crm: dict | None = None,
+              performance: dict | None = None, attempts: int = 200) -> dict[str, pd.DataFrame]:
+    """Every table of the bloc 4 assignment by file name. ``planning_seed`` (C4.1, default ``seed``), ``crm``
+    and ``performance`` (keyword arguments of make_b4_crm and make_b4_performance): a session's draws."""
+    team, absences, activities = make_b4_planning(seed if planning_seed is None else planning_seed, attempts)
+    opps, crm_act, targets = make_b4_crm(**{"seed": seed, **(crm or {})})
+    perf, perf_act = make_b4_performance(**{"seed": seed, **(performance or {})})
+    return {"equipe.csv": team, "absences.csv": absences, "activites_plan.csv": activities,
+            "crm_opportunites.csv": opps, "crm_activite.csv": crm_act, "objectifs_ca.csv": targets,
+            "previsions_realise.csv": perf, "activite_mensuelle.csv": perf_act}
+
+
 def write_b4(directory: str | Path | None = None, seed: int = SEED_B4) -> list[Path]:
     """Write every CSV of the bloc 4 assignment; return the paths written."""
     directory = Path(directory) if directory else CAS_DIR / "B4_pilotage_performance" / "data"
-    team, absences, activities = make_b4_planning(seed)
-    opps, crm_act, targets = make_b4_crm(seed)
-    perf, perf_act = make_b4_performance(seed)
-    files = {"equipe.csv": team, "absences.csv": absences, "activites_plan.csv": activities,
-             "crm_opportunites.csv": opps, "crm_activite.csv": crm_act, "objectifs_ca.csv": targets,
-             "previsions_realise.csv": perf, "activite_mensuelle.csv": perf_act}
-    return write_tables(directory, files)
+    return write_tables(directory, b4_tables(seed))

@@ -11,6 +11,8 @@ data carry: corrige/guide_formateur.md beside it (trainers only, never released)
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -100,37 +102,81 @@ COMMITMENTS = pd.DataFrame(  # days whose mode is imposed by a client commitment
 )
 
 
-def make_results_2026(seed: int = SEED_B4M) -> pd.DataFrame:
-    """2026 revenue per rep (the C4.3 actuals), open pipeline and conversion rate at the end of 2026."""
+def make_results_2026(seed: int = SEED_B4M, revenue: Mapping[str, int] | None = None,
+                      covers: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """2026 revenue per rep (the C4.3 actuals), open pipeline and conversion rate at the end of 2026.
+
+    A session (``mdpc.authoring.variants.b4m``) gives its own ``revenue`` per rep and pipeline ``covers``
+    (pipeline = 0.55 × cover × revenue) for every rep: they plant its points of vigilance."""
     rng = np.random.default_rng(seed)
-    perf, _ = make_b4_performance()
-    for rep, month, product, kind in ANOMALIES_B4:  # the data-entry error found in C4.3 is corrected here
-        if kind == "erreur de saisie":
-            wrong = (perf.commercial == rep) & (perf.mois == month) & (perf.produit == product)
-            perf.loc[wrong, "realise_ht"] = (perf.loc[wrong, "realise_ht"] / 10).round(-1).astype(int)
-    revenue = perf.groupby("commercial", sort=False)["realise_ht"].sum()
+    if revenue is None:
+        perf, _ = make_b4_performance()
+        for rep, month, product, kind in ANOMALIES_B4:  # the data-entry error found in C4.3 is corrected here
+            if kind == "erreur de saisie":
+                wrong = (perf.commercial == rep) & (perf.mois == month) & (perf.produit == product)
+                perf.loc[wrong, "realise_ht"] = (perf.loc[wrong, "realise_ht"] / 10).round(-1).astype(int)
+        revenue = perf.groupby("commercial", sort=False)["realise_ht"].sum()
     rows = []
     for rep in TEAM.commercial:
         cover = {"Thomas Nguyen": 1.2, "Julien Morel": 1.1, "Lucas Perrin": 2.8}.get(rep, rng.uniform(1.9, 2.6))
+        cover = covers[rep] if covers is not None else cover
         rows.append((rep, int(revenue[rep]), int(round(revenue[rep] * 0.55 * cover, -2)),
                      round(float(rng.uniform(22, 34)), 1)))
     return pd.DataFrame(rows, columns=["commercial", "ca_realise_2026_eur", "pipeline_ouvert_eur", "taux_transformation_pct"])
 
 
-def make_skills() -> tuple[pd.DataFrame, pd.DataFrame]:
-    levels = pd.DataFrame([(rep, s, lv) for rep, lvs in CURRENT.items() for s, lv in zip(SKILLS, lvs, strict=True)],
-                          columns=["commercial", "competence", "niveau"])
+def make_skills(current: Mapping[str, tuple[int, ...]] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Current levels (``current``: rep → levels in SKILLS order, default CURRENT) and the targets of each profile."""
+    levels = pd.DataFrame([(rep, s, lv) for rep, lvs in (current or CURRENT).items()
+                           for s, lv in zip(SKILLS, lvs, strict=True)], columns=["commercial", "competence", "niveau"])
     targets = pd.DataFrame([(p, s, t, w) for p, d in TARGETS.items() for s, (t, w) in d.items()],
                            columns=["profil", "competence", "niveau_cible", "poids"])
     return levels, targets
 
 
-def write_b4m(directory: str | Path | None = None, seed: int = SEED_B4M) -> list[Path]:
-    """Write every CSV of the bloc 4 team-management assignment; return the paths written."""
+def relabel_days(text: str, days: Mapping[str, str]) -> str:
+    """Weekdays of ``text`` replaced in one pass (``days``: today's day → the session's); « le X et le Y » stays
+    in week order."""
+    out = re.sub(r"\b(" + "|".join(DAYS) + r")\b", lambda m: days[m.group(1)], text)
+    pair = re.compile(r"le (" + "|".join(DAYS) + r") et le (" + "|".join(DAYS) + r")")
+    return pair.sub(lambda m: "le {} et le {}".format(*sorted(m.groups(), key=DAYS.index)), out)
+
+
+def make_hybrid(days: Mapping[str, str] | None = None,
+                remote_pct: Mapping[str, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Profiles and commitments; a session moves the weekdays (``days``) and the remote-compatible shares."""
+    profiles, commitments = PROFILES.copy(), COMMITMENTS.copy()
+    if days is not None:
+        for column in ("besoins", "amenagement"):
+            profiles[column] = [relabel_days(v, days) for v in profiles[column]]
+        commitments["jour"] = [days[d] for d in commitments["jour"]]
+        commitments = commitments.sort_values(["commercial", "jour"], key=_commitment_order, kind="stable")
+    if remote_pct is not None:
+        profiles["distanciel_compatible_pct"] = [remote_pct[r] for r in profiles["commercial"]]
+    return profiles, commitments.reset_index(drop=True)
+
+
+def _commitment_order(column: pd.Series) -> pd.Series:
+    if column.name == "jour":
+        return column.map(DAYS.index)
+    return column.map(list(PROFILES["commercial"]).index)
+
+
+def write_b4m(directory: str | Path | None = None, seed: int = SEED_B4M, *, revenue: Mapping[str, int] | None = None,
+              covers: Mapping[str, float] | None = None, current: Mapping[str, tuple[int, ...]] | None = None,
+              cadrage: Mapping[str, int] | None = None, levers: pd.DataFrame | None = None,
+              days: Mapping[str, str] | None = None, remote_pct: Mapping[str, int] | None = None) -> list[Path]:
+    """Write every CSV of the bloc 4 team-management assignment; return the paths written.
+
+    The keyword arguments are a session's draw (``mdpc.authoring.variants.b4m``); without them, today's data."""
     directory = Path(directory) if directory else CAS_DIR / ASSIGNMENT_B4M / "data"
-    levels, targets = make_skills()
+    levels, targets = make_skills(current)
     team = TEAM.assign(profil=[PROFILE_OF.get(f, "terrain") for f in TEAM.fonction])
-    files = {"equipe.csv": team, "cadrage_2027.csv": CADRAGE, "resultats_2026.csv": make_results_2026(seed),
-             "competences_equipe.csv": levels, "niveaux_cibles.csv": targets, "leviers.csv": LEVERS,
-             "profils.csv": PROFILES, "engagements.csv": COMMITMENTS}
+    frame = CADRAGE.copy()
+    if cadrage:
+        frame["valeur"] = [cadrage.get(p, v) for p, v in zip(frame["parametre"], frame["valeur"], strict=True)]
+    profiles, commitments = make_hybrid(days, remote_pct)
+    files = {"equipe.csv": team, "cadrage_2027.csv": frame, "resultats_2026.csv": make_results_2026(seed, revenue, covers),
+             "competences_equipe.csv": levels, "niveaux_cibles.csv": targets,
+             "leviers.csv": LEVERS if levers is None else levers, "profils.csv": profiles, "engagements.csv": commitments}
     return write_tables(directory, files)
