@@ -39,53 +39,38 @@ README_SECONDS_PER_CASE = 3.07 / 3  # mdpc autograde, 200 candidates, B4_pilotag
 
 NAMES = ["Lucas Perrin", "Camille Durand", "Julien Morel", "Sophie Marchand", "Thomas Nguyen", "Aïcha Benali",
          "Inès Roy", "Karim Haddad", "Transports Rhodaniens", "Distribution Lumière", "Froid Alpin", "Ombelle"]
-SLOTS = {
-    "conn": ["", "Par ailleurs,", "En outre,", "De plus,", "Ensuite,", "Enfin,", "Surtout,", "À l'inverse,", "Ainsi,"],
-    "subj": ["l'équipe", "notre équipe", "le service commercial", "la force de vente", "l'agence", "le projet",
-             "le portefeuille", "l'activité"],
-    "adv": ["", "nettement", "largement", "légèrement", "clairement", "de peu", "sensiblement", "nettement moins"],
-    "verb": ["a dépassé", "a franchi", "est allé au-delà de", "a battu", "a manqué", "est resté sous", "a rejoint",
-             "a approché"],
-    "obj": ["son objectif", "la prévision", "le prévisionnel", "la cible fixée", "le budget prévu", "le seuil d'alerte",
-            "le point mort", "la moyenne de l'équipe"],
-    "time": ["en 2026", "sur l'année", "au premier semestre", "cette année", "sur douze mois", "depuis mars",
-             "au dernier trimestre", "fin août"],
-    "why": ["grâce à", "du fait de", "en raison de", "porté par", "sous l'effet de", "malgré", "à cause de", "avec"],
-    "cause": ["la hausse des rendez-vous", "une meilleure conversion", "une affaire exceptionnelle", "la saisonnalité",
-              "un nouveau canal", "la relance des devis", "une erreur de saisie", "une absence prolongée",
-              "la concurrence par les prix", "le retard des installations", "un second installateur",
-              "la revue hebdomadaire du pipeline"],
-    "act": ["corriger", "revoir", "suivre", "fiabiliser", "planifier", "contrôler", "accompagner", "renforcer"],
-    "what": ["les montants saisis", "les prévisions", "les rendez-vous", "la satisfaction des clients",
-             "le chemin critique", "les devis ouverts", "le plan de charge", "les objectifs individuels"],
-    "when": ["dès janvier", "en février", "chaque mois", "chaque semaine", "avant l'été", "d'ici mars",
-             "au prochain trimestre", "sans attendre"],
-}
-STRUCTURES = [
-    ["conn", "subj", "adv", "verb", "obj", "time", "why", "cause"],
-    ["conn", "name", "adv", "verb", "obj", "why", "cause"],
-    ["conn", "time", ",", "subj", "verb", "obj", "why", "cause"],
-    ["conn", "il faut", "act", "what", "when", "pour", "act", "what"],
-    ["conn", "why", "cause", ",", "name", "verb", "obj", "time"],
-    ["conn", "nous allons", "act", "what", "when", "et", "act", "what"],
-]
+# the words of answers, most frequent first (Zipf's law, as in written French): little words, then the trade's
+# words, then many rarer ones (made from syllables), so that two answers on the same facts share words, not phrases
+FUNCTION = ["de", "la", "le", "et", "les", "des", "à", "en", "du", "un", "une", "pour", "par", "sur", "que", "qui",
+            "dans", "au", "est", "avec", "plus", "ne", "pas", "ce", "nous", "il", "se", "sont", "a", "son"]
+TRADE = ["équipe", "objectif", "prévision", "chiffre", "affaires", "client", "rendez-vous", "écart", "budget",
+         "projet", "marge", "retard", "conversion", "commercial", "commerciaux", "pipeline", "devis", "coût",
+         "installation", "contrat", "risque", "plan", "action", "mois", "trimestre", "semaine", "réalisé", "hausse",
+         "baisse", "anomalie", "saisie", "absence", "prix", "concurrence", "satisfaction", "suivi", "relance"]
+SYLLABLES = ["ca", "ro", "ti", "len", "mar", "po", "su", "vé", "ni", "gra", "ble", "tou", "fi", "dé", "pro", "ment"]
 
 
-def sentence(rng: random.Random) -> str:
-    words = []
-    for slot in rng.choice(STRUCTURES):
-        if slot == "name":
-            words.append(rng.choice(NAMES))
-        elif slot in SLOTS:
-            words.append(rng.choice(SLOTS[slot]))
-        else:
-            words.append(slot)
-    text = " ".join(w for w in words if w).replace(" ,", ",")
+def lexicon(rng: random.Random, size: int = 3000) -> list[str]:
+    rare = {"".join(rng.choices(SYLLABLES, k=rng.randint(2, 4))) for _ in range(size)}
+    return FUNCTION + TRADE + sorted(rare)
+
+
+def sentence(rng: random.Random, words: list[str], weights: list[float]) -> str:
+    chosen = rng.choices(words, weights, k=rng.randint(8, 20))
+    if rng.random() < 0.4:
+        chosen.insert(rng.randrange(len(chosen)), rng.choice(NAMES))
+    text = " ".join(chosen)
     return text[0].upper() + text[1:] + "."
 
 
-def answer(rng: random.Random) -> str:
-    return " ".join(sentence(rng) for _ in range(rng.randint(3, 6)))
+def answer(rng: random.Random, words: list[str] | None = None, weights: list[float] | None = None) -> str:
+    words = words or _WORDS
+    weights = weights or _WEIGHTS
+    return " ".join(sentence(rng, words, weights) for _ in range(rng.randint(3, 6)))
+
+
+_WORDS = lexicon(random.Random(0))
+_WEIGHTS = [1 / (rank + 1) ** 1.07 for rank in range(len(_WORDS))]
 
 
 def light_edit(rng: random.Random, text: str) -> str:
@@ -101,10 +86,23 @@ def light_edit(rng: random.Random, text: str) -> str:
 
 
 def code(rng: random.Random, q: int) -> str:
-    v = rng.choice(["df", "table", "ventes", "donnees", "t"])
-    col = rng.choice(["montant", "realise", "prevision", "ecart"])
-    return (f"{v} = load_csv('cas.csv')\n{v}['{col}_{q}'] = {v}['realise'] - {v}['prevision']\n"
-            f"resultat_{q} = {v}.groupby('commercial')['{col}_{q}'].{rng.choice(['sum', 'mean', 'max'])}()\n")
+    """A candidate's code for one question: four to eight statements, names and steps of their own."""
+    v = rng.choice(["df", "table", "ventes", "donnees", "t", "base", "suivi", "tab"]) + rng.choice(["", "_", "_v"]) + str(rng.randint(0, 99))
+    col = rng.choice(["montant", "realise", "prevision", "ecart", "ca", "objectif"])
+    steps = [f"{v} = load_csv({rng.choice(['ventes.csv', 'objectifs.csv', 'equipe.csv'])!r})",
+             f"{v}[{col + str(q)!r}] = {v}[{rng.choice(['realise', 'ca'])!r}] - {v}[{rng.choice(['prevision', 'objectif'])!r}]"]
+    for _ in range(rng.randint(2, 6)):
+        steps.append(rng.choice([
+            f"{v} = {v}[{v}[{col + str(q)!r}] {rng.choice(['>', '<', '>=', '!='])} {rng.randint(0, 5000)}]",
+            f"{v} = {v}.sort_values({rng.choice(['commercial', 'mois', col + str(q)])!r}, ascending={rng.choice([True, False])})",
+            f"{v}[{rng.choice(['taux', 'part', 'ratio'])!r}] = {v}[{col + str(q)!r}] / {v}[{col + str(q)!r}].{rng.choice(['sum', 'max', 'mean'])}()",
+            f"{v} = {v}.dropna(subset=[{col + str(q)!r}])",
+            f"{v} = {v}.merge(load_csv('equipe.csv'), on={rng.choice(['commercial', 'id'])!r}, how={rng.choice(['left', 'inner'])!r})",
+            f"# {rng.choice(['vérification', 'étape', 'calcul', 'nettoyage'])} {rng.randint(1, 9)}",
+        ]))
+    steps.append(f"resultat_{q} = {v}.groupby({rng.choice(['commercial', 'mois', 'region'])!r})"
+                 f"[{col + str(q)!r}].{rng.choice(['sum', 'mean', 'max', 'median', 'count'])}()")
+    return "\n".join(steps) + "\n"
 
 
 def _nb(cells) -> str:

@@ -10,8 +10,8 @@ Method, after MOSS (Schleimer, Wilkerson, Aiken, « Winnowing », SIGMOD 2003), 
    punctuation and whitespace only separate them. Code: Python tokens, comments dropped, and the string
    literals that the reference texts contain (a label of the release, a column name of the case) dropped;
    names are kept (renaming variables is a light edit the reader sees anyway).
-2. **Cut into k-grams** of :attr:`Settings.k` consecutive words (tokens for code).
-3. **Drop what is not distinctive:** the k-grams found in the reference texts (what every candidate received
+2. **Cut into k-grams** of :attr:`Settings.k` consecutive words (:attr:`Settings.k_code` tokens for code).
+3. **Drop what is not distinctive:** the k-grams found in the assignment's reference texts (what every candidate received
    or may reproduce: the released cells, the statement, the answer key's texts and code), and those used by
    more than :attr:`Settings.common_share` of the cohort in the same question (common phrasing).
 4. **Index, then compare.** An inverted index (question, k-gram) → candidates gives, for each question, the
@@ -25,9 +25,11 @@ Method, after MOSS (Schleimer, Wilkerson, Aiken, « Winnowing », SIGMOD 2003), 
    - rapidfuzz's normalised Indel similarity (longest common subsequence, C++) of the two word sequences:
      a changed word costs one, a moved sentence costs its length.
 
-   Independent texts on the same facts share the case's facts (names, figures), which step 3 mostly removes,
+   For code, the coverage alone: any two pieces of pandas share their punctuation in order, which the Indel
+   measure would reward. Independent texts on the same facts share the case's facts (names, figures), which step 3 mostly removes,
    and the language's little words, which neither measure rewards much. Passages with fewer than
-   :attr:`Settings.min_words` distinctive words are not scored: too short to mean anything. A pair's score is
+   :attr:`Settings.min_words` distinctive words (:attr:`Settings.min_code_tokens` tokens for code, where
+   two short computations of the same figure often coincide) are not scored: too short to mean anything. A pair's score is
    its best question's; the pair is listed when it reaches :attr:`Settings.threshold` (calibrated on the
    demo cohort, see README « Outils du jury »).
 """
@@ -51,8 +53,10 @@ _WORD = re.compile(r"\w+")
 class Settings:
     """The check's parameters (calibrated on the demo cohort: README, « Outils du jury »)."""
 
-    k: int = 5                    # words (or code tokens) per k-gram
+    k: int = 5                    # words per k-gram
+    k_code: int = 10              # code tokens per k-gram (a token is smaller than a word: « ( », « = », a name)
     min_words: int = 15           # distinctive words a passage needs to be scored
+    min_code_tokens: int = 50     # distinctive tokens a code cell needs: two short computations often coincide
     min_shared: int = 2           # distinctive k-grams two passages must share to be scored at all
     common_share: float = 0.5     # a k-gram used by more than this share of the cohort in a question is common
     threshold: float = 0.6        # a pair is listed from this score on
@@ -161,31 +165,40 @@ class _Prepared:
 
 
 class _References:
-    """The reference texts' k-grams (hashed), for text and, when there is code to compare, for code."""
+    """The reference texts' k-grams (hashed), per assignment: for text and, when there is code to compare, code."""
 
-    def __init__(self, references: Mapping[tuple[str, str, str], Iterable[str]], k: int):
-        self.items = list(dict.fromkeys(t for texts in references.values() for t in texts))  # release = source
-        self.k = k
-        self.text = {hash(g) for t in self.items for g in kgrams(text_tokens(t), k)}
-        self._code: set[int] | None = None
-        self.released: frozenset[str] = frozenset()
+    def __init__(self, references: Mapping[tuple[str, str, str], Iterable[str]], k: int, k_code: int):
+        self.items: dict[str, list[str]] = defaultdict(list)
+        for (assignment, _, _), texts in references.items():
+            self.items[assignment].extend(texts)
+        self.k, self.k_code = k, k_code
+        self._text: dict[str, set[int]] = {}
+        self._code: dict[str, tuple[frozenset[str], set[int]]] = {}
 
-    def code(self) -> set[int]:
-        if self._code is None:
-            self.released = frozenset(x for t in self.items for x in string_literals(t))
-            self._code = {hash(g) for t in self.items for g in kgrams(code_tokens(t, self.released), self.k)}
-        return self._code
+    def text(self, assignment: str) -> set[int]:
+        if assignment not in self._text:
+            items = dict.fromkeys(self.items.get(assignment, ()))  # the release repeats the source's cells
+            self._text[assignment] = {hash(g) for t in items for g in kgrams(text_tokens(t), self.k)}
+        return self._text[assignment]
+
+    def code(self, assignment: str) -> tuple[frozenset[str], set[int]]:
+        if assignment not in self._code:
+            items = dict.fromkeys(self.items.get(assignment, ()))
+            released = frozenset(x for t in items for x in string_literals(t))
+            self._code[assignment] = (released, {hash(g) for t in items
+                                                 for g in kgrams(code_tokens(t, released), self.k_code)})
+        return self._code[assignment]
 
 
 def _prepare(cid: str, p: Passage, refs: _References) -> _Prepared:
     """A passage cut into hashed k-grams (a prefix of :data:`MAX_CHARS` characters), references marked."""
     text = p.text[:MAX_CHARS]
     if p.kind == "code":
-        known = refs.code()
-        tokens = code_tokens(text, refs.released)
+        released, known = refs.code(p.assignment)
+        tokens = code_tokens(text, released)
     else:
-        known, tokens = refs.text, text_tokens(text)
-    grams = [hash(g) for g in kgrams(tokens, refs.k)]
+        known, tokens = refs.text(p.assignment), text_tokens(text)
+    grams = [hash(g) for g in kgrams(tokens, refs.k_code if p.kind == "code" else refs.k)]
     return _Prepared(cid, p, tokens, grams, [g not in known for g in grams])
 
 
@@ -218,12 +231,12 @@ def find_similar(candidates: Mapping[str, Iterable[Passage]],
     """The pairs of candidates whose answers share distinctive passages, highest score first.
 
     `candidates`: each candidate's passages; `references`: texts every candidate received or may reproduce,
-    by (assignment, notebook, question) — all of them count for every question. Fewer than two candidates:
-    no pair."""
+    by (assignment, notebook, question) — all of an assignment's references count for each of its questions (a
+    candidate may quote the statement anywhere in the case). Fewer than two candidates: no pair."""
     s = settings
     if len(candidates) < 2:
         return []
-    refs = _References(references or {}, s.k)
+    refs = _References(references or {}, s.k, s.k_code)
     by_question: dict[tuple[str, str, str], dict[str, Passage]] = defaultdict(dict)
     for cid, passages in candidates.items():
         for p in passages:
@@ -283,17 +296,20 @@ def pair_score(words_a: list[str], words_b: list[str], coverage_a: float, covera
 
 
 def _score(x: _Prepared, y: _Prepared, gx: set, gy: set, s: Settings) -> SharedPassage | None:
-    mx, my = _distinctive_mask(x, s.k), _distinctive_mask(y, s.k)
+    code = x.passage.kind == "code"
+    k = s.k_code if code else s.k
+    mx, my = _distinctive_mask(x, k), _distinctive_mask(y, k)
     wx = [t[0] for t, m in zip(x.tokens, mx, strict=True) if m]
     wy = [t[0] for t, m in zip(y.tokens, my, strict=True) if m]
-    if min(len(wx), len(wy)) < s.min_words:
+    if min(len(wx), len(wy)) < (s.min_code_tokens if code else s.min_words):
         return None
     both = gx & gy
     at_x = [i for i, g in enumerate(x.grams) if g in both and x.keep[i]]
     at_y = [i for i, g in enumerate(y.grams) if g in both and y.keep[i]]
-    cx = coverage(mx, _covered(len(x.tokens), at_x, s.k))
-    cy = coverage(my, _covered(len(y.tokens), at_y, s.k))
-    score = round(pair_score(wx, wy, cx, cy), 3)
+    cx = coverage(mx, _covered(len(x.tokens), at_x, k))
+    cy = coverage(my, _covered(len(y.tokens), at_y, k))
+    # code: coverage only; any two pieces of pandas share their punctuation, which the Indel measure would reward
+    score = round(max(cx, cy) if code else pair_score(wx, wy, cx, cy), 3)
     p = x.passage
     return SharedPassage(p.assignment, p.notebook, p.question, p.kind, score, p.text, y.passage.text,
-                         _spans(x, at_x, s.k), _spans(y, at_y, s.k))
+                         _spans(x, at_x, k), _spans(y, at_y, k))
