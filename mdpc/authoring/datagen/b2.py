@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mdpc import CAS_DIR
+from mdpc.authoring.datagen import csv_text  # noqa: F401 (used by the variants through this module)
 from mdpc.authoring.datagen.b4 import write_tables
 
 SEED_B2 = 20260601
@@ -292,11 +293,6 @@ def tables_b2(seed: int = SEED_B2, fichier: pd.DataFrame | None = None,
             raise KeyError(f"bloc 2 has no table {stem}.csv")
         files[f"{stem}.csv"] = table
     return files
-
-
-def csv_text(table: pd.DataFrame) -> str:
-    """A table as ``write_tables`` writes it (so that a session's data are written the same way)."""
-    return table.to_csv(index=False, lineterminator="\n")
 
 
 def write_b2(directory: str | Path | None = None, seed: int = SEED_B2) -> list[Path]:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from mdpc.authoring.datagen import b1 as G
+from mdpc.authoring.datagen import csv_text
 from mdpc.authoring.sessions import AssignmentVariant, SessionError
 from mdpc.authoring.variants import pick, rng_for
 from mdpc.authoring.variants.b1_faits import facts, finances
@@ -41,10 +42,6 @@ FIRMS = {  # today's name → fictional names of the session (a vowel first for 
     "Watt&Fleet": ["Volt&Fleet", "Ampère&Fleet", "Kilowatt&Fleet"],
     "ChargeLab": ["VoltiLab", "Recharj", "Bornio"],
 }
-
-
-def csv_text(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\n")
 
 
 def frames(texts: dict[str, str]) -> dict[str, pd.DataFrame]:

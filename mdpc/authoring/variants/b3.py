@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mdpc.authoring.datagen import b3 as gen
+from mdpc.authoring.datagen import csv_text
 from mdpc.authoring.sessions import AssignmentVariant, Replacement, rename
 from mdpc.authoring.variants import pick, rng_for
 from mdpc.authoring.variants.b3_draws import draw
@@ -47,7 +48,7 @@ ATTEMPTS = 40
 
 
 def _csv(df: pd.DataFrame) -> str:
-    return df.to_csv(index=False, lineterminator="\n")
+    return csv_text(df)
 
 
 def _load(texts: dict[str, str]) -> dict[str, pd.DataFrame]:
