@@ -13,6 +13,7 @@ import nbformat
 import pytest
 
 from mdpc import CAS_DIR, RELEASE_DIR
+from mdpc.authoring import sessions
 from mdpc.authoring.sessions import (
     REFERENCE_CASES,
     AssignmentVariant,
@@ -22,11 +23,13 @@ from mdpc.authoring.sessions import (
     build_session,
     case_set_label,
     course_session,
+    make_variant,
     notebook_session,
     rename,
     session_seed,
     write_session_file,
 )
+from mdpc.authoring.variants import shared_names
 from mdpc.cli import main as mdpc_main
 from mdpc.grading.intake import prepare_copy
 
@@ -96,6 +99,22 @@ def test_a_variant_rewrites_data_passages_and_names_and_stamps_its_notebooks(tmp
     key = json.loads((folder / "corrige" / "reponses_corrige.json").read_text(encoding="utf-8"))
     assert key["C9_1_essai"]["f.qui"] == "Iris Delorme"  # escaped JSON (\\u00e9…) is renamed too
     assert (folder / "corrige" / "guide_formateur.md").read_text(encoding="utf-8") == "Anomalie : Iris Delorme en mars.\n"
+
+
+def test_a_firm_shared_by_several_assignments_keeps_one_name_in_a_session(monkeypatch):
+    """Each variant module draws its own names from its assignment's seed; the firms the assignments share
+    (the candidate's company, a client of B2 and B3) are given the session's name over the module's."""
+    modules = {a: lambda seed, a=a: AssignmentVariant(data={}, names={"Ombelle": f"Firme-{seed}", "Sophie": f"P-{seed}",
+                                                                      "Transports Rhodaniens": f"T-{seed}"})
+               for a in ("B1_strategie_developpement", "B3_pilotage_projets")}
+    monkeypatch.setattr(sessions, "variant_of", lambda a: modules[a])
+    for identifier in ("essai-1", "essai-2", "2027-03-lyon"):
+        shown = [make_variant(a, identifier).names for a in modules]
+        shared = shared_names(session_seed(identifier))
+        assert [n["Ombelle"] for n in shown] == [shared["Ombelle"]] * 2
+        assert [n["Transports Rhodaniens"] for n in shown] == [shared["Transports Rhodaniens"]] * 2
+        assert shown[0]["Sophie"] != shown[1]["Sophie"]  # the rest stays the assignment's own draw
+    assert len({shared_names(session_seed(f"s{k}"))["Ombelle"] for k in range(20)}) > 1
 
 
 def test_a_replacement_that_no_longer_matches_its_source_stops_the_build(tmp_path):

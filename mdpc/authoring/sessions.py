@@ -17,6 +17,7 @@ refuses to grade a notebook of another session (``mdpc.grading.intake``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fnmatch
 import hashlib
@@ -32,6 +33,7 @@ import nbformat
 import yaml
 
 from mdpc import CAS_DIR
+from mdpc.authoring.variants import shared_names
 from mdpc.errors import MdpcError
 
 SESSION_FILE = "session.yaml"          # in the course folder, beside nbgrader_config.py and the gradebook
@@ -105,7 +107,11 @@ def variant_of(assignment: str) -> Callable[[int], AssignmentVariant]:
 
 
 def make_variant(assignment: str, identifier: str) -> AssignmentVariant:
-    return variant_of(assignment)(bloc_seed(session_seed(identifier), assignment))
+    """The assignment's variant in the session; a firm shared by several assignments keeps one name."""
+    seed = session_seed(identifier)
+    variant = variant_of(assignment)(bloc_seed(seed, assignment))
+    shared = {old: new for old, new in shared_names(seed).items() if old in variant.names}
+    return dataclasses.replace(variant, names={**variant.names, **shared}) if shared else variant
 
 
 # ---------------------------------------------------------------------------------------------- names

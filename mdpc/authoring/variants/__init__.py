@@ -38,6 +38,22 @@ SURNAMES = [
 ]
 
 
+# Firms that appear in several assignments get one name per session (not one per assignment): the session's
+# seed draws it (:func:`shared_names`), :func:`mdpc.authoring.sessions.make_variant` puts it over the module's.
+SHARED_FIRMS = {
+    "Ombelle": ["Aubélie", "Orvane", "Elvéa", "Isalis", "Ambrelle", "Ulmaire"],  # vowel first: « d'Ombelle »
+    "Transports Rhodaniens": ["Transports Allobroges", "Transports Dauphinois", "Transports Foréziens",
+                              "Transports Savoyards"],
+}
+
+
+def shared_names(session: int) -> dict[str, str]:
+    """Today's name → the session's, for the firms shared by several assignments (``session``: the session's
+    seed, not an assignment's)."""
+    rng = rng_for(session, 7)
+    return {old: pick(rng, pool) for old, pool in SHARED_FIRMS.items()}
+
+
 def rng_for(seed: int, salt: int = 0) -> np.random.Generator:
     return np.random.default_rng([seed, salt])
 
