@@ -27,9 +27,8 @@ $(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
 demo: $(STAMP)
 	$(BIN)/mdpc demo
 
-# Deux fichiers de tests à la fois (pytest-xdist, un par cœur ; les fixtures d'un fichier restent dans son processus).
 test: $(STAMP) systeme
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest
 
 # Tests unitaires et de contrat seulement (moins de 3 minutes) : ni nbgrader, ni noyau Jupyter hors leçons, ni Chromium, ni PostgreSQL.
 test-fast: $(STAMP)
