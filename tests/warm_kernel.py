@@ -3,8 +3,9 @@
 For tests only (a candidate's code runs here outside the sandbox and beside the tests, as in ``nbgrader
 validate``): a copy's notebooks get their locked and test cells back from the source (hidden tests included,
 as nbgrader's ``OverwriteCells`` restores them), then run cell by cell in one kernel whose namespace is reset,
-the kit's modules imported afresh, figures closed and working folder changed between notebooks. A graded test cell that raises loses its points
-in nbgrader (no partial credit): :func:`verdicts` says, for each, whether it raised.
+the kit's modules imported afresh, figures closed and working folder changed between notebooks. A graded test
+cell that raises loses its points in nbgrader (no partial credit): :func:`verdicts` says, for each, whether it
+raised.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from mdpc.grading.judge_code import is_test, is_trusted
 from mdpc_utils.cases import GRADING_VARIABLE
 
 # the kit keeps what a notebook answered (forms, answers file) in its modules: they are imported afresh
@@ -28,17 +30,12 @@ def _restored(copy: Path, source: Path):
     """The copy's notebook with the source's locked and test cells (matched on nbgrader's grade_id)."""
     nb = nbformat.read(copy, as_version=4)
     trusted = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(source, as_version=4).cells
-               if c.metadata.get("nbgrader", {}).get("locked") or _is_test(c)}
+               if is_trusted(c)}
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in trusted:
             cell.source = trusted[grade_id]
     return nb
-
-
-def _is_test(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
 def verdicts(copies: list[tuple[Path, Path]], timeout: int = 300) -> dict[tuple[str, str, str], bool]:
@@ -56,7 +53,7 @@ def verdicts(copies: list[tuple[Path, Path]], timeout: int = 300) -> dict[tuple[
                     if cell.cell_type != "code":
                         continue
                     client.execute_cell(cell, index)
-                    if _is_test(cell) and cell.metadata["nbgrader"].get("points", 0):
+                    if is_test(cell) and cell.metadata["nbgrader"].get("points", 0):
                         raised = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
                         out[(str(folder), path.stem, cell.metadata["nbgrader"]["grade_id"])] = raised
     return out
