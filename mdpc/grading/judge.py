@@ -19,8 +19,9 @@ turns every test into ``pass``, an event hook that prints the hidden tests into 
 The test cells' outputs, hence nbgrader's points, come from the judge kernel. The judge runs the locked cells
 silently (IPython's ``silent``: no display hook, no post-execute event): their outputs are never kept, and
 building the forms' widgets and the charts a second time cost 0.7 s per notebook (B4, 2 cores; 0.36 s
-silently, same points). What the candidate's code did to its own kernel is looked for at the end (hooks, transformers, patched builtins or kit) and reported as
-an incident, « tentative de contournement des tests », for the jury; it cannot change a verdict.
+silently, same points). What the candidate's code did to its own kernel is looked for at the end (hooks,
+transformers, patched builtins or kit) and reported as an incident, « tentative de contournement des
+tests », for the jury; it cannot change a verdict.
 
 Each kernel gets a sockets folder of its own (IPC transport), created afresh for it: under the sandbox,
 the candidate kernel cannot even see the judge's.
