@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
 	@# before 0.2 the project was installed as « mdpc-utils »: an old .venv drops it
 	@$(BIN)/python -m pip uninstall --quiet --yes mdpc-utils >/dev/null 2>&1 || true
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# rfc3987-syntax (vérification facultative du format « iri » de jsonschema, tirée par l'extra « format-nongpl »
+	@# de jupyter-events) construit 38 analyseurs Lark à chaque import de nbformat : 1,7 s par processus (nbgrader,
+	@# papermill, mdpc). Aucun schéma de la pile ne vérifie ce format : le paquet est retiré (README, dépendances).
+	@$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax >/dev/null 2>&1 || true
 	@# Réglages JupyterLab du projet : toutes les cellules restent affichées (formulaires), pas de nouvelles en ligne
 	@mkdir -p $(VENV)/share/jupyter/lab/settings && cp mdpc_utils/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@# Ctrl+S depuis un champ de formulaire (extension construite, livrée : mdpc_utils/jupyterlab/enregistrer/)
@@ -27,8 +31,11 @@ $(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
 demo: $(STAMP)
 	$(BIN)/mdpc demo
 
+# Deux fichiers de tests à la fois (pytest-xdist, un par cœur ; les fixtures d'un fichier restent dans son processus),
+# puis les tests de JupyterLab dans Chromium, seuls : un navigateur sur une machine saturée perd des clics.
 test: $(STAMP) systeme
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/test_navigateur.py
+	$(BIN)/python -m pytest tests/test_navigateur.py
 
 # Tests unitaires et de contrat seulement (moins de 3 minutes) : ni nbgrader, ni noyau Jupyter hors leçons, ni Chromium, ni PostgreSQL.
 test-fast: $(STAMP)

@@ -310,9 +310,25 @@ def _enter_recipe(page, name: str, recipe: dict) -> None:
     labels = {v: k for k, v in MODES + ORDERS}
     _select(page.locator(_css(name, "depart")), recipe["depart"])
     for i, step in enumerate(recipe["etapes"], 1):
-        _select(page.locator(_css(name, "nouvelle")), STEP_LABELS[step["op"]])
-        page.locator(_css(name, "ajouter")).first.click()
-        page.locator(_css(name, f"e{i}", "supprimer")).first.wait_for(timeout=30_000)
+        params = [p for p in step if p != "op"]
+        for attempt in range(3):
+            # ipywidgets holds a field's change while the kernel is busy, not a button's click: on a loaded
+            # machine the click can reach the kernel first and add a step of the previous kind; removed, retried
+            _select(page.locator(_css(name, "nouvelle")), STEP_LABELS[step["op"]])
+            page.wait_for_timeout(500 * attempt)
+            page.locator(_css(name, "ajouter")).first.click()
+            remove = page.locator(_css(name, f"e{i}", "supprimer")).first
+            remove.wait_for(timeout=30_000)
+            if not params:
+                break
+            try:
+                page.locator(_css(name, f"e{i}", params[0])).first.wait_for(timeout=15_000)
+                break
+            except Exception:  # noqa: BLE001 — playwright's TimeoutError: a step of another kind
+                if attempt == 2:
+                    raise
+                remove.click()
+                remove.wait_for(state="detached", timeout=30_000)
         for param, value in step.items():
             if param == "op":
                 continue

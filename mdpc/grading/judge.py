@@ -53,6 +53,7 @@ from nbclient.util import run_sync
 from nbgrader.preprocessors import Execute
 from traitlets import Unicode
 
+from mdpc.grading.forked_kernel import copy_folder
 from mdpc.grading.judge_code import (
     BASELINE,
     BOOT,
@@ -67,11 +68,9 @@ from mdpc.grading.judge_code import (
     is_test,
     is_trusted,
     read_names,
+    report_findings,
 )
 
-INCIDENTS_VARIABLE = "MDPC_JUGE_INCIDENTS"  # folder where each notebook's findings are written (set by autograde)
-TAMPERING = "contournement_des_tests"
-NOT_SENT = "valeur_non_transmise"
 _IDLE: dict = {}  # the judge kept for the copy's next notebook: {"judge": (key, manager, client)}
 
 
@@ -101,16 +100,18 @@ class JudgedExecute(Execute):
                                     "(IPC transport); default: the system's temporary folder.").tag(config=True)
 
     # -- kernels -------------------------------------------------------------------------------------
-    def _fresh_ip(self) -> str:
+    def _fresh_ip(self, copy: bool = False) -> str:
         root = self.sockets_root or None
         if root:
             Path(root).mkdir(parents=True, exist_ok=True)
+            if copy:  # one copy's candidate kernels: a folder of their own, for the copy's fork server
+                root = copy_folder(Path(root), self.resources.get("metadata", {}).get("path") or ".")
         return str(Path(tempfile.mkdtemp(prefix="noyau-", dir=root)) / "k")
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if km.transport == "ipc":
-            km.ip = self._fresh_ip()
+            km.ip = self._fresh_ip(copy=True)
         return km
 
     def _judge_key(self) -> tuple[str, str, str]:
@@ -321,7 +322,7 @@ class JudgedExecute(Execute):
         finally:
             run_sync(self._end_judge)(self._judge_clean)
         self.set_widgets_metadata()
-        self._report(findings, sorted(self._refused))
+        report_findings(self.resources, findings, sorted(self._refused))
         return self.nb, self.resources
 
     async def _async_cleanup_kernel(self) -> None:
@@ -329,23 +330,3 @@ class JudgedExecute(Execute):
         await super()._async_cleanup_kernel()
         if km is not None:
             self._forget_ip(km)
-
-    def _report(self, findings: list[str], refused: list[str]) -> None:
-        """Write what the candidate's code did to its kernel, and the values that could not reach the tests,
-        where autograde collects each copy's incidents."""
-        folder = os.environ.get(INCIDENTS_VARIABLE)
-        info = self.resources.get("nbgrader", {})
-        if not folder or not info.get("student") or not (findings or refused):
-            return
-        notebook, items = info.get("notebook", ""), []
-        if findings:
-            items.append({"carnet": notebook, "type": TAMPERING,
-                          "message": "tentative de contournement des tests : " + " ; ".join(findings)
-                                     + " (sans effet : les tests sont exécutés hors de portée du code du candidat)"})
-        if refused:
-            items.append({"carnet": notebook, "type": NOT_SENT,
-                          "message": "valeurs du candidat qui ne sont pas des données d'un type admis, non "
-                                     "transmises aux tests (les tests qui les lisent échouent) : " + ", ".join(refused)})
-        path = Path(folder) / f"{info['student']}--{notebook or 'carnet'}.json"
-        path.write_text(json.dumps({"candidat": info["student"], "incidents": items}, ensure_ascii=False),
-                        encoding="utf-8")

@@ -5,12 +5,14 @@ The snippets are executed silently (``silent=True``): in the judge kernel, the b
 candidate's functions, and the look at what the candidate's code did to its kernel. They run in a kernel
 the candidate controls: a candidate can only make them fail for their own values, which then do not reach
 the tests. The cell readers tell trusted cells (restored from the source) from the candidate's, and which
-names a cell binds and reads.
+names a cell binds and reads. :func:`report_findings` writes what the look found, for the copy's incidents.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import os
 import symtable
 from pathlib import Path
 
@@ -219,3 +221,29 @@ def is_trusted(cell) -> bool:
     """A cell nbgrader restores from the source before autograding: a locked cell or a test cell."""
     md = cell.metadata.get("nbgrader", {})
     return cell.cell_type == "code" and (bool(md.get("locked")) or is_test(cell)) and not md.get("solution")
+
+
+INCIDENTS_VARIABLE = "MDPC_JUGE_INCIDENTS"  # folder where each notebook's findings are written (set by autograde)
+TAMPERING = "contournement_des_tests"
+NOT_SENT = "valeur_non_transmise"
+
+
+def report_findings(resources: dict, findings: list[str], refused: list[str]) -> None:
+    """Write what the candidate's code did to its kernel, and the values that could not reach the tests,
+    where autograde collects each copy's incidents."""
+    folder = os.environ.get(INCIDENTS_VARIABLE)
+    info = resources.get("nbgrader", {})
+    if not folder or not info.get("student") or not (findings or refused):
+        return
+    notebook, items = info.get("notebook", ""), []
+    if findings:
+        items.append({"carnet": notebook, "type": TAMPERING,
+                      "message": "tentative de contournement des tests : " + " ; ".join(findings)
+                                 + " (sans effet : les tests sont exécutés hors de portée du code du candidat)"})
+    if refused:
+        items.append({"carnet": notebook, "type": NOT_SENT,
+                      "message": "valeurs du candidat qui ne sont pas des données d'un type admis, non "
+                                 "transmises aux tests (les tests qui les lisent échouent) : " + ", ".join(refused)})
+    path = Path(folder) / f"{info['student']}--{notebook or 'carnet'}.json"
+    path.write_text(json.dumps({"candidat": info["student"], "incidents": items}, ensure_ascii=False),
+                    encoding="utf-8")

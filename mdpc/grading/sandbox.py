@@ -33,6 +33,9 @@ by nbgrader (as root or not), it
 What the kernel leaves behind in its folder (links toward the course's files, …) is swept by the kernel's
 provisioner when it stops (:mod:`mdpc.grading.kernel_sweep`), before nbgrader touches the folder again.
 
+In the sandbox, a copy's kernels are forked from its fork server (:mod:`.forked_kernel`, :mod:`.fork_server`):
+same sandbox, limits, user ids and watcher, libraries imported once per copy; else, the start above.
+
 :func:`status` says which of the two a machine gives, for the CLI and the tests.
 """
 
@@ -228,14 +231,14 @@ def _font_cache() -> list[Path]:
     return [f for d in folders if d for f in sorted(Path(d).glob("fontlist-v*.json"))][:1]
 
 
-def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list[int]]:
-    """The bubblewrap command line that runs `kernel` isolated, and the file descriptors it must inherit."""
+def own_connection(kernel: list[str], opts, cwd: Path) -> tuple[list[str], Path]:
+    """The kernel's command with a copy of its connection file that the sandbox user can read (in the
+    kernel's own sockets folder, given to that user), and that folder; the copy given to the user too."""
     conn_index = kernel.index("-f") + 1
-    conn_path = Path(kernel[conn_index])
-    info = json.loads(conn_path.read_text(encoding="utf-8"))
+    info = json.loads(Path(kernel[conn_index]).read_text(encoding="utf-8"))
     if info.get("transport") != "ipc":
         raise SandboxError("Bac à sable : le noyau doit communiquer par sockets Unix (transport « ipc ») ; "
-                         "configurez KernelManager.transport = 'ipc'.")
+                           "configurez KernelManager.transport = 'ipc'.")
     sockets = Path(info["ip"]).parent
     own_conn = sockets / f"connexion-{os.getpid()}.json"
     own_conn.write_text(json.dumps(info), encoding="utf-8")
@@ -244,7 +247,12 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
     os.chmod(own_conn, 0o600)
     if not opts.lecture_seule:
         _chown_tree(cwd, opts.uid)
-    kernel = kernel[:conn_index] + [str(own_conn)] + kernel[conn_index + 1:]
+    return kernel[:conn_index] + [str(own_conn)] + kernel[conn_index + 1:], sockets
+
+
+def bwrap_prefix(opts, cwd: Path, sockets: Path) -> tuple[list[str], list[int]]:
+    """bubblewrap's arguments up to the command (namespaces, file system, environment) for a sandbox that
+    holds the copy `cwd` and the folder `sockets`, and the file descriptors it must inherit."""
     binds = [*_python_binds(), "--ro-bind" if opts.lecture_seule else "--bind", str(cwd), str(cwd),
              "--bind", str(sockets), str(sockets)]
     data = cwd / DATA_DIR
@@ -269,11 +277,17 @@ def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list
              "--setenv", "MPLBACKEND", "agg" if opts.lecture_seule else "module://matplotlib_inline.backend_inline",
              *(["--setenv", "PYTHONSAFEPATH", "1", "--setenv", JUDGE_VARIABLE, "1"] if opts.lecture_seule else []),
              # nbgrader's own mark that a kernel runs for a verdict (mdpc_utils.cases.grading: checks then fail)
-             *(["--setenv", GRADING_VARIABLE, os.environ[GRADING_VARIABLE]] if os.environ.get(GRADING_VARIABLE) else []),
-             "--cap-add", "CAP_SETUID,CAP_SETGID",
-             "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
-             "--no-new-privs", "--", *kernel]
+             *(["--setenv", GRADING_VARIABLE, os.environ[GRADING_VARIABLE]] if os.environ.get(GRADING_VARIABLE) else [])]
     return args, fds
+
+
+def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list[int]]:
+    """The bubblewrap command line that runs `kernel` isolated, and the file descriptors it must inherit."""
+    kernel, sockets = own_connection(kernel, opts, cwd)
+    args, fds = bwrap_prefix(opts, cwd, sockets)
+    return [*args, "--cap-add", "CAP_SETUID,CAP_SETGID",
+            "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
+            "--no-new-privs", "--", *kernel], fds
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -299,6 +313,12 @@ def main(argv: list[str] | None = None) -> None:
     cwd = Path.cwd()
     isolated, why = status()
     fds: list[int] = []
+    if isolated and not opts.lecture_seule:  # forked from the copy's fork server when there is one
+        from mdpc.grading.forked_kernel import run_forked
+
+        code = run_forked(kernel, opts, cwd)
+        if code is not None:
+            sys.exit(code)
     if isolated:
         try:
             command, fds = sandbox_command(kernel, opts, cwd)

@@ -12,16 +12,19 @@ swept when the kernel stops, and once more when nbgrader is done (:mod:`mdpc.gra
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
 from mdpc.grading.course import Course, CourseError, run_nbgrader
+from mdpc.grading.forked_kernel import stop_servers
 from mdpc.grading.intake import prepare_copy
-from mdpc.grading.judge import INCIDENTS_VARIABLE
+from mdpc.grading.judge_code import INCIDENTS_VARIABLE
 from mdpc.grading.kernel_sweep import JOURNAL, finish_copies
 from mdpc.grading.nofollow import AT_SCRATCH, copy_tree, ignore_names
 from mdpc.grading.nofollow import incidents as left_out_incidents  # `incidents` names the dict below
@@ -73,6 +76,14 @@ def initial_gradebook(course: Course, assignment: str, target: Path) -> Path:
     return target
 
 
+def sockets_folder(folder: Path) -> Path:
+    """Where a scratch course's kernels get their sockets folders: a short path of its own in the system's
+    temporary folder, since a Unix socket's path may not exceed 107 bytes (the scratch course's path holds the
+    assignment's and the first candidate's names, of any length)."""
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"mdpc-noyaux-{digest}"
+
+
 def scratch_course(course: Course, folder: Path, students: list[str], assignment: str,
                    gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list]]:
     """A private course for one worker: shared sources, its own gradebook copy, a copy of each submission
@@ -96,8 +107,8 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
             continue
         incidents[s] = left_out_incidents(left_out, AT_SCRATCH)
         incidents[s] += [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
-    sockets = folder / "noyaux"
-    sockets.mkdir(exist_ok=True)
+    sockets = sockets_folder(folder)
+    sockets.mkdir(mode=0o700, exist_ok=True)
     # each candidate kernel's folder is swept when it stops; the sweeps and the watcher's stops go to JOURNAL
     install_kernelspec(folder / "jupyter", Limits(), journal=folder / JOURNAL)
     install_kernelspec(folder / "jupyter", Limits(read_only=True), JUDGE_KERNEL_NAME)
@@ -137,6 +148,8 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
     env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")])),
            INCIDENTS_VARIABLE: str(folder / "juge")}
     proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
+    stop_servers(sockets_folder(folder))  # the copies' fork servers (mdpc.grading.forked_kernel): nothing left to fork
+    shutil.rmtree(sockets_folder(folder), ignore_errors=True)
     for found in sorted((folder / "juge").glob("*.json")):  # what the judge saw the candidates' code attempt
         item = json.loads(found.read_text(encoding="utf-8"))
         if item.get("candidat") in incidents:
