@@ -5,8 +5,9 @@ copy's sandbox. This test puts a probe in two notebooks of one copy and grades i
 each kernel runs under a user id of its own (not root, not the other notebook's), with no capability and
 ``no_new_privs``, was forked (its parent is the copy's fork server, the same for both notebooks) and starts
 with nothing of the previous notebook (a mark left in a loaded module, in ``builtins`` and in the environment
-by the first notebook is absent from the second). The copy still earns the points of the solution, and no
-fork server outlives the run.
+by the first notebook is absent from the second, and so are the IPython startup file and the System V shared
+memory segment it leaves in the sandbox's /tmp and IPC namespace, which the copy's kernels share). The copy
+still earns the points of the solution, and no fork server outlives the run.
 """
 
 from __future__ import annotations
@@ -27,19 +28,30 @@ from mdpc.grading.sandbox import SANDBOX_UID, status
 
 A = demo.ASSIGNMENT  # B4_pilotage_performance: three notebooks
 PROBE = """
-import builtins as _b, json as _j, os as _o, sys as _s
+import builtins as _b, ctypes as _c, json as _j, os as _o, sys as _s
 def _statut():
     with open("/proc/self/status", encoding="ascii") as fh:
         return dict(l.split(":", 1) for l in fh.read().splitlines() if ":" in l)
-_st = _statut()
+_st, _libc = _statut(), _c.CDLL(None, use_errno=True)
+_m = _o.umask(0)
+_o.umask(_m)
 _vu = {"uid": _o.getuid(), "euid": _o.geteuid(), "gid": _o.getgid(), "groupes": _o.getgroups(),
        "cap_eff": _st["CapEff"].strip(), "cap_prm": _st["CapPrm"].strip(), "cap_inh": _st["CapInh"].strip(),
-       "nnp": _st["NoNewPrivs"].strip(), "ppid": _o.getppid(),
+       "cap_amb": _st["CapAmb"].strip(), "nnp": _st["NoNewPrivs"].strip(), "ppid": _o.getppid(), "umask": _m,
        "marque_module": hasattr(_s.modules["pandas"], "_marque_fourche"), "marque_builtins": hasattr(_b, "_marque_fourche"),
-       "marque_env": "MARQUE_FOURCHE" in _o.environ}
+       "marque_env": "MARQUE_FOURCHE" in _o.environ, "marque_demarrage": hasattr(_b, "_marque_demarrage"),
+       "memoire_partagee": _libc.shmget(0x4D445043, 0, 0) != -1}
 _s.modules["pandas"]._marque_fourche = _b._marque_fourche = 1
 _o.environ["MARQUE_FOURCHE"] = "1"
+_libc.shmget(0x4D445043, 1 << 20, 0o1600)  # IPC_CREAT | 0600: a System V segment left behind
 open("sonde-{nb}.json", "w").write(_j.dumps(_vu))
+for _d in {_o.environ.get("IPYTHONDIR", "/tmp/.ipython"), "/tmp/.ipython"}:  # a startup file for the next kernel
+    try:
+        _o.makedirs(_d + "/profile_default/startup", exist_ok=True)
+        with open(_d + "/profile_default/startup/00-marque.py", "w") as _f:
+            _f.write("import builtins; builtins._marque_demarrage = 1")
+    except OSError:  # the second notebook's user may not write where the first one did
+        pass
 """
 CELLS = {"C4_1_plan_de_charges": "C4_1_capacite_rep", "C4_2_tableau_de_bord": "C4_2_indicateurs_rep"}
 
@@ -85,13 +97,16 @@ def test_forked_kernels_keep_their_own_user_no_privilege_and_a_fresh_state(tmp_p
     for seen in (first, second):
         assert seen["uid"] == seen["euid"] == seen["gid"] >= SANDBOX_UID, seen
         assert seen["groupes"] == [], seen
-        assert int(seen["cap_eff"], 16) == int(seen["cap_prm"], 16) == int(seen["cap_inh"], 16) == 0, seen
+        caps = (seen["cap_eff"], seen["cap_prm"], seen["cap_inh"], seen["cap_amb"])
+        assert all(int(c, 16) == 0 for c in caps), seen
         assert seen["nnp"] == "1", seen
+        assert seen["umask"] == 0o022, f"masque de création {oct(seen['umask'])} au lieu de 0o022"
     assert first["uid"] != second["uid"], "deux carnets de la même copie sous le même utilisateur"
     assert first["ppid"] == second["ppid"] != 1, ("les noyaux de la copie ne sont pas issus du même serveur de "
                                                    f"fourche : {first['ppid']}, {second['ppid']}")
-    assert not (second["marque_module"] or second["marque_builtins"] or second["marque_env"]), (
-        f"le second carnet hérite de l'état du premier : {second}")
+    inherited = [k for k in ("marque_module", "marque_builtins", "marque_env", "marque_demarrage", "memoire_partagee")
+                 if second[k]]
+    assert not inherited, f"le second carnet hérite de l'état du premier : {inherited}"
     with course.gradebook() as gb:
         sub = gb.find_submission(A, "f01")
         assert sub.code_score == sub.max_code_score > 0, f"{sub.code_score}/{sub.max_code_score}"

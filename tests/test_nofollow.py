@@ -336,7 +336,7 @@ def test_the_sandboxs_tmp_is_a_tmpfs_of_limited_size(tmp_path):
     conn = sockets / "k.json"
     conn.write_text(json.dumps({"transport": "ipc", "ip": str(sockets / "k")}), encoding="utf-8")
     opts = Namespace(uid=61998, tmp_mio=Limits.tmp_mib, lecture_seule=False)
-    args, fds = sandbox_command(["python", "-m", "ipykernel_launcher", "-f", str(conn)], opts, copy)
+    args, fds, _ = sandbox_command(["python", "-m", "ipykernel_launcher", "-f", str(conn)], opts, copy)
     for fd in fds:
         os.close(fd)
     i = args.index("--tmpfs")

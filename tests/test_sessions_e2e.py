@@ -2,9 +2,9 @@
 
 Each session is a course of its own built as ``mdpc publier --session`` builds it (``mdpc.demo.prepare_course``
 with the identifier: sources, session.yaml), its assignments generated and released by nbgrader. The first
-session goes the whole way a trainer's does: fetched and submitted by two candidates (the session's answer
-key; the blank release), collected and autograded by ``mdpc autograde`` (sandbox, judge). The two others are
-checked for what differs from session to session, the data and the expected values: the same two copies run
+session goes the whole way a trainer's does for its answer key: fetched and submitted, collected and
+autograded by ``mdpc autograde`` (sandbox, judge); its blank release, which loses every point, and the two other
+sessions are checked for what differs from session to session, the data and the expected values: the copies run
 in one warm kernel (``warm_kernel.verdicts``: nbgrader's semantics, a test cell that raises loses its points),
 four times faster than the whole path and without what the first session already proves of it. The planted
 events of each assignment are checked detectable by the lesson's method in the fast tests of each variant
@@ -32,16 +32,16 @@ STUDENTS = {"solution": {}, "vierge": {"blank": True}}
 pytestmark = pytest.mark.slow
 
 
-def _graded(root: Path, course) -> tuple[dict, dict]:
+def _graded(root: Path, course, students: dict) -> tuple[dict, dict]:
     """The whole path: exchange, collect, ``mdpc autograde``; (errors, {(student, assignment, notebook,
     test): lost points})."""
     with course.gradebook() as gb:
         for a in demo.ASSIGNMENTS:
             gb.update_or_create_assignment(a, duedate=demo.DUE)
-        for sid in STUDENTS:
+        for sid in students:
             gb.update_or_create_student(sid, first_name="Essai", last_name=sid)
     for a in demo.ASSIGNMENTS:
-        for sid, kw in STUDENTS.items():
+        for sid, kw in students.items():
             home = root / "candidats" / sid
             home.mkdir(parents=True, exist_ok=True)
             exchange_step("fetch", home, a, sid, root / "echange")
@@ -60,10 +60,10 @@ def _graded(root: Path, course) -> tuple[dict, dict]:
     return errors, lost
 
 
-def _warm(root: Path, course) -> dict:
-    """The same two copies, made from the release, run in one warm kernel."""
+def _warm(root: Path, course, students: dict) -> dict:
+    """The same copies, made from the release, run in one warm kernel."""
     copies = {}
-    for sid, kw in STUDENTS.items():
+    for sid, kw in students.items():
         for a in demo.ASSIGNMENTS:
             home = root / "candidats" / sid / a
             shutil.copytree(root / "release" / a, home)
@@ -78,7 +78,11 @@ def _session(root: Path, session: str) -> dict:
     for a in demo.ASSIGNMENTS:
         course.run_in_process("generate_assignment", a)
         course.run_in_process("release_assignment", a)
-    errors, lost = _graded(root, course) if session == WHOLE_PATH else ({}, _warm(root, course))
+    if session == WHOLE_PATH:  # the solution the whole way; the blank copy, whose points are all lost, warm
+        errors, lost = _graded(root, course, {"solution": STUDENTS["solution"]})
+        lost |= _warm(root, course, {"vierge": STUDENTS["vierge"]})
+    else:
+        errors, lost = {}, _warm(root, course, STUDENTS)
     data = {a: hashlib.sha256(b"".join(p.read_bytes() for p in sorted((root / "release" / a / "data").glob("*.csv"))))
             .hexdigest() for a in demo.ASSIGNMENTS}
     texts = {a: "\n".join(p.read_text(encoding="utf-8") for p in sorted((root / "release" / a).rglob("*"))

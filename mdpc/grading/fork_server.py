@@ -99,7 +99,10 @@ def _kernel(request: dict, fds: list) -> None:
     code = 126
     try:
         os.setsid()
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
+        os.umask(0o022)  # as a kernel started by jupyter_client (the server's own is 077)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # Python's defaults, as in a fresh interpreter
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGALRM):
             signal.signal(sig, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
@@ -113,6 +116,13 @@ def _kernel(request: dict, fds: list) -> None:
                     pass
         _limits(request["limits"])
         _drop_privileges(int(request["uid"]))
+        import tempfile
+
+        # IPython's folder (startup files, history) of this kernel alone: /tmp is shared by the copy's kernels
+        os.environ["IPYTHONDIR"] = tempfile.mkdtemp(prefix="ipython-")
+        numpy = sys.modules.get("numpy")
+        if numpy is not None:
+            numpy.random.seed()  # the server's state is every kernel's: drawn afresh, as in a new interpreter
         os.chdir(request["cwd"])
         sys.path.insert(0, request["cwd"])  # as `python -m ipykernel_launcher` started in the copy's folder
         sys.argv = ["ipykernel_launcher", *request["argv"]]
@@ -135,15 +145,45 @@ def _kernel(request: dict, fds: list) -> None:
         os._exit(code)
 
 
+def _close(conn, sel, fds=()) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    try:
+        sel.unregister(conn)
+    except (KeyError, ValueError):
+        pass
+    conn.close()
+
+
+def _unlink_own(path: str, inode: int) -> None:
+    """Remove the socket file if it is still this server's (a newer server may have taken the name)."""
+    try:
+        if os.lstat(path).st_ino == inode:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
 def serve(path: str, idle: float, ready: int) -> None:
     """Listen on `path`, write one byte on the file descriptor `ready` once listening, fork kernels."""
+    signal.alarm(120)  # a server stuck before it listens stops by itself (its launchers fall back meanwhile)
     _preload()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     os.umask(0o077)
+    try:
+        os.unlink(path + ".tmp")
+    except FileNotFoundError:
+        pass
     listener.bind(path + ".tmp")
-    os.rename(path + ".tmp", path)  # appears only when ready: a launcher that sees it can connect
     listener.listen(8)
+    os.rename(path + ".tmp", path)  # appears only when ready: a launcher that sees it can connect
+    inode = os.lstat(path).st_ino
+    signal.alarm(0)
     os.write(ready, b"!")
     os.close(ready)
     sel = selectors.DefaultSelector()
@@ -154,18 +194,16 @@ def serve(path: str, idle: float, ready: int) -> None:
         for key, _ in sel.select(timeout=0.2):
             if key.fileobj is listener:
                 conn, _ = listener.accept()
-                sel.register(conn, selectors.EVENT_READ, data={"buf": b"", "pid": None})
+                sel.register(conn, selectors.EVENT_READ, data={"buf": b"", "pid": None, "fds": []})
                 continue
             conn, state = key.fileobj, key.data
             try:
                 chunk, fds, _flags, _addr = socket.recv_fds(conn, 65536, 4)
             except OSError:
                 chunk, fds = b"", []
+            state["fds"] += fds
             if state["pid"] is not None or not chunk:  # the launcher went away: its kernel goes too
-                sel.unregister(conn)
-                conn.close()
-                for fd in fds:
-                    os.close(fd)
+                _close(conn, sel, state["fds"])
                 if state["pid"] is not None:
                     for kill in (os.killpg, os.kill):
                         try:
@@ -176,14 +214,18 @@ def serve(path: str, idle: float, ready: int) -> None:
             state["buf"] += chunk
             if b"\n" not in state["buf"]:
                 continue
-            request = json.loads(state["buf"].split(b"\n", 1)[0])
-            if request.get("stop"):
-                if not kernels:
-                    os.unlink(path)
-                    return
-                sel.unregister(conn)
-                conn.close()
+            try:
+                request = json.loads(state["buf"].split(b"\n", 1)[0])
+            except ValueError:
+                _close(conn, sel, state["fds"])
                 continue
+            if request.get("stop"):
+                _close(conn, sel, state["fds"])
+                if not kernels:
+                    _unlink_own(path, inode)
+                    return
+                continue
+            fds, state["fds"] = state["fds"], []
             pid = os.fork()
             if pid == 0:
                 _kernel(request, fds)
@@ -191,7 +233,10 @@ def serve(path: str, idle: float, ready: int) -> None:
                 os.close(fd)
             state["pid"] = pid
             kernels[pid] = conn
-            conn.sendall(f"pid {pid}\n".encode())
+            try:
+                conn.sendall(f"pid {pid}\n".encode())
+            except OSError:  # its launcher is gone: the next turn sees the connection closed and kills the kernel
+                pass
         while kernels:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -205,12 +250,11 @@ def serve(path: str, idle: float, ready: int) -> None:
                     conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
                 except OSError:
                     pass
-                sel.unregister(conn)
-                conn.close()
+                _close(conn, sel)
         if kernels:
             since = time.monotonic()
         elif time.monotonic() - since > idle:
-            os.unlink(path)
+            _unlink_own(path, inode)
             return
 
 

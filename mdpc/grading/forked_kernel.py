@@ -22,10 +22,14 @@ import hashlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
+import stat
 import struct
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from mdpc.grading import fork_server
@@ -35,7 +39,8 @@ NO_FORK_VARIABLE = "MDPC_SANS_FOURCHE"  # set (to anything): every kernel starte
 COPY_PREFIX = "copie-"        # the sockets folder of one copy's candidate kernels (mdpc.grading.judge)
 SERVER_SOCKET = "fourche.sock"
 IDLE_SECONDS = 30.0
-START_SECONDS = 120.0
+START_SECONDS = 20.0   # well under nbclient's start timeout: a slow server, and the kernel starts as usual
+ANSWER_SECONDS = 30.0
 
 
 def copy_folder(sockets_root: Path, cwd: str) -> Path:
@@ -43,8 +48,37 @@ def copy_folder(sockets_root: Path, cwd: str) -> Path:
     is given to that kernel's user), where the copy's fork server listens."""
     digest = hashlib.sha256(os.path.realpath(cwd).encode()).hexdigest()[:16]
     folder = sockets_root / (COPY_PREFIX + digest)
-    folder.mkdir(mode=0o755, exist_ok=True)
+    folder.mkdir(exist_ok=True)
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        raise OSError(f"dossier des sockets inattendu : {folder}")
+    os.chmod(folder, 0o755)  # whatever the umask: each kernel's user crosses it to its own folder
     return folder
+
+
+def adopt_servers() -> None:
+    """Make this process the one the fork servers it causes are handed to when their launcher exits (a
+    child subreaper), so that :func:`reap_servers` collects them: in a container whose first process
+    reaps nothing, each would stay a zombie, and count against its limit of processes."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_servers(timeout: float = 5.0) -> None:
+    """Collect the ended fork servers handed to this process, waiting up to `timeout` seconds for those asked
+    to stop (:func:`stop_servers`); call it when this process has no child of its own left running."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not pid:
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
 
 def _connect(path: Path) -> socket.socket | None:
@@ -78,6 +112,7 @@ def _start_server(opts, cwd: Path, folder: Path) -> int:
 
     prefix, fds = bwrap_prefix(opts, cwd, folder)
     prefix = [a for a in prefix if a != "--die-with-parent"]  # detached: it stops by itself (idle, stop)
+    prefix[prefix.index("--chdir") + 1] = "/"  # root never reads the copy (a matplotlibrc…): each kernel goes there
     source = Path(fork_server.__file__).read_text(encoding="utf-8")
     ready_r, ready_w = os.pipe()
     command = [*prefix, "--cap-add", "CAP_SETUID,CAP_SETGID,CAP_KILL", sys.executable, "-P", "-c", source,
@@ -128,9 +163,18 @@ def _line(conn: socket.socket, buf: bytearray) -> str | None:
     return line.decode()
 
 
-def run_forked(kernel: list[str], opts, cwd: Path) -> int | None:
-    """Run the kernel forked from the copy's server and watch it; its exit code, or None when the kernel
-    could not be had that way (the caller then starts it as usual)."""
+def _clear_ipc(server_pid: int) -> None:
+    """Remove the System V shared memory, semaphores and queues a previous kernel of the copy left in the
+    sandbox's IPC namespace (shared by the copy's kernels; the memory limit does not count them)."""
+    nsenter, ipcrm = shutil.which("nsenter"), shutil.which("ipcrm")
+    if nsenter and ipcrm:
+        subprocess.run([nsenter, f"--ipc=/proc/{server_pid}/ns/ipc", ipcrm, "--all"], capture_output=True,
+                       timeout=30, check=False)
+
+
+def _request(kernel: list[str], opts, cwd: Path) -> tuple[socket.socket, int, Path, bytearray] | None:
+    """Ask the copy's server for the kernel: (connection, server's process number, the kernel's sockets folder,
+    what was read beyond the first line), or None."""
     from mdpc.grading.sandbox import own_connection
 
     conn_index = kernel.index("-f") + 1
@@ -142,19 +186,35 @@ def run_forked(kernel: list[str], opts, cwd: Path) -> int | None:
     conn = _server(opts, cwd, folder)
     if conn is None:
         return None
-    kernel, _ = own_connection(kernel, opts, cwd)
+    server_pid, server_uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[:2]
+    if server_uid != 0:  # the server is root in its sandbox: anything else listening there is not it
+        conn.close()
+        return None
+    _clear_ipc(server_pid)
+    kernel, sockets = own_connection(kernel, opts, cwd)
     limits = {k: getattr(opts, k) for k in ("memoire_mio", "cpu_s", "fichier_mio", "fichiers_ouverts", "processus")}
     request = {"uid": opts.uid, "limits": limits, "argv": kernel[3:], "cwd": str(cwd)}
     buf = bytearray()
-    try:
-        socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [1, 2])
-        first = _line(conn, buf)
-    except OSError:
-        first = None
+    conn.settimeout(ANSWER_SECONDS)
+    socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], [1, 2])
+    first = _line(conn, buf)
     if not first or not first.startswith("pid "):
         conn.close()
         return None
-    server_pid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+    conn.settimeout(None)
+    return conn, server_pid, sockets, buf
+
+
+def run_forked(kernel: list[str], opts, cwd: Path) -> int | None:
+    """Run the kernel forked from the copy's server and watch it; its exit code, or None when the kernel
+    could not be had that way (the caller then starts it as usual)."""
+    try:
+        asked = _request(kernel, opts, cwd)
+    except Exception:  # noqa: BLE001 — whatever went wrong, the kernel starts the usual way
+        asked = None
+    if asked is None:
+        return None
+    conn, server_pid, sockets, buf = asked
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel, not for its launcher
     strikes = 0
     while True:
@@ -169,7 +229,7 @@ def run_forked(kernel: list[str], opts, cwd: Path) -> int | None:
                 code = int(last.split()[1])
                 return code if code >= 0 else 128 - code
             return 128 + signal.SIGKILL  # the server is gone: so is the kernel (parent-death signal)
-        reason = over_quota(cwd, opts, server_pid)
+        reason = over_quota(cwd, opts, server_pid, sockets)
         strikes = strikes + 1 if reason else 0
         if strikes >= 2:
             _report(opts.journal, cwd, reason)

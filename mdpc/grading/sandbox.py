@@ -33,8 +33,8 @@ by nbgrader (as root or not), it
 What the kernel leaves behind in its folder (links toward the course's files, …) is swept by the kernel's
 provisioner when it stops (:mod:`mdpc.grading.kernel_sweep`), before nbgrader touches the folder again.
 
-In the sandbox, a copy's kernels are forked from its fork server (:mod:`.forked_kernel`, :mod:`.fork_server`):
-same sandbox, limits, user ids and watcher, libraries imported once per copy; else, the start above.
+In the sandbox, a copy's kernels are forked from its fork server (:mod:`.forked_kernel`): same sandbox, limits,
+user ids and watcher, libraries imported once per copy; else, the start above.
 
 :func:`status` says which of the two a machine gives, for the CLI and the tests.
 """
@@ -55,6 +55,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from mdpc.errors import MdpcError
+from mdpc.grading.forked_kernel import run_forked
 from mdpc.grading.watcher import MIB, die_with_parent, watch
 
 KERNEL_NAME = "mdpc-bac-a-sable"
@@ -281,13 +282,14 @@ def bwrap_prefix(opts, cwd: Path, sockets: Path) -> tuple[list[str], list[int]]:
     return args, fds
 
 
-def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list[int]]:
-    """The bubblewrap command line that runs `kernel` isolated, and the file descriptors it must inherit."""
+def sandbox_command(kernel: list[str], opts, cwd: Path) -> tuple[list[str], list[int], Path]:
+    """The bubblewrap command line that runs `kernel` isolated, the file descriptors it must inherit, and the
+    kernel's sockets folder (which the watcher measures with the copy)."""
     kernel, sockets = own_connection(kernel, opts, cwd)
     args, fds = bwrap_prefix(opts, cwd, sockets)
     return [*args, "--cap-add", "CAP_SETUID,CAP_SETGID",
             "setpriv", f"--reuid={opts.uid}", f"--regid={opts.uid}", "--clear-groups", "--inh-caps=-all",
-            "--no-new-privs", "--", *kernel], fds
+            "--no-new-privs", "--", *kernel], fds, sockets
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -312,16 +314,14 @@ def main(argv: list[str] | None = None) -> None:
     kernel = argv[split + 1:]
     cwd = Path.cwd()
     isolated, why = status()
-    fds: list[int] = []
+    fds, sockets = [], None  # what the sandbox inherits; the kernel's sockets folder, measured by the watcher
     if isolated and not opts.lecture_seule:  # forked from the copy's fork server when there is one
-        from mdpc.grading.forked_kernel import run_forked
-
         code = run_forked(kernel, opts, cwd)
         if code is not None:
             sys.exit(code)
     if isolated:
         try:
-            command, fds = sandbox_command(kernel, opts, cwd)
+            command, fds, sockets = sandbox_command(kernel, opts, cwd)
         except SandboxError as exc:
             raise SystemExit(str(exc)) from None
     else:
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> None:
             os._exit(127)
     for fd in fds:
         os.close(fd)
-    sys.exit(watch(child, cwd, opts, isolated))
+    sys.exit(watch(child, cwd, opts, isolated, sockets))
 
 
 if __name__ == "__main__":

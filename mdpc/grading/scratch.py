@@ -12,7 +12,6 @@ swept when the kernel stops, and once more when nbgrader is done (:mod:`mdpc.gra
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,13 +21,13 @@ from contextlib import closing
 from pathlib import Path
 
 from mdpc.grading.course import Course, CourseError, run_nbgrader
-from mdpc.grading.forked_kernel import stop_servers
+from mdpc.grading.forked_kernel import adopt_servers, reap_servers, stop_servers
 from mdpc.grading.intake import prepare_copy
 from mdpc.grading.judge_code import INCIDENTS_VARIABLE
 from mdpc.grading.kernel_sweep import JOURNAL, finish_copies
 from mdpc.grading.nofollow import AT_SCRATCH, copy_tree, ignore_names
 from mdpc.grading.nofollow import incidents as left_out_incidents  # `incidents` names the dict below
-from mdpc.grading.sandbox import JUDGE_KERNEL_NAME, KERNEL_NAME, Limits, install_kernelspec
+from mdpc.grading.sandbox import JUDGE_KERNEL_NAME, KERNEL_NAME, Limits, install_kernelspec, status
 
 REFUSED = "remise_refusee"  # incident of a submission that could not be copied without following a link
 
@@ -76,19 +75,13 @@ def initial_gradebook(course: Course, assignment: str, target: Path) -> Path:
     return target
 
 
-def sockets_folder(folder: Path) -> Path:
-    """Where a scratch course's kernels get their sockets folders: a short path of its own in the system's
-    temporary folder, since a Unix socket's path may not exceed 107 bytes (the scratch course's path holds the
-    assignment's and the first candidate's names, of any length)."""
-    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"mdpc-noyaux-{digest}"
-
-
 def scratch_course(course: Course, folder: Path, students: list[str], assignment: str,
-                   gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list]]:
+                   gradebook: Path | None = None, cell_timeout: int | None = None) -> tuple[Path, dict[str, list], Path]:
     """A private course for one worker: shared sources, its own gradebook copy, a copy of each submission
     (checked and repaired by :mod:`.intake`, the original untouched), the sandbox kernel. Returns the
-    folder and each candidate's incidents."""
+    folder, each candidate's incidents and the folder of the kernels' sockets: a private one (``mkdtemp``) in
+    the system's temporary folder, since a Unix socket's path may not exceed 107 bytes and the scratch
+    course's path holds the assignment's and the first candidate's names, of any length."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(course.root / "nbgrader_config.py", folder / "nbgrader_config.py")
     _link(course.root / "cas_pratiques", folder / "cas_pratiques")
@@ -107,8 +100,7 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
             continue
         incidents[s] = left_out_incidents(left_out, AT_SCRATCH)
         incidents[s] += [i.as_dict() for i in prepare_copy(copy, course.root / "release" / assignment)]
-    sockets = sockets_folder(folder)
-    sockets.mkdir(mode=0o700, exist_ok=True)
+    sockets = Path(tempfile.mkdtemp(prefix="mdpc-noyaux-"))
     # each candidate kernel's folder is swept when it stops; the sweeps and the watcher's stops go to JOURNAL
     install_kernelspec(folder / "jupyter", Limits(), journal=folder / JOURNAL)
     install_kernelspec(folder / "jupyter", Limits(read_only=True), JUDGE_KERNEL_NAME)
@@ -125,7 +117,7 @@ def scratch_course(course: Course, folder: Path, students: list[str], assignment
                  "# saved per notebook on a graceful shutdown, benchmarks/README.md)\n"
                  "c.Execute.shutdown_kernel = 'immediate'\n"
                  + (f"c.Execute.timeout = {int(cell_timeout)}\n" if cell_timeout else ""))
-    return folder, incidents
+    return folder, incidents, sockets
 
 
 def _failure(proc, journal: Path, student: str) -> str:
@@ -142,14 +134,19 @@ def execute_chunk(root: str, scratch: str, assignment: str, students: list[str],
     """Worker: grade a few candidates with one nbgrader run in a scratch course;
     {student: {"erreur": message or None, "incidents": [...]}}, completed by
     :func:`.kernel_sweep.finish_copies`."""
-    folder, incidents = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
-                                       Path(gradebook) if gradebook else None, cell_timeout)
+    folder, incidents, sockets = scratch_course(Course(root), Path(scratch) / students[0], students, assignment,
+                                                Path(gradebook) if gradebook else None, cell_timeout)
     journal = Path(root) / "journal_autocorrection.log"
     env = {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(folder / "jupyter"), os.environ.get("JUPYTER_PATH")])),
            INCIDENTS_VARIABLE: str(folder / "juge")}
-    proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
-    stop_servers(sockets_folder(folder))  # the copies' fork servers (mdpc.grading.forked_kernel): nothing left to fork
-    shutil.rmtree(sockets_folder(folder), ignore_errors=True)
+    if status()[0]:  # the copies' fork servers, detached from their launchers, are this process's to reap
+        adopt_servers()
+    try:
+        proc = run_nbgrader(["autograde", assignment, "--force"], folder, journal, check=False, env=env)
+    finally:
+        stop_servers(sockets)  # nothing left to fork (mdpc.grading.forked_kernel)
+        reap_servers()
+        shutil.rmtree(sockets, ignore_errors=True)
     for found in sorted((folder / "juge").glob("*.json")):  # what the judge saw the candidates' code attempt
         item = json.loads(found.read_text(encoding="utf-8"))
         if item.get("candidat") in incidents:

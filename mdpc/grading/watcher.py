@@ -100,10 +100,14 @@ def _sandbox_tmp(child: int) -> tuple[int, int]:
     return used, max(0, st.f_files - st.f_ffree - 1)  # the root folder of the tmpfs is not the candidate's
 
 
-def over_quota(folder: Path, opts, child: int | None = None) -> str | None:
-    """Why the copy's kernel must stop (French), or None: the copy's folder and, with `child` (the sandbox's
-    bubblewrap), the sandbox's /tmp, against the quota of `opts`."""
+def over_quota(folder: Path, opts, child: int | None = None, also: Path | None = None) -> str | None:
+    """Why the copy's kernel must stop (French), or None: the copy's folder, the kernel's sockets folder
+    `also` (writable by the kernel, on the host's disk) and, with `child` (the sandbox's bubblewrap), the
+    sandbox's /tmp, against the quota of `opts`."""
     size, count, deep = measure(folder, opts.dossier_fichiers)
+    if also is not None:
+        more = measure(also, opts.dossier_fichiers)
+        size, count, deep = size + more[0], count + more[1], deep or more[2]
     tmp_bytes = 0
     if child is not None:
         tmp_bytes, tmp_count = _sandbox_tmp(child)
@@ -135,7 +139,7 @@ def _report(journal: str, folder: Path, message: str) -> None:
                                               ensure_ascii=False))
 
 
-def watch(child: int, folder: Path, opts, isolated: bool) -> int:
+def watch(child: int, folder: Path, opts, isolated: bool, also: Path | None = None) -> int:
     """Wait for the kernel's process `child`, measuring the copy's folder every ``WATCH_SECONDS``; stop the
     kernel (and every process of this group) when the copy goes over the quota. Returns the exit code."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupt is for the kernel, not for its watcher
@@ -145,7 +149,7 @@ def watch(child: int, folder: Path, opts, isolated: bool) -> int:
         if pid:
             code = os.waitstatus_to_exitcode(code)
             return code if code >= 0 else 128 - code
-        reason = over_quota(folder, opts, child if isolated else None)
+        reason = over_quota(folder, opts, child if isolated else None, also)
         # twice in a row: while bubblewrap sets the sandbox up, its processes' /tmp is a passing mount
         strikes = strikes + 1 if reason else 0
         if strikes >= 2:
