@@ -4,7 +4,7 @@ One folder per behaviour in ``tests/fixtures/copies_hostiles/`` (its ``comportem
 to the copy and the documented outcome, which the tests below check; the README's table « Copies hostiles ou
 abîmées » says the same for trainers). Each copy starts from the solution of B4_pilotage_performance (three
 notebooks) and goes through the whole path: released, fetched and submitted through nbgrader's exchange,
-collected, graded in one ``mdpc autograde`` run (cells limited to 15 s here instead of 120), feedback
+collected, graded in one ``mdpc autograde`` run (cells limited to 30 s here instead of 120), feedback
 generated and released through the exchange, C4.1 rated by a grader, decisions, reports (HTML) and jury
 minutes. The reference candidate h01 hands in the solution as it is: every other candidate's outcome is read
 against it, and h01 must come out untouched by what the others did. Every incident reaches the candidate's
@@ -211,7 +211,7 @@ def hostile(tmp_path_factory, targets):
     for sid in BEHAVIOURS:
         _links(sub[sid], BEHAVIOURS[sid].get("liens_ramasses"), places)
     before = {sid: _digest(f) for sid, f in sub.items()}
-    errors = autograde_cohort(course, A, progress=False, cell_timeout=15)
+    errors = autograde_cohort(course, A, progress=False, cell_timeout=30)
     left = _sandbox_processes()
     feedback = course.nbgrader("generate_feedback", A, "--force", check=False)
     released = course.nbgrader("release_feedback", A, check=False)
