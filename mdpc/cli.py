@@ -130,17 +130,18 @@ def cmd_noter(args) -> int:
         rows = [{"candidat": args.candidat, "competence": args.competence, "critere": args.critere,
                  "niveau": args.niveau, "commentaire": args.commentaire or "", "correcteur": args.correcteur}]
     failures = 0
-    for i, row in enumerate(rows, 1):
-        try:
-            candidate, code, number, level = _rating_row(row)
-            assignment = args.devoir[0] if args.devoir and len(args.devoir) == 1 else course.assignment_of(code)
-            eff = book.record(assignment, candidate, code, number, row.get("correcteur") or args.correcteur, level,
-                              row.get("commentaire") or "", jury=args.jury, accommodations=accs)
-            print(f"enregistré : {candidate} {code} critère {number} → niveau {level}"
-                  + (" (notes divergentes : à trancher par le jury)" if eff.state == RatingState.DIVERGENT else ""))
-        except MdpcError as exc:
-            print(f"ligne {i} refusée : {exc}")
-            failures += 1
+    with book.batch():
+        for i, row in enumerate(rows, 1):
+            try:
+                candidate, code, number, level = _rating_row(row)
+                assignment = args.devoir[0] if args.devoir and len(args.devoir) == 1 else course.assignment_of(code)
+                eff = book.record(assignment, candidate, code, number, row.get("correcteur") or args.correcteur,
+                                  level, row.get("commentaire") or "", jury=args.jury, accommodations=accs)
+                print(f"enregistré : {candidate} {code} critère {number} → niveau {level}"
+                      + (" (notes divergentes : à trancher par le jury)" if eff.state == RatingState.DIVERGENT else ""))
+            except MdpcError as exc:
+                print(f"ligne {i} refusée : {exc}")
+                failures += 1
     return 1 if failures else 0
 
 

@@ -94,6 +94,24 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def _rate(course, book: RatingBook, cohort: list[Candidate], failed: set) -> None:
+    """The demo graders' levels (two graders, and the jury's where they diverge), copies not graded left out."""
+    for c in cohort:
+        for who, sheet in ((GRADERS[0], c.levels), (GRADERS[1], c.second)):
+            for code, levels in sheet.items():
+                if (c.id, course.assignment_of(code)) in failed:
+                    continue
+                for k, level in enumerate(levels, 1):
+                    if level is not None:
+                        book.record(course.assignment_of(code), c.id, code, k, who, level,
+                                    grader_comment(code, k, level))
+        for (code, k), level in c.jury.items():
+            if (c.id, course.assignment_of(code)) in failed:
+                continue
+            book.record(course.assignment_of(code), c.id, code, k, JURY_CHAIR, level,
+                        "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
+
+
 def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -> dict:
     """The main job on the demo cohort; returns the outputs (paths, records, errors).
 
@@ -155,20 +173,8 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
             say(f"  ⚠ {s} ({a}) : copie non autocorrigée, qui ne sera pas notée — {e}")
     say(f"[6/{steps}] Les correcteurs de démonstration notent chaque critère (double correction pour deux copies)")
     book = RatingBook(course)
-    for c in cohort:
-        for who, sheet in ((GRADERS[0], c.levels), (GRADERS[1], c.second)):
-            for code, levels in sheet.items():
-                if (c.id, course.assignment_of(code)) in failed:
-                    continue
-                for k, level in enumerate(levels, 1):
-                    if level is not None:
-                        book.record(course.assignment_of(code), c.id, code, k, who, level,
-                                    grader_comment(code, k, level))
-        for (code, k), level in c.jury.items():
-            if (c.id, course.assignment_of(code)) in failed:
-                continue
-            book.record(course.assignment_of(code), c.id, code, k, JURY_CHAIR, level,
-                        "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
+    with book.batch():
+        _rate(course, book, cohort, failed)
     for d in book.divergences(list(ASSIGNMENTS)):
         state = f"tranchée par le jury : niveau {d['niveau_final']}" if d["tranche_par_le_jury"] else "à trancher par le jury"
         say(f"  ⚠ Notes divergentes — {d['candidat']}, {d['competence']} critère {d['critere']} : "

@@ -26,6 +26,32 @@ def dom_class(*parts) -> str:
     user style or an assistive tool, never a value."""
     return "mdpc-" + "-".join(_UNSAFE.sub("_", str(p)) for p in parts)
 _LAYOUT = {"width": "95%"}
+BOX = {"border": "1px solid #999", "padding": "6px"}
+_SHARED: dict = {}
+
+
+def shared(klass, **props):
+    """One model per distinct look (a Layout or a style), shared by every widget of the kernel that has it.
+
+    ipywidgets lets widgets share a Layout or a style: each widget refers to it by its model id. A grid of a
+    hundred fields then opens a hundred models instead of three hundred; the kernel sends, the autograde reads
+    and the graded copy stores a third of them. A closed model (``Widget.close_all()``) is made again."""
+    key = (klass, tuple(sorted(props.items())))
+    model = _SHARED.get(key)
+    if model is None or model.comm is None:
+        model = _SHARED[key] = klass(**props)
+    return model
+
+
+def make(cls, *, layout: dict | None = None, style: dict | None = None, **kw):
+    """``cls(**kw)`` with a shared Layout and a shared style (:func:`shared`): never change a widget's
+    ``layout`` or ``style`` in place, give it another."""
+    traits = cls.class_traits()
+    if "layout" in traits:
+        kw["layout"] = shared(w.Layout, **(layout or {}))
+    if "style" in traits:
+        kw["style"] = shared(traits["style"].klass, **(style or {}))
+    return cls(**kw)
 
 
 @dataclass
@@ -41,30 +67,31 @@ class Field:
     help: str = ""
     extra: dict = field(default_factory=dict)
 
-    def make_widget(self, value):
-        common = {"description": self.label, "style": _STYLE, "layout": w.Layout(**_LAYOUT)}
+    def make_widget(self, value, layout: dict | None = None):
+        common = {"description": self.label, "style": _STYLE, "layout": _LAYOUT if layout is None else layout}
         if self.kind == "texte":
-            return w.Text(value=value or "", placeholder=self.help, **common)
+            return make(w.Text, value=value or "", placeholder=self.help, **common)
         if self.kind == "long":
-            return w.Textarea(value=value or "", placeholder=self.help, rows=self.extra.get("rows", 5), **common)
+            return make(w.Textarea, value=value or "", placeholder=self.help, rows=self.extra.get("rows", 5), **common)
         if self.kind in ("nombre", "entier"):
             cls = w.BoundedFloatText if self.kind == "nombre" else w.BoundedIntText
             lo = -1e12 if self.minimum is None else self.minimum
             hi = 1e12 if self.maximum is None else self.maximum
             start = value if isinstance(value, (int, float)) and lo <= value <= hi else max(lo, min(hi, 0))
-            return cls(value=start, min=lo, max=hi, **common)
+            return make(cls, value=start, min=lo, max=hi, **common)
         if self.kind == "choix":
             options = [("— choisir —", None)] + [(str(o), o) for o in self.options]
-            return w.Dropdown(options=options, value=value if value in self.options else None, **common)
+            return make(w.Dropdown, options=options, value=value if value in self.options else None, **common)
         if self.kind == "multiple":
             chosen = tuple(v for v in (value or ()) if v in self.options)
-            return w.SelectMultiple(options=list(self.options), value=chosen, rows=min(8, len(self.options)), **common)
+            return make(w.SelectMultiple, options=list(self.options), value=chosen, rows=min(8, len(self.options)),
+                        **common)
         if self.kind == "date":
             try:
                 start = dt.date.fromisoformat(value) if value else None
             except (TypeError, ValueError):
                 start = None
-            return w.DatePicker(value=start, **common)
+            return make(w.DatePicker, value=start, **common)
         raise ValueError(f"Type de champ inconnu : {self.kind}")
 
 
@@ -133,8 +160,9 @@ class Form:
                 f"{''.join(rows)}</table>")
 
     def box(self):
-        header = w.HTML(f"<h4>{html.escape(self.title)}</h4>" + (f"<p>{html.escape(self.intro)}</p>" if self.intro else ""))
-        return w.VBox([header, *self.widgets.values()], layout=w.Layout(border="1px solid #999", padding="6px"))
+        header = make(w.HTML, value=f"<h4>{html.escape(self.title)}</h4>"
+                      + (f"<p>{html.escape(self.intro)}</p>" if self.intro else ""))
+        return make(w.VBox, children=[header, *self.widgets.values()], layout=BOX)
 
     def show(self) -> None:
         """Display the widgets, then a plain summary that follows every change."""

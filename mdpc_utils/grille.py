@@ -18,7 +18,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .answers import AnswerStore
-from .forms import Field, _read, dom_class
+from .forms import BOX, Field, _read, dom_class, make
 
 MAX_ROWS = 60
 
@@ -96,12 +96,12 @@ class Grille:
             self._summary.update(HTML(self.summary_html()))
 
     def _cell(self, row: dict, f: Field, label: str, i: int):
-        widget = f.make_widget(self._clean(row)[f.key])  # a hand-edited answers file never stops the notebook
+        # a hand-edited answers file never stops the notebook (_clean)
+        widget = f.make_widget(self._clean(row)[f.key], layout={"width": f.extra.get("width", "auto")})
         widget.add_class(dom_class(self.name, f"l{i}", f.key))
         if self.fixed_rows is not None and f.kind in ("nombre", "entier") and self._clean(row)[f.key] is None:
             row[f.key] = widget.value  # what the field shows (its minimum) is what the grid saves, not « empty »
         widget.description = label
-        widget.layout = w.Layout(width=f.extra.get("width", "auto"))
 
         def changed(change):
             row[f.key] = _read(widget, f.kind)
@@ -114,24 +114,25 @@ class Grille:
         for i, row in enumerate(self.rows):
             if self.fixed_rows is not None:
                 name = " · ".join(str(self.fixed_rows.loc[i, c]) for c in self.fixed)
-                head = w.HTML(f"<strong>{html.escape(name)}</strong>")
+                head = make(w.HTML, value=f"<strong>{html.escape(name)}</strong>")
             else:
                 name = f"ligne {i + 1}"
-                head = w.HTML(f"<strong>Ligne {i + 1}</strong>")
+                head = make(w.HTML, value=f"<strong>Ligne {i + 1}</strong>")
             cells = [self._cell(row, f, f"{f.label} ({name})" if f.extra.get("long_label") else f.label, i)
                      for f in self.columns]
-            lines.append(w.VBox([head, w.HBox(cells, layout=w.Layout(flex_flow="row wrap"))],
-                                layout=w.Layout(border_bottom="1px solid #ddd", padding="2px 0")))
+            lines.append(make(w.VBox, children=[head, make(w.HBox, children=cells, layout={"flex_flow": "row wrap"})],
+                              layout={"border_bottom": "1px solid #ddd", "padding": "2px 0"}))
         self._body.children = lines
 
     def box(self):
-        self._body = w.VBox()
+        self._body = make(w.VBox)
         self._draw()
-        parts = [w.HTML(f"<h4>{html.escape(self.title)}</h4>" + (f"<p>{html.escape(self.intro)}</p>" if self.intro else "")),
+        parts = [make(w.HTML, value=f"<h4>{html.escape(self.title)}</h4>"
+                      + (f"<p>{html.escape(self.intro)}</p>" if self.intro else "")),
                  self._body]
         if self.fixed_rows is None:
-            add = w.Button(description="Ajouter une ligne", icon="plus")
-            remove = w.Button(description="Retirer la dernière ligne", icon="minus")
+            add = make(w.Button, description="Ajouter une ligne", icon="plus")
+            remove = make(w.Button, description="Retirer la dernière ligne", icon="minus")
             add.add_class(dom_class(self.name, "ajouter"))
             remove.add_class(dom_class(self.name, "retirer"))
 
@@ -147,8 +148,8 @@ class Grille:
                     self._draw()
             add.on_click(added)
             remove.on_click(removed)
-            parts.append(w.HBox([add, remove]))
-        return w.VBox(parts, layout=w.Layout(border="1px solid #999", padding="6px"))
+            parts.append(make(w.HBox, children=[add, remove]))
+        return make(w.VBox, children=parts, layout=BOX)
 
     def summary_html(self) -> str:
         table = self.resultat()

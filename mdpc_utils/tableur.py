@@ -22,7 +22,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .answers import AnswerStore
-from .forms import dom_class
+from .forms import BOX, dom_class, make
 from .formules import help_text
 from .recette import (
     ARRANGEMENTS,
@@ -120,20 +120,20 @@ class Tableur:
         self._refresh()
 
     def _param_widget(self, i: int, step: dict, param: str, label: str, kind: str, placeholder: str):
-        style, layout = {"description_width": "initial"}, w.Layout(width="95%")
+        style, layout = {"description_width": "initial"}, {"width": "95%"}
         if kind == "table":
             options = [("— choisir —", None)] + [(k, k) for k in self.sources]
-            widget = w.Dropdown(options=options, value=step.get(param) if step.get(param) in self.sources else None,
-                                description=label, style=style, layout=layout)
+            widget = make(w.Dropdown, options=options, value=step.get(param) if step.get(param) in self.sources else None,
+                          description=label, style=style, layout=layout)
         elif kind in ("mode", "ordre", "rangement"):
             options = {"mode": MODES, "ordre": ORDERS, "rangement": ARRANGEMENTS}[kind]
             values = [v for _, v in options]
-            widget = w.Dropdown(options=options, value=step.get(param) if step.get(param) in values else values[0],
-                                description=label, style=style, layout=layout)
+            widget = make(w.Dropdown, options=options, value=step.get(param) if step.get(param) in values else values[0],
+                          description=label, style=style, layout=layout)
             step.setdefault(param, widget.value)
         else:
-            widget = w.Text(value=str(step.get(param) or ""), placeholder=placeholder, description=label,
-                            continuous_update=False, style=style, layout=layout)
+            widget = make(w.Text, value=str(step.get(param) or ""), placeholder=placeholder, description=label,
+                          continuous_update=False, style=style, layout=layout)
 
         def changed(change):
             step[param] = change["new"]
@@ -163,19 +163,19 @@ class Tableur:
         rows = []
         for i, step in enumerate(self.recipe["etapes"]):
             label, params = OPERATIONS.get(step.get("op"), ("Étape inconnue", []))
-            header = w.HTML(f"<strong>Étape {i + 1} — {html.escape(label)}</strong>")
-            buttons = [w.Button(description="Monter", tooltip=f"Monter l'étape {i + 1}", icon="arrow-up"),
-                       w.Button(description="Descendre", tooltip=f"Descendre l'étape {i + 1}", icon="arrow-down"),
-                       w.Button(description="Supprimer", tooltip=f"Supprimer l'étape {i + 1}", icon="trash",
-                                button_style="warning")]
+            header = make(w.HTML, value=f"<strong>Étape {i + 1} — {html.escape(label)}</strong>")
+            buttons = [make(w.Button, description="Monter", tooltip=f"Monter l'étape {i + 1}", icon="arrow-up"),
+                       make(w.Button, description="Descendre", tooltip=f"Descendre l'étape {i + 1}", icon="arrow-down"),
+                       make(w.Button, description="Supprimer", tooltip=f"Supprimer l'étape {i + 1}", icon="trash",
+                            button_style="warning")]
             buttons[0].on_click(self._move(i, -1))
             buttons[1].on_click(self._move(i, 1))
             buttons[2].on_click(self._remove(i))
             for button, what in zip(buttons, ("monter", "descendre", "supprimer"), strict=True):
                 button.add_class(dom_class(self.name, f"e{i + 1}", what))
             widgets = [self._param_widget(i, step, *p) for p in params]
-            rows.append(w.VBox([header, *widgets, w.HBox(buttons)],
-                               layout=w.Layout(border="1px solid #bbb", padding="4px", margin="2px 0")))
+            rows.append(make(w.VBox, children=[header, *widgets, make(w.HBox, children=buttons)],
+                             layout={"border": "1px solid #bbb", "padding": "4px", "margin": "2px 0"}))
         self._ui["steps"].children = rows
 
     def _refresh(self) -> None:
@@ -191,18 +191,18 @@ class Tableur:
         self._ui["preview"].value = f"<div aria-live='polite'><h5>Résultat</h5>{text}</div>"
 
     def box(self):
-        start = w.Dropdown(options=[("— choisir —", None)] + [(k, k) for k in self.sources],
-                           value=self.recipe.get("depart") if self.recipe.get("depart") in self.sources else None,
-                           description="Table de départ", style={"description_width": "initial"})
+        start = make(w.Dropdown, options=[("— choisir —", None)] + [(k, k) for k in self.sources],
+                     value=self.recipe.get("depart") if self.recipe.get("depart") in self.sources else None,
+                     description="Table de départ", style={"description_width": "initial"})
 
         def start_changed(change):
             self.recipe["depart"] = change["new"]
             self._save()
         start.observe(start_changed, names="value")
         start.add_class(dom_class(self.name, "depart"))
-        adder = w.Dropdown(options=[(label, op) for op, (label, _) in OPERATIONS.items()],
-                           description="Nouvelle étape", style={"description_width": "initial"})
-        add = w.Button(description="Ajouter l'étape", icon="plus", tooltip="Ajouter l'étape choisie à la fin")
+        adder = make(w.Dropdown, options=[(label, op) for op, (label, _) in OPERATIONS.items()],
+                     description="Nouvelle étape", style={"description_width": "initial"})
+        add = make(w.Button, description="Ajouter l'étape", icon="plus", tooltip="Ajouter l'étape choisie à la fin")
 
         def add_step(_):
             if len(self.recipe["etapes"]) < MAX_STEPS:
@@ -212,20 +212,20 @@ class Tableur:
         add.on_click(add_step)
         adder.add_class(dom_class(self.name, "nouvelle"))
         add.add_class(dom_class(self.name, "ajouter"))
-        helper = w.Accordion(children=[w.HTML("<pre style='white-space:pre-wrap'>"
-                                              + html.escape(help_text()) + "</pre>")])
+        helper = make(w.Accordion, children=[make(w.HTML, value="<pre style='white-space:pre-wrap'>"
+                                                  + html.escape(help_text()) + "</pre>")])
         helper.set_title(0, "Aide : fonctions des formules")
         helper.selected_index = None
-        self._ui = {"steps": w.VBox(), "preview": w.HTML()}
+        self._ui = {"steps": make(w.VBox), "preview": make(w.HTML)}
         self._draw_steps()
         self._refresh()
-        header = w.HTML(f"<h4>{html.escape(self.title)}</h4>" + (f"<p>{html.escape(self.intro)}</p>" if self.intro else "")
+        header = make(w.HTML, value=f"<h4>{html.escape(self.title)}</h4>" + (f"<p>{html.escape(self.intro)}</p>" if self.intro else "")
                         + "<p>Tables disponibles : " + ", ".join(f"<code>{html.escape(k)}</code>" for k in self.sources)
                         + (" ; constantes : " + ", ".join(f"<code>{html.escape(k)}</code> = {html.escape(str(v))}"
                                                           for k, v in self.constants.items()) if self.constants else "")
                         + "</p>")
-        return w.VBox([header, start, self._ui["steps"], w.HBox([adder, add]), helper, self._ui["preview"]],
-                      layout=w.Layout(border="1px solid #999", padding="6px"))
+        return make(w.VBox, children=[header, start, self._ui["steps"], make(w.HBox, children=[adder, add]), helper,
+                                      self._ui["preview"]], layout=BOX)
 
     def show(self) -> None:
         display(self.box())

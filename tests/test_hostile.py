@@ -152,11 +152,12 @@ def _rate_c41(course, students):
     """A grader rates every criterion of C4.1 « acquis » (3) for the copies that could be graded (the grader's
     name and comment of the fixture's `correcteur` and `commentaire_correcteur` when it has them)."""
     book = RatingBook(course)
-    for sid in students:
-        spec = BEHAVIOURS[sid]
-        for k in range(1, len(default_grids()["C4.1"].criteria) + 1):
-            book.record(A, sid, "C4.1", k, spec.get("correcteur", "Correctrice Essai"), 3,
-                        spec.get("commentaire_correcteur", "Critère atteint."))
+    with book.batch():
+        for sid in students:
+            spec = BEHAVIOURS[sid]
+            for k in range(1, len(default_grids()["C4.1"].criteria) + 1):
+                book.record(A, sid, "C4.1", k, spec.get("correcteur", "Correctrice Essai"), 3,
+                            spec.get("commentaire_correcteur", "Critère atteint."))
     return book
 
 

@@ -378,6 +378,8 @@ NOT_CALLED = {
                                   "recipe the candidate enters (its replay is run_recipe, exercised)",
     "mdpc_utils.grille.Grille": "ipywidgets grid saved to the answers file: it returns what the candidate typed",
     "mdpc_utils.forms.dom_class": "names a field's CSS class from its form and key: no value of the case",
+    "mdpc_utils.forms.make": "builds an ipywidgets widget with a shared look (Layout, style): no value of the case",
+    "mdpc_utils.forms.shared": "one ipywidgets Layout or style per look, shared by the kernel's widgets: no value",
     "mdpc_utils.formules.help_text": "no argument: the list of formula functions shown in the tools",
     "mdpc_utils.recette.apply_step": "applies one step the candidate wrote (a dict of their recipe); without one it "
                                      "computes nothing (tests/test_outils.py)",

@@ -9,7 +9,7 @@ the tests that guard it.
 import html
 import io
 import re
-from contextlib import redirect_stdout
+from contextlib import ExitStack, redirect_stdout
 from html import unescape
 
 import nbformat
@@ -280,9 +280,22 @@ def test_grader_levels_are_where_formgrader_keeps_them(run):
         assert comment.manual_comment == default_grids()["C4.1"].criteria[1].descriptors[1]
 
 
-def test_wrong_ratings_are_refused_in_french(run):
+@pytest.mark.parametrize("batch", [False, True], ids=["une-a-une", "par-lot"])
+def test_wrong_ratings_are_refused_in_french(run, batch):
+    """One rating at a time (formgrader) or in a batch sharing one gradebook (the demo, ``mdpc noter`` from a
+    file: the demo's levels checked by the other tests were written so): each refusal leaves nothing behind."""
     book = RatingBook(run["course"])
     before = len(book.history(demo.ASSIGNMENT))
+    with ExitStack() as stack:
+        if batch:
+            stack.enter_context(book.batch())
+        _refusals(run, book)
+        if batch:  # the batch's gradebook still answers after the refusals
+            assert book._gb.find_grade("C4_1_crit1", "C4_1_plan_de_charges", demo.ASSIGNMENT, "c01").max_score == 3
+    assert len(book.history(demo.ASSIGNMENT)) == before
+
+
+def _refusals(run, book):
     with pytest.raises(GridError, match="hors de l'échelle"):
         book.record(demo.ASSIGNMENT, "c01", "C4.1", 1, "Mme Aubert", 7)
     with pytest.raises(CourseError, match="Aucune cellule d'évaluation"):
@@ -298,7 +311,6 @@ def test_wrong_ratings_are_refused_in_french(run):
     accs = load_accommodations(run["course"].root / "dispenses.yaml")
     with pytest.raises(CourseError, match="dispensé.*ne reçoit pas de niveau"):
         book.record(demo.ASSIGNMENT, "c05", "C4.2", 3, "Mme Aubert", 2, accommodations=accs)
-    assert len(book.history(demo.ASSIGNMENT)) == before
 
 
 def test_double_marking_divergences_and_audit_trail(run):

@@ -20,6 +20,7 @@ is accepted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 from mdpc.core.exemptions import Accommodations
@@ -39,6 +40,27 @@ class RatingBook:
         self.journal = Journal(self.path)
         self.journal.open()
         self._roster: tuple[tuple | None, Roster | None] = (None, None)
+        self._gb = None  # the gradebook held open by `batch()`, else one is opened per rating
+
+    @contextlib.contextmanager
+    def batch(self):
+        """Ratings recorded in this block share one gradebook connection (the demo's graders, ``mdpc noter``
+        from a file): each still locks the journal, commits and counts alone; opening nbgrader's gradebook
+        (an SQLAlchemy engine, its queries compiled again) cost 100 ms per rating."""
+        with self.course.gradebook() as gb:
+            self._gb = gb
+            try:
+                yield self
+            finally:
+                self._gb = None
+
+    @contextlib.contextmanager
+    def _gradebook(self):
+        if self._gb is not None:
+            yield self._gb
+        else:
+            with self.course.gradebook() as gb:
+                yield gb
 
     def _connect(self):
         return self.journal.connect()
@@ -95,6 +117,8 @@ class RatingBook:
             db.commit()
         except BaseException:
             db.rollback()
+            if self._gb is not None:  # the shared gradebook goes on with the next rating, clean
+                self._gb.db.rollback()
             raise
         finally:
             db.close()
@@ -127,7 +151,7 @@ class RatingBook:
     def _check_submission(self, assignment, candidate, notebook, grade_id):
         from nbgrader.api import MissingEntry
 
-        with self.course.gradebook() as gb:
+        with self._gradebook() as gb:
             try:
                 gb.find_grade(grade_id, notebook, assignment, candidate)
             except MissingEntry:
@@ -135,7 +159,7 @@ class RatingBook:
                                   "autocorrigez-la avant de noter.") from None
 
     def _write_gradebook(self, assignment, candidate, notebook, grade_id, effective: Effective) -> None:
-        with self.course.gradebook() as gb:
+        with self._gradebook() as gb:
             grade = gb.find_grade(grade_id, notebook, assignment, candidate)
             remark = gb.find_comment(grade_id, notebook, assignment, candidate)
             grade.manual_score = None if effective.level is None else float(effective.level)
