@@ -31,10 +31,11 @@ $(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
 demo: $(STAMP)
 	$(BIN)/mdpc demo
 
-# Deux fichiers de tests à la fois (pytest-xdist, un par cœur ; les fixtures d'un fichier restent dans son processus),
+# Deux fichiers de tests à la fois (pytest-xdist, un par cœur ; les fixtures d'un fichier restent dans son processus ;
+# les fichiers les plus longs d'abord, dans l'ordre de tests/conftest.py),
 # puis les tests de JupyterLab dans Chromium, seuls : un navigateur sur une machine saturée perd des clics.
 test: $(STAMP) systeme
-	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/test_navigateur.py
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --ignore=tests/test_navigateur.py
 	$(BIN)/python -m pytest tests/test_navigateur.py
 
 # Tests unitaires et de contrat seulement (moins de 3 minutes) : ni nbgrader, ni noyau Jupyter hors leçons, ni Chromium, ni PostgreSQL.

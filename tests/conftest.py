@@ -55,3 +55,17 @@ def seed_criteria():
     import seed_criteria as sc
 
     return sc.parse(sc.SEED.read_text(encoding="utf-8"))
+
+
+# The files whose module fixtures take longest (clean-clone CI, 7 December 2026: the demo 825 s, the hostile
+# copies 717 s, the three sessions 330 s, the variants 153 s…), started first by `make test` (pytest-xdist,
+# --dist loadfile --no-loadscope-reorder): the two longest on their own worker from the start, the short files
+# then keep both workers busy to the end, instead of one worker finishing a long file alone.
+LONGEST_FIRST = ("test_pipeline.py", "test_hostile.py", "test_sessions_e2e.py", "test_variantes.py",
+                 "test_sessions_b4.py", "test_processus.py", "test_postgres.py", "test_notebooks.py",
+                 "test_parcours.py", "test_validate.py", "test_fourche.py", "test_lecons.py", "test_kit.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the other files keep their order

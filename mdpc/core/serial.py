@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import types
 import typing
 
@@ -32,13 +33,15 @@ class JsonRecord:
 
     @classmethod
     def from_json(cls, data: dict):
-        hints = typing.get_type_hints(cls)
-        kwargs = {}
-        for f in dataclasses.fields(cls):
-            name = f.metadata.get("json", f.name)
-            if name in data:
-                kwargs[f.name] = _load(hints[f.name], data[name])
-        return cls(**kwargs)
+        return cls(**{attr: _load(tp, data[name]) for attr, name, tp in _plan(cls) if name in data})
+
+
+@functools.cache
+def _plan(cls) -> tuple[tuple[str, str, object], ...]:
+    """(attribute, JSON key, type) of each field of a record class, once per class: ``typing.get_type_hints``
+    evaluates every annotation again at each call, most of the time of reading a cohort's records."""
+    hints = typing.get_type_hints(cls)
+    return tuple((f.name, f.metadata.get("json", f.name), hints[f.name]) for f in dataclasses.fields(cls))
 
 
 def _dump(value):
