@@ -96,20 +96,20 @@ def say(message: str) -> None:
 
 def _rate(course, book: RatingBook, cohort: list[Candidate], failed: set) -> None:
     """The demo graders' levels (two graders, and the jury's where they diverge), copies not graded left out."""
+    assignment_of = {code: course.assignment_of(code) for c in cohort for code in [*c.levels, *c.second]
+                     + [code for code, _ in c.jury]}
     for c in cohort:
         for who, sheet in ((GRADERS[0], c.levels), (GRADERS[1], c.second)):
             for code, levels in sheet.items():
-                if (c.id, course.assignment_of(code)) in failed:
+                if (c.id, assignment_of[code]) in failed:
                     continue
                 for k, level in enumerate(levels, 1):
                     if level is not None:
-                        book.record(course.assignment_of(code), c.id, code, k, who, level,
-                                    grader_comment(code, k, level))
+                        book.record(assignment_of[code], c.id, code, k, who, level, grader_comment(code, k, level))
         for (code, k), level in c.jury.items():
-            if (c.id, course.assignment_of(code)) in failed:
-                continue
-            book.record(course.assignment_of(code), c.id, code, k, JURY_CHAIR, level,
-                        "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
+            if (c.id, assignment_of[code]) not in failed:
+                book.record(assignment_of[code], c.id, code, k, JURY_CHAIR, level,
+                            "Niveau arrêté par le jury après lecture des deux corrections.", jury=True)
 
 
 def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -> dict:

@@ -17,7 +17,7 @@ from IPython.display import HTML, display
 
 from .answers import AnswerStore
 
-_STYLE = {"description_width": "initial"}
+STYLE = {"description_width": "initial"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -25,7 +25,7 @@ def dom_class(*parts) -> str:
     """The CSS class that names a field in the page (``mdpc-<form>-<key>``): a stable handle for a browser test, a
     user style or an assistive tool, never a value."""
     return "mdpc-" + "-".join(_UNSAFE.sub("_", str(p)) for p in parts)
-_LAYOUT = {"width": "95%"}
+LAYOUT = {"width": "95%"}
 BOX = {"border": "1px solid #999", "padding": "6px"}
 _SHARED: dict = {}
 
@@ -68,7 +68,7 @@ class Field:
     extra: dict = field(default_factory=dict)
 
     def make_widget(self, value, layout: dict | None = None):
-        common = {"description": self.label, "style": _STYLE, "layout": _LAYOUT if layout is None else layout}
+        common = {"description": self.label, "style": STYLE, "layout": LAYOUT if layout is None else layout}
         if self.kind == "texte":
             return make(w.Text, value=value or "", placeholder=self.help, **common)
         if self.kind == "long":

@@ -22,7 +22,7 @@ import pandas as pd
 from IPython.display import HTML, display
 
 from .answers import AnswerStore
-from .forms import BOX, dom_class, make
+from .forms import BOX, LAYOUT, STYLE, dom_class, make
 from .formules import help_text
 from .recette import (
     ARRANGEMENTS,
@@ -120,7 +120,7 @@ class Tableur:
         self._refresh()
 
     def _param_widget(self, i: int, step: dict, param: str, label: str, kind: str, placeholder: str):
-        style, layout = {"description_width": "initial"}, {"width": "95%"}
+        style, layout = STYLE, LAYOUT
         if kind == "table":
             options = [("— choisir —", None)] + [(k, k) for k in self.sources]
             widget = make(w.Dropdown, options=options, value=step.get(param) if step.get(param) in self.sources else None,
@@ -193,7 +193,7 @@ class Tableur:
     def box(self):
         start = make(w.Dropdown, options=[("— choisir —", None)] + [(k, k) for k in self.sources],
                      value=self.recipe.get("depart") if self.recipe.get("depart") in self.sources else None,
-                     description="Table de départ", style={"description_width": "initial"})
+                     description="Table de départ", style=STYLE)
 
         def start_changed(change):
             self.recipe["depart"] = change["new"]
@@ -201,7 +201,7 @@ class Tableur:
         start.observe(start_changed, names="value")
         start.add_class(dom_class(self.name, "depart"))
         adder = make(w.Dropdown, options=[(label, op) for op, (label, _) in OPERATIONS.items()],
-                     description="Nouvelle étape", style={"description_width": "initial"})
+                     description="Nouvelle étape", style=STYLE)
         add = make(w.Button, description="Ajouter l'étape", icon="plus", tooltip="Ajouter l'étape choisie à la fin")
 
         def add_step(_):
