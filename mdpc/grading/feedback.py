@@ -24,10 +24,14 @@ again by :class:`mdpc.grading.safe_exchange.SafeReleaseFeedback` (nbgrader's own
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 import nbformat
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, ClearMarkScheme, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution, is_task
@@ -99,6 +103,31 @@ class SafeFeedback(NbGraderPreprocessor):
             if meta.get("comment"):
                 meta["comment"] = md_text(meta["comment"], lines=True)
         return nb, resources
+
+
+IMAGE_ALT = "Image produite par le carnet (sans description)"
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt=)", re.IGNORECASE)
+
+
+class FeedbackExporter(HTMLExporter):
+    """nbconvert's HTML exporter for the feedback, without its pass over the whole page with BeautifulSoup
+    (``html.parser``), which took more than half of ``generate_feedback``: 4.4 s of 8.2 s for 12 notebooks
+    of B4 (benchmarks/README.md). That pass adds an alternative text to each image without one, and makes
+    the inputs and outputs of JupyterLab's templates focusable; nbgrader's feedback template extends the
+    classic one, which has neither of those blocks, so only the images are left to do: they get a French
+    alternative text here, on the markup the template wrote. The filters are registered as nbconvert's
+    ``HTMLExporter.from_notebook_node`` does."""
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        resources = self._init_resources(resources)
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
+                                                                       parent=self, resources=resources))
+        html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _IMG_WITHOUT_ALT.sub(f'<img alt="{IMAGE_ALT}"', html), resources
 
 
 UNREADABLE_REGION = "*(Contenu réservé à la correction : il n'est pas reproduit dans les retours.)*"
