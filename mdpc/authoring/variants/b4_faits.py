@@ -48,29 +48,39 @@ def detect_overloads(data) -> tuple:
 
 
 def dashboard(data) -> dict:
-    """C4.2: the semester's KPI per rep (the statement's definitions) and the coverage of July–September."""
+    """C4.2: the semester's KPI per rep (the statement's definitions) and the coverage of July–September.
+
+    Each table is split by rep once (rows kept in the table's order: the same sums, to the last bit, as
+    filtering the whole table rep by rep, seven times faster; a session's draw calls this for each attempt)."""
     o, obj, act = data["crm_opportunites"], data["objectifs_ca"], data["crm_activite"]
     closed = o[(o["date_cloture"].fillna("").astype(str).str[:7].between("2026-01", "2026-06"))
                & o["statut"].isin(["gagnée", "perdue"])]
+
+    def by_rep(table):
+        return dict(tuple(table.groupby("commercial", sort=False)))
+
+    closed_, open_ = by_rep(closed), by_rep(o[o["statut"] == "en cours"])
+    half, t3_ = by_rep(obj[obj["mois"].between("2026-01", "2026-06")]), by_rep(obj[obj["mois"].between("2026-07", "2026-09")])
+    meetings = by_rep(act[act["mois"].between("2026-01", "2026-06")])
     out = {}
     for rep in sorted(o["commercial"].unique()):
-        c = closed[closed["commercial"] == rep]
+        c = closed_.get(rep, closed.iloc[0:0])
         won = c[c["statut"] == "gagnée"]
-        target = obj[(obj["commercial"] == rep) & obj["mois"].between("2026-01", "2026-06")]["objectif_ca"].sum()
-        t3 = obj[(obj["commercial"] == rep) & obj["mois"].between("2026-07", "2026-09")]["objectif_ca"].sum()
-        pipe = o[(o["commercial"] == rep) & (o["statut"] == "en cours")]["montant_ht"].sum()
+        target = half.get(rep, obj.iloc[0:0])["objectif_ca"].sum()
+        t3 = t3_.get(rep, obj.iloc[0:0])["objectif_ca"].sum()
+        pipe = open_.get(rep, o.iloc[0:0])["montant_ht"].sum()
         out[rep] = {"ca": float(won["montant_ht"].sum()), "nb_commandes": len(won), "clos": len(c),
                     "taux_conversion": 100 * len(won) / len(c) if len(c) else 0.0,
                     "taux_atteinte": 100 * float(won["montant_ht"].sum()) / target,
                     "couverture_pipeline": float(pipe) / t3,
-                    "rendez_vous": int(act[(act["commercial"] == rep) & act["mois"].between("2026-01", "2026-06")]
-                                       ["rendez_vous"].sum())}
+                    "rendez_vous": int(meetings.get(rep, act.iloc[0:0])["rendez_vous"].sum())}
     return out
 
 
-def detect_dashboard(data) -> dict:
-    """C4.2: who is far from target, the weakest converter, the pipelines that do not cover the next quarter."""
-    k = dashboard(data)
+def detect_dashboard(data, k: dict | None = None) -> dict:
+    """C4.2: who is far from target, the weakest converter, the pipelines that do not cover the next quarter
+    (`k`: the dashboard, when it is already computed)."""
+    k = dashboard(data) if k is None else k
     return {"sous_objectif": tuple(sorted(r for r in k if k[r]["taux_atteinte"] < FAR)),
             "conversion_min": min(k, key=lambda r: k[r]["taux_conversion"]),
             "pipeline_faible": tuple(sorted(r for r in k if k[r]["couverture_pipeline"] < LOW_COVER))}
@@ -164,7 +174,8 @@ def planning_holds(data) -> dict | None:
 # ---------------------------------------------------------------------------------------------- C4.2, C4.3
 
 def dashboard_holds(data) -> dict | None:
-    k, d = dashboard(data), detect_dashboard(data)
+    k = dashboard(data)
+    d = detect_dashboard(data, k)
     late, weakest, low = d["sous_objectif"], d["conversion_min"], d["pipeline_faible"]
     conv = sorted(v["taux_conversion"] for v in k.values())
     covers = sorted(v["couverture_pipeline"] for v in k.values())
