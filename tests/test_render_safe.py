@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import re
 import socket
 
 import nbformat
@@ -350,3 +351,33 @@ def test_pdf_reads_data_urls_only_and_never_the_host_nor_the_network(tmp_path, m
     assert "http://127.0.0.1:9/x.png" in refused and "https://example.invalid/s.css" in refused
     assert all(not url.startswith("data:") for url in refused)
     assert connections == []
+
+
+def test_feedback_pages_give_every_image_a_french_text_without_the_soup_pass(monkeypatch):
+    """The feedback exporter: nbgrader's template, every image of an output gets a French alternative text, an
+    image that has its own keeps it, and nbconvert's whole-page BeautifulSoup pass (half of the time) is gone."""
+    from pathlib import Path
+
+    import nbconvert.exporters.html as html_module
+    import nbgrader
+
+    from mdpc.grading.feedback import IMAGE_ALT, FeedbackExporter
+
+    def no_soup(*_args, **_kwargs):
+        raise AssertionError("BeautifulSoup appelé sur la page entière")
+
+    monkeypatch.setattr(html_module, "BeautifulSoup", no_soup)
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("![Carte du marché](data:image/png;base64," + png + ")"),
+        nbformat.v4.new_code_cell("graphique()", outputs=[nbformat.v4.new_output(
+            "display_data", data={"image/png": png, "text/plain": "<Figure>"})])])
+    formgrader = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    exporter = FeedbackExporter(template_name="feedback", extra_template_basedirs=[str(formgrader / "templates")],
+                                extra_template_paths=[str(formgrader / "static" / "node_modules" / "bootstrap" / "dist" / "css")])
+    page, _ = exporter.from_notebook_node(nb, resources={"nbgrader": {"notebook": "C", "score": 0, "max_score": 0, "late_penalty": 0}})
+    images = re.findall(r"<img\b[^>]*>", page)
+    assert len(images) == 2
+    assert sum(f'alt="{IMAGE_ALT}"' in img for img in images) == 1
+    assert any('alt="Carte du marché"' in img for img in images)
+    assert all(re.search(r"\salt=", img) for img in images)
