@@ -28,8 +28,18 @@ from tqdm import tqdm
 
 from mdpc import PROJECT_ROOT
 from mdpc.app import collect, decide, publish
-from mdpc.authoring.demo_cohort import Candidate, DemoError, accommodations, load_cohort, make_submission
+from mdpc.authoring.demo_cohort import (
+    Candidate,
+    DemoError,
+    accommodations,
+    certification,
+    enrolments,
+    load_cohort,
+    make_submission,
+)
 from mdpc.authoring.sessions import build_session, write_session_file
+from mdpc.core import certification as cert_identity
+from mdpc.core import enrolment
 from mdpc.core.exemptions import FILE_HEADER
 from mdpc.core.grids import default_grids
 from mdpc.core.record import CandidateRecord
@@ -65,6 +75,9 @@ ROSTER = {
 _ROSTER = parse_roster(ROSTER)
 GRADERS = tuple(m.name for m in _ROSTER.graders)  # fictional demo graders
 JURY_CHAIR = _ROSTER.president.name              # signs the jury's final levels
+CERTIFICATION_HEADER = ("# Identité FICTIVE de la certification pour la démonstration (numéro RNCP, certificateur et\n"
+                        "# signataire inventés) : chaque parchemin, attestation et lettre porte « SPÉCIMEN ».\n"
+                        "# Modèle commenté du fichier réel : grilles/certification.yaml du projet.\n")
 MINUTES = {"date": "15 janvier 2027", "lieu": "Lyon (session de démonstration)",
            "membres": [m.title() for m in _ROSTER.jury]}
 
@@ -127,6 +140,9 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
     if session:  # the cohort's answers as the session's corrige/ folders give them
         cohort = load_cohort(ASSIGNMENTS, workdir / "cas_pratiques")
     (workdir / ROSTER_FILE).write_text(dump_roster(ROSTER), encoding="utf-8")  # a documented example, too
+    (workdir / enrolment.FILE_NAME).write_text(enrolment.dump(enrolments()), encoding="utf-8")
+    (workdir / cert_identity.FILE_NAME).write_text(cert_identity.dump(certification(), CERTIFICATION_HEADER),
+                                                   encoding="utf-8")
     with course.gradebook() as gb:  # what `nbgrader db assignment add` and `db student add` do, in one process
         for a in ASSIGNMENTS:
             gb.update_or_create_assignment(a, duedate=DUES[a])

@@ -337,10 +337,24 @@ def load_cohort(assignments: tuple[str, ...] | list[str], cas_dir: Path = CAS_DI
     return cohort
 
 
+def _section(name: str, identity: Path) -> dict:
+    data = _mapping(_read_yaml(Path(identity)), f"Fichier {_shown(Path(identity))}")
+    return _mapping(data.get(name), f"Fichier {_shown(Path(identity))}, {name}")
+
+
 def accommodations(identity: Path = IDENTITY_FILE) -> dict:
     """The fictional jury file of the demo (« amenagements »), as ``mdpc.core.exemptions`` reads it."""
-    data = _mapping(_read_yaml(Path(identity)), f"Fichier {_shown(Path(identity))}")
-    return _mapping(data.get("amenagements"), f"Fichier {_shown(Path(identity))}, amenagements")
+    return _section("amenagements", identity)
+
+
+def enrolments(identity: Path = IDENTITY_FILE) -> dict:
+    """The fictional registration of the demo's candidates (« inscriptions »), as ``mdpc.core.enrolment`` reads it."""
+    return _section("inscriptions", identity)
+
+
+def certification(identity: Path = IDENTITY_FILE) -> dict:
+    """The demo's fictional certification identity, marked specimen, as ``mdpc.core.certification`` reads it."""
+    return _section("certification", identity)
 
 
 def strip_solution(source: str) -> str:
