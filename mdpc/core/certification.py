@@ -175,7 +175,7 @@ def _nsf(value, problems: list[str]) -> tuple[NsfCode, ...]:
         codes.append(NsfCode(code, " ".join(str(label or "").split())))
     if not codes and not any("nsf" in p for p in problems):
         problems.append("« certification.nsf » manque (au moins un code NSF, ex. « - {code: \"312\", libelle: "
-                        "Commerce, vente} »)")
+                        "\"Commerce, vente\"} »)")
     return tuple(codes)
 
 
