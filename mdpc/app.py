@@ -98,15 +98,35 @@ def decide(collected: Collected, session: str) -> list[CandidateRecord]:
                          collected.incidents, collected.cases)
 
 
+def minutes_context(course_root: Path | str, records: list[CandidateRecord], minutes: dict | None = None,
+                    scale: Scale | None = None) -> dict:
+    """What the minutes and every report show besides the records, read from the course folder: the
+    certification's identity (``certification.yaml``, else the project's: a missing field stops here, before
+    anything is produced), the jury (``jury.yaml``), the candidates' access routes (``candidats.yaml``), the date,
+    place and lateness rule (:func:`mdpc.core.minutes.build_context`)."""
+    from mdpc.core import certification, enrolment, roster
+    from mdpc.core.minutes import build_context
+
+    root = Path(course_root)
+    minutes = minutes or {}
+    identity = certification.load(root)
+    jury = roster.load(root / roster.ROSTER_FILE)
+    extra = [] if jury and jury.jury else list(minutes.get("membres") or [])
+    return build_context(identity, jury, enrolment.load(root), records, minutes.get("date", ""),
+                         minutes.get("lieu", ""), (scale or default_scale()).late_tolerance_minutes, extra)
+
+
 def publish(records: list[CandidateRecord], out_dir: Path, collected: Collected | None = None, *, session: str = "",
             minutes: dict | None = None, workers: int | None = None, pdf: bool = True, anonymise: bool = False,
-            progress: bool = True) -> dict:
+            progress: bool = True, course_root: Path | str | None = None) -> dict:
     """The reports of every candidate, the cohort report, the jury minutes and the CSV files (see
-    :func:`mdpc.reports.batch.build_reports`)."""
+    :func:`mdpc.reports.batch.build_reports`). With `course_root`, every document carries the certification's
+    identity and the minutes the jury's composition and the access routes (:func:`minutes_context`)."""
     from mdpc.reports.batch import build_reports
 
+    context = minutes_context(course_root, records, minutes) if course_root is not None else dict(minutes or {})
     return build_reports(records, out_dir, progress, workers, double=collected.double_marked if collected else [],
-                         session=session, minutes=minutes, pdf=pdf, anonymise=anonymise,
+                         session=session, minutes=context, pdf=pdf, anonymise=anonymise,
                          similar=collected.similar if collected else [])
 
 

@@ -59,13 +59,14 @@ def cmd_publier(args) -> int:
         return cmd_publier_session(args)
     from mdpc.authoring.coverage import write_coverage
     from mdpc.authoring.form_cells import render_form_cells
+    from mdpc.authoring.guides import write_adaptation_frames
     from mdpc.authoring.rubric_cells import render_rubric_cells
     from mdpc.grading.release import regenerate_release
 
     rewritten = render_rubric_cells()  # first: release/ and the matrix read them
     for line in rewritten or ["cellules d'évaluation des carnets : déjà à jour du référentiel et des grilles"]:
         print(line)
-    for line in render_form_cells():
+    for line in render_form_cells() + write_adaptation_frames():
         print(line)
     for line in [*regenerate_release(PROJECT_ROOT), write_coverage()]:
         print(line)
@@ -257,7 +258,7 @@ def cmd_rapports(args) -> int:
     members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
     batch = publish(records, out, collected, session=args.session, workers=args.processus,
                     minutes={"date": args.date, "lieu": args.lieu, "membres": members}, pdf=not args.sans_pdf,
-                    anonymise=args.anonyme)
+                    anonymise=args.anonyme, course_root=course.root)
     protect_course(course.root)
     failed = False
     for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:

@@ -68,9 +68,10 @@ MARKER = ".dossier-demo-mdpc"
 # the journal then takes a grader's rating from a declared grader only, and a final level from the jury only.
 ROSTER = {
     "correcteurs": [{"nom": "Mme Aubert", "utilisateur": "aubert"}, {"nom": "M. Keller", "utilisateur": "keller"}],
-    "jury": [{"nom": "Mme Bernard", "qualite": "présidente du jury", "president": True, "utilisateur": "bernard"},
-             {"nom": "M. Keller", "qualite": "professionnel du secteur", "utilisateur": "keller"},
-             {"nom": "Mme Aubert", "qualite": "formatrice", "utilisateur": "aubert"}],
+    "jury": [{"nom": "Mme Bernard", "qualite": "directrice commerciale, présidente du jury", "president": True,
+              "utilisateur": "bernard", "interne": False},
+             {"nom": "M. Keller", "qualite": "professionnel du secteur", "utilisateur": "keller", "interne": False},
+             {"nom": "Mme Aubert", "qualite": "formatrice", "utilisateur": "aubert", "interne": True}],
 }
 _ROSTER = parse_roster(ROSTER)
 GRADERS = tuple(m.name for m in _ROSTER.graders)  # fictional demo graders
@@ -78,8 +79,7 @@ JURY_CHAIR = _ROSTER.president.name              # signs the jury's final levels
 CERTIFICATION_HEADER = ("# Identité FICTIVE de la certification pour la démonstration (numéro RNCP, certificateur et\n"
                         "# signataire inventés) : chaque parchemin, attestation et lettre porte « SPÉCIMEN ».\n"
                         "# Modèle commenté du fichier réel : grilles/certification.yaml du projet.\n")
-MINUTES = {"date": "15 janvier 2027", "lieu": "Lyon (session de démonstration)",
-           "membres": [m.title() for m in _ROSTER.jury]}
+MINUTES = {"date": "2027-01-15", "lieu": "Lyon (session de démonstration)"}  # the jury: jury.yaml (ROSTER)
 
 
 def prepare_course(workdir: Path, session: str | None = None) -> Course:
@@ -206,7 +206,8 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
         say(f"  ⚠ Copies à examiner (similitudes) : {pair.a} et {pair.b}, score {round(100 * pair.score)} %")
     records = decide(collected, SESSION)
     say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
-    batch = publish(records, workdir / "rapports", collected, session=SESSION, minutes=MINUTES, progress=progress)
+    batch = publish(records, workdir / "rapports", collected, session=SESSION, minutes=MINUTES, progress=progress,
+                    course_root=workdir)
     for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]

@@ -36,9 +36,16 @@ def all_levels(level, except_=None):
 
 def exemption(code, k, **over):
     rec = {"competence": code, "critere": k, "avis_referent": "Avis motivé du référent handicap, daté et signé.",
-           "date_decision_jury": "2026-06-12", ex.CONDITION_CAPACITY: True, ex.CONDITION_PRACTICE: True}
+           "date_decision_jury": "2026-06-12",
+           ex.CONDITION_CAPACITY: {"affirmee": True, "motif": "Les autres critères de la compétence restent évalués."},
+           ex.CONDITION_PRACTICE: {"affirmee": True, "motif": "Le poste visé n'exige pas ce geste professionnel."}}
     rec.update(over)
     return rec
+
+
+def candidate(*exemptions, **over):
+    """A candidate's entry of the jury's file: its file reference and exemptions."""
+    return {"dossier": "AH-2026-001", "dispenses": list(exemptions), **over}
 
 
 def test_scale_defaults():
@@ -271,7 +278,7 @@ def test_at_least_rule():
 
 
 def test_exempt_criterion_is_left_out():
-    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.3", 2)]}}}, REF)
+    acc = ex.parse({"candidats": {"x": candidate(exemption("C4.3", 2))}}, REF)
     assert acc.refusals == []
     dec = d.decide_candidate("x", all_levels(2, graded("C4.3", [2, 0, 2])), acc.get("x"))
     assert dec.competency("C4.3").criteria[1].status == d.CriterionStatus.EXEMPT
@@ -280,14 +287,14 @@ def test_exempt_criterion_is_left_out():
 
 
 def test_all_exempt_but_one_decides_on_the_last_one():
-    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.3", 1), exemption("C4.3", 2)]}}}, REF).get("x")
+    acc = ex.parse({"candidats": {"x": candidate(exemption("C4.3", 1), exemption("C4.3", 2))}}, REF).get("x")
     assert d.decide_candidate("x", all_levels(2, graded("C4.3", [0, 0, 2])), acc).competency("C4.3").status == d.Outcome.VALIDATED
     assert d.decide_candidate("x", all_levels(2, graded("C4.3", [3, 3, 1])), acc).competency("C4.3").status == d.Outcome.NOT_VALIDATED
     assert d.decide_candidate("x", all_levels(2, graded("C4.3", [3, 3, None])), acc).competency("C4.3").status == d.Outcome.PENDING
 
 
 def test_exempting_a_whole_competency_is_refused():
-    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.3", k) for k in (1, 2, 3)]}}}, REF)
+    acc = ex.parse({"candidats": {"x": candidate(*[exemption("C4.3", k) for k in (1, 2, 3)])}}, REF)
     assert acc.get("x").exemptions == []
     assert any("tous les critères de C4.3 seraient dispensés" in m.message for m in acc.refusals)
 
@@ -295,13 +302,17 @@ def test_exempting_a_whole_competency_is_refused():
 @pytest.mark.parametrize("change, message", [
     ({ex.CONDITION_CAPACITY: False}, "capacité professionnelle globale"),
     ({ex.CONDITION_PRACTICE: None}, "pratique professionnelle future"),
+    ({ex.CONDITION_PRACTICE: True}, "condition affirmée sans motif"),
+    ({ex.CONDITION_CAPACITY: {"affirmee": True, "motif": "oui"}}, "affirmée sans motif"),
+    ({ex.CONDITION_CAPACITY: {"affirmee": False, "motif": "Les autres critères restent évalués."}},
+     "condition non affirmée"),
     ({"avis_referent": ""}, "avis motivé du référent handicap manque"),
     ({"date_decision_jury": "bientôt"}, "date de la décision du jury"),
     ({"critere": 7}, "n'a pas de critère n° 7"),
     ({"competence": "C9.9"}, "« C9.9 » n'existe pas"),
 ])
 def test_incomplete_exemption_is_refused_with_the_missing_condition(change, message):
-    acc = ex.parse({"candidats": {"x": {"dispenses": [exemption("C4.2", 3, **change)]}}}, REF)
+    acc = ex.parse({"candidats": {"x": candidate(exemption("C4.2", 3, **change))}}, REF)
     assert acc.get("x").exemptions == []
     assert any(message in m.message for m in acc.refusals), acc.refusals
 
@@ -312,8 +323,12 @@ def test_accommodations_file(tmp_path):
     bad.write_text("candidats: [", encoding="utf-8")
     with pytest.raises(ex.AccommodationError, match="illisible"):
         ex.load(bad)
-    bad.write_text("candidats:\n  x:\n    temps_supplementaire_minutes: beaucoup\n", encoding="utf-8")
+    bad.write_text("candidats:\n  x:\n    dossier: AH-1\n    amenagements:\n      temps_supplementaire:\n"
+                   "        minutes: beaucoup\n        avis_referent: Lenteur de lecture attestée par le référent.\n",
+                   encoding="utf-8")
     assert "n'est pas un nombre de minutes" in ex.load(bad).refusals[0].message
+    bad.write_text("candidats:\n  x:\n    temps_supplementaire_minutes: 30\n", encoding="utf-8")
+    assert "ancien format" in ex.load(bad).refusals[0].message
 
 
 def test_extra_time_applies_to_lateness():

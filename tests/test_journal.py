@@ -422,7 +422,7 @@ def test_the_roster_signs_with_declared_names_and_keeps_roles_apart():
     with pytest.raises(rs.RosterError, match="aucun jury déclaré"):
         rs.signer(None, "Mme Bernard", jury=True)
     assert roster.president.title() == "Mme Bernard, présidente du jury"
-    assert roster.jury[0].extra == {"interne": False}  # open to the jury's composition in the minutes
+    assert roster.jury[0].internal is False and roster.jury[0].extra == {}  # the jury's composition (minutes)
 
 
 @pytest.mark.parametrize("change, message", [

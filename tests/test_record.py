@@ -63,11 +63,12 @@ def test_refusals_are_matched_on_identifiers_not_on_text():
     """c10's refused exemption (health data) never reaches c1's record, although « c1 » is a prefix of « c10 »."""
     accs = ex.parse({"candidats": {
         "c10": {"dispenses": [{"competence": "C4.1", "critere": 3, "avis_referent": "Trouble de la vision (santé)"}]},
-        "c1": {"temps_supplementaire_minutes": "beaucoup"}}})
+        "c1": {"dossier": "AH-1", "amenagements": {"temps_supplementaire": {
+            "minutes": "beaucoup", "avis_referent": "Lenteur de lecture attestée par le référent."}}}}})
     assert {r.candidate for r in accs.refusals} == {"c1", "c10"}
     records = {r.id: r for r in build_records({"c1": submission("c1"), "c10": submission("c10")}, accs, "S")}
     assert records["c1"].refused_exemptions and all("c10" not in m for m in records["c1"].refused_exemptions)
-    assert records["c10"].refused_exemptions and all("Temps supplémentaire" not in m
+    assert records["c10"].refused_exemptions and all("temps supplémentaire" not in m
                                                      for m in records["c10"].refused_exemptions)
     assert records["c1"].refused_exemptions == accs.refusals_of("c1")
 

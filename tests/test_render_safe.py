@@ -256,10 +256,11 @@ def test_report_views_show_hostile_values_as_text(monkeypatch):
     ratings = effective_by_criterion([Rating("B4_pilotage_performance", "h18", "C4.1", 1, grader, GRADER, 3,
                                              f"[clic](javascript:{X}()) <script>{X}()</script>", "2027-01-10T10:00")])
     apply_ratings(sub, ratings, default_scale())
-    accs = ex.parse({"candidats": {"h18": {"motif_amenagement": f"<iframe src=javascript:{X}()>", "dispenses": [
+    reason = {"affirmee": True, "motif": f"<img src=x onerror={X}()> motif de la condition"}
+    accs = ex.parse({"candidats": {"h18": {"dossier": f"<iframe src=javascript:{X}()>", "dispenses": [
         {"competence": "C4.2", "critere": 3, "avis_referent": f"<img src=x onerror={X}()> avis motivé du référent",
-         "date_decision_jury": "2027-01-05", "capacite_professionnelle_globale_preservee": True,
-         "critere_sans_application_dans_la_pratique_future": True},
+         "date_decision_jury": "2027-01-05", "capacite_professionnelle_globale_preservee": reason,
+         "critere_sans_application_dans_la_pratique_future": reason},
         {"competence": "C4.1", "critere": 2, "avis_referent": f"<img src=x onerror={X}()> trop court"}]}}})
     incidents = [{"carnet": f"C4_1 <img src=x onerror={X}()>", "type": ACTIVE_CONTENT, "devoir": "B4",
                   "message": f"Carnet remis sous le nom « [x](javascript:{X}()).ipynb »"}]
@@ -273,8 +274,14 @@ def test_report_views_show_hostile_values_as_text(monkeypatch):
     cohort_view.show_cohort_header([rec], session)
     cohort_view.show_double_marking([{"candidat": NAME, "competence": "C4.1", "critere": 1,
                                       "niveaux": {grader: 3, "M. Keller": 2}, "niveau_final": None, "jury": False}])
-    minutes_view.show_minutes([rec], session, f"<script>{X}()</script>", f"[lieu](javascript:{X}())")
-    minutes_view.show_signatures([f"<img src=x onerror={X}()>"])
+    context = {"date": f"<script>{X}()</script>", "lieu": f"[lieu](javascript:{X}())",
+               "certification": {"lignes": [f"<img src=x onerror={X}()> certificateur"], "blocs": {"1": f"<b>{X}</b>"}},
+               "jury": [{"nom": f"<img src=x onerror={X}()>", "qualite": f"<b>{X}</b>", "statut": "extérieur"}],
+               "regle_composition": f"<script>{X}()</script>", "ecarts_composition": [f"<i>{X}</i>"],
+               "voies_acces": {"h18": f"<script>{X}()</script>"}, "regle_retard": f"[r](javascript:{X}())"}
+    candidate_view.show_header(rec, context)
+    minutes_view.show_minutes([rec], session, context)
+    minutes_view.show_signatures(context)
     page = "\n".join(shown)
     assert active_markup(page) == [], active_markup(page)
     assert page.count(X) >= 10  # every hostile value is there, as text

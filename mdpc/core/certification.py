@@ -23,6 +23,10 @@ French keys::
     validite_blocs_annees: 5       # optional: how long acquired blocs remain valid (letters say it)
     recours: {delai_jours: 60, adresse: …}   # how a candidate appeals a decision (letters)
     specimen: false                # true: every certificate and letter is marked « SPÉCIMEN » (demo)
+    composition_jury:              # optional: the jury's composition as the RNCP sheet declares it
+      membres_min: 3
+      part_externes_min: 0.5       # share of members external to the certifier and the training body
+      president_externe: true
 """
 
 from __future__ import annotations
@@ -75,6 +79,24 @@ class Appeal:
 
 
 @dataclass(frozen=True)
+class JuryRule:
+    """The composition of the jury the certification's RNCP sheet declares (France Compétences, section « Voies
+    d'accès » of the sheet: composition of the juries), as the certifier configures it."""
+
+    min_members: int
+    min_external_share: float
+    external_president: bool
+
+    def statement(self, rncp: str) -> str:
+        share = f"{self.min_external_share:.0%}".replace("%", " %")
+        return (f"au moins {self.min_members} membres, dont au moins {share} de professionnels extérieurs à "
+                f"l'organisme certificateur et à l'organisme de formation"
+                + (", présidence confiée à un membre extérieur" if self.external_president else "")
+                + f" (composition des jurys déclarée dans la fiche {rncp}, rubrique « Voies d'accès », "
+                  "configurée dans certification.yaml)")
+
+
+@dataclass(frozen=True)
 class Certification:
     certifier: str
     address: str
@@ -92,6 +114,7 @@ class Certification:
     specimen: bool = False
     source: str = FILE_NAME
     titles: Mapping[int, str] = field(default_factory=dict)
+    jury_rule: JuryRule | None = None
 
     @property
     def european_level(self) -> int:
@@ -240,12 +263,33 @@ def parse(data, source: str = FILE_NAME, blocs: tuple[int, ...] = (1, 2, 3, 4),
     specimen = data.get("specimen", False)
     if not isinstance(specimen, bool):
         problems.append("« specimen » vaut true ou false")
+    rule = _jury_rule(data.get("composition_jury"), problems)
     if problems:
         raise CertificationError(f"Identité de la certification incomplète ({source}) : " + " ; ".join(problems)
                                  + ". Complétez le fichier (modèle commenté : grilles/certification.yaml) ; aucun "
                                    "document n'a été produit.")
     return Certification(name, address, sig, title, acronym, rncp, registered, level, nsf, codes,
-                         Appeal(delay, appeal_address), ends, validity, specimen, source, dict(titles or {}))
+                         Appeal(delay, appeal_address), ends, validity, specimen, source, dict(titles or {}), rule)
+
+
+def _jury_rule(value, problems: list[str]) -> JuryRule | None:
+    if value in (None, {}):
+        return None
+    where = "« composition_jury »"
+    if not isinstance(value, Mapping):
+        problems.append(f"{where} : membres_min, part_externes_min et president_externe sont attendus")
+        return None
+    members, share, president = (value.get(k) for k in ("membres_min", "part_externes_min", "president_externe"))
+    if not isinstance(members, int) or isinstance(members, bool) or members < 1:
+        problems.append(f"{where}.membres_min : un nombre de membres est attendu, reçu « {members} »")
+    if not isinstance(share, int | float) or isinstance(share, bool) or not 0 <= share <= 1:
+        problems.append(f"{where}.part_externes_min : une part entre 0 et 1 est attendue (0.5 : la moitié), reçu "
+                        f"« {share} »")
+    if not isinstance(president, bool):
+        problems.append(f"{where}.president_externe vaut true ou false")
+    if any(p.startswith(where) for p in problems):
+        return None
+    return JuryRule(members, float(share), president)
 
 
 def find(course_root: str | Path | None = None) -> Path:

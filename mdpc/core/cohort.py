@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from mdpc.core.decisions import CriterionStatus, Outcome
+from mdpc.core.minutes import bloc_reasons
 from mdpc.core.record import CandidateRecord
 
 DECIDED = (CriterionStatus.ACQUIRED, CriterionStatus.NOT_ACQUIRED)
@@ -68,7 +69,10 @@ def criterion_success_csv(records: list[CandidateRecord]) -> pd.DataFrame:
 
 def outcome_counts(records: list[CandidateRecord], by: str) -> pd.DataFrame:
     """Validated / not validated / pending per competency (`by="competences"`) or per bloc (`by="blocs"`),
-    over the candidates assessed on it, with the validation rate."""
+    over the candidates assessed on it, with the validation rate.
+
+    A bloc with a competency not validated is not validated, even when others are still pending: the bloc table
+    adds the competencies still pending in its blocs, so that its pending count and the competency table's agree."""
     if by == "competences":
         data = [{"key": c.code, "statut": c.status} for rec in records for _, c in rec.competencies(True)]
         name = "Compétence"
@@ -83,6 +87,10 @@ def outcome_counts(records: list[CandidateRecord], by: str) -> pd.DataFrame:
     total = table.sum(axis=1).replace(0, 1)
     table["taux de validation (%)"] = (100 * table[Outcome.VALIDATED.label] / total).round(0).astype(int)
     table.columns.name = None
+    if by == "blocs":
+        pending = pd.Series([f"Bloc {b.number}" for rec in records for b in rec.blocs if b.assessed
+                             for c in b.assessed if c.status == Outcome.PENDING], dtype=object).value_counts()
+        table["dont compétences en attente"] = pending.reindex(table.index, fill_value=0).astype(int)
     return table.rename_axis(name).reset_index()
 
 
@@ -96,27 +104,41 @@ class MinutesEntry:
     status: str            # the certification decision (its label)
     summary: str           # the decision, with the blocs acquired for a partial validation
     blocs_acquired: list[int]
-    exemptions: list       # ExemptionRecord
+    exemptions: list       # ExemptionRecord: criterion, jury's date, file reference (no health detail)
     late_minutes: int
     incidents: list        # IncidentRecord
+    reasons: dict[int, str]  # per bloc not validated: competencies not validated, criteria to settle
+    refused: list[str]     # the jury file's requests refused, and why
+    accommodation: str     # the referent's file reference when an accommodation is granted, else ""
 
 
 def minutes_entries(records: list[CandidateRecord]) -> list[MinutesEntry]:
     return [MinutesEntry(rec.id, rec.candidate.name, {b.number: b.status for b in rec.blocs},
                          rec.decision.status.label, rec.decision.summary, list(rec.decision.blocs_acquired),
-                         list(rec.exemptions), rec.delivery.late_minutes, list(rec.incidents)) for rec in records]
+                         list(rec.exemptions), rec.delivery.late_minutes, list(rec.incidents), bloc_reasons(rec),
+                         list(rec.refused_exemptions), rec.accommodation if rec.adaptations else "")
+            for rec in records]
 
 
-def minutes_csv(records: list[CandidateRecord]) -> pd.DataFrame:
-    """The jury minutes as the CSV file gives them (`pv_jury.csv`)."""
+def accommodation_text(e: MinutesEntry) -> str:
+    """« aménagement (dossier AH-2027-005) ; dispense C4.2-3 (dossier AH-2027-005, jury du 2027-01-05) »: kinds and
+    file references only, the referent's advice stays in the jury's file."""
+    return " ; ".join([f"aménagement (dossier {e.accommodation})"] * bool(e.accommodation)
+                      + [f"dispense {x.competency}-{x.criterion} (dossier {x.reference}, jury du {x.decision_date})"
+                         for x in e.exemptions])
+
+
+def minutes_csv(records: list[CandidateRecord], routes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The jury minutes as the CSV file gives them (`pv_jury.csv`); `routes`: access route per candidate."""
     rows = []
     for e, rec in zip(minutes_entries(records), records, strict=True):
-        row = {"candidat": e.candidate, "nom": e.name}
+        row = {"candidat": e.candidate, "nom": e.name, "voie d'accès": (routes or {}).get(e.candidate, "non renseignée")}
         row.update({f"bloc {n}": s.label for n, s in e.blocs.items()})
         row["decision"] = e.status
         row["blocs acquis"] = ", ".join(map(str, e.blocs_acquired))
-        row["dispenses"] = " | ".join(f"{x.competency} critère {x.criterion} : {x.advice} (jury du "
-                                      f"{x.decision_date})" for x in e.exemptions)
+        row["motifs des blocs non validés"] = " | ".join(f"bloc {n} : {r}" for n, r in e.reasons.items())
+        row["aménagements et dispenses"] = accommodation_text(e)
+        row["demandes refusées"] = " | ".join(e.refused)
         row["retard (min)"] = e.late_minutes
         row["incidents de correction"] = incident_summary(rec)
         rows.append(row)

@@ -1,9 +1,30 @@
-"""Accommodations kept by the jury beside the gradebook: exemptions (dispenses) and extra time (ARCHITECTURE.md, contract 5).
+"""Accommodations and exemptions kept by the jury beside the gradebook (ARCHITECTURE.md, contract 5).
 
-The file holds health data (RGPD): it lives with the jury's files, never in the repository.
-An exemption is granted only with the disability referent's reasoned advice, the jury's decision
-date and both cumulative conditions of the official text affirmed; anything less is refused with a
-French message, and the refused record is not applied (the criterion stays in the decision).
+The file (``dispenses.yaml`` of the course) holds health data (RGPD): it lives with the jury's files, never in
+the repository, and nothing of the referent's advice leaves it: records, reports, minutes and CSV files carry
+the kind of accommodation and the file's reference (« dossier ») only. French keys::
+
+    candidats:
+      c05:
+        dossier: AH-2027-005                 # the referent's file reference, cited by the minutes
+        amenagements:                        # mdpc.core.adaptations: each with the referent's reasoned advice
+          temps_supplementaire: {minutes: 60, avis_referent: …}
+          assistance_tiers: {avis_referent: …}
+          supports_adaptes: {avis_referent: …}
+          format_adapte: [{competence: C2.5, adaptation: distance, avis_referent: …}]
+        dispenses:
+          - competence: C4.2
+            critere: 3
+            avis_referent: …                 # the referent's reasoned advice
+            date_decision_jury: 2027-01-05
+            capacite_professionnelle_globale_preservee: {affirmee: true, motif: …}
+            critere_sans_application_dans_la_pratique_future: {affirmee: true, motif: …}
+
+An exemption is granted only with the referent's reasoned advice, the jury's decision date and both cumulative
+conditions of the official text affirmed, each with its reasoning; anything less is refused with a French
+message attached to the candidate's identifier, and the refused record is not applied. An exemption that would
+leave a competency with no criterion to rate is refused: the candidate's global professional capacity would no
+longer be assessed.
 """
 
 from __future__ import annotations
@@ -14,6 +35,7 @@ from pathlib import Path
 
 import yaml
 
+from mdpc.core.adaptations import EXTRA_TIME, MIN_ADVICE, Adaptation, parse_adaptations
 from mdpc.core.referential import Referential, ReferentialError
 from mdpc.core.referential import default as default_referential
 from mdpc.errors import MdpcError
@@ -28,7 +50,12 @@ CONDITION_TEXT = {
 FILE_HEADER = (
     "# Aménagements et dispenses décidés par le jury (données de santé, RGPD) :\n"
     "# ce fichier reste chez le jury, à côté du gradebook ; ne jamais le versionner ni le diffuser.\n"
+    "# Rien de l'avis du référent n'en sort : procès-verbal, relevés et CSV citent la référence du dossier.\n"
 )
+CANDIDATE_KEYS = ("dossier", "amenagements", "dispenses")
+LEGACY = {"temps_supplementaire_minutes": "amenagements: {temps_supplementaire: {minutes: …, avis_referent: …}}",
+          "motif_amenagement": "l'avis du référent dans chaque aménagement (avis_referent) et la référence du dossier "
+                               "(dossier: …)"}
 
 
 class AccommodationError(MdpcError):
@@ -42,14 +69,19 @@ class Exemption:
     criterion: int
     referent_advice: str
     jury_date: dt.date
+    reasons: tuple[str, str] = ("", "")  # the reasoning of each cumulative condition (capacity, practice)
 
 
 @dataclass
 class Accommodation:
     candidate: str
-    extra_minutes: int = 0
-    note: str = ""
+    reference: str = ""  # the referent's file (« dossier »), the only thing the minutes cite
+    adaptations: list[Adaptation] = field(default_factory=list)
     exemptions: list[Exemption] = field(default_factory=list)
+
+    @property
+    def extra_minutes(self) -> int:
+        return sum(a.minutes for a in self.adaptations if a.kind == EXTRA_TIME)
 
     def is_exempt(self, competency: str, criterion: int) -> bool:
         return any(e.competency == competency and e.criterion == criterion for e in self.exemptions)
@@ -104,13 +136,23 @@ def _check_exemption(candidate: str, rec, referential: Referential) -> tuple[Exe
             date = None
     if not isinstance(date, dt.date):
         problems.append(f"{label} : la date de la décision du jury manque ou n'est pas une date (AAAA-MM-JJ).")
+    reasons = []
     for key, text in CONDITION_TEXT.items():
-        if rec.get(key) is not True:
-            problems.append(f"{label} : condition non affirmée — {text} (champ « {key}: true »). "
+        value = rec.get(key)
+        if value is True:
+            problems.append(f"{label} : condition affirmée sans motif — {text} (écrivez « {key}: {{affirmee: true, "
+                            "motif: …} » : le jury motive chaque condition).")
+        elif not isinstance(value, dict) or value.get("affirmee") is not True:
+            problems.append(f"{label} : condition non affirmée — {text} (champ « {key}: {{affirmee: true, motif: …}} »). "
                             "Les deux conditions sont cumulatives.")
+        elif not isinstance(value.get("motif"), str) or len(value["motif"].strip()) < MIN_ADVICE:
+            problems.append(f"{label} : la condition « {text} » est affirmée sans motif (ou en moins de {MIN_ADVICE} "
+                            "caractères).")
+        else:
+            reasons.append(value["motif"].strip())
     if problems:
         return None, problems
-    return Exemption(candidate, str(code), int(number), advice.strip(), date), []
+    return Exemption(candidate, str(code), int(number), advice.strip(), date, tuple(reasons)), []
 
 
 def parse(data, referential: Referential | None = None) -> Accommodations:
@@ -123,14 +165,21 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
     for candidate, entry in (data.get("candidats") or {}).items():
         candidate = str(candidate)
         entry = entry or {}
-        acc = Accommodation(candidate)
-        minutes = entry.get("temps_supplementaire_minutes", 0)
-        if not isinstance(minutes, int) or minutes < 0:
-            result.refusals.append(Refusal(candidate, f"Temps supplémentaire refusé pour {candidate} : « {minutes} » "
-                                                      "n'est pas un nombre de minutes."))
-        else:
-            acc.extra_minutes = minutes
-        acc.note = str(entry.get("motif_amenagement", ""))
+        if not isinstance(entry, dict):
+            result.refusals.append(Refusal(candidate, f"Demande illisible pour {candidate} : attendu « dossier », "
+                                                      "« amenagements » et « dispenses »."))
+            continue
+        acc = Accommodation(candidate, " ".join(str(entry.get("dossier") or "").split()))
+        for k in entry:
+            if k in LEGACY:
+                result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « {k} » est l'ancien "
+                                                          f"format ; écrivez {LEGACY[k]}."))
+            elif k not in CANDIDATE_KEYS:
+                result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : clé « {k} » inconnue "
+                                                          f"(attendu : {', '.join(CANDIDATE_KEYS)})."))
+        acc.adaptations, problems = parse_adaptations(candidate, entry.get("amenagements"),
+                                                      set(referential.competencies))
+        result.refusals.extend(Refusal(candidate, m) for m in problems)
         for rec in entry.get("dispenses") or []:
             exemption, problems = _check_exemption(candidate, rec, referential)
             result.refusals.extend(Refusal(candidate, m) for m in problems)
@@ -144,6 +193,11 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
                     "remettrait en question la capacité professionnelle globale ; aucune dispense de "
                     f"{code} n'est appliquée.")))
                 acc.exemptions = [e for e in acc.exemptions if e.competency != code]
+        if (acc.adaptations or acc.exemptions) and not acc.reference:
+            result.refusals.append(Refusal(candidate, (
+                f"Aménagements et dispenses de {candidate} sans référence de dossier (« dossier: … ») : le "
+                "procès-verbal ne peut citer que cette référence ; rien n'est appliqué.")))
+            acc = Accommodation(candidate)
         result.by_candidate[candidate] = acc
     return result
 

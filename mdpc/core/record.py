@@ -138,10 +138,13 @@ class AutogradeScore(JsonRecord):
 
 @dataclass
 class ExemptionRecord(JsonRecord):
+    """An exemption as documents show it: the criterion, the jury's date and the referent's file reference; the
+    referent's advice (health data) stays in the jury's file."""
+
     competency: str = key("competence")
     criterion: int = key("critere")
-    advice: str = key("avis")
     decision_date: str = key("date_decision")
+    reference: str = key("dossier")
 
 
 @dataclass
@@ -167,13 +170,14 @@ class CandidateRecord(JsonRecord):
     blocs: list[BlocRecord] = key("blocs")
     delivery: Delivery = key("remise")
     autograde: AutogradeScore = key("autocorrection")
-    accommodation: str = key("amenagement")
+    accommodation: str = key("amenagement")               # the referent's file reference (« dossier »), or ""
     exemptions: list[ExemptionRecord] = key("dispenses")
     refused_exemptions: list[str] = key("dispenses_refusees")
     scale: dict[str, str] = key("echelle")
     acquired_from: int = key("seuil_acquis")
     incidents: list[IncidentRecord] = key("incidents", default_factory=list)
     cases: str = key("jeu_de_cas", default="")  # the session's variant of the cases (mdpc.authoring.sessions)
+    adaptations: list[str] = key("amenagements", default_factory=list)  # kinds granted, without any health detail
 
     @property
     def id(self) -> str:
@@ -267,8 +271,9 @@ def build_record(sub: Submission, acc: Accommodation, refusals: list[str], sessi
         delivery=Delivery(local_time(sub.submitted_at), local_time(sub.due),
                           round(sub.late_minutes(acc.extra_minutes, tolerance)), acc.extra_minutes,
                           list(sub.missing_notebooks), deliveries),
-        autograde=AutogradeScore(sub.auto_score, sub.auto_max), accommodation=acc.note,
-        exemptions=[ExemptionRecord(e.competency, e.criterion, e.referent_advice, e.jury_date.isoformat())
+        autograde=AutogradeScore(sub.auto_score, sub.auto_max), accommodation=acc.reference,
+        adaptations=[a.label() for a in acc.adaptations],
+        exemptions=[ExemptionRecord(e.competency, e.criterion, e.jury_date.isoformat(), acc.reference)
                     for e in acc.exemptions],
         refused_exemptions=list(refusals), scale={str(k): v for k, v in scale.levels.items()},
         acquired_from=scale.acquired_from,

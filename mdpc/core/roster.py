@@ -10,8 +10,10 @@ The file lives in the course folder, beside the gradebook (it names real people:
       - nom: Mme Bernard
         qualite: présidente du jury
         president: true            # exactly one member of the jury
+        interne: false             # external to the certifier and the training body (jury's composition)
       - nom: M. Keller
         qualite: professionnel du secteur
+        interne: false
 
 A name given by a grader (``mdpc noter --correcteur``, the grading notebook, formgrader's hub user) is
 matched against ``nom`` (case and spacing aside) or ``utilisateur`` and signs the journal with the
@@ -19,7 +21,9 @@ declared ``nom``. A grader's rating needs a name of ``correcteurs``, a jury's le
 person may be in both lists. Without the file, any signed name may grade, and no jury level is accepted
 (:meth:`Roster.signer` with no roster).
 
-The schema is open: other keys of a member (``interne``, ``role``…) and of the file are kept in
+``interne`` (true or false) says whether a jury member belongs to the certifier or the training body: the
+minutes check the composition the certification declares (:class:`mdpc.core.certification.JuryRule`).
+The schema is open: other keys of a member (``role``…) and of the file are kept in
 :attr:`Member.extra` / :attr:`Roster.extra` for later uses (the jury's composition in the minutes).
 """
 
@@ -46,6 +50,8 @@ FILE_HEADER = (
     "#     nom, utilisateur : comme ci-dessus ; une même personne peut être correcteur et membre du jury\n"
     "#     qualite      : sa qualité (facultatif, ex. « professionnel du secteur »)\n"
     "#     president    : true pour le président ou la présidente du jury (un seul membre)\n"
+    "#     interne      : true si le membre appartient au certificateur ou à l'organisme de formation, false s'il\n"
+    "#                    leur est extérieur (composition du jury vérifiée au procès-verbal)\n"
     "#   Toute autre clé est gardée telle quelle pour d'autres usages.\n"
 )
 _GRADERS, _JURY = "correcteurs", "jury"
@@ -66,6 +72,7 @@ class Member:
     quality: str = ""
     president: bool = False
     extra: Mapping = field(default_factory=lambda: MappingProxyType({}))
+    internal: bool | None = None  # None: not declared
 
     def title(self) -> str:
         """« Mme Bernard, présidente du jury »: the name and, when given, the quality (minutes, signatures)."""
@@ -145,9 +152,12 @@ def _members(value, where: str, jury: bool) -> tuple[Member, ...]:
         president = entry.get("president", False)
         if not isinstance(president, bool) or (president and not jury):
             raise RosterError(f"{here} (« {name} ») : « president » vaut true ou false, et seulement dans « jury ».")
-        extra = {k: v for k, v in entry.items() if k not in ("nom", "utilisateur", "qualite", "president")}
+        internal = entry.get("interne")
+        if internal is not None and (not isinstance(internal, bool) or not jury):
+            raise RosterError(f"{here} (« {name} ») : « interne » vaut true ou false, et seulement dans « jury ».")
+        extra = {k: v for k, v in entry.items() if k not in ("nom", "utilisateur", "qualite", "president", "interne")}
         out.append(Member(name, str(entry.get("utilisateur") or "").strip(), str(entry.get("qualite") or "").strip(),
-                          president, MappingProxyType(extra)))
+                          president, MappingProxyType(extra), internal))
     return tuple(out)
 
 

@@ -39,7 +39,7 @@ from mdpc.core.similarity import SimilarPair
 from mdpc.core.similarity_text import pairs_table
 from mdpc.grading import kernel_channels  # noqa: F401  (nbclient stall with widgets: see the module)
 from mdpc.grading.privacy import make_private
-from mdpc.reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, MINUTES_TEMPLATE
+from mdpc.reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, HTML_TEMPLATES, MINUTES_TEMPLATE, SELF_CONTAINED
 
 ENGINE = "mdpc-chaud"
 _KERNEL = None  # this worker's warm kernel manager
@@ -128,8 +128,11 @@ papermill_engines.register(ENGINE, WarmKernelEngine)
 
 
 def to_html(nb, target: Path, title: str) -> str:
+    """The report's page, self-contained: nbconvert's lab layout without require.js, MathJax, Mermaid or the
+    widgets' renderer, which it would fetch from public CDNs when a jury member opens the page."""
     nb.metadata["title"] = title
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name=SELF_CONTAINED, extra_template_basedirs=[str(HTML_TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     body = re.sub(r"<html[^>]*>", '<html lang="fr">', body, count=1)
     target.write_text(body, encoding="utf-8")
@@ -231,6 +234,9 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
                   pdf: bool = True, anonymise: bool = False, similar: list[SimilarPair] | None = None) -> dict:
     """Everything for a cohort: one report per candidate, the cohort report, the jury minutes and the CSVs.
 
+    `minutes`: what the minutes show besides the records (:func:`mdpc.core.minutes.build_context`: the
+    certification's identity, the jury and its composition, access routes, lateness rule, date and place).
+
     With `anonymise`, the cohort report names no candidate (pseudonyms « copie 1 »…), for circulation
     outside the jury, and lists no similar pair (`similar`: copies that look alike, for the jury only; they are
     in ``similitudes.csv`` and the cohort report, never in a candidate's own report). The output folder is made private to its owner (personal data).
@@ -249,27 +255,31 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
     similar_path = data_dir / "similitudes.json"
     similar_path.write_text(json.dumps([p.to_json() for p in similar or []], ensure_ascii=False, indent=1),
                             encoding="utf-8")
+    context_path = data_dir / "pv_contexte.json"  # the certification, the jury, access routes (mdpc.core.minutes)
+    context_path.write_text(json.dumps(minutes or {}, ensure_ascii=False, indent=1), encoding="utf-8")
+    context = str(context_path.resolve())
     jobs = []
     for rec in records:
         sid = rec.id
         p = data_dir / f"{sid}.json"
         p.write_text(json.dumps(rec.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-        jobs.append(Job(sid, CANDIDATE_TEMPLATE, {"resultats": str(p.resolve()), "cohorte": str(cohort_path.resolve())},
+        jobs.append(Job(sid, CANDIDATE_TEMPLATE, {"resultats": str(p.resolve()), "cohorte": str(cohort_path.resolve()),
+                                                  "contexte": context},
                         out_dir, f"rapport_{sid}", f"Relevé de résultats — {rec.candidate.name}", pdf))
     jobs.append(Job("cohorte", COHORT_TEMPLATE, {"cohorte": str(cohort_path.resolve()),
                                                  "double_correction": str(double_path.resolve()), "session": session,
-                                                 "anonyme": anonymise, "similitudes": str(similar_path.resolve())},
+                                                 "anonyme": anonymise, "similitudes": str(similar_path.resolve()),
+                                                 "contexte": context},
                     out_dir, "rapport_cohorte", f"Rapport de cohorte — {session}", pdf))
     minutes = minutes or {}
     jobs.append(Job("pv", MINUTES_TEMPLATE, {"cohorte": str(cohort_path.resolve()), "session": session,
-                                             "date_deliberation": minutes.get("date", ""),
-                                             "lieu": minutes.get("lieu", ""), "membres": minutes.get("membres", [])},
+                                             "contexte": context},
                     out_dir, "pv_jury", f"Procès-verbal du jury — {session}", pdf))
     results = run_jobs(jobs, workers, progress)
     csv = out_dir / "cohorte_decisions.csv"
     write_csv(cohort_table(records), csv)
     write_csv(criterion_success_csv(records), out_dir / "cohorte_reussite_criteres.csv", float_format="%.1f")
-    write_csv(minutes_csv(records), out_dir / "pv_jury.csv")
+    write_csv(minutes_csv(records, minutes.get("voies_acces")), out_dir / "pv_jury.csv")
     write_csv(pairs_table(similar or []), out_dir / "similitudes.csv")
     make_private(out_dir)
     by_key = {r["cle"]: r for r in results}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 from IPython.display import Markdown, display
 
@@ -15,6 +17,7 @@ from mdpc.reports.common import (
     bloc_panels,
     by_criterion_table,
     duration_fr,
+    identity_markdown,
     load_cohort,
     load_record,
     status,
@@ -26,9 +29,11 @@ __all__ = ["load_cohort", "load_record", "show_header", "show_decisions", "show_
            "show_accommodations", "show_incidents", "show_recommendations"]
 
 
-def show_header(rec: CandidateRecord) -> None:
+def show_header(rec: CandidateRecord, context: Mapping | None = None) -> None:
+    """The report's head: the certification's identity (`context`, see :func:`mdpc.core.minutes.build_context`),
+    the candidate, the session, the decision so far and the deliveries."""
     c, d, r = rec.candidate, rec.decision, rec.delivery
-    lines = [f"# Relevé de résultats — {md_text(c.name)}",
+    lines = [f"# Relevé de résultats — {md_text(c.name)}", *[identity_markdown(context) + "  "] * bool(identity_markdown(context)),
              f"**Candidat :** {md_text(c.name)} ({md_text(c.id)})  ",
              f"**Session :** {md_text(rec.session)}  ",
              *([f"**Jeu de cas :** {md_text(rec.cases)}  "] if rec.cases else []),
@@ -168,14 +173,14 @@ def show_levels_chart(rec: CandidateRecord, cohort: list[CandidateRecord] | None
 
 
 def show_accommodations(rec: CandidateRecord) -> None:
-    lines = []
-    if rec.accommodation or rec.delivery.extra_minutes:
-        lines.append(f"- Aménagement : {md_text(rec.accommodation or 'temps supplémentaire')} "
-                     f"({rec.delivery.extra_minutes} min).")
+    """The accommodations and exemptions granted, by kind, with the referent's file reference (the advice stays in
+    the jury's file), and the requests refused."""
+    lines = [f"- Aménagement (dossier {md_text(rec.accommodation)}) : {md_text(a)}." for a in rec.adaptations]
     for e in rec.exemptions:
-        lines.append(f"- Dispense du critère {md_text(e.criterion)} de {md_text(e.competency)}, décidée par le jury "
-                     f"le {md_text(date_fr(e.decision_date))} sur avis motivé du référent handicap ; les deux "
-                     "conditions cumulatives sont affirmées. Le critère est laissé hors de la décision.")
+        lines.append(f"- Dispense du critère {md_text(e.criterion)} de {md_text(e.competency)} (dossier "
+                     f"{md_text(e.reference)}), décidée par le jury le {md_text(date_fr(e.decision_date))} sur avis "
+                     "motivé du référent handicap ; les deux conditions cumulatives sont affirmées et motivées. Le "
+                     "critère est laissé hors de la décision.")
     for m in rec.refused_exemptions:
         lines.append(f"- ⚠ {md_text(m)}")
     display(Markdown("\n".join(lines) if lines else "Aucun aménagement ni dispense."))

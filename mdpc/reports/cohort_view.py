@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown, display
@@ -15,6 +17,7 @@ from mdpc.core.similarity_text import JURY_NOTE, pair_html, percent
 from mdpc.reports.common import (
     bloc_panels,
     by_criterion_table,
+    identity_markdown,
     load_cohort,
     load_json,
     status,
@@ -26,10 +29,11 @@ __all__ = ["load_cohort", "load_json", "show_cohort_header", "show_cohort_succes
            "show_most_failed", "show_double_marking", "pseudonyms", "load_similar", "show_similar_pairs"]
 
 
-def show_cohort_header(cohort: list[CandidateRecord], session: str) -> None:
+def show_cohort_header(cohort: list[CandidateRecord], session: str, context: Mapping | None = None) -> None:
     statuses = pd.Series([r.decision.status.label for r in cohort]).value_counts()
     cases = sorted({r.cases for r in cohort if r.cases})
-    display(Markdown(f"# Rapport de cohorte — {md_text(session)}\n\n"
+    identity = identity_markdown(context)
+    display(Markdown(f"# Rapport de cohorte — {md_text(session)}\n\n" + (identity + "\n\n" if identity else "")
                      + "".join(f"**Jeu de cas :** {md_text(c)}  \n" for c in cases)
                      + f"**{len(cohort)} candidat(s).** Décisions de "
                      "certification à ce stade : " + ", ".join(f"{md_text(status(k))} : {v}" for k, v in statuses.items())))

@@ -7,6 +7,7 @@ through :func:`table` (its cells and headers escaped by pandas: a Styler escapes
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -14,6 +15,9 @@ import pandas as pd
 
 from mdpc.core.decisions import CertificationStatus, CriterionStatus, Outcome
 from mdpc.core.record import CandidateRecord, load_records
+from mdpc.core.safe_text import md_text
+
+SPECIMEN = "**SPÉCIMEN — certification fictive de démonstration, document sans valeur.**"
 
 SYMBOL = {Outcome.VALIDATED: "✔", Outcome.NOT_VALIDATED: "✘", Outcome.PENDING: "…",
           CriterionStatus.ACQUIRED: "✔", CriterionStatus.NOT_ACQUIRED: "✘", CriterionStatus.PENDING: "…",
@@ -72,3 +76,16 @@ def by_criterion_table(data: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
     table.index.name = "compétence"
     table.columns.name = None
     return table
+
+
+def identity_markdown(context: Mapping | None) -> str:
+    """The certification's identity as every document carries it (Markdown, every value escaped); "" without it."""
+    cert = (context or {}).get("certification") or {}
+    lines = [md_text(line) for line in cert.get("lignes", [])]
+    codes = cert.get("blocs") or {}
+    if codes:
+        lines.append("Blocs de compétences : " + ", ".join(f"bloc {md_text(n)} : {md_text(c)}" for n, c in codes.items())
+                     + ".")
+    if lines and cert.get("specimen"):
+        lines.insert(0, SPECIMEN)
+    return "  \n".join(lines)

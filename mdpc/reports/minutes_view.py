@@ -1,30 +1,35 @@
-"""What the jury minutes (pv_jury.ipynb) show: one line per candidate, then the members' signatures."""
+"""What the jury minutes (pv_jury.ipynb) show: the certification, the jury and its composition checked against the
+declared rule, one line per candidate (access route, decision per bloc, why a bloc is not validated, accommodations
+by file reference, refused requests, lateness), the lateness rule, then the members' signatures."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from mdpc.core.cohort import minutes_entries
+from mdpc.core.cohort import accommodation_text, minutes_entries
 from mdpc.core.record import CandidateRecord
 from mdpc.core.safe_text import html_text, md_text
-from mdpc.reports.common import duration_fr, load_cohort, status, table
-from mdpc_utils.cases import date_fr
+from mdpc.reports.common import duration_fr, identity_markdown, load_cohort, load_json, status, table
 
-__all__ = ["load_cohort", "minutes_table", "show_minutes", "show_signatures"]
+__all__ = ["load_cohort", "load_json", "minutes_table", "show_identity", "show_jury", "show_minutes",
+           "show_signatures"]
 
-
-def minutes_table(cohort: list[CandidateRecord]) -> pd.DataFrame:
-    """Per candidate and bloc, the decision; partial validations and exemptions with their justification."""
+def minutes_table(cohort: list[CandidateRecord], context: Mapping | None = None) -> pd.DataFrame:
+    """Per candidate: access route, decision per bloc, why each bloc is not validated, accommodations and
+    exemptions by file reference (the referent's advice stays in the jury's file), refused requests, lateness."""
+    context = context or {}
+    routes = context.get("voies_acces", {})
     rows = []
     for e in minutes_entries(cohort):
-        row = {"Candidat": f"{e.name} ({e.candidate})"}
+        row = {"Candidat": f"{e.name} ({e.candidate})", "Voie d'accès": routes.get(e.candidate, "non renseignée")}
         row.update({f"Bloc {n}": s.label for n, s in e.blocs.items()})
         row["Décision"] = e.summary
-        row["Blocs acquis"] = ", ".join(map(str, e.blocs_acquired)) or "aucun"
-        row["Dispenses (avis du référent, décision du jury)"] = " ; ".join(
-            f"{x.competency} critère {x.criterion} — {x.advice} (jury du {date_fr(x.decision_date)})"
-            for x in e.exemptions) or "—"
+        row["Blocs non validés : motifs"] = " ; ".join(f"bloc {n} — {r}" for n, r in e.reasons.items()) or "—"
+        row["Aménagements et dispenses"] = accommodation_text(e) or "—"
+        row["Demandes refusées"] = " ; ".join(e.refused) or "—"
         row["Remise"] = f"hors délai ({duration_fr(e.late_minutes)})" if e.late_minutes else "dans les délais"
         failed = [i for i in e.incidents if i.failed]
         others = len(e.incidents) - len(failed)
@@ -36,22 +41,55 @@ def minutes_table(cohort: list[CandidateRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def show_minutes(cohort: list[CandidateRecord], session: str, date: str, place: str) -> None:
-    display(Markdown(f"# Procès-verbal du jury de certification\n\n**Certification :** Manager développement et "
-                     f"performance commerciale (MDPC)  \n**Session :** {md_text(session)}  \n"
+def show_identity(context: Mapping) -> None:
+    """The certification's identity, as every document carries it."""
+    display(Markdown(identity_markdown(context) or "⚠ Identité de la certification non fournie."))
+
+
+def show_minutes(cohort: list[CandidateRecord], session: str, context: Mapping) -> None:
+    date, place = context.get("date") or "…………………", context.get("lieu") or "…………………"
+    display(Markdown("# Procès-verbal du jury de certification"))
+    show_identity(context)
+    display(Markdown(f"**Session :** {md_text(session)}  \n"
                      + "".join(f"**Jeu de cas :** {md_text(c)}  \n" for c in sorted({r.cases for r in cohort if r.cases}))
                      + f"**Date de délibération :** {md_text(date)}  \n**Lieu :** {md_text(place)}  \n"
                      f"**Candidats délibérés :** {len(cohort)}"))
-    rows = minutes_table(cohort)
-    for col in [c for c in rows.columns if c.startswith("Bloc ")]:
+    show_jury(context)
+    display(Markdown("## Décisions"))
+    rows = minutes_table(cohort, context)
+    for col in [c for c in rows.columns if c.startswith("Bloc ") and ":" not in c]:
         rows[col] = rows[col].map(status)
     display(table(rows).hide(axis="index"))
-    display(Markdown("Légende : ✔ validé · ✘ non validé · … en attente (évaluation incomplète ou à confirmer). "
-                     "Une validation partielle liste les blocs acquis ; les dispenses sont décidées sur avis motivé du "
-                     "référent handicap, les deux conditions cumulatives du référentiel étant réunies."))
+    display(Markdown(
+        "Légende : ✔ validé · ✘ non validé · … en attente (évaluation incomplète ou à confirmer). Une validation "
+        "partielle liste les blocs acquis. Pour un bloc non validé, le motif nomme les compétences non validées et "
+        "les critères encore à arrêter (en attente, ou notes divergentes à trancher). Les aménagements et dispenses "
+        "sont cités par la référence du dossier du référent handicap, qui reste au dossier du jury ; une dispense "
+        "n'est accordée que sur avis motivé du référent, les deux conditions cumulatives du référentiel étant "
+        "affirmées et motivées.\n\n"
+        f"**Règle de retard appliquée.** {md_text(context.get('regle_retard', ''))}"))
 
 
-def show_signatures(members: list[str]) -> None:
+def show_jury(context: Mapping) -> None:
+    """The jury's members (quality, internal or external, president) and the check of the declared composition."""
+    members = context.get("jury") or []
+    display(Markdown("## Composition du jury"))
+    if members:
+        rows = pd.DataFrame([{"Membre": m["nom"], "Qualité": m.get("qualite") or "—",
+                              "Rôle": "président(e) du jury" if m.get("president") else "membre",
+                              "Interne ou extérieur": m.get("statut", "non déclaré")} for m in members])
+        display(table(rows).hide(axis="index"))
+    gaps = context.get("ecarts_composition") or []
+    text = f"**Règle de composition vérifiée :** {md_text(context.get('regle_composition', 'non configurée'))}.  \n"
+    text += ("✔ Composition conforme." if not gaps else
+             "✘ **Composition non conforme** : " + " ; ".join(md_text(g) for g in gaps)
+             + ". Le jury ne peut délibérer valablement qu'une fois sa composition conforme.")
+    display(Markdown(text))
+
+
+def show_signatures(context: Mapping) -> None:
+    members = [m["nom"] + (f", {m['qualite']}" if m.get("qualite") else "") for m in context.get("jury") or []]
+    members = members or ["Président(e) du jury", "Membre du jury", "Membre du jury"]
     cells = "".join(f"<tr><td style='padding:8px 12px'>{html_text(m)}</td><td style='width:45%;height:60px;"
                     "border-bottom:1px solid black'></td></tr>" for m in members)
     display(HTML("<h3>Signatures des membres du jury</h3><table style='width:100%'><tr><th style='text-align:left'>"

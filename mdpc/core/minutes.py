@@ -1,0 +1,109 @@
+"""What the jury minutes say beyond the decisions: the certification, the jury and its composition checked against
+the rule the certification declares, each candidate's access route, why each bloc is not validated, and the
+lateness rule applied.
+
+:func:`build_context` gathers it (pure: the caller reads the files) into a JSON-ready mapping that the minutes
+template reads back; :func:`bloc_reasons` and :func:`criteria_to_settle` explain a candidate's blocs not validated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from mdpc.core.certification import Certification, JuryRule, french_date
+from mdpc.core.decisions import CriterionStatus, Outcome
+from mdpc.core.enrolment import Enrolments
+from mdpc.core.record import BlocRecord, CandidateRecord
+from mdpc.core.roster import Member, Roster
+
+
+def check_composition(members: tuple[Member, ...], rule: JuryRule | None) -> list[str]:
+    """Where the jury departs from the declared composition (French, empty when it is met)."""
+    if rule is None:
+        return ["aucune règle de composition n'est configurée (certification.yaml, « composition_jury ») : la "
+                "composition n'a pas pu être vérifiée"]
+    problems = []
+    if len(members) < rule.min_members:
+        problems.append(f"{len(members)} membre(s) déclaré(s), {rule.min_members} au moins sont requis")
+    undeclared = [m.name for m in members if m.internal is None]
+    if undeclared:
+        problems.append("statut interne ou extérieur non déclaré (« interne: true » ou « false » dans jury.yaml) pour "
+                        + ", ".join(undeclared))
+    external = sum(m.internal is False for m in members)
+    if members and external / len(members) < rule.min_external_share:
+        problems.append(f"{external} membre(s) extérieur(s) sur {len(members)}, soit moins que la part requise "
+                        f"({rule.min_external_share:.0%})".replace("%)", " %)"))
+    president = next((m for m in members if m.president), None)
+    if rule.external_president and (president is None or president.internal is not False):
+        problems.append("la présidence n'est pas confiée à un membre extérieur"
+                        if president else "aucun président ou présidente n'est déclaré")
+    return problems
+
+
+def parse_day(text: str) -> dt.date | None:
+    """An ISO date (AAAA-MM-JJ), or None when `text` is not one (free text is shown as it is)."""
+    try:
+        return dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+
+
+def build_context(certification: Certification, roster: Roster | None, enrolments: Enrolments,
+                  records: list[CandidateRecord], date: str = "", place: str = "", tolerance_minutes: int = 0,
+                  extra_members: list[str] | None = None) -> dict:
+    """Everything the minutes show besides the records, as JSON (French keys)."""
+    members = roster.jury if roster else ()
+    day = parse_day(date)
+    return {
+        "certification": {"lignes": certification.header_lines(), "rncp": certification.rncp,
+                          "blocs": {str(n): code for n, code in certification.bloc_codes.items()},
+                          "specimen": certification.specimen},
+        "date": french_date(day) if day else date, "lieu": place,
+        "jury": [{"nom": m.name, "qualite": m.quality, "president": m.president,
+                  "statut": {True: "interne", False: "extérieur", None: "non déclaré"}[m.internal]} for m in members]
+                + [{"nom": n, "qualite": "", "president": False, "statut": "non déclaré"} for n in extra_members or []],
+        "regle_composition": (certification.jury_rule.statement(certification.rncp) if certification.jury_rule
+                              else "non configurée"),
+        "ecarts_composition": check_composition(members, certification.jury_rule) if members
+        else ["aucun membre du jury n'est déclaré (jury.yaml du cours)"],
+        "voies_acces": {r.id: enrolments.get(r.id).route_label for r in records},
+        "regle_retard": lateness_rule(tolerance_minutes),
+    }
+
+
+def lateness_rule(tolerance_minutes: int) -> str:
+    """The lateness rule the decisions applied, in one French sentence for the minutes."""
+    tolerance = (f"une tolérance générale de {tolerance_minutes} min (grilles/echelle.yaml)" if tolerance_minutes
+                 else "aucune tolérance générale")
+    return (f"Une remise est hors délai quand elle arrive après l'échéance du devoir, augmentée du temps "
+            f"supplémentaire accordé au candidat et de {tolerance}. Le retard est consigné pour le jury ; il "
+            "n'enlève aucun point et ne change aucune décision par lui-même : le jury apprécie.")
+
+
+def criteria_to_settle(bloc: BlocRecord) -> list[str]:
+    """The criteria of `bloc` still pending or rated divergently (« C4.1-2 en attente »)."""
+    out = []
+    for c in bloc.competencies:
+        for cr in c.criteria:
+            if cr.status == CriterionStatus.PENDING:
+                out.append(f"{c.code}-{cr.number} " + ("notes divergentes, à trancher" if cr.divergent else "en attente"))
+    return out
+
+
+def bloc_reasons(rec: CandidateRecord) -> dict[int, str]:
+    """For each bloc not validated (or pending): its competencies not validated and its criteria to settle."""
+    reasons = {}
+    for b in rec.blocs:
+        if b.status == Outcome.VALIDATED:
+            continue
+        failed = [f"{c.code} ({c.reason})" for c in b.competencies if c.status == Outcome.NOT_VALIDATED]
+        settle = criteria_to_settle(b)
+        parts = ([f"compétence(s) non validée(s) : {', '.join(failed)}"] if failed else []) + (
+            [f"critère(s) à arrêter : {', '.join(settle)}"] if settle else [])
+        reasons[b.number] = " ; ".join(parts) or "aucune compétence évaluée"
+    return reasons
+
+
+def routes(context: Mapping, candidate: str) -> str:
+    return context.get("voies_acces", {}).get(candidate, "non renseignée")
