@@ -88,9 +88,11 @@ def build_parser(commands: dict[str, Callable]) -> argparse.ArgumentParser:
         else:
             p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours)")
             p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
-            p.add_argument("--date", default="", help="date de la délibération du jury (procès-verbal)")
+            p.add_argument("--date", default="", help="date de la délibération du jury, AAAA-MM-JJ (procès-verbal)")
             p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal)")
-            p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules")
+            p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules, à défaut de "
+                                                         "jury.yaml dans le cours (sans leur statut interne ou "
+                                                         "extérieur : le procès-verbal dira la composition non vérifiée)")
             p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
             p.add_argument("--anonyme", action="store_true",
                            help="rapport de cohorte sans identifiant de candidat (diffusion hors jury)")

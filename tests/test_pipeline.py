@@ -219,15 +219,26 @@ def test_jury_minutes_and_cohort_report(run):
     minutes = batch["pv"]["html"].read_text(encoding="utf-8")
     for c in COHORT:
         assert f"{c.first} {c.last} ({c.id})" in minutes
-    assert "Signatures des membres du jury" in minutes and "Mme Bernard, présidente du jury" in minutes
-    assert "Déficience visuelle sévère" in minutes  # the exemption with its justification
+    assert "Signatures des membres du jury" in minutes and "Mme Bernard, directrice commerciale, présidente" in minutes
+    for mention in ("RNCP00000", "SPÉCIMEN", "RNCP00000BC04", "Composition conforme", "Voies d'accès",
+                    "validation des acquis de l'expérience (VAE)", "15 janvier 2027", "Règle de retard appliquée",
+                    "dossier AH-2027-005", "pratique professionnelle future"):  # c02's refused request
+        assert mention in minutes, mention
+    rows = {c.id: row for c in COHORT for row in minutes.split("<tr") if f"({c.id})" in row}
+    assert "compétence(s) non validée(s)" in rows["c02"] and "bloc 4" in rows["c02"]
+    assert "Déficience visuelle" not in minutes and "synthèse vocale" not in minutes  # health data: jury's file only
+    assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", minutes, re.I) == []  # nothing fetched remotely
     assert batch["pv"]["pdf"].read_bytes().startswith(b"%PDF")
     table = pd.read_csv(batch["pv_csv"], sep=";", encoding="utf-8-sig")
     assert list(table["candidat"]) == [c.id for c in COHORT]
     assert table.set_index("candidat").loc["c02", "bloc 4"] == "non validé"
     assert table.set_index("candidat").loc["c05", "bloc 1"] == "validé"
     assert str(table.set_index("candidat").loc["c05", "blocs acquis"]) == "1, 2, 3, 4"
-    assert "C4.2 critère 3" in table.set_index("candidat").loc["c05", "dispenses"]
+    assert table.set_index("candidat").loc["c05", "aménagements et dispenses"] == (
+        "aménagement (dossier AH-2027-005) ; dispense C4.2-3 (dossier AH-2027-005, jury du 2027-01-05)")
+    assert table.set_index("candidat").loc["c03", "voie d'accès"] == "validation des acquis de l'expérience (VAE)"
+    for name in ("pv_jury.csv", "cohorte_decisions.csv"):
+        assert "Déficience" not in (batch["pv_csv"].parent / name).read_text(encoding="utf-8-sig")
     cohort = batch["cohorte"]["html"].read_text(encoding="utf-8")
     assert "Taux de réussite par critère" in cohort and "Comparaison des correcteurs" in cohort
     assert "critère(s) doublement corrigé(s)" in cohort and "tranché par le jury" in cohort

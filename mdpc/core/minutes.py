@@ -74,10 +74,10 @@ def build_context(certification: Certification, roster: Roster | None, enrolment
 
 def lateness_rule(tolerance_minutes: int) -> str:
     """The lateness rule the decisions applied, in one French sentence for the minutes."""
-    tolerance = (f"une tolérance générale de {tolerance_minutes} min (grilles/echelle.yaml)" if tolerance_minutes
-                 else "aucune tolérance générale")
+    tolerance = (f" et d'une tolérance générale de {tolerance_minutes} min (grilles/echelle.yaml)" if tolerance_minutes
+                 else " (aucune tolérance générale n'est fixée dans grilles/echelle.yaml)")
     return (f"Une remise est hors délai quand elle arrive après l'échéance du devoir, augmentée du temps "
-            f"supplémentaire accordé au candidat et de {tolerance}. Le retard est consigné pour le jury ; il "
+            f"supplémentaire accordé au candidat{tolerance}. Le retard est consigné pour le jury ; il "
             "n'enlève aucun point et ne change aucune décision par lui-même : le jury apprécie.")
 
 

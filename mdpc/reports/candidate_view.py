@@ -19,13 +19,14 @@ from mdpc.reports.common import (
     duration_fr,
     identity_markdown,
     load_cohort,
+    load_json,
     load_record,
     status,
     table,
 )
 from mdpc_utils.cases import HATCHES, PALETTE, date_fr, describe, fr_number
 
-__all__ = ["load_cohort", "load_record", "show_header", "show_decisions", "show_levels_chart", "show_criteria",
+__all__ = ["load_cohort", "load_json", "load_record", "show_header", "show_decisions", "show_levels_chart", "show_criteria",
            "show_accommodations", "show_incidents", "show_recommendations"]
 
 

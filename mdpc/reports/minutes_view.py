@@ -27,7 +27,7 @@ def minutes_table(cohort: list[CandidateRecord], context: Mapping | None = None)
         row = {"Candidat": f"{e.name} ({e.candidate})", "Voie d'accès": routes.get(e.candidate, "non renseignée")}
         row.update({f"Bloc {n}": s.label for n, s in e.blocs.items()})
         row["Décision"] = e.summary
-        row["Blocs non validés : motifs"] = " ; ".join(f"bloc {n} — {r}" for n, r in e.reasons.items()) or "—"
+        row["Blocs non validés ou en attente : motifs"] = " ; ".join(f"bloc {n} — {r}" for n, r in e.reasons.items()) or "—"
         row["Aménagements et dispenses"] = accommodation_text(e) or "—"
         row["Demandes refusées"] = " ; ".join(e.refused) or "—"
         row["Remise"] = f"hors délai ({duration_fr(e.late_minutes)})" if e.late_minutes else "dans les délais"
