@@ -1,8 +1,8 @@
 """The shape of the code: import contracts (import-linter, [tool.importlinter] in pyproject.toml) and module size.
 
 Contracts: the layers of the grading system (mdpc.cli > mdpc.demo, mdpc.app > reports > grading > authoring
-| exports > core > errors; authoring and exports never import each other), the candidate kit free of the grading system and its stack, mdpc.core free of nbgrader,
-papermill, notebooks and PDF. A broken contract fails with import-linter's own explanation (the chain of imports,
+| exports > core > errors; authoring and exports never import each other), the candidate kit free of the grading
+system and its stack, mdpc.core free of nbgrader, papermill, notebooks and PDF. A broken contract fails with import-linter's own explanation (the chain of imports,
 file and line).
 """
 

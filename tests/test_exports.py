@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 
@@ -115,6 +116,8 @@ def test_a_grid_that_needs_only_some_criteria_gets_moodles_points_rule():
 
 def test_the_case_package_validates_and_its_associations_form_the_tree(case_package):
     assert schema_errors(case_package, CASE_SCHEMA) == []
+    rfc4122 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")  # UUID v5
+    assert all(rfc4122.fullmatch(m) for m in re.findall(r'"identifier": "([^"]*)"', json.dumps(case_package)))
     doc = case_package["CFDocument"]
     assert doc["creator"] == CERT.certifier and doc["language"] == "fr" and CERT.rncp in doc["title"]
     items = {i["identifier"]: i for i in case_package["CFItems"]}
