@@ -236,6 +236,11 @@ def test_two_exports_are_identical_and_identifiers_are_stable(tmp_path):
     second = write_exports(records, tmp_path / "b", CERT, JURY_DAY)
     assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in second]
     assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second, strict=True))
+    # the jury reverses a decision: the next export takes the withdrawn badge away
+    again = write_badges([records[0], record("c03", "Nadia Haddad", failing=(2, 3))], tmp_path / "a" / "badges",
+                         CERT, JURY_DAY)
+    assert sorted(p.name for p in (tmp_path / "a" / "badges" / "c03").iterdir()) == \
+        sorted(p.name for p in again if p.parent.name == "c03") == [f"{CERT.bloc_code(n)}.json" for n in (1, 4)]
     assert {p.name for p in first} >= {MOODLE_FILE, CASE_FILE}
     # fixed namespace: an identifier never changes from one release to the next (platforms recognise their items)
     assert uid(CERT, "item", "C1.1") == "6f56dfff-e41d-5f4a-b7ab-23c866bedcc4"

@@ -69,7 +69,8 @@ def read_records(folder: str | Path) -> list[CandidateRecord]:
 def write_badges(records: list[CandidateRecord], out_dir: str | Path, cert: Certification, issued: dt.date,
                  referential: Referential | None = None) -> list[Path]:
     """One JSON file per credential earned: ``<out_dir>/<candidat>/<code>.json`` (code: the RNCP bloc code, or
-    the RNCP number for the certification). Every credential is built and checked before any is written."""
+    the RNCP number for the certification). Every credential is built and checked before any is written; a badge
+    an earlier export wrote in a candidate's folder and that the records no longer grant is removed."""
     from mdpc.exports.badges import candidate_credentials, file_stem
 
     referential = referential or default_referential()
@@ -80,8 +81,12 @@ def write_badges(records: list[CandidateRecord], out_dir: str | Path, cert: Cert
                           "des caractères remplacés) : rendez leurs identifiants distincts.")
     paths = []
     for stem, (_, credentials) in zip(stems, earned, strict=True):
+        folder = Path(out_dir) / stem
+        for stale in folder.glob(f"{cert.rncp}*.json"):  # a badge of an earlier export the jury no longer grants
+            if stale.stem not in credentials:
+                stale.unlink()
         for code, doc in credentials.items():
-            path = Path(out_dir) / stem / f"{code}.json"
+            path = folder / f"{code}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(dump_json(doc), encoding="utf-8")
             paths.append(path)
