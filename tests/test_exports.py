@@ -120,6 +120,9 @@ def test_the_case_package_validates_and_its_associations_form_the_tree(case_pack
     assert all(rfc4122.fullmatch(m) for m in re.findall(r'"identifier": "([^"]*)"', json.dumps(case_package)))
     doc = case_package["CFDocument"]
     assert doc["creator"] == CERT.certifier and doc["language"] == "fr" and CERT.rncp in doc["title"]
+    assert "officialSourceURL" not in doc  # a specimen's number points to no real RNCP sheet
+    real = package(REF, SCALE, GRIDS, REAL)["CFDocument"]
+    assert real["officialSourceURL"].endswith("/rncp/00000/") and real["adoptionStatus"] == "Adopted"
     items = {i["identifier"]: i for i in case_package["CFItems"]}
     assert len(items) == len(REF.blocs) + len(REF.competencies) + len(REF.criteria)
     parent = {}
@@ -198,8 +201,9 @@ def test_badges_only_for_the_blocs_the_jury_validated(case_package):
         assert schema_errors(cred, OB_SCHEMA) == []
         achievement = cred["credentialSubject"]["achievement"]
         assert achievement["achievementType"] == ("Certificate" if code == CERT.rncp else "MicroCredential")
-        assert cred["issuer"]["name"] == CERT.certifier and "Le jury valide" in achievement["criteria"]["narrative"] \
-            or code == CERT.rncp
+        assert cred["issuer"]["name"] == CERT.certifier
+        assert achievement["criteria"]["narrative"].startswith(
+            "La certification est obtenue" if code == CERT.rncp else "Le jury valide le bloc")
         for a in achievement["alignment"]:
             assert a["targetType"] == "CFItem" and item_uris[a["targetUrl"]] == a["targetCode"]
             assert a["targetFramework"] == case_package["CFDocument"]["title"]
@@ -260,6 +264,16 @@ def test_the_command_exports_the_referential_and_the_badges(tmp_path, capsys):
     (results / "cohorte.json").write_text(json.dumps([r.to_json() for r in records], ensure_ascii=False),
                                           encoding="utf-8")
     assert [r.id for r in read_records(results)] == ["c01", "c03"]
+    alone = tmp_path / "sans_cohorte"  # the candidates' own files; the folder's other files are not records
+    alone.mkdir()
+    for r in records:
+        (alone / f"{r.id}.json").write_text(json.dumps(r.to_json(), ensure_ascii=False), encoding="utf-8")
+    (alone / "double_correction.json").write_text("[]", encoding="utf-8")
+    (alone / "similitudes.json").write_text("[]", encoding="utf-8")
+    assert [r.id for r in read_records(alone)] == ["c01", "c03"]
+    (alone / "c05.json").write_text('{"candidat": {"id": "c05"}}', encoding="utf-8")
+    with pytest.raises(ExportError, match="c05.json est illisible"):
+        read_records(alone)
     assert main(["exporter", "badges", "--resultats", str(results), "--sortie", str(tmp_path / "badges"),
                  "--cours", str(tmp_path), "--date", "2027-01-20"]) == 0
     assert "8 badge(s) écrit(s)" in capsys.readouterr().out  # c01: 4 blocs + certification; c03: 3 blocs

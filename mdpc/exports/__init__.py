@@ -49,20 +49,23 @@ def referential_text(fmt: str, cert: Certification, *, referential: Referential 
 
 def read_records(folder: str | Path) -> list[CandidateRecord]:
     """The records `mdpc rapports` wrote in `folder` (``rapports/resultats/``): ``cohorte.json``, else every
-    ``<candidat>.json``."""
+    ``<candidat>.json`` (the folder's other files, double marking and similarities, are not records)."""
     folder = Path(folder)
-    files = [folder / COHORT_FILE] if (folder / COHORT_FILE).is_file() else sorted(folder.glob("*.json"))
-    if not files:
-        raise ExportError(f"Aucun résultat dans {folder} : indiquez le dossier resultats/ que « mdpc rapports » a "
-                          "écrit (il contient cohorte.json et un fichier JSON par candidat).")
+    cohort = folder / COHORT_FILE
+    files = [cohort] if cohort.is_file() else sorted(folder.glob("*.json"))
     records = []
     for path in files:
         try:
-            data = load_records(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ExportError(f"Le fichier de résultats {path} est illisible ({exc}) : régénérez-le avec "
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if path == cohort or isinstance(data, dict) and "candidat" in data:
+                loaded = load_records(data)
+                records.extend(loaded if isinstance(loaded, list) else [loaded])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ExportError(f"Le fichier de résultats {path} est illisible ({exc!r}) : régénérez-le avec "
                               "« mdpc rapports ».") from exc
-        records.extend(data if isinstance(data, list) else [data])
+    if not records:
+        raise ExportError(f"Aucun résultat dans {folder} : indiquez le dossier resultats/ que « mdpc rapports » a "
+                          "écrit (il contient cohorte.json et un fichier JSON par candidat).")
     return records
 
 

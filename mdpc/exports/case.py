@@ -26,6 +26,7 @@ from mdpc.core.grids import Grid, Scale
 from mdpc.core.referential import Referential
 from mdpc.exports.common import CASE_SCHEMA, SPECIMEN_NOTE, check, criterion_code, timestamp, uid, urn
 
+RNCP_SHEET = "https://www.francecompetences.fr/recherche/rncp/{number}/"  # the public sheet (not for a specimen)
 ITEM_TYPES = (("bloc", "Bloc de compétences", "Bloc de compétences d'une certification professionnelle enregistrée "
                "au RNCP : ensemble homogène et cohérent de compétences, évaluées et validées (code RNCP…BC…)."),
               ("competence", "Compétence", "Compétence du référentiel de compétences et d'évaluation."),
@@ -46,6 +47,7 @@ def _document(cert: Certification, when: str) -> dict:
     doc = {"identifier": ident, "uri": urn(ident), "frameworkType": "Certification professionnelle (RNCP)",
            "caseVersion": "1.1", "creator": cert.certifier,
            "title": f"{cert.title} ({cert.acronym}) — {cert.rncp}", "lastChangeDateTime": when,
+           **({} if cert.specimen else {"officialSourceURL": RNCP_SHEET.format(number=cert.rncp.removeprefix("RNCP"))}),
            "publisher": cert.certifier, "description": "\n\n".join(description),
            "subject": [str(n) for n in cert.nsf],
            "subjectURI": [_link(str(n), uid(cert, "nsf", n.code)) for n in cert.nsf],
