@@ -269,6 +269,34 @@ def cmd_rapports(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_exporter_referentiel(args) -> int:
+    from mdpc.core import certification
+    from mdpc.exports import referential_text
+
+    text = referential_text(args.format, certification.load(args.cours))
+    out = Path(args.sortie)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"écrit : {out}")
+    return 0
+
+
+def cmd_exporter_badges(args) -> int:
+    import datetime as dt
+
+    from mdpc.core import certification
+    from mdpc.exports import ExportError, read_records, write_badges
+
+    try:
+        issued = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        raise ExportError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ (par exemple 2027-01-20).") from None
+    cert = certification.load(args.cours)
+    paths = write_badges(read_records(args.resultats), args.sortie, cert, issued)
+    print(f"{len(paths)} badge(s) écrit(s) dans {args.sortie}" + (" (identité SPÉCIMEN)" if cert.specimen else ""))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = build_parser({name: f for name, f in globals().items() if name.startswith("cmd_")})
     args = parser.parse_args(argv)

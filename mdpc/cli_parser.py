@@ -16,6 +16,31 @@ def _course_args(p):
                    help="fichier des aménagements et dispenses du jury (par défaut : dispenses.yaml du cours)")
 
 
+def _export_args(sub, commands: dict[str, Callable]) -> None:
+    p = sub.add_parser("exporter", help="exporte le référentiel (Moodle, 1EdTech CASE 1.1) ou les résultats "
+                                        "(Open Badges 3.0), sans rien demander au réseau")
+    what = p.add_subparsers(dest="quoi", required=True)
+    identity = ("dossier du cours dont le certification.yaml donne l'identité de la certification (par défaut : "
+                "grilles/certification.yaml du projet)")
+    r = what.add_parser("referentiel", help="le référentiel : cadre de compétences Moodle (CSV de tool_lpimportcsv) "
+                                            "ou paquet CASE 1.1 (JSON, grilles en CFRubrics)")
+    r.add_argument("--format", required=True, choices=["moodle", "case"],
+                   help="moodle : CSV à importer dans Moodle (Administration du site › Compétences) ; case : paquet "
+                        "CFPackage JSON")
+    r.add_argument("--sortie", required=True, help="fichier à écrire")
+    r.add_argument("--cours", default=None, help=identity)
+    r.set_defaults(func=commands["cmd_exporter_referentiel"])
+    b = what.add_parser("badges", help="un badge Open Badges 3.0 (JSON, non signé) par bloc validé et par "
+                                       "certification obtenue, aligné sur les items CASE")
+    b.add_argument("--resultats", required=True,
+                   help="dossier des résultats écrits par « mdpc rapports » (rapports/resultats/)")
+    b.add_argument("--sortie", required=True, help="dossier des badges (un sous-dossier par candidat)")
+    b.add_argument("--cours", default=None, help=identity)
+    b.add_argument("--date", default=None, help="date de la délibération du jury, AAAA-MM-JJ (par défaut : "
+                                                "aujourd'hui) : début de validité des badges")
+    b.set_defaults(func=commands["cmd_exporter_badges"])
+
+
 def build_parser(commands: dict[str, Callable]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mdpc", description="Cours, cas pratiques et notation de la certification MDPC.")
     sub = parser.add_subparsers(dest="commande", required=True)
@@ -78,6 +103,7 @@ def build_parser(commands: dict[str, Callable]) -> argparse.ArgumentParser:
     p.add_argument("--tete", help="tête de chaîne relevée plus tôt (procès-verbal, 16 caractères au moins) : le journal "
                                   "doit la contenir encore ; dit ce qui a été ajouté depuis")
     p.set_defaults(func=commands["cmd_journal"])
+    _export_args(sub, commands)
     for name, func, helptext in (("decisions", commands["cmd_decisions"], "décisions par candidat, compétence et bloc"),
                                  ("rapports", commands["cmd_rapports"], "rapports individuels (papermill, HTML) et CSV de cohorte")):
         p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])

@@ -46,6 +46,8 @@ from mdpc.core.record import CandidateRecord
 from mdpc.core.roster import ROSTER_FILE
 from mdpc.core.roster import dump as dump_roster
 from mdpc.core.roster import parse as parse_roster
+from mdpc.errors import MdpcError
+from mdpc.exports import write_exports
 from mdpc.grading.autograde import autograde_assignments
 from mdpc.grading.course import Course
 from mdpc.grading.exchange import exchange_step
@@ -79,7 +81,8 @@ JURY_CHAIR = _ROSTER.president.name              # signs the jury's final levels
 CERTIFICATION_HEADER = ("# Identité FICTIVE de la certification pour la démonstration (numéro RNCP, certificateur et\n"
                         "# signataire inventés) : chaque parchemin, attestation et lettre porte « SPÉCIMEN ».\n"
                         "# Modèle commenté du fichier réel : grilles/certification.yaml du projet.\n")
-MINUTES = {"date": "2027-01-15", "lieu": "Lyon (session de démonstration)"}  # the jury: jury.yaml (ROSTER)
+JURY_DAY = dt.date(2027, 1, 15)  # the deliberation: the minutes' date, the badges are valid from it
+MINUTES = {"date": JURY_DAY.isoformat(), "lieu": "Lyon (session de démonstration)"}  # the jury: jury.yaml (ROSTER)
 
 
 def prepare_course(workdir: Path, session: str | None = None) -> Course:
@@ -218,6 +221,10 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
     for a, code in codes.items():
         if code != 0:
             errors[f"retours {a}"] = "génération des retours en échec (voir journal_nbgrader.log)"
+    try:  # after step 8: the referential (Moodle, CASE) and the badges of the validated blocs (exports/)
+        write_exports(records, workdir / "exports", cert_identity.load(workdir), JURY_DAY)
+    except MdpcError as exc:
+        errors["exports"] = str(exc)
     protect_course(workdir)  # personal data, even fictional: owner only
     return {"course": course, "records": records, "reports": batch["candidats"], "batch": batch, "csv": batch["csv"],
             "errors": errors, "refusals": collected.accommodations.refusals, "similar": collected.similar}
@@ -253,6 +260,7 @@ Où regarder :
   - décisions de la cohorte (CSV, séparateur ;)             : {result['csv']}
   - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
   - copies à examiner, passages côte à côte (CSV)           : {out / 'similitudes.csv'}
+  - exports : Moodle, CASE 1.1, badges Open Badges 3.0      : {workdir / 'exports'}/
   - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'} (mdpc journal --verifier)
   - correcteurs et jury déclarés (modèle commenté)          : {workdir / ROSTER_FILE}
   - copies autocorrigées                                    : {workdir / 'autograded'}

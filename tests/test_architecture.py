@@ -1,8 +1,8 @@
 """The shape of the code: import contracts (import-linter, [tool.importlinter] in pyproject.toml) and module size.
 
 Contracts: the layers of the grading system (mdpc.cli > mdpc.demo, mdpc.app > reports > grading > authoring
-> core > errors), the candidate kit free of the grading system and its stack, mdpc.core free of nbgrader,
-papermill, notebooks and PDF. A broken contract fails with import-linter's own explanation (the chain of imports,
+| exports > core > errors; authoring and exports never import each other), the candidate kit free of the grading
+system and its stack, mdpc.core free of nbgrader, papermill, notebooks and PDF. A broken contract fails with import-linter's own explanation (the chain of imports,
 file and line).
 """
 
@@ -39,8 +39,9 @@ def test_import_contracts_are_kept():
     ("mdpc_utils/bloc4.py", "from tqdm import tqdm", "mdpc_utils.bloc4 -> tqdm (l.1)"),
     ("mdpc/core/decisions.py", "import nbformat", "mdpc.core.decisions -> nbformat (l.1)"),
     ("mdpc/authoring/coverage.py", "from mdpc.reports import batch", "mdpc.authoring.coverage -> mdpc.reports.batch (l.1)"),
+    ("mdpc/exports/case.py", "import mdpc.authoring.demo_cohort", "mdpc.exports.case -> mdpc.authoring.demo_cohort (l.1)"),
     ("mdpc/extra.py", "X = 1", "The following modules are not listed as layers:\n\n- mdpc.extra"),
-], ids=["kit>mdpc", "kit>tqdm", "core>nbformat", "authoring>reports", "unlisted-layer"])
+], ids=["kit>mdpc", "kit>tqdm", "core>nbformat", "authoring>reports", "exports>authoring", "unlisted-layer"])
 def test_a_forbidden_import_breaks_a_contract(tmp_path, module, line, broken):
     """The contracts can fail: the same check on a copy of the code with one forbidden import (or one module outside
     the layers) added."""
