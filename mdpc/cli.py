@@ -248,24 +248,77 @@ def cmd_decisions(args) -> int:
     return 0
 
 
+def _document_lines(documents: dict | None) -> tuple[list[str], bool]:
+    """What ``mdpc rapports`` and ``mdpc documents`` say of the documents issued, and whether one failed."""
+    from mdpc.reports.documents import summary_lines
+
+    if documents is None:
+        return ["documents délivrés : aucun (précisez --date AAAA-MM-JJ et --lieu pour délivrer parchemins, "
+                "attestations et lettres de notification)"], False
+    return [f"documents : {line}" for line in summary_lines(documents)], any(
+        "erreur" in r for r in documents["candidats"])
+
+
 def cmd_rapports(args) -> int:
     from mdpc.app import publish
+    from mdpc.grading.course import Course
     from mdpc.grading.privacy import protect_course
+    from mdpc.reports.documents import check_batch, parse_deliberation_date
 
+    if parse_deliberation_date(args.date):  # a French error before the long work
+        check_batch(Course(args.cours).root, args.date, args.lieu)
     course, collected, records = _collect(args)
     out = Path(args.sortie) if args.sortie else course.root / "rapports"
     members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
     batch = publish(records, out, collected, session=args.session, workers=args.processus,
                     minutes={"date": args.date, "lieu": args.lieu, "membres": members}, pdf=not args.sans_pdf,
-                    anonymise=args.anonyme)
+                    anonymise=args.anonyme, course_root=course.root)
     protect_course(course.root)
     failed = False
     for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:
         failed |= "erreur" in o
         print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}" + (f" ({o['avertissement']})" if "avertissement" in o else ""))
     print(f"décisions de la cohorte : {batch['csv']}\nprocès-verbal (CSV) : {batch['pv_csv']}")
+    lines, doc_failed = _document_lines(batch.get("documents"))
+    for line in lines:
+        print(line)
     print(_journal_head(course))
+    return 1 if failed or doc_failed else 0
+
+
+def cmd_documents(args) -> int:
+    from mdpc.grading.course import Course
+    from mdpc.reports.documents import FOLDER, check_batch, issue_documents
+
+    check_batch(Course(args.cours).root, args.date, args.lieu)  # a French error before the long work
+    course, _, records = _collect(args)
+    out = (Path(args.sortie) if args.sortie else course.root / "rapports") / FOLDER
+    documents = issue_documents(records, out, course.root, args.date, args.lieu, pdf=not args.sans_pdf)
+    lines, failed = _document_lines(documents)
+    for line in lines:
+        print(line)
     return 1 if failed else 0
+
+
+def cmd_verifier(args) -> int:
+    from mdpc.core.certification import french_date
+    from mdpc.core.register import verify
+    from mdpc.grading.course import Course
+
+    result = verify(Course(args.cours).root, args.numero, args.code)
+    print(("✔ " if result.ok else "✘ ") + result.message)
+    e = result.entry
+    if result.ok and e is not None:
+        import datetime as dt
+
+        birth = dt.date.fromisoformat(e.date_naissance)
+        print(f"  titulaire : {e.titulaire}, né(e) le {french_date(birth)}"
+              + (f" à {e.lieu_naissance}" if e.lieu_naissance else ""))
+        print(f"  document : {e.kind_label} — certification {e.rncp}")
+        print(f"  délivré le {french_date(dt.date.fromisoformat(e.date_delivrance))} à {e.lieu}"
+              + (f" ; réédité le {', '.join(french_date(dt.date.fromisoformat(d)) for d in e.reeditions)}"
+                 if e.reeditions else ""))
+    return 0 if result.ok else 1
 
 
 def main(argv=None) -> int:
