@@ -331,3 +331,25 @@ def test_mdpc_verifier_says_it_in_french_with_its_exit_code(tmp_path, records, c
     assert "✘ Aucun document numéro « MDPC-2027-0042 »" in capsys.readouterr().out
     assert main(["rapports", "--cours", str(root), "--date", "demain"]) == 2
     assert "AAAA-MM-JJ" in capsys.readouterr().err
+
+
+def test_publish_issues_the_documents_after_the_reports_and_checks_first(tmp_path, records, monkeypatch):
+    from mdpc import app
+    from mdpc.reports import batch
+
+    calls = []
+    monkeypatch.setattr(batch, "build_reports", lambda *a, **k: calls.append(k["minutes"]) or {})
+    root = course(tmp_path)
+    out = app.publish([records["c01"]], root / "rapports", minutes={"date": "2027-01-15", "lieu": "Lyon"},
+                      progress=False, pdf=False, course_root=root)
+    assert calls == [{"date": "2027-01-15", "lieu": "Lyon"}]  # the minutes get the date as it was given
+    assert out["documents"]["candidats"][0]["documents"][0]["numero"] == "MDPC-2027-0001"
+    assert (root / "rapports" / "documents" / "certificat_c01.html").exists()
+    assert app.publish([records["c01"]], root / "rapports", minutes={"date": ""}, course_root=root)["documents"] is None
+    with pytest.raises(DocumentError, match="Lieu de la délibération absent"):
+        app.publish([records["c01"]], root / "rapports", minutes={"date": "2027-01-15"}, course_root=root)
+    (root / cert_file.FILE_NAME).write_text("certificateur: {}\n", encoding="utf-8")
+    with pytest.raises(cert_file.CertificationError):
+        app.publish([records["c01"]], root / "rapports", minutes={"date": "2027-01-15", "lieu": "Lyon"},
+                    course_root=root)
+    assert len(calls) == 2  # no report was made when the batch could not issue its documents
