@@ -213,6 +213,10 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
     for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]
+    issued = [d["nature"] for o in batch["documents"]["candidats"] for d in o["documents"]]
+    say(f"  Documents délivrés (SPÉCIMEN) : {issued.count('certificat')} parchemin(s), "
+        f"{issued.count('attestation')} attestation(s) de bloc, "
+        f"{sum('lettre' in o for o in batch['documents']['candidats'])} lettre(s) de notification")
     for o in batch["documents"]["candidats"]:
         for problem in o["refus"] + ([o["erreur"]] if "erreur" in o else []):
             errors[f"documents {o['candidat']}"] = problem

@@ -51,6 +51,14 @@ th { background: #eef2f6; }
 .entete { margin-bottom: 4mm; }
 .destinataire { margin: 0 0 4mm 55%; }
 .objet { font-weight: bold; margin: 4mm 0; }
+.certificat { padding: 14mm 14mm 8mm; }
+.certificat h1 { font-size: 30pt; margin: 12mm 0 2mm; }
+.certificat .sous-titre { margin-bottom: 12mm; }
+.certificat .titulaire { font-size: 20pt; margin: 8mm 0 2mm; }
+.certificat .intitule { font-size: 16pt; margin: 8mm 0 6mm; }
+.certificat .mentions { margin-top: 16mm; }
+.certificat .signature { margin-top: 10mm; }
+.certificat .signature .ligne { height: 16mm; }
 tr { page-break-inside: avoid; }"""
 
 
@@ -140,7 +148,8 @@ def certificate_page(issue: Issue, holder: Holder, number: str, code: str, bloc:
             f'vérifier l\'authenticité auprès du certificateur (adresse ci-dessus) en lui communiquant ce numéro '
             f"et ce code.</p>{again}</div>")
     body = head + body + _mentions(cert) + _signature(cert, issue.place, issue.date) + foot
-    return _page(f"{title} — {holder.full_name} — {number}", body, cert.specimen, "cadre")
+    return _page(f"{title} — {holder.full_name} — {number}", body, cert.specimen,
+                 "cadre" if bloc else "cadre certificat")
 
 
 def add_years(day: dt.date, years: int) -> dt.date:
