@@ -353,3 +353,12 @@ def test_publish_issues_the_documents_after_the_reports_and_checks_first(tmp_pat
         app.publish([records["c01"]], root / "rapports", minutes={"date": "2027-01-15", "lieu": "Lyon"},
                     course_root=root)
     assert len(calls) == 2  # no report was made when the batch could not issue its documents
+
+
+def test_a_candidate_that_fails_does_not_stop_the_batch(tmp_path, records):
+    root = course(tmp_path)
+    bad = record("../c01", CERTIFIED)  # an identifier that could name a file elsewhere: refused, never written
+    result = by_id(issue(root, [bad, records["c01"]]))
+    assert "Identifiant de candidat refusé" in result["../c01"]["erreur"] and "lettre" not in result["../c01"]
+    assert result["c01"]["documents"][0]["numero"] == "MDPC-2027-0001"
+    assert sorted(p.name for p in (root / "rapports").rglob("*.html")) == ["certificat_c01.html", "lettre_c01.html"]

@@ -19,7 +19,9 @@ when the batch runs again (:meth:`Register.issue`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import hmac
 import json
@@ -33,6 +35,7 @@ from mdpc.errors import MdpcError
 
 REGISTER_FILE = "registre_parchemins.json"
 KEY_FILE = ".cle_parchemins"
+LOCK_FILE = ".registre_parchemins.verrou"
 CERTIFICATE = "certificat"
 ATTESTATION = "attestation"
 KINDS = {CERTIFICATE: "certificat (parchemin)", ATTESTATION: "attestation de validation de bloc"}
@@ -105,6 +108,18 @@ def _write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def locked(course_root: str | Path):
+    """Hold the register's lock (``.registre_parchemins.verrou``, 0600) for a whole batch: two batches run at
+    once on the same course never give one number twice."""
+    fd = os.open(Path(course_root) / LOCK_FILE, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def load_key(course_root: str | Path, create: bool = True) -> bytes:

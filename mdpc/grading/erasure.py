@@ -24,7 +24,7 @@ import shutil
 import yaml
 
 from mdpc.core.exemptions import FILE_HEADER
-from mdpc.core.register import REGISTER_FILE, Register
+from mdpc.core.register import REGISTER_FILE, Register, RegisterError
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
@@ -122,7 +122,11 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
     for path in mine:
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
-    kept_entries = Register.load(root).of_candidate(candidate)
+    try:
+        kept_entries = Register.load(root).of_candidate(candidate)
+    except RegisterError as exc:
+        kept_entries = []
+        done.append(f"{REGISTER_FILE} non lu et laissé tel quel : {exc}")
     if kept_entries:
         done.append(f"{REGISTER_FILE} : {len(kept_entries)} entrée(s) GARDÉE(S) ("
                     + ", ".join(e.numero for e in kept_entries) + ") : numéro, nature, nom, date et lieu de naissance, "

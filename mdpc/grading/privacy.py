@@ -18,7 +18,7 @@ from pathlib import Path
 PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports")
 PERSONAL_FILES = ("gradebook.db", "notation.db", "journal_autocorrection.log", "journal_nbgrader.log",
                   "incidents_autocorrection.json", "incidents_ramassage.json",
-                  "registre_parchemins.json", ".cle_parchemins")  # register of issued documents, its secret key
+                  "registre_parchemins.json", ".cle_parchemins", ".registre_parchemins.verrou")  # register of issued documents, its secret key
 PERSONAL_PATTERNS = ("dispenses*.yaml", "amenagements*.yaml", "jury*.yaml")
 
 

@@ -29,7 +29,7 @@ from mdpc.core import enrolment
 from mdpc.core.certification import MONTHS, Certification, french_date
 from mdpc.core.decisions import CertificationStatus
 from mdpc.core.record import CandidateRecord
-from mdpc.core.register import ATTESTATION, CERTIFICATE, Register, load_key
+from mdpc.core.register import ATTESTATION, CERTIFICATE, Register, load_key, locked
 from mdpc.errors import MdpcError
 from mdpc.grading.erasure import check_identifier
 from mdpc.grading.privacy import make_private
@@ -174,22 +174,23 @@ def issue_documents(records: list[CandidateRecord], out_dir: Path, course_root: 
     day, cert = check_batch(course_root, deliberation_date, place)
     issue = Issue(cert, day, " ".join(place.split()), today or dt.date.today())
     enrolments = enrolment.load(course_root)
-    register = Register.load(course_root)
-    key = load_key(course_root)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     make_private(out_dir)
     results = []
-    for record in tqdm(records, desc="Documents", unit="candidat", disable=not progress):
-        holder, lacks = holder_of(record, enrolments)
-        try:
-            results.append(_issue_one(record, issue, holder, lacks, register, key, out_dir, pdf))
-        except Exception as exc:  # one candidate's failure never stops the batch
-            results.append({"candidat": record.id, "documents": [], "refus": [], "avertissements": [],
-                            "erreur": f"documents non produits : {exc.__class__.__name__} : {str(exc)[:300]}"})
-        register.save()
-    if not register.path.exists():
-        register.save()
+    with locked(course_root):
+        register = Register.load(course_root)
+        key = load_key(course_root)
+        for record in tqdm(records, desc="Documents", unit="candidat", disable=not progress):
+            holder, lacks = holder_of(record, enrolments)
+            try:
+                results.append(_issue_one(record, issue, holder, lacks, register, key, out_dir, pdf))
+            except Exception as exc:  # one candidate's failure never stops the batch
+                results.append({"candidat": record.id, "documents": [], "refus": [], "avertissements": [],
+                                "erreur": f"documents non produits : {exc.__class__.__name__} : {str(exc)[:300]}"})
+            register.save()
+        if not register.path.exists():
+            register.save()
     return {"candidats": results, "registre": register.path, "dossier": out_dir}
 
 
