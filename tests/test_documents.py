@@ -141,7 +141,7 @@ def test_no_bloc_no_document_but_a_letter(tmp_path, records):
     doc = by_id(issue(root, [records["c03"]]))["c03"]
     assert doc["documents"] == [] and doc["refus"] == []
     letter = text_of(doc["lettre"]["html"])
-    assert "aucun bloc de compétences n'est validé" in letter
+    assert "Après délibération, il n'a validé aucun bloc de compétences à l'issue de cette session." in letter
     assert "Il vous reste à valider : RNCP00000BC01" in letter and SPECIMEN in letter
     assert not list((root / "rapports" / "documents").glob("certificat_*"))
 
@@ -233,8 +233,10 @@ def test_letter_says_decision_per_bloc_what_remains_validity_and_appeal(tmp_path
     root = course(tmp_path)
     letter = text_of(by_id(issue(root, [records["c02"]]))["c02"]["lettre"]["html"])
     for mention in ["École fictive de démonstration MDPC (SAS)", "Hugo LAMBERT", "né(e) le 2 novembre 1998",
-                    "s'est réuni le 15 janvier 2027 à Lyon", "la décision reste en attente",
-                    "2 bloc(s) sont d'ores et déjà validés",
+                    "s'est réuni le 15 janvier 2027 à Lyon, au titre de la session « Session de test »",
+                    "il a validé 2 bloc(s) de compétences sur 4 et sursis à statuer sur les blocs en attente",
+                    "niveau 7 du cadre national", "Code(s) NSF : 312", "enregistrée au Répertoire national",
+                    "Vous pourrez vous présenter à nouveau", "Les blocs en attente feront l'objet d'une décision",
                     "RNCP00000BC01", "✔ validé", "RNCP00000BC02", "✘ non validé", "RNCP00000BC04", "… en attente",
                     "C2.1 (non validée) — ", "C4.1 (en attente) — ", "Il vous reste à valider : RNCP00000BC02",
                     "pendant 5 ans", "jusqu'au 15 janvier 2032", "délai de 60 jours à compter de la notification",
@@ -247,6 +249,7 @@ def test_letter_says_decision_per_bloc_what_remains_validity_and_appeal(tmp_path
     assert partial.decision.status == CertificationStatus.PARTIAL
     letter = text_of(by_id(issue(root, [partial]))["c02"]["lettre"]["html"])
     assert "validation partielle de la certification : vous avez validé 2 bloc(s) de compétences sur 4" in letter
+    assert "Les blocs en attente" not in letter
     letter = text_of(by_id(issue(root, [records["c01"]]))["c01"]["lettre"]["html"])
     assert "dans sa totalité" in letter and "plus aucun bloc à valider" in letter and "pendant 5 ans" not in letter
 

@@ -165,19 +165,20 @@ COMPETENCY_TEXT = {Outcome.NOT_VALIDATED: "non validée", Outcome.PENDING: "en a
 
 
 def _decision_sentence(record: CandidateRecord, cert: Certification) -> str:
+    """What the jury decided, as the end of « Après délibération, … » (HTML)."""
     acquired, total = len(record.decision.blocs_acquired), len(record.blocs)
     status = record.decision.status
     if status == CertificationStatus.CERTIFIED:
-        return (f"vous obtenez la certification professionnelle « {h(cert.title)} » dans sa totalité : les {total} "
-                "blocs de compétences sont validés.")
+        return (f"il vous a attribué la certification professionnelle « {h(cert.title)} » dans sa totalité : les "
+                f"{total} blocs de compétences sont validés.")
     if status == CertificationStatus.PARTIAL:
-        return (f"validation partielle de la certification : vous avez validé {acquired} bloc(s) de compétences sur "
-                f"{total}.")
+        return (f"il a prononcé une validation partielle de la certification : vous avez validé {acquired} bloc(s) de "
+                f"compétences sur {total}.")
     if status == CertificationStatus.PENDING:
-        return ("la décision reste en attente : certaines évaluations n'ont pas encore de niveau arrêté, le jury "
-                "statuera sur les blocs concernés lorsqu'elles l'auront" +
-                (f" ; {acquired} bloc(s) sont d'ores et déjà validés." if acquired else "."))
-    return "aucun bloc de compétences n'est validé à l'issue de cette session."
+        done = f"il a validé {acquired} bloc(s) de compétences sur {total} et" if acquired else "il a"
+        return (f"{done} sursis à statuer sur les blocs en attente, dont certaines évaluations n'ont pas encore de "
+                "niveau arrêté : il statuera lorsqu'elles l'auront.")
+    return "il n'a validé aucun bloc de compétences à l'issue de cette session."
 
 
 def _bloc_rows(record: CandidateRecord, cert: Certification) -> str:
@@ -205,8 +206,14 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
     left = [b for b in record.blocs if b.status != Outcome.VALIDATED]
     if left:
         remains = ("<p>Il vous reste à valider : " + ", ".join(f"{h(cert.bloc_code(b.number))} ({h(b.title)})"
-                                                             for b in left)
-                   + ". Vous pourrez vous présenter à l'évaluation de ces blocs lors d'une prochaine session.</p>")
+                                                             for b in left) + ".")
+        if any(b.status == Outcome.NOT_VALIDATED for b in left):
+            remains += (" Vous pourrez vous présenter à nouveau à l'évaluation des blocs non validés lors d'une "
+                        "prochaine session.")
+        if any(b.status == Outcome.PENDING for b in left):
+            remains += (" Les blocs en attente feront l'objet d'une décision du jury dès que leurs évaluations seront "
+                        "arrêtées ; elle vous sera notifiée de la même manière.")
+        remains += "</p>"
     else:
         remains = "<p>Vous n'avez plus aucun bloc à valider pour cette certification.</p>"
     validity = ""
@@ -217,7 +224,7 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
                     "délai sans les repasser.</p>")
     documents = ""
     if issued:
-        documents = ("<p>Vous trouverez joint(s) à la présente lettre : "
+        documents = ("<p>Vous trouverez ci-joint : "
                      + " ; ".join(f"{h(what)} (n° {h(n)})" for n, what in issued) + ".</p>")
     if withheld:
         documents += ("<p>Le document attestant la décision vous sera adressé séparément, dès que votre dossier "
@@ -229,15 +236,14 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
             f'<p class="objet">Objet : notification de la décision du jury — certification professionnelle '
             f'{h(cert.title)} ({h(cert.acronym)}, {h(cert.rncp)})</p>'
             f'<p>Madame, Monsieur,</p>'
-            f'<p>Le jury de la certification professionnelle « {h(cert.title)} », {h(cert.level_text())}, s\'est réuni '
-            f'le {h(french_date(issue.date))} à {h(issue.place)} ({h(record.session)}). Après délibération, il a '
-            f'pris à votre égard la décision suivante : {_decision_sentence(record, cert)}</p>'
+            f'<p>Le jury de la certification professionnelle « {h(cert.title)} » ({h(cert.acronym)}) s\'est réuni le '
+            f'{h(french_date(issue.date))} à {h(issue.place)}, au titre de la session « {h(record.session)} ». '
+            f'Après délibération, {_decision_sentence(record, cert)}</p>'
             f"<p>Décision pour chacun des blocs de compétences :</p>{_bloc_rows(record, cert)}{remains}{validity}"
             f"{documents}"
             f"<p><strong>Voies de recours.</strong> Si vous souhaitez contester cette décision, vous pouvez former un "
             f"recours écrit et motivé dans un délai de {cert.appeal.delay_days} jours à compter de la notification de "
             f"la présente lettre, adressé à : {h(cert.appeal.address)}.</p>"
-            f"<p>{h(cert.registration_text())}</p>"
             f"<p>Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.</p>"
-            + _signature(cert, issue.place, issue.date, dated=False))
+            + _signature(cert, issue.place, issue.date, dated=False) + _mentions(cert))
     return _page(f"Notification de la décision du jury — {holder.full_name}", body, cert.specimen, "lettre")
