@@ -308,7 +308,7 @@ def test_erasure_keeps_the_register_and_removes_the_copies(tmp_path, records):
     before = (root / REGISTER_FILE).read_text(encoding="utf-8")
     done = erasure.erase_candidate(FakeCourse(root), "c01")
     assert (root / REGISTER_FILE).read_text(encoding="utf-8") == before
-    assert any("registre_parchemins.json : 1 entrée(s) GARDÉE(S) (MDPC-2027-0001)" in line for line in done)
+    assert any("registre_parchemins.json : 1 entrée(s) gardée(s) volontairement (MDPC-2027-0001)" in line for line in done)
     assert not (root / "rapports" / "documents" / "certificat_c01.html").exists()
     assert (root / "rapports" / "documents" / "lettre_c011.html").exists()
     assert (root / "rapports" / "documents" / "attestation_c02_BC01.html").exists()

@@ -11,8 +11,8 @@ place, they allow this one change), their folders in ``submitted/``, ``autograde
 ``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them, and their copies
 of the certificates, attestations and letters in ``rapports/documents/``. What stays, and is said: their entries in
 the register of issued documents (``registre_parchemins.json``), the minimum the certifier keeps to verify a
-document and issue a duplicate (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort files in ``rapports/`` still hold the candidate until the reports are
-produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
+document and issue a duplicate (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort
+files in ``rapports/`` still hold the candidate until the reports are produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         kept_entries = []
         done.append(f"{REGISTER_FILE} non lu et laissé tel quel : {exc}")
     if kept_entries:
-        done.append(f"{REGISTER_FILE} : {len(kept_entries)} entrée(s) GARDÉE(S) ("
+        done.append(f"{REGISTER_FILE} : {len(kept_entries)} entrée(s) gardée(s) volontairement ("
                     + ", ".join(e.numero for e in kept_entries) + ") : numéro, nature, nom, date et lieu de naissance, "
                     "date et lieu de délivrance, empreinte du code ; le minimum pour vérifier le document et en "
                     "délivrer un duplicata, que le certificateur conserve")
