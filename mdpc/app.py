@@ -9,7 +9,8 @@ record is built one way:
   look alike, for the jury to examine (never a sanction: :mod:`mdpc.core.similarity`), and keeps them in the
   course's ``similitudes.json``, where the graders' form reads them;
 - :func:`decide` turns that into one :class:`~mdpc.core.record.CandidateRecord` per candidate;
-- :func:`publish` produces the reports, the cohort report, the jury minutes and the CSV files.
+- :func:`publish` produces the reports, the cohort report, the jury minutes and the CSV files, then the
+  certificates, bloc attestations and notification letters (:mod:`mdpc.reports.documents`).
 """
 
 from __future__ import annotations
@@ -121,13 +122,26 @@ def publish(records: list[CandidateRecord], out_dir: Path, collected: Collected 
             progress: bool = True, course_root: Path | str | None = None) -> dict:
     """The reports of every candidate, the cohort report, the jury minutes and the CSV files (see
     :func:`mdpc.reports.batch.build_reports`). With `course_root`, every document carries the certification's
-    identity and the minutes the jury's composition and the access routes (:func:`minutes_context`)."""
+    identity and the minutes the jury's composition and the access routes (:func:`minutes_context`); given also
+    the jury's date (``minutes["date"]``, AAAA-MM-JJ), the certificates, bloc attestations and notification
+    letters are issued in ``<out_dir>/documents/`` (:func:`mdpc.reports.documents.issue_documents`; under the key
+    ``documents``, None without a date). The date, the place and the certification's identity are checked before
+    any report."""
     from mdpc.reports.batch import build_reports
+    from mdpc.reports.documents import FOLDER, check_batch, issue_documents, parse_deliberation_date
 
-    context = minutes_context(course_root, records, minutes) if course_root is not None else dict(minutes or {})
-    return build_reports(records, out_dir, progress, workers, double=collected.double_marked if collected else [],
-                         session=session, minutes=context, pdf=pdf, anonymise=anonymise,
-                         similar=collected.similar if collected else [])
+    minutes = minutes or {}
+    day = parse_deliberation_date(minutes.get("date")) if course_root is not None else None
+    if day is not None:
+        check_batch(course_root, day, minutes.get("lieu", ""))  # a French error before anything is produced
+        minutes = {**minutes, "date": day.isoformat()}  # the minutes write it « 15 janvier 2027 »
+    context = minutes_context(course_root, records, minutes) if course_root is not None else dict(minutes)
+    result = build_reports(records, out_dir, progress, workers, double=collected.double_marked if collected else [],
+                           session=session, minutes=context, pdf=pdf, anonymise=anonymise,
+                           similar=collected.similar if collected else [])
+    result["documents"] = (issue_documents(records, out_dir / FOLDER, Path(course_root), day, minutes.get("lieu", ""),
+                                           progress, pdf) if day is not None else None)
+    return result
 
 
 def publish_session(identifier: str, course: str | Path | None) -> list[str]:

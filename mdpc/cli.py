@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from mdpc import PROJECT_ROOT
+from mdpc.cli_jury import cmd_exporter_badges, cmd_exporter_referentiel, cmd_verifier  # noqa: F401 (commands)
 from mdpc.cli_parser import build_parser
 from mdpc.errors import MdpcError
 
@@ -249,10 +250,25 @@ def cmd_decisions(args) -> int:
     return 0
 
 
+def _document_lines(documents: dict | None) -> tuple[list[str], bool]:
+    """What ``mdpc rapports`` and ``mdpc documents`` say of the documents issued, and whether one failed."""
+    from mdpc.reports.documents import summary_lines
+
+    if documents is None:
+        return ["documents délivrés : aucun (précisez --date AAAA-MM-JJ et --lieu pour délivrer parchemins, "
+                "attestations et lettres de notification)"], False
+    return [f"documents : {line}" for line in summary_lines(documents)], any(
+        "erreur" in r for r in documents["candidats"])
+
+
 def cmd_rapports(args) -> int:
     from mdpc.app import publish
+    from mdpc.grading.course import Course
     from mdpc.grading.privacy import protect_course
+    from mdpc.reports.documents import check_batch, parse_deliberation_date
 
+    if parse_deliberation_date(args.date):  # a French error before the long work
+        check_batch(Course(args.cours).root, args.date, args.lieu)
     course, collected, records = _collect(args)
     out = Path(args.sortie) if args.sortie else course.root / "rapports"
     members = [m.strip() for m in (args.membres or "").split(";") if m.strip()]
@@ -265,36 +281,25 @@ def cmd_rapports(args) -> int:
         failed |= "erreur" in o
         print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}" + (f" ({o['avertissement']})" if "avertissement" in o else ""))
     print(f"décisions de la cohorte : {batch['csv']}\nprocès-verbal (CSV) : {batch['pv_csv']}")
+    lines, doc_failed = _document_lines(batch.get("documents"))
+    for line in lines:
+        print(line)
     print(_journal_head(course))
+    return 1 if failed or doc_failed else 0
+
+
+def cmd_documents(args) -> int:
+    from mdpc.grading.course import Course
+    from mdpc.reports.documents import FOLDER, check_batch, issue_documents
+
+    check_batch(Course(args.cours).root, args.date, args.lieu)  # a French error before the long work
+    course, _, records = _collect(args)
+    out = (Path(args.sortie) if args.sortie else course.root / "rapports") / FOLDER
+    documents = issue_documents(records, out, course.root, args.date, args.lieu, pdf=not args.sans_pdf)
+    lines, failed = _document_lines(documents)
+    for line in lines:
+        print(line)
     return 1 if failed else 0
-
-
-def cmd_exporter_referentiel(args) -> int:
-    from mdpc.core import certification
-    from mdpc.exports import referential_text
-
-    text = referential_text(args.format, certification.load(args.cours))
-    out = Path(args.sortie)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    print(f"écrit : {out}")
-    return 0
-
-
-def cmd_exporter_badges(args) -> int:
-    import datetime as dt
-
-    from mdpc.core import certification
-    from mdpc.exports import ExportError, read_records, write_badges
-
-    try:
-        issued = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
-    except ValueError:
-        raise ExportError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ (par exemple 2027-01-20).") from None
-    cert = certification.load(args.cours)
-    paths = write_badges(read_records(args.resultats), args.sortie, cert, issued)
-    print(f"{len(paths)} badge(s) écrit(s) dans {args.sortie}" + (" (identité SPÉCIMEN)" if cert.specimen else ""))
-    return 0
 
 
 def main(argv=None) -> int:

@@ -104,22 +104,36 @@ def build_parser(commands: dict[str, Callable]) -> argparse.ArgumentParser:
                                   "doit la contenir encore ; dit ce qui a été ajouté depuis")
     p.set_defaults(func=commands["cmd_journal"])
     _export_args(sub, commands)
+    p = sub.add_parser("verifier", help="vérifie un parchemin ou une attestation : son numéro est-il au registre du cours "
+                                        "et son code de vérification correspond-il ? (code de sortie 1 sinon)")
+    p.add_argument("numero", help="numéro du document (ex. MDPC-2027-0001)")
+    p.add_argument("code", help="code de vérification imprimé sur le document (ex. 7KQ2-M9XD-3F8A-TV1C)")
+    p.add_argument("--cours", default=".", help="dossier du cours (celui du registre registre_parchemins.json)")
+    p.set_defaults(func=commands["cmd_verifier"])
     for name, func, helptext in (("decisions", commands["cmd_decisions"], "décisions par candidat, compétence et bloc"),
-                                 ("rapports", commands["cmd_rapports"], "rapports individuels (papermill, HTML) et CSV de cohorte")):
+                                 ("rapports", commands["cmd_rapports"], "rapports individuels (papermill, HTML) et CSV de "
+                                                                         "cohorte ; avec --date et --lieu, parchemins, "
+                                                                         "attestations de blocs et lettres de notification"),
+                                 ("documents", commands["cmd_documents"], "parchemins, attestations de blocs et lettres de "
+                                                                          "notification seuls (sans refaire les rapports)")):
         p = sub.add_parser(name, help=helptext, aliases=["reports"] if name == "rapports" else [])
         _course_args(p)
         p.add_argument("--session", default="Session en cours", help="intitulé de la session (affiché dans les rapports)")
         if name == "decisions":
             p.add_argument("--csv", help="écrit aussi le tableau dans ce fichier CSV")
         else:
-            p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours)")
+            p.add_argument("--sortie", help="dossier des rapports (par défaut : rapports/ du cours ; les documents "
+                                            "délivrés vont dans son sous-dossier documents/)")
+            p.add_argument("--date", default="", help="date de la délibération du jury, AAAA-MM-JJ (procès-verbal, "
+                                                      "parchemins, attestations et lettres ; sans date, aucun document "
+                                                      "n'est délivré)")
+            p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal, documents délivrés)")
+            p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
+        if name == "rapports":
             p.add_argument("--processus", type=int, default=None, help="processus en parallèle (par défaut : un par cœur)")
-            p.add_argument("--date", default="", help="date de la délibération du jury, AAAA-MM-JJ (procès-verbal)")
-            p.add_argument("--lieu", default="", help="lieu de la délibération (procès-verbal)")
             p.add_argument("--membres", default="", help="membres du jury, séparés par des points-virgules, à défaut de "
                                                          "jury.yaml dans le cours (sans leur statut interne ou "
                                                          "extérieur : le procès-verbal dira la composition non vérifiée)")
-            p.add_argument("--sans-pdf", action="store_true", help="ne produit que le HTML")
             p.add_argument("--anonyme", action="store_true",
                            help="rapport de cohorte sans identifiant de candidat (diffusion hors jury)")
         p.set_defaults(func=func)

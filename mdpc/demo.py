@@ -208,12 +208,20 @@ def run_demo(workdir: Path, progress: bool = True, session: str | None = None) -
     for pair in collected.similar:  # a signal for the jury (never a sanction): c05 and c06, the planted copy
         say(f"  ⚠ Copies à examiner (similitudes) : {pair.a} et {pair.b}, score {round(100 * pair.score)} %")
     records = decide(collected, SESSION)
-    say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury")
+    say(f"[8/{steps}] Rapports (papermill, en parallèle) : relevés individuels, cohorte, procès-verbal du jury ; "
+        "parchemins, attestations de blocs et lettres de notification")
     batch = publish(records, workdir / "rapports", collected, session=SESSION, minutes=MINUTES, progress=progress,
                     course_root=workdir)
     for o in batch["candidats"] + [batch["cohorte"], batch["pv"]]:
         if "erreur" in o:
             errors[o.get("candidat", o["cle"])] = o["erreur"]
+    issued = [d["nature"] for o in batch["documents"]["candidats"] for d in o["documents"]]
+    say(f"  Documents délivrés (SPÉCIMEN) : {issued.count('certificat')} parchemin(s), "
+        f"{issued.count('attestation')} attestation(s) de bloc, "
+        f"{sum('lettre' in o for o in batch['documents']['candidats'])} lettre(s) de notification")
+    for o in batch["documents"]["candidats"]:
+        for problem in o["refus"] + ([o["erreur"]] if "erreur" in o else []):
+            errors[f"documents {o['candidat']}"] = problem
     say(f"[9/{steps}] Retours aux candidats (nbgrader generate_feedback : niveaux et commentaires, sans tests cachés)")
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # one nbgrader per assignment; they only read
         codes = dict(zip(ASSIGNMENTS, pool.map(lambda a: course.nbgrader("generate_feedback", a, "--force", check=False)
@@ -261,6 +269,11 @@ Où regarder :
   - réussite par critère (CSV)                              : {out / 'cohorte_reussite_criteres.csv'}
   - copies à examiner, passages côte à côte (CSV)           : {out / 'similitudes.csv'}
   - exports : Moodle, CASE 1.1, badges Open Badges 3.0      : {workdir / 'exports'}/
+  - parchemins des certifiés (HTML et PDF, SPÉCIMEN)        : {out}/documents/certificat_<candidat>.html, .pdf
+  - attestations des blocs validés (validation partielle)   : {out}/documents/attestation_<candidat>_BC0<n>.pdf
+  - lettres de notification (décision, recours)             : {out}/documents/lettre_<candidat>.html, .pdf
+  - registre des documents délivrés (numéros, codes)        : {workdir / 'registre_parchemins.json'} (mdpc verifier NUMERO CODE --cours {workdir})
+  - identité de la certification, inscriptions (fictives)   : {workdir / 'certification.yaml'}, {workdir / 'candidats.yaml'}
   - journal des notes (qui a noté quoi, quand)              : {workdir / 'notation.db'} (mdpc journal --verifier)
   - correcteurs et jury déclarés (modèle commenté)          : {workdir / ROSTER_FILE}
   - copies autocorrigées                                    : {workdir / 'autograded'}

@@ -8,9 +8,11 @@ tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — th
 place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
 ``rapports/``, their entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
-``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them. What is left
-to do by hand is said: the cohort files in ``rapports/`` still hold the candidate until the reports are
-produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
+``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them, and their copies
+of the certificates, attestations and letters in ``rapports/documents/``. What stays, and is said: their entries in
+the register of issued documents (``registre_parchemins.json``), the minimum the certifier keeps to verify a
+document and issue a duplicate (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort
+files in ``rapports/`` still hold the candidate until the reports are produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import shutil
 import yaml
 
 from mdpc.core.exemptions import FILE_HEADER
+from mdpc.core.register import REGISTER_FILE, Register, RegisterError
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
@@ -67,6 +70,16 @@ def _released_feedback(root, candidate: str) -> list:
     return [p for p in sorted(root.glob("echange/*/feedback/*.html")) if p.name in names]
 
 
+def issued_copies(folder, candidate: str) -> list:
+    """The candidate's copies of issued documents (``certificat_<id>``, ``attestation_<id>_BC0n``, ``lettre_<id>``,
+    HTML and PDF), matched on the exact identifier: their register entries stay (:mod:`mdpc.core.register`)."""
+    names = re.compile(rf"(certificat|lettre)_{re.escape(candidate)}\.(html|pdf)|"
+                       rf"attestation_{re.escape(candidate)}_BC\d{{2}}\.(html|pdf)")
+    if folder.is_symlink() or not folder.is_dir():  # a link is never followed
+        return []
+    return [p for p in sorted(folder.glob("*")) if names.fullmatch(p.name) and (p.is_file() or p.is_symlink())]
+
+
 def erase_candidate(course: Course, candidate: str) -> list[str]:
     """Remove everything about `candidate` from the course folder; returns what was done, in French.
     The identifier is checked first (:func:`check_identifier`) and never used as a pattern: erasing
@@ -105,9 +118,20 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
     reports = root / "rapports"
     mine = [p for p in sorted(reports.glob("rapport_*")) if p.stem == f"rapport_{candidate}" and p.suffix]
     mine += [p for p in [reports / "resultats" / f"{candidate}.json"] if p.is_file() or p.is_symlink()]
+    mine += issued_copies(reports / "documents", candidate)
     for path in mine:
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
+    try:
+        kept_entries = Register.load(root).of_candidate(candidate)
+    except RegisterError as exc:
+        kept_entries = []
+        done.append(f"{REGISTER_FILE} non lu et laissé tel quel : {exc}")
+    if kept_entries:
+        done.append(f"{REGISTER_FILE} : {len(kept_entries)} entrée(s) gardée(s) volontairement ("
+                    + ", ".join(e.numero for e in kept_entries) + ") : numéro, nature, nom, date et lieu de naissance, "
+                    "date et lieu de délivrance, empreinte du code ; le minimum pour vérifier le document et en "
+                    "délivrer un duplicata, que le certificateur conserve")
     for name in (FAILURES_FILE, COLLECT_FILE):  # {assignment: {candidate: ...}} at the course root
         kept = root / name
         if kept.exists():
