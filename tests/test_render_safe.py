@@ -388,3 +388,5 @@ def test_feedback_pages_give_every_image_a_french_text_without_the_soup_pass(mon
     assert sum(f'alt="{IMAGE_ALT}"' in img for img in images) == 1
     assert any('alt="Carte du marché"' in img for img in images)
     assert all(re.search(r"\salt=", img) for img in images)
+    # self-contained: nbgrader's template would load MathJax from a public CDN
+    assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page, re.I) == [] and '<html lang="fr">' in page

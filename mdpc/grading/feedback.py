@@ -109,6 +109,11 @@ IMAGE_ALT = "Image produite par le carnet (sans description)"
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\salt=)", re.IGNORECASE)
 
 
+# nbgrader's feedback template loads MathJax from a public CDN (nbconvert's mathjax macro, its default address):
+# the page is made self-contained, as every page the project writes; no case's statement uses LaTeX.
+_MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
+
 class FeedbackExporter(HTMLExporter):
     """nbconvert's HTML exporter for the feedback, without its pass over the whole page with BeautifulSoup
     (``html.parser``), more than half of ``generate_feedback`` under cProfile (4.4 s of 8.2 s for 12 notebooks
@@ -116,7 +121,8 @@ class FeedbackExporter(HTMLExporter):
     alternative text to each image without one, and makes the inputs and outputs of JupyterLab's templates
     focusable; nbgrader's feedback template extends the classic one, which has neither of those blocks, so
     only the images are left to do: they get a French alternative text here, on the markup the template
-    wrote. The filters are registered as nbconvert's ``HTMLExporter.from_notebook_node`` does."""
+    wrote. The filters are registered as nbconvert's ``HTMLExporter.from_notebook_node`` does. MathJax, which
+    the template would fetch from a public CDN, is left out: the page fetches nothing, and says it is French."""
 
     def from_notebook_node(self, nb, resources=None, **kw):
         langinfo = nb.metadata.get("language_info", {})
@@ -127,6 +133,7 @@ class FeedbackExporter(HTMLExporter):
         self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata,
                                                                        parent=self, resources=resources))
         html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        html = _MATHJAX.sub("", html, count=1).replace("<html>", '<html lang="fr">', 1)
         return _IMG_WITHOUT_ALT.sub(f'<img alt="{IMAGE_ALT}"', html), resources
 
 
