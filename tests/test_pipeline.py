@@ -224,8 +224,9 @@ def test_jury_minutes_and_cohort_report(run):
                     "validation des acquis de l'expérience (VAE)", "15 janvier 2027", "Règle de retard appliquée",
                     "dossier AH-2027-005", "pratique professionnelle future"):  # c02's refused request
         assert mention in minutes, mention
-    rows = {c.id: row for c in COHORT for row in minutes.split("<tr") if f"({c.id})" in row}
-    assert "compétence(s) non validée(s)" in rows["c02"] and "bloc 4" in rows["c02"]
+    reasons = minutes.split("Motifs des blocs non validés")[1]
+    c02 = reasons.split("(c02)")[1].split("(c03)")[0]
+    assert "Bloc 4 (RNCP00000BC04), non validé : compétence(s) non validée(s)" in c02 and "Demande refusée" in c02
     assert "Déficience visuelle" not in minutes and "synthèse vocale" not in minutes  # health data: jury's file only
     assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", minutes, re.I) == []  # nothing fetched remotely
     assert batch["pv"]["pdf"].read_bytes().startswith(b"%PDF")

@@ -27,9 +27,7 @@ def minutes_table(cohort: list[CandidateRecord], context: Mapping | None = None)
         row = {"Candidat": f"{e.name} ({e.candidate})", "Voie d'accès": routes.get(e.candidate, "non renseignée")}
         row.update({f"Bloc {n}": s.label for n, s in e.blocs.items()})
         row["Décision"] = e.summary
-        row["Blocs non validés ou en attente : motifs"] = " ; ".join(f"bloc {n} — {r}" for n, r in e.reasons.items()) or "—"
         row["Aménagements et dispenses"] = accommodation_text(e) or "—"
-        row["Demandes refusées"] = " ; ".join(e.refused) or "—"
         row["Remise"] = f"hors délai ({duration_fr(e.late_minutes)})" if e.late_minutes else "dans les délais"
         failed = [i for i in e.incidents if i.failed]
         others = len(e.incidents) - len(failed)
@@ -62,12 +60,27 @@ def show_minutes(cohort: list[CandidateRecord], session: str, context: Mapping) 
     display(table(rows).hide(axis="index"))
     display(Markdown(
         "Légende : ✔ validé · ✘ non validé · … en attente (évaluation incomplète ou à confirmer). Une validation "
-        "partielle liste les blocs acquis. Pour un bloc non validé, le motif nomme les compétences non validées et "
-        "les critères encore à arrêter (en attente, ou notes divergentes à trancher). Les aménagements et dispenses "
-        "sont cités par la référence du dossier du référent handicap, qui reste au dossier du jury ; une dispense "
-        "n'est accordée que sur avis motivé du référent, les deux conditions cumulatives du référentiel étant "
-        "affirmées et motivées.\n\n"
+        "partielle liste les blocs acquis. Les aménagements et dispenses sont cités par la référence du dossier du "
+        "référent handicap, qui reste au dossier du jury ; une dispense n'est accordée que sur avis motivé du "
+        "référent, les deux conditions cumulatives du référentiel étant affirmées et motivées.\n\n"
         f"**Règle de retard appliquée.** {md_text(context.get('regle_retard', ''))}"))
+    show_reasons(cohort, context)
+
+
+def show_reasons(cohort: list[CandidateRecord], context: Mapping) -> None:
+    """Per candidate, each bloc not validated or pending with its reasons (competencies not validated, criteria
+    still to settle), and the jury file's requests that were refused."""
+    codes = (context.get("certification") or {}).get("blocs") or {}
+    parts = []
+    for e in minutes_entries(cohort):
+        lines = [f"- Bloc {n}{' (' + md_text(codes[str(n)]) + ')' if str(n) in codes else ''}, "
+                 f"{md_text(e.blocs[n].label)} : {md_text(r)}." for n, r in e.reasons.items()]
+        lines += [f"- Demande refusée : {md_text(m)}" for m in e.refused]
+        if lines:
+            parts.append(f"**{md_text(e.name)} ({md_text(e.candidate)})**\n\n" + "\n".join(lines))
+    display(Markdown("## Motifs des blocs non validés ou en attente, demandes refusées\n\n"
+                     + ("\n\n".join(parts) if parts else "Aucun : tous les blocs sont validés et aucune demande "
+                                                          "n'a été refusée.")))
 
 
 def show_jury(context: Mapping) -> None:
@@ -90,7 +103,7 @@ def show_jury(context: Mapping) -> None:
 def show_signatures(context: Mapping) -> None:
     members = [m["nom"] + (f", {m['qualite']}" if m.get("qualite") else "") for m in context.get("jury") or []]
     members = members or ["Président(e) du jury", "Membre du jury", "Membre du jury"]
-    cells = "".join(f"<tr><td style='padding:8px 12px'>{html_text(m)}</td><td style='width:45%;height:60px;"
+    cells = "".join(f"<tr><td style='padding:8px 12px;text-align:left'>{html_text(m)}</td><td style='width:45%;height:60px;"
                     "border-bottom:1px solid black'></td></tr>" for m in members)
     display(HTML("<h3>Signatures des membres du jury</h3><table style='width:100%'><tr><th style='text-align:left'>"
                  f"Membre</th><th style='text-align:left'>Signature</th></tr>{cells}</table>"))
