@@ -1,0 +1,188 @@
+"""Anonymous grading: graders see copy numbers, never the candidates' names or ids.
+
+The option is per course, in its ``jury.yaml`` (:mod:`mdpc.core.roster`, open schema)::
+
+    anonymat: true
+
+With it, every candidate of the course receives a **copy number** (six digits, drawn with :mod:`secrets`
+once, never derived from the id nor from the order of the candidates), kept in the course's private file
+``anonymat.json`` (0600, beside ``notation.db``; never shown to graders: the coordinator keeps it, like the
+journal). A number, once drawn, never changes: a candidate who appears later draws a new one, the others
+keep theirs. A number never equals a candidate's id, so a value is either one or the other.
+
+What uses it: the grading notebook (:mod:`mdpc.grading.rating_form`: candidate picker, headers, similarity
+alert, links to the copy through :func:`view_folder`), formgrader (:mod:`mdpc.grading.formgrader_anonymity`)
+and ``mdpc noter --candidat`` (:meth:`mdpc.grading.ratings.RatingBook.record` takes a copy number). The
+journal of ratings, the gradebook, decisions, reports and minutes keep the real ids: identities come back
+for the jury.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from mdpc.core.roster import ROSTER_FILE
+from mdpc.core.roster import load as load_roster
+from mdpc.errors import MdpcError
+
+OPTION = "anonymat"
+MAP_FILE = "anonymat.json"
+VIEW_DIR = "copies_anonymes"  # what the graders open: copy numbers only (see view_folder)
+DIGITS = 6
+_NUMBER = re.compile(rf"\d{{{DIGITS}}}")
+
+
+class AnonymityError(MdpcError):
+    """The anonymity option or the copy numbers cannot be used as given (message in French)."""
+
+
+def enabled(root: str | Path) -> bool:
+    """Whether the course folder `root` grades anonymously (``anonymat: true`` in its jury.yaml)."""
+    roster = load_roster(Path(root) / ROSTER_FILE)
+    value = roster.extra.get(OPTION, False) if roster else False
+    if not isinstance(value, bool):
+        raise AnonymityError(f"Fichier {ROSTER_FILE} : « {OPTION} » vaut true ou false (reçu : {value!r}).")
+    return value
+
+
+def label(number: str) -> str:
+    """How a copy number is shown: « copie n° 482913 »."""
+    return f"copie n° {number}"
+
+
+class CopyNumbers:
+    """The course's copy numbers, candidate id → number, read from (and completed in) ``anonymat.json``."""
+
+    def __init__(self, root: str | Path, candidates: Iterable[str] = ()):
+        self.path = Path(root) / MAP_FILE
+        self.numbers: dict[str, str] = self._load_and_complete(sorted(set(candidates)))
+        self.candidates = {n: c for c, n in self.numbers.items()}
+
+    def _load_and_complete(self, candidates: list[str]) -> dict[str, str]:
+        """Read the numbers under an exclusive lock, draw those missing, write them back in place (0600)."""
+        if not candidates and not self.path.exists():
+            return {}
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # two graders' servers drawing at once keep one table
+            os.fchmod(fd, 0o600)
+            with os.fdopen(os.dup(fd), "r+", encoding="utf-8") as fh:
+                text = fh.read()
+                numbers = self._parse(text) if text.strip() else {}
+                missing = [c for c in candidates if c not in numbers]
+                if missing:
+                    taken = set(numbers.values()) | set(numbers) | set(candidates)
+                    for candidate in missing:
+                        numbers[candidate] = _draw(taken)
+                        taken.add(numbers[candidate])
+                    fh.seek(0)
+                    fh.truncate()
+                    json.dump({"version": 1, "copies": dict(sorted(numbers.items()))}, fh, ensure_ascii=False, indent=1)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+        finally:
+            os.close(fd)
+        return numbers
+
+    def _parse(self, text: str) -> dict[str, str]:
+        try:
+            data = json.loads(text)
+            numbers = {str(c): str(n) for c, n in data["copies"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise AnonymityError(f"{self.path} est illisible : les numéros de copie ne peuvent pas être retrouvés. "
+                                 "Rétablissez-le depuis une sauvegarde ; ne le supprimez pas (un nouveau tirage "
+                                 "changerait les numéros déjà vus par les correcteurs).") from None
+        if len(set(numbers.values())) != len(numbers) or not all(_NUMBER.fullmatch(n) for n in numbers.values()):
+            raise AnonymityError(f"{self.path} : chaque candidat doit avoir un numéro de copie à {DIGITS} chiffres, "
+                                 "distinct de tous les autres.")
+        return numbers
+
+    def copy_of(self, candidate: str) -> str:
+        try:
+            return self.numbers[candidate]
+        except KeyError:
+            raise AnonymityError(f"Aucun numéro de copie pour ce candidat : relancez la grille ou formgrader, qui "
+                                 f"tirent les numéros manquants ({MAP_FILE}).") from None
+
+    def candidate_of(self, number: str) -> str:
+        """The candidate behind a copy number, or a French AnonymityError that names no candidate."""
+        number = str(number or "").strip().removeprefix("n°").strip()
+        try:
+            return self.candidates[number]
+        except KeyError:
+            raise AnonymityError(f"Numéro de copie inconnu : « {number} ». Indiquez le numéro à {DIGITS} chiffres "
+                                 "que montrent la grille de saisie ou formgrader.") from None
+
+    def resolve(self, value: str) -> str:
+        """A candidate id given as a copy number or as the id itself (the coordinator's ``mdpc noter``)."""
+        value = str(value or "").strip()
+        if value in self.numbers:
+            return value
+        return self.candidate_of(value)
+
+
+def _draw(taken: set[str]) -> str:
+    while True:
+        number = f"{secrets.randbelow(10 ** DIGITS - 10 ** (DIGITS - 1)) + 10 ** (DIGITS - 1)}"
+        if number not in taken:
+            return number
+
+
+def known_candidates(root: str | Path) -> list[str]:
+    """Every candidate the course knows: the gradebook's students and the collected copies (submitted/)."""
+    root = Path(root)
+    found = {p.name for p in (root / "submitted").glob("*") if p.is_dir()}
+    for folder in ("autograded",):
+        found |= {p.name for p in (root / folder).glob("*") if p.is_dir()}
+    return sorted(found)
+
+
+def copy_numbers(root: str | Path, candidates: Iterable[str] = ()) -> CopyNumbers:
+    """The course's copy numbers, completed for `candidates` and every candidate of its folders."""
+    return CopyNumbers(root, [*known_candidates(root), *candidates])
+
+
+def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignment: str) -> Path:
+    """``copies_anonymes/<number>/<assignment>/``: what a grader opens instead of ``autograded/<id>/…``. Its
+    notebooks are links to the autograded ones (their path names no candidate); its ``livrables/`` are copies
+    of the autograded deliverables with what the kit marks as the author's identity removed
+    (:func:`anonymous_deliverable`), named ``document_<k>.html`` (a candidate's own file name may be theirs)."""
+    root = Path(root)
+    source = root / "autograded" / candidate / assignment
+    view = root / VIEW_DIR / numbers.copy_of(candidate) / assignment
+    if view.is_symlink() or (view.exists() and not view.is_dir()):
+        raise AnonymityError(f"{view} n'est pas un dossier : retirez-le, la grille le refera.")
+    view.mkdir(parents=True, exist_ok=True)
+    os.chmod(root / VIEW_DIR, 0o700)
+    for notebook in sorted(source.glob("*.ipynb")):
+        link = view / notebook.name
+        if not link.is_symlink():
+            link.unlink(missing_ok=True)
+            link.symlink_to(os.path.relpath(notebook, view))
+    documents = view / "livrables"
+    shutil.rmtree(documents, ignore_errors=True)
+    documents.mkdir()
+    for k, doc in enumerate(sorted((source / "livrables").glob("*.html")), 1):
+        if doc.is_file() and not doc.is_symlink():
+            text = doc.read_text(encoding="utf-8", errors="replace")
+            (documents / f"document_{k}.html").write_text(anonymous_deliverable(text), encoding="utf-8")
+    return view
+
+
+def anonymous_deliverable(text: str) -> str:
+    """A deliverable written by the kit (:class:`mdpc_utils.livrable.Livrable`) without its author: the author in
+    the header line and the answers of identity fields are marked by the kit, and blanked here. What a
+    candidate writes elsewhere in the document (their name in an answer) is not recognised."""
+    from mdpc_utils.livrable import IDENTITY_CLASS
+
+    masked = "(masqué : correction anonyme)"
+    text = re.sub(rf"<span class='{IDENTITY_CLASS}'>[^<]*</span>", masked, text)
+    return re.sub(rf"<dd class='{IDENTITY_CLASS}'>.*?</dd>", f"<dd class='{IDENTITY_CLASS}'>{masked}</dd>", text,
+                  flags=re.S)

@@ -1,0 +1,242 @@
+"""Anonymous grading: graders see copy numbers, never the candidates' names or ids (mdpc.grading.anonymity).
+
+A small course is built here (one rubric cell, two candidates in the gradebook, an autograded copy with a
+deliverable the kit wrote, a similarity pair): no nbgrader run, the tests stay fast.
+"""
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from mdpc.core.roster import ROSTER_FILE
+from mdpc.core.similarity import SharedPassage, SimilarPair
+from mdpc.grading import anonymity
+from mdpc.grading.anonymity import MAP_FILE, AnonymityError, CopyNumbers
+from mdpc.grading.course import Course
+from mdpc.grading.ratings import RatingBook
+
+A, NB, CELL = "B4_essai", "C4_1_essai", "C4_1_crit1"
+CANDIDATES = {"jdupont": ("Jeanne", "Dupontel"), "mleroy": ("Marc", "Leroyer")}
+GRADER = "Mme Aubert"
+
+
+def _source_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_markdown_cell("Critère 1 de C4.1")
+    cell.metadata["nbgrader"] = {"task": True, "grade": False, "solution": False, "locked": True,
+                                 "grade_id": CELL, "points": 3, "schema_version": 3}
+    cell.metadata["mdpc"] = {"competence": "C4.1", "critere": 1}
+    nb.cells.append(cell)
+    return nb
+
+
+def _deliverable(folder: Path, author: str) -> None:
+    """A deliverable as a case writes it with the kit: the author in its header and in the form's answers."""
+    from mdpc_utils.forms import Field, Form
+    from mdpc_utils.livrable import Livrable
+
+    os.environ.pop("MDPC_SOURCE_FORMATEUR", None)
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        form = Form(NB, "entreprise", "Entreprise étudiée", [Field("nom", "Entreprise"), Field("auteur", "Auteur du rapport")])
+        form.fill(nom="Ombelle Énergie", auteur=author)
+        doc = Livrable("Rapport d'activité", "C4.1", "Projet professionnel", company="Ombelle Énergie", author=author)
+        doc.section("Projet").answers(form)
+        doc.save("rapport_activite.html")
+    finally:
+        os.chdir(cwd)
+
+
+def make_course(root: Path, anonymous: bool) -> Course:
+    (root / "nbgrader_config.py").write_text("c = get_config()\n", encoding="utf-8")
+    (root / "cas_pratiques" / A).mkdir(parents=True)
+    nbformat.write(_source_notebook(), root / "cas_pratiques" / A / f"{NB}.ipynb")
+    roster = {"correcteurs": [{"nom": GRADER}], **({"anonymat": True} if anonymous else {})}
+    (root / ROSTER_FILE).write_text(yaml.safe_dump(roster, allow_unicode=True), encoding="utf-8")
+    course = Course(root)
+    with course.gradebook() as gb:
+        gb.add_assignment(A)
+        gb.add_notebook(NB, A)
+        gb.add_task_cell(CELL, NB, A, max_score=3, cell_type="markdown")
+        for sid, (first, last) in CANDIDATES.items():
+            gb.add_student(sid, first_name=first, last_name=last)
+            gb.add_submission(A, sid)
+    for sid, (first, last) in CANDIDATES.items():
+        copy = root / "autograded" / sid / A
+        copy.mkdir(parents=True)
+        nbformat.write(_source_notebook(), copy / f"{NB}.ipynb")
+        _deliverable(copy, f"{first} {last}")
+        (root / "submitted" / sid / A).mkdir(parents=True)
+    passage = SharedPassage(A, NB, "synthese", "formulaire", 0.9, "texte commun", "texte commun", ((0, 5),), ((0, 5),))
+    pair = SimilarPair("jdupont", "mleroy", 0.93, (passage,))
+    (root / "similitudes.json").write_text(json.dumps({"paires": [pair.to_json()]}), encoding="utf-8")
+    return course
+
+
+@pytest.fixture
+def anonymous_course(tmp_path):
+    return make_course(tmp_path, anonymous=True)
+
+
+@pytest.fixture
+def named_course(tmp_path):
+    return make_course(tmp_path, anonymous=False)
+
+
+def identities() -> list[str]:
+    return [*CANDIDATES, *(n for names in CANDIDATES.values() for n in names)]
+
+
+# -- the copy numbers ---------------------------------------------------------------------------------------
+
+def test_copy_numbers_are_stable_private_and_not_derived_from_the_ids(tmp_path):
+    first = CopyNumbers(tmp_path, ["c01", "c02", "c03"])
+    assert all(len(n) == 6 and n.isdigit() for n in first.numbers.values())
+    assert len(set(first.numbers.values())) == 3
+    mode = stat.S_IMODE(os.stat(tmp_path / MAP_FILE).st_mode)
+    assert mode == 0o600, oct(mode)
+    again = CopyNumbers(tmp_path, ["c01", "c02", "c03", "c04"])  # a newcomer draws a number, the others keep theirs
+    assert {c: again.numbers[c] for c in first.numbers} == first.numbers and "c04" in again.numbers
+    # drawn, not computed: the same ids in other courses receive other numbers, in no fixed order
+    tables = []
+    for k in range(8):
+        (tmp_path / str(k)).mkdir()
+        tables.append(CopyNumbers(tmp_path / str(k), ["c01", "c02", "c03"]).numbers)
+    assert len({tuple(t.values()) for t in tables}) == 8
+    assert len({tuple(sorted(t, key=t.get)) for t in tables}) > 1  # the order of the numbers is not the ids'
+
+
+def test_a_copy_number_is_never_a_candidates_id_nor_drawn_twice(tmp_path, monkeypatch):
+    draws = iter([223456, 223456, 654321, 654321, 345678])  # 223456 is an id; 654321, once drawn, is taken
+    monkeypatch.setattr(anonymity.secrets, "randbelow", lambda n: next(draws) - 100000)
+    numbers = CopyNumbers(tmp_path, ["223456", "x"])
+    assert numbers.numbers == {"223456": "654321", "x": "345678"}
+
+
+def test_unknown_copy_number_is_refused_in_french_without_naming_anyone(tmp_path):
+    numbers = CopyNumbers(tmp_path, ["jdupont"])
+    assert numbers.candidate_of(numbers.copy_of("jdupont")) == "jdupont"
+    assert numbers.candidate_of(f"n° {numbers.copy_of('jdupont')}") == "jdupont"
+    with pytest.raises(AnonymityError, match="Numéro de copie inconnu : « 000001 »") as caught:
+        numbers.candidate_of("000001")
+    assert "jdupont" not in str(caught.value)
+
+
+def test_a_damaged_table_is_refused_never_drawn_again(tmp_path):
+    CopyNumbers(tmp_path, ["c01"])
+    (tmp_path / MAP_FILE).write_text("{ pas du JSON", encoding="utf-8")
+    with pytest.raises(AnonymityError, match="illisible.*ne le supprimez pas"):
+        CopyNumbers(tmp_path, ["c01"])
+    assert (tmp_path / MAP_FILE).read_text(encoding="utf-8") == "{ pas du JSON"
+
+
+def test_the_option_is_read_from_jury_yaml_and_checked(tmp_path):
+    assert anonymity.enabled(tmp_path) is False  # no jury.yaml
+    (tmp_path / ROSTER_FILE).write_text("correcteurs:\n  - nom: Mme Aubert\nanonymat: oui\n", encoding="utf-8")
+    with pytest.raises(AnonymityError, match="« anonymat » vaut true ou false"):
+        anonymity.enabled(tmp_path)
+    (tmp_path / ROSTER_FILE).write_text("correcteurs:\n  - nom: Mme Aubert\nanonymat: true\n", encoding="utf-8")
+    assert anonymity.enabled(tmp_path) is True
+
+
+# -- the grading notebook ----------------------------------------------------------------------------------
+
+def form_text(entry) -> str:
+    """Everything the grading form shows a grader: the picker's labels, the header, the alert, each panel's
+    HTML and the links and documents it opens (paths, and the content of each document)."""
+    shown = [label for label, _ in entry.candidate.options]
+    shown += [entry.progress.value, entry.similar.value, *(p.html for p in entry.panels.values())]
+    folder = entry.copy_folder()
+    for docs in entry.documents(folder).values():
+        for title, path in docs:
+            shown += [title, path, Path(path).read_text(encoding="utf-8")]
+    shown.append(entry.link(NB, folder) or "")
+    return "\n".join(shown)
+
+
+def rubric_entry(course):
+    from mdpc.grading.rating_form import RubricEntry
+
+    cwd = Path.cwd()
+    os.chdir(course.root)  # the links are relative to the notebook's folder
+    try:
+        entry = RubricEntry(cours=course.root, devoir=A, correcteur=GRADER)
+        texts = {}
+        for _, sid in entry.candidate.options:
+            entry.candidate.value = sid
+            texts[sid] = form_text(entry)
+        return entry, texts
+    finally:
+        os.chdir(cwd)
+
+
+def test_the_grading_form_names_no_candidate_when_anonymous(anonymous_course):
+    entry, texts = rubric_entry(anonymous_course)
+    numbers = CopyNumbers(anonymous_course.root)
+    for sid, text in texts.items():
+        for identity in identities():
+            assert identity not in text, f"{identity} visible dans la grille de {sid}"
+        assert f"copie n° {numbers.copy_of(sid)}" in text.casefold()
+        other = next(c for c in CANDIDATES if c != sid)
+        assert f"copie n° {numbers.copy_of(other)}" in text  # the similarity alert, by copy number
+        assert "(masqué : correction anonyme)" in text  # the deliverable is shown, without its author
+    assert [label for label, _ in entry.candidate.options] == sorted(label for label, _ in entry.candidate.options)
+
+
+def test_the_grading_form_names_the_candidates_when_not_anonymous(named_course):
+    _, texts = rubric_entry(named_course)
+    for sid, text in texts.items():
+        first, last = CANDIDATES[sid]
+        assert sid in text and f"{first} {last}" in text
+    assert not (named_course.root / MAP_FILE).exists()  # no table drawn without the option
+
+
+def test_a_rating_given_by_copy_number_lands_on_the_candidate(anonymous_course):
+    entry, _ = rubric_entry(anonymous_course)
+    numbers = CopyNumbers(anonymous_course.root)
+    entry.candidate.value = "mleroy"
+    panel = entry.panel("C4.1", 1)
+    panel.level.value, panel.comment.value = 2, "Analyse juste."
+    assert panel.save(), panel.message.value
+    book = RatingBook(anonymous_course)
+    [rating] = book.history(A)
+    assert (rating.candidate, rating.level, rating.who) == ("mleroy", 2, GRADER)  # the journal keeps the real id
+    book.record(A, numbers.copy_of("jdupont"), "C4.1", 1, GRADER, 3, "Très bien.")  # mdpc noter --candidat <n°>
+    assert {r.candidate: r.level for r in book.history(A)} == {"mleroy": 2, "jdupont": 3}
+    with anonymous_course.gradebook() as gb:  # the gradebook's mirror too (formgrader, feedback)
+        assert gb.find_grade(CELL, NB, A, "jdupont").manual_score == 3
+    with pytest.raises(AnonymityError, match="Numéro de copie inconnu : « 999999 »"):
+        book.record(A, "999999", "C4.1", 1, GRADER, 3)
+
+
+def test_mdpc_noter_accepts_a_copy_number(anonymous_course, capsys):
+    from mdpc.cli import main
+
+    numbers = CopyNumbers(anonymous_course.root, CANDIDATES)
+    code = main(["noter", "--cours", str(anonymous_course.root), "--correcteur", GRADER, "--candidat",
+                 numbers.copy_of("jdupont"), "--competence", "C4.1", "--critere", "1", "--niveau", "2"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "jdupont" not in out and numbers.copy_of("jdupont") in out
+    assert [r.candidate for r in RatingBook(anonymous_course).history(A)] == ["jdupont"]
+    assert main(["noter", "--cours", str(anonymous_course.root), "--correcteur", GRADER, "--candidat", "123",
+                 "--competence", "C4.1", "--critere", "1", "--niveau", "2"]) == 1
+    assert "Numéro de copie inconnu : « 123 »" in capsys.readouterr().out
+
+
+# -- the deliverables --------------------------------------------------------------------------------------
+
+def test_the_kit_marks_the_author_and_the_graders_copy_drops_it(tmp_path):
+    _deliverable(tmp_path, "Jeanne Dupontel")
+    [written] = (tmp_path / "livrables").glob("*.html")
+    text = written.read_text(encoding="utf-8")
+    assert text.count("Jeanne Dupontel") == 2  # the header's author and the form's answer, as the kit writes them
+    assert written.name == "rapport_activite.html"  # a file name the case gives, never the candidate's
+    masked = anonymity.anonymous_deliverable(text)
+    assert "Jeanne Dupontel" not in masked and "Ombelle Énergie" in masked and "<h2>Projet</h2>" in masked
