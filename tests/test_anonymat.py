@@ -6,6 +6,7 @@ deliverable the kit wrote, a similarity pair): no nbgrader run, the tests stay f
 
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -79,14 +80,22 @@ def make_course(root: Path, anonymous: bool) -> Course:
     return course
 
 
-@pytest.fixture
-def anonymous_course(tmp_path):
-    return make_course(tmp_path, anonymous=True)
+@pytest.fixture(scope="module")
+def course_templates(tmp_path_factory):
+    """Both small courses, built once (a gradebook costs seconds); each test works on a copy."""
+    return {anonymous: make_course(tmp_path_factory.mktemp("modele"), anonymous).root for anonymous in (True, False)}
 
 
 @pytest.fixture
-def named_course(tmp_path):
-    return make_course(tmp_path, anonymous=False)
+def anonymous_course(course_templates, tmp_path):
+    shutil.copytree(course_templates[True], tmp_path / "cours", symlinks=True)
+    return Course(tmp_path / "cours")
+
+
+@pytest.fixture
+def named_course(course_templates, tmp_path):
+    shutil.copytree(course_templates[False], tmp_path / "cours", symlinks=True)
+    return Course(tmp_path / "cours")
 
 
 def identities() -> list[str]:
@@ -178,7 +187,7 @@ def rubric_entry(course):
 
 def test_the_grading_form_names_no_candidate_when_anonymous(anonymous_course):
     entry, texts = rubric_entry(anonymous_course)
-    numbers = CopyNumbers(anonymous_course.root)
+    numbers = anonymity.copy_numbers(anonymous_course.root)
     for sid, text in texts.items():
         for identity in identities():
             assert identity not in text, f"{identity} visible dans la grille de {sid}"
@@ -199,7 +208,7 @@ def test_the_grading_form_names_the_candidates_when_not_anonymous(named_course):
 
 def test_a_rating_given_by_copy_number_lands_on_the_candidate(anonymous_course):
     entry, _ = rubric_entry(anonymous_course)
-    numbers = CopyNumbers(anonymous_course.root)
+    numbers = anonymity.copy_numbers(anonymous_course.root)
     entry.candidate.value = "mleroy"
     panel = entry.panel("C4.1", 1)
     panel.level.value, panel.comment.value = 2, "Analyse juste."
@@ -240,3 +249,107 @@ def test_the_kit_marks_the_author_and_the_graders_copy_drops_it(tmp_path):
     assert written.name == "rapport_activite.html"  # a file name the case gives, never the candidate's
     masked = anonymity.anonymous_deliverable(text)
     assert "Jeanne Dupontel" not in masked and "Ombelle Énergie" in masked and "<h2>Projet</h2>" in masked
+
+
+# -- formgrader ----------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def formgrader(anonymous_course, tmp_path_factory):
+    """A Jupyter server with nbgrader's formgrader and the project's extension, on the small course."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from mdpc.grading.course import nbgrader_env
+
+    work, token = tmp_path_factory.mktemp("serveur"), "jeton-anonymat"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**nbgrader_env(), "MDPC_CORRECTEUR": GRADER, "JUPYTER_RUNTIME_DIR": str(work / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(work / "config")}
+    env.pop("JUPYTERHUB_API_TOKEN", None)
+    log = open(work / "serveur.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True",
+         f"--ServerApp.root_dir={anonymous_course.root}",
+         "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True, "
+         "'mdpc.grading.formgrader_journal': True}"],
+        cwd=anonymous_course.root, env=env, stdout=subprocess.DEVNULL, stderr=log)
+
+    def call(method, path, body=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/formgrader/{path}", method=method,
+                                     headers={"Authorization": f"token {token}"},
+                                     data=None if body is None else json.dumps(body).encode())
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    try:
+        for _ in range(120):
+            try:
+                if call("GET", "api/status")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.25)
+        else:
+            pytest.fail("serveur Jupyter non démarré : " + (work / "serveur.log").read_text()[-2000:])
+        yield call
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def test_formgrader_serves_copy_numbers_and_records_under_the_real_id(anonymous_course, formgrader):
+    call = formgrader
+    numbers = anonymity.copy_numbers(anonymous_course.root)
+    dupont = numbers.copy_of("jdupont")
+    with anonymous_course.gradebook() as gb:
+        notebook_id = gb.find_submission_notebook(NB, A, "jdupont").id
+        grade_id = gb.find_grade(CELL, NB, A, "jdupont").id
+    served = {}
+    for path in ("api/students", f"api/submissions/{A}", f"api/submitted_notebooks/{A}/{NB}", f"api/student/{dupont}",
+                 f"api/student_submissions/{dupont}", f"api/student_notebook_submissions/{dupont}/{A}",
+                 f"api/submission/{A}/{dupont}", f"api/grades?submission_id={notebook_id}",
+                 f"api/comments?submission_id={notebook_id}", f"submissions/{notebook_id}/"):
+        status, served[path] = call("GET", path)
+        assert status == 200, (path, served[path][:500])
+    for path, text in served.items():
+        for identity in identities():
+            assert identity not in text, f"{identity} servi par formgrader : {path}"
+    students = json.loads(served["api/students"])
+    assert sorted(s["id"] for s in students) == sorted(numbers.numbers.values())
+    assert f"copies_anonymes/{dupont}/{A}/{NB}.ipynb" in served[f"submissions/{notebook_id}/"]  # the page's link
+    # a real id, or a number nobody has, finds no one; names are not edited under anonymity
+    assert call("GET", "api/student/jdupont")[0] == 404 and call("GET", "api/student/000000")[0] == 404
+    assert call("PUT", f"api/student/{dupont}", {"first_name": "X", "last_name": "Y", "email": None})[0] == 403
+    status, saved = call("PUT", f"api/grade/{grade_id}", {"manual_score": 2})
+    assert status == 200 and "jdupont" not in saved
+    assert [(r.candidate, r.level) for r in RatingBook(anonymous_course).history(A)] == [("jdupont", 2)]
+    assert ("jdupont", "Jeanne Dupontel") in anonymous_course.students()  # the gradebook keeps the identities
+
+
+def test_erasing_a_candidate_takes_their_number_and_anonymous_view_only(anonymous_course):
+    from mdpc.grading.erasure import erase_candidate
+    from mdpc.grading.privacy import protect_course
+
+    entry, _ = rubric_entry(anonymous_course)  # opens both copies: their anonymous views exist
+    before = anonymity.copy_numbers(anonymous_course.root).numbers
+    view = anonymous_course.root / anonymity.VIEW_DIR
+    assert sorted(p.name for p in view.iterdir()) == sorted(before.values())
+    protect_course(anonymous_course.root)
+    assert stat.S_IMODE(os.stat(view).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(anonymous_course.root / MAP_FILE).st_mode) == 0o600
+    done = erase_candidate(anonymous_course, "jdupont")
+    assert any("numéro de copie du candidat supprimés" in line for line in done)
+    after = CopyNumbers(anonymous_course.root).numbers
+    assert after == {"mleroy": before["mleroy"]}
+    assert [p.name for p in view.iterdir()] == [before["mleroy"]]

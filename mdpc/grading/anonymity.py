@@ -66,22 +66,31 @@ class CopyNumbers:
         self.candidates = {n: c for c, n in self.numbers.items()}
 
     def _load_and_complete(self, candidates: list[str]) -> dict[str, str]:
-        """Read the numbers under an exclusive lock, draw those missing, write them back in place (0600)."""
+        """Read the numbers, draw those missing and write them back (see :meth:`update`)."""
         if not candidates and not self.path.exists():
             return {}
+
+        def complete(numbers: dict[str, str]) -> bool:
+            missing = [c for c in candidates if c not in numbers]
+            taken = set(numbers.values()) | set(numbers) | set(candidates)
+            for candidate in missing:
+                numbers[candidate] = _draw(taken)
+                taken.add(numbers[candidate])
+            return bool(missing)
+
+        return self.update(complete)
+
+    def update(self, change) -> dict[str, str]:
+        """Read the table under an exclusive lock (two graders' servers drawing at once keep one table), let
+        `change` modify it in place (it returns whether it did), and write it back in place, 0600."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)  # two graders' servers drawing at once keep one table
+            fcntl.flock(fd, fcntl.LOCK_EX)
             os.fchmod(fd, 0o600)
             with os.fdopen(os.dup(fd), "r+", encoding="utf-8") as fh:
                 text = fh.read()
                 numbers = self._parse(text) if text.strip() else {}
-                missing = [c for c in candidates if c not in numbers]
-                if missing:
-                    taken = set(numbers.values()) | set(numbers) | set(candidates)
-                    for candidate in missing:
-                        numbers[candidate] = _draw(taken)
-                        taken.add(numbers[candidate])
+                if change(numbers):
                     fh.seek(0)
                     fh.truncate()
                     json.dump({"version": 1, "copies": dict(sorted(numbers.items()))}, fh, ensure_ascii=False, indent=1)
@@ -186,3 +195,21 @@ def anonymous_deliverable(text: str) -> str:
     text = re.sub(rf"<span class='{IDENTITY_CLASS}'>[^<]*</span>", masked, text)
     return re.sub(rf"<dd class='{IDENTITY_CLASS}'>.*?</dd>", f"<dd class='{IDENTITY_CLASS}'>{masked}</dd>", text,
                   flags=re.S)
+
+
+def forget(root: str | Path, candidate: str) -> list[str]:
+    """An erased candidate (``mdpc effacer``): their anonymous view and their copy number go; the others' stay."""
+    root, done = Path(root), []
+    if not (root / MAP_FILE).exists():
+        return done
+    table = CopyNumbers(root)
+    number = table.numbers.get(candidate)
+    if number is None:
+        return done
+    view = root / VIEW_DIR / number
+    if view.is_symlink() or view.is_file():
+        view.unlink()
+    elif view.exists():
+        shutil.rmtree(view)
+    table.update(lambda numbers: numbers.pop(candidate, None) is not None)
+    return [f"{VIEW_DIR}/ et {MAP_FILE} : copie anonyme et numéro de copie du candidat supprimés"]
