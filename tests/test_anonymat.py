@@ -18,6 +18,7 @@ from mdpc.core.roster import ROSTER_FILE
 from mdpc.core.similarity import SharedPassage, SimilarPair
 from mdpc.grading import anonymity
 from mdpc.grading.anonymity import MAP_FILE, AnonymityError, CopyNumbers
+from mdpc.grading.anonymous_copies import anonymous_deliverable
 from mdpc.grading.course import Course
 from mdpc.grading.ratings import RatingBook
 
@@ -33,6 +34,25 @@ def _source_notebook() -> nbformat.NotebookNode:
                                  "grade_id": CELL, "points": 3, "schema_version": 3}
     cell.metadata["mdpc"] = {"competence": "C4.1", "critere": 1}
     nb.cells.append(cell)
+    return nb
+
+
+def _graded_notebook(sid: str, first: str, last: str) -> nbformat.NotebookNode:
+    """A graded copy that names its candidate as real ones do: the form's output and saved widget state (the
+    « Auteur du rapport » answer), a traceback with the copy's path, a name written in an answer."""
+    nb = _source_notebook()
+    form = nbformat.v4.new_code_cell("entreprise")
+    form.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/plain": f"VBox(children=(Text(value='{first} {last}', description='Auteur du rapport'),))",
+        "application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2, "version_minor": 0}})]
+    error = nbformat.v4.new_code_cell("1 / 0")
+    error.outputs = [nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                                            traceback=[f"File /tmp/copie/autograded/{sid}/{A}/{NB}.ipynb:1"])]
+    answer = nbformat.v4.new_markdown_cell(f"Synthèse rédigée par {last.upper()}  {first}.")
+    nb.cells += [form, error, answer]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"version_major": 2, "version_minor": 0,
+        "state": {"m1": {"model_name": "TextModel", "state": {"value": f"{first} {last}",
+                                                              "description": "Auteur du rapport"}}}}}
     return nb
 
 
@@ -71,7 +91,7 @@ def make_course(root: Path, anonymous: bool) -> Course:
     for sid, (first, last) in CANDIDATES.items():
         copy = root / "autograded" / sid / A
         copy.mkdir(parents=True)
-        nbformat.write(_source_notebook(), copy / f"{NB}.ipynb")
+        nbformat.write(_graded_notebook(sid, first, last), copy / f"{NB}.ipynb")
         _deliverable(copy, f"{first} {last}")
         (root / "submitted" / sid / A).mkdir(parents=True)
     passage = SharedPassage(A, NB, "synthese", "formulaire", 0.9, "texte commun", "texte commun", ((0, 5),), ((0, 5),))
@@ -165,7 +185,8 @@ def form_text(entry) -> str:
     for docs in entry.documents(folder).values():
         for title, path in docs:
             shown += [title, path, Path(path).read_text(encoding="utf-8")]
-    shown.append(entry.link(NB, folder) or "")
+    link = entry.link(NB, folder)
+    shown += [link, Path(link).read_text(encoding="utf-8")]  # the notebook the grader opens, as it is
     return "\n".join(shown)
 
 
@@ -194,7 +215,7 @@ def test_the_grading_form_names_no_candidate_when_anonymous(anonymous_course):
         assert f"copie n° {numbers.copy_of(sid)}" in text.casefold()
         other = next(c for c in CANDIDATES if c != sid)
         assert f"copie n° {numbers.copy_of(other)}" in text  # the similarity alert, by copy number
-        assert "(masqué : correction anonyme)" in text  # the deliverable is shown, without its author
+        assert "[masqué]" in text  # the deliverable and the notebook are shown, without their author
     assert [label for label, _ in entry.candidate.options] == sorted(label for label, _ in entry.candidate.options)
 
 
@@ -202,7 +223,7 @@ def test_the_grading_form_names_the_candidates_when_not_anonymous(named_course):
     _, texts = rubric_entry(named_course)
     for sid, text in texts.items():
         first, last = CANDIDATES[sid]
-        assert sid in text and f"{first} {last}" in text
+        assert sid in text and f"{first} {last}" in text and f"autograded/{sid}/{A}/{NB}.ipynb" in text
     assert not (named_course.root / MAP_FILE).exists()  # no table drawn without the option
 
 
@@ -247,7 +268,7 @@ def test_the_kit_marks_the_author_and_the_graders_copy_drops_it(tmp_path):
     text = written.read_text(encoding="utf-8")
     assert text.count("Jeanne Dupontel") == 2  # the header's author and the form's answer, as the kit writes them
     assert written.name == "rapport_activite.html"  # a file name the case gives, never the candidate's
-    masked = anonymity.anonymous_deliverable(text)
+    masked = anonymous_deliverable(text)
     assert "Jeanne Dupontel" not in masked and "Ombelle Énergie" in masked and "<h2>Projet</h2>" in masked
 
 
@@ -353,3 +374,20 @@ def test_erasing_a_candidate_takes_their_number_and_anonymous_view_only(anonymou
     after = CopyNumbers(anonymous_course.root).numbers
     assert after == {"mleroy": before["mleroy"]}
     assert [p.name for p in view.iterdir()] == [before["mleroy"]]
+
+
+def test_the_anonymous_view_masks_identity_answers_the_gradebook_does_not_know(anonymous_course):
+    from mdpc.grading.anonymous_copies import view_folder
+
+    copy = anonymous_course.root / "autograded" / "mleroy" / A
+    answers = json.loads((copy / "reponses.json").read_text(encoding="utf-8"))
+    answers[NB]["entreprise.auteur"] = "Capitaine Nemo"  # not the gradebook's name
+    (copy / "reponses.json").write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
+    (copy / "livrables" / "mleroy_perso.html").write_text("<p>Capitaine  NEMO, mleroy</p>", encoding="utf-8")
+    numbers = anonymity.copy_numbers(anonymous_course.root)
+    view = view_folder(anonymous_course.root, numbers, "mleroy", A)
+    written = {p.name: p.read_text(encoding="utf-8") for p in view.rglob("*") if p.is_file()}
+    assert sorted(written) == sorted(["document_1.html", "document_2.html", f"{NB}.ipynb"])  # no candidate's file name
+    assert not any(w in text for text in written.values() for w in ("Nemo", "NEMO", "mleroy"))
+    assert f"[masqué], {numbers.copy_of('mleroy')}" in written["document_1.html"]
+    nbformat.validate(nbformat.reads(written[f"{NB}.ipynb"], as_version=4))  # still a notebook JupyterLab opens

@@ -11,7 +11,7 @@ journal). A number, once drawn, never changes: a candidate who appears later dra
 keep theirs. A number never equals a candidate's id, so a value is either one or the other.
 
 What uses it: the grading notebook (:mod:`mdpc.grading.rating_form`: candidate picker, headers, similarity
-alert, links to the copy through :func:`view_folder`), formgrader (:mod:`mdpc.grading.formgrader_anonymity`)
+alert, links to the copy through its anonymous view, :mod:`mdpc.grading.anonymous_copies`), formgrader (:mod:`mdpc.grading.formgrader_anonymity`)
 and ``mdpc noter --candidat`` (:meth:`mdpc.grading.ratings.RatingBook.record` takes a copy number). The
 journal of ratings, the gradebook, decisions, reports and minutes keep the real ids: identities come back
 for the jury.
@@ -156,45 +156,6 @@ def known_candidates(root: str | Path) -> list[str]:
 def copy_numbers(root: str | Path, candidates: Iterable[str] = ()) -> CopyNumbers:
     """The course's copy numbers, completed for `candidates` and every candidate of its folders."""
     return CopyNumbers(root, [*known_candidates(root), *candidates])
-
-
-def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignment: str) -> Path:
-    """``copies_anonymes/<number>/<assignment>/``: what a grader opens instead of ``autograded/<id>/…``. Its
-    notebooks are links to the autograded ones (their path names no candidate); its ``livrables/`` are copies
-    of the autograded deliverables with what the kit marks as the author's identity removed
-    (:func:`anonymous_deliverable`), named ``document_<k>.html`` (a candidate's own file name may be theirs)."""
-    root = Path(root)
-    source = root / "autograded" / candidate / assignment
-    view = root / VIEW_DIR / numbers.copy_of(candidate) / assignment
-    if view.is_symlink() or (view.exists() and not view.is_dir()):
-        raise AnonymityError(f"{view} n'est pas un dossier : retirez-le, la grille le refera.")
-    view.mkdir(parents=True, exist_ok=True)
-    os.chmod(root / VIEW_DIR, 0o700)
-    for notebook in sorted(source.glob("*.ipynb")):
-        link = view / notebook.name
-        if not link.is_symlink():
-            link.unlink(missing_ok=True)
-            link.symlink_to(os.path.relpath(notebook, view))
-    documents = view / "livrables"
-    shutil.rmtree(documents, ignore_errors=True)
-    documents.mkdir()
-    for k, doc in enumerate(sorted((source / "livrables").glob("*.html")), 1):
-        if doc.is_file() and not doc.is_symlink():
-            text = doc.read_text(encoding="utf-8", errors="replace")
-            (documents / f"document_{k}.html").write_text(anonymous_deliverable(text), encoding="utf-8")
-    return view
-
-
-def anonymous_deliverable(text: str) -> str:
-    """A deliverable written by the kit (:class:`mdpc_utils.livrable.Livrable`) without its author: the author in
-    the header line and the answers of identity fields are marked by the kit, and blanked here. What a
-    candidate writes elsewhere in the document (their name in an answer) is not recognised."""
-    from mdpc_utils.livrable import IDENTITY_CLASS
-
-    masked = "(masqué : correction anonyme)"
-    text = re.sub(rf"<span class='{IDENTITY_CLASS}'>[^<]*</span>", masked, text)
-    return re.sub(rf"<dd class='{IDENTITY_CLASS}'>.*?</dd>", f"<dd class='{IDENTITY_CLASS}'>{masked}</dd>", text,
-                  flags=re.S)
 
 
 def forget(root: str | Path, candidate: str) -> list[str]:

@@ -14,8 +14,8 @@ real identities (decisions, reports, minutes) while graders see copy numbers:
 - the routes that take a candidate in their path (``/api/student/<id>``, ``/api/submission/<a>/<id>``…)
   take a copy number and find the candidate behind it; a real id or an unknown number answers 404, and
   editing a candidate's names is refused (the coordinator does it, outside formgrader);
-- the grading page (:func:`page_resources`): the copy number instead of the id and names, and the link to
-  the notebook through ``copies_anonymes/<number>/…`` (:func:`mdpc.grading.anonymity.view_folder`).
+- the grading page (:func:`grading_page`): the copy number instead of the id and names, and the notebook
+  shown and linked from ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`).
 
 What it cannot hide: what a candidate wrote in their copy, and the course folder itself (``autograded/<id>``)
 to someone who browses it with JupyterLab's file browser; graders are given formgrader and the grading
@@ -32,6 +32,7 @@ from tornado import web
 
 from mdpc.grading import anonymity
 from mdpc.grading.anonymity import AnonymityError, CopyNumbers
+from mdpc.grading.anonymous_copies import gradebook_names, view_folder
 
 # handler class of nbgrader.server_extensions.formgrader.apihandlers -> (method, index of the candidate's id
 # among its path arguments)
@@ -90,17 +91,21 @@ def anonymize(value, numbers: CopyNumbers):
     return walk(value)
 
 
-def page_resources(handler, resources: dict) -> dict:
-    """The grading page's resources (nbgrader's SubmissionHandler) with the copy number instead of the
-    candidate's id and names, and the notebook opened through its anonymous view."""
+def grading_page(handler, filename: str, resources: dict) -> tuple[str, dict]:
+    """The notebook and resources of the grading page (nbgrader's SubmissionHandler): under anonymity, the
+    notebook of the copy's anonymous view (:mod:`mdpc.grading.anonymous_copies`: no id, names nor identity
+    answers in its cells, outputs and widget state), the copy number instead of the candidate's id and names,
+    and the link to that notebook."""
     numbers = numbers_for(handler)
     if numbers is None or not isinstance(resources.get("student"), str):
-        return resources
-    candidate = resources["student"]
-    view = anonymity.view_folder(handler.coursedir.root, numbers, candidate, resources["assignment_id"])
-    path = os.path.relpath(view / f"{resources['notebook_id']}.ipynb", handler.coursedir.root)
-    return {**resources, "student": anonymity.label(numbers.copy_of(candidate)).capitalize(), "first_name": None,
-            "last_name": None, "notebook_path": f"{handler.url_prefix}/{path}"}
+        return filename, resources
+    candidate, root = resources["student"], handler.coursedir.root
+    view = view_folder(root, numbers, candidate, resources["assignment_id"],
+                       gradebook_names(handler.gradebook, candidate))
+    notebook = view / f"{resources['notebook_id']}.ipynb"
+    return str(notebook), {**resources, "student": anonymity.label(numbers.copy_of(candidate)).capitalize(),
+                           "first_name": None, "last_name": None,
+                           "notebook_path": f"{handler.url_prefix}/{os.path.relpath(notebook, root)}"}
 
 
 def _refuse(status: int, message: str):

@@ -37,8 +37,8 @@ from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
 from mdpc.grading.course import Course
+from mdpc.grading.formgrader_anonymity import grading_page, numbers_for
 from mdpc.grading.formgrader_anonymity import install as install_anonymity
-from mdpc.grading.formgrader_anonymity import numbers_for, page_resources
 from mdpc.grading.ratings import RatingBook
 
 GRADER_VARIABLE = "MDPC_CORRECTEUR"
@@ -126,10 +126,11 @@ class EscapedNames:
     FIELDS = ("first_name", "last_name", "student", "notebook_path")
 
     def __init__(self, exporter, rewrite=None):
-        self.exporter, self.rewrite = exporter, rewrite  # rewrite: the anonymous page's resources
+        self.exporter, self.rewrite = exporter, rewrite  # rewrite: the anonymous page's notebook and resources
 
     def from_filename(self, filename, resources=None, **kwargs):
-        resources = self.rewrite(resources or {}) if self.rewrite else resources
+        if self.rewrite:
+            filename, resources = self.rewrite(filename, resources or {})
         resources = {k: html_text(v) if k in self.FIELDS and isinstance(v, str) else v
                      for k, v in (resources or {}).items()}
         return self.exporter.from_filename(filename, resources=resources, **kwargs)
@@ -141,7 +142,7 @@ def _escape_names() -> None:
     if not getattr(pages.SubmissionHandler, "_mdpc_escaped", False):
         exporter = pages.SubmissionHandler.exporter  # nbgrader's property (BaseHandler)
         pages.SubmissionHandler.exporter = property(lambda self: EscapedNames(
-            exporter.fget(self), rewrite=lambda resources: page_resources(self, resources)))
+            exporter.fget(self), rewrite=lambda filename, resources: grading_page(self, filename, resources)))
         pages.SubmissionHandler._mdpc_escaped = True
 
 

@@ -16,8 +16,8 @@ out by the file's permissions, not by the form.)
 
 With anonymous grading (``anonymat: true`` in the course's ``jury.yaml``, :mod:`mdpc.grading.anonymity`), the
 form names each candidate by their copy number only: the picker, the header, the similarity alert, and the
-links, which open ``copies_anonymes/<number>/…`` (the autograded notebooks, and the deliverables without the
-author the kit marks) instead of ``autograded/<id>/…``. The ratings are recorded under the real id.
+links, which open ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
+and deliverables without the candidate's id, names and identity answers) instead of ``autograded/<id>/…``. The ratings are recorded under the real id.
 
 When the cohort's similarity check (``mdpc.app.check_similarity``, kept in the course's ``similitudes.json``)
 lists the candidate in a pair, the form opens with an alert: the other candidate's id and the passages side
@@ -51,6 +51,7 @@ from mdpc.core.similarity import SimilarPair
 from mdpc.core.similarity_text import pair_html
 from mdpc.errors import MdpcError
 from mdpc.grading import anonymity
+from mdpc.grading.anonymous_copies import gradebook_names, view_folder
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.ratings import RatingBook
 
@@ -188,7 +189,7 @@ class RubricEntry:
         self.anonymous = anonymity.enabled(self.course.root)
         self.numbers = anonymity.copy_numbers(self.course.root, self.submissions) if self.anonymous else None
         # anonymous: « Copie n° … » in the order of the numbers, which says nothing of the ids
-        self.candidate.options = sorted(((self.shown(sid)[0].upper() + self.shown(sid)[1:], sid) for sid in self.submissions),
+        self.candidate.options = sorted(((self.shown(sid), sid) for sid in self.submissions),
                                         key=(lambda o: o[0]) if self.anonymous else (lambda o: o[1]))
         crits = sorted(set(self.maps.rubric.values()))
         self.panels = {c: CriterionPanel(self, *c) for c in crits}
@@ -201,7 +202,7 @@ class RubricEntry:
     def shown(self, candidate: str, with_id: bool = True) -> str:
         """How the form names a candidate: « Prénom Nom (id) », or « copie n° 482913 » when grading anonymously."""
         if self.anonymous:
-            return anonymity.label(self.numbers.copy_of(candidate))
+            return anonymity.label(self.numbers.copy_of(candidate)).capitalize()
         sub = self.submissions.get(candidate)
         name = sub.name if sub is not None else candidate
         return f"{name} ({candidate})" if with_id else name
@@ -214,7 +215,9 @@ class RubricEntry:
     def copy_folder(self) -> Path:
         """The candidate's graded copy: autograded/<id>/<assignment>, or its anonymous view (copy number only)."""
         if self.anonymous:
-            return anonymity.view_folder(self.course.root, self.numbers, self.candidate.value, self.assignment.value)
+            with self.course.gradebook() as gb:
+                names = gradebook_names(gb, self.candidate.value)
+            return view_folder(self.course.root, self.numbers, self.candidate.value, self.assignment.value, names)
         return self.course.root / "autograded" / self.candidate.value / self.assignment.value
 
     def link(self, notebook: str, folder: Path | None = None) -> str | None:

@@ -1,0 +1,135 @@
+"""What a grader opens under anonymous grading: ``copies_anonymes/<number>/<assignment>/``.
+
+The graded copy ``autograded/<id>/<assignment>/`` names its candidate in its path, and may name them in its
+content: the answer to an identity field of a form (« Auteur du rapport », :data:`mdpc_utils.livrable.
+IDENTITY_FIELDS`) is in the notebook's saved widget state and in the text of its form cell's output, and a
+deliverable written by the kit carries it in its header and its answers; a traceback carries the copy's
+path, hence the id. The anonymous view holds copies of the graded notebooks and deliverables in which:
+
+- the candidate's id becomes their copy number (case kept, whole words only: a path, a log line);
+- their names as the gradebook knows them (« Prénom Nom », « Nom Prénom ») and their answers to identity
+  fields become ``[masqué]``, in any case, whole words only;
+- what the kit marks as the author's identity in a deliverable is blanked whatever it says
+  (:func:`anonymous_deliverable`), and deliverables are named ``document_<k>.html`` (a file the candidate
+  added to ``livrables/`` may bear their name).
+
+Everything else a candidate wrote stays as written: a name given otherwise (a last name alone, initials, a
+signature in an answer) is not recognised; README, « Correction anonyme », says so to graders and candidates.
+The view is made again each time a grader opens the copy (grading notebook, formgrader's page), from the
+graded copy, which stays the reference; ``mdpc effacer`` removes it (:func:`mdpc.grading.anonymity.forget`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+from mdpc.grading.anonymity import VIEW_DIR, AnonymityError, CopyNumbers
+
+MASK = "[masqué]"
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w-])", r"(?![\w-])"
+
+
+def identity_answers(copy: Path) -> list[str]:
+    """The copy's answers to identity fields (``reponses.json``: ``{notebook: {"form.field": value}}``)."""
+    from mdpc_utils.livrable import IDENTITY_FIELDS
+
+    try:
+        data = json.loads((copy / "reponses.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return []
+    found = []
+    for answers in data.values() if isinstance(data, dict) else ():
+        for key, value in answers.items() if isinstance(answers, dict) else ():
+            if str(key).rsplit(".", 1)[-1] in IDENTITY_FIELDS and isinstance(value, str) and value.strip():
+                found.append(value.strip())
+    return found
+
+
+class Scrubber:
+    """Replaces a candidate's id by their copy number and their names by ``[masqué]`` in a text."""
+
+    def __init__(self, candidate: str, number: str, names: Iterable[str]):
+        self.candidate, self.number = candidate, number
+        self.id_pattern = re.compile(_EDGE_BEFORE + re.escape(candidate) + _EDGE_AFTER)
+        names = sorted({" ".join(n.split()) for n in names if len(" ".join(n.split())) >= 3}, key=len, reverse=True)
+        # a name's words may be separated by any spaces (a line break in a table, two spaces in a form)
+        self.name_pattern = (re.compile(_EDGE_BEFORE + "(?:" + "|".join(r"\s+".join(map(re.escape, n.split()))
+                                                                         for n in names) + ")" + _EDGE_AFTER,
+                                        re.IGNORECASE) if names else None)
+
+    def text(self, value: str) -> str:
+        if self.name_pattern is not None:
+            value = self.name_pattern.sub(MASK, value)
+        return self.id_pattern.sub(self.number, value)
+
+    def data(self, value):
+        """Every string of a JSON value (a notebook: sources, outputs, saved widget state)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        if isinstance(value, dict):
+            return {self.text(k): self.data(v) for k, v in value.items()}
+        return value
+
+
+def anonymous_deliverable(text: str, scrubber: Scrubber | None = None) -> str:
+    """A deliverable written by the kit (:class:`mdpc_utils.livrable.Livrable`) without its author: the author in
+    the header line and the answers of identity fields are marked by the kit and blanked here, whatever they
+    say; then the candidate's id and names are replaced wherever they are (`scrubber`)."""
+    from mdpc_utils.livrable import IDENTITY_CLASS
+
+    text = re.sub(rf"<span class='{IDENTITY_CLASS}'>[^<]*</span>", MASK, text)
+    text = re.sub(rf"<dd class='{IDENTITY_CLASS}'>.*?</dd>", f"<dd class='{IDENTITY_CLASS}'>{MASK}</dd>", text,
+                  flags=re.S)
+    return scrubber.text(text) if scrubber else text
+
+
+def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignment: str,
+                names: Iterable[str] = ()) -> Path:
+    """``copies_anonymes/<number>/<assignment>/``, made again from ``autograded/<id>/<assignment>/`` (see the
+    module): the graded notebooks and deliverables, without the candidate's id, `names` and identity answers."""
+    root = Path(root)
+    source = root / "autograded" / candidate / assignment
+    number = numbers.copy_of(candidate)
+    top = root / VIEW_DIR
+    view = top / number / assignment
+    for folder in (top, top / number, view):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise AnonymityError(f"{folder} n'est pas un dossier : retirez-le, la grille le refera.")
+    shutil.rmtree(view, ignore_errors=True)
+    view.mkdir(parents=True)
+    os.chmod(top, 0o700)
+    scrubber = Scrubber(candidate, number, [*names, *identity_answers(source)])
+    for notebook in sorted(source.glob("*.ipynb")):
+        if notebook.is_file() and not notebook.is_symlink():
+            try:
+                data = json.loads(notebook.read_text(encoding="utf-8"))
+            except (ValueError, RecursionError):
+                continue  # unreadable: not shown rather than shown with its names
+            with open(view / notebook.name, "w", encoding="utf-8") as fh:
+                json.dump(scrubber.data(data), fh, ensure_ascii=False, indent=1)
+    (view / "livrables").mkdir()
+    for k, doc in enumerate(sorted((source / "livrables").glob("*.html")), 1):
+        if doc.is_file() and not doc.is_symlink():
+            text = doc.read_text(encoding="utf-8", errors="replace")
+            (view / "livrables" / f"document_{k}.html").write_text(anonymous_deliverable(text, scrubber),
+                                                                   encoding="utf-8")
+    return view
+
+
+def gradebook_names(gradebook, candidate: str) -> list[str]:
+    """« Prénom Nom » and « Nom Prénom » of a candidate as nbgrader's gradebook (an open Gradebook) knows them."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        student = gradebook.find_student(candidate)
+    except MissingEntry:
+        return []
+    first, last = (student.first_name or "").strip(), (student.last_name or "").strip()
+    return [n for n in {f"{first} {last}".strip(), f"{last} {first}".strip()} if n]
