@@ -340,7 +340,8 @@ def test_formgrader_serves_copy_numbers_and_records_under_the_real_id(anonymous_
     for path in ("api/students", f"api/submissions/{A}", f"api/submitted_notebooks/{A}/{NB}", f"api/student/{dupont}",
                  f"api/student_submissions/{dupont}", f"api/student_notebook_submissions/{dupont}/{A}",
                  f"api/submission/{A}/{dupont}", f"api/grades?submission_id={notebook_id}",
-                 f"api/comments?submission_id={notebook_id}", f"submissions/{notebook_id}/"):
+                 f"api/comments?submission_id={notebook_id}", f"submissions/{notebook_id}/",
+                 f"submissions/{notebook_id}/livrables/rapport_activite.html"):  # a file the page links to
         status, served[path] = call("GET", path)
         assert status == 200, (path, served[path][:500])
     for path, text in served.items():
@@ -384,10 +385,12 @@ def test_the_anonymous_view_masks_identity_answers_the_gradebook_does_not_know(a
     answers[NB]["entreprise.auteur"] = "Capitaine Nemo"  # not the gradebook's name
     (copy / "reponses.json").write_text(json.dumps(answers, ensure_ascii=False), encoding="utf-8")
     (copy / "livrables" / "mleroy_perso.html").write_text("<p>Capitaine  NEMO, mleroy</p>", encoding="utf-8")
+    (copy / "livrables" / "Capitaine-nemo.html").write_text("<p>rien</p>", encoding="utf-8")
     numbers = anonymity.copy_numbers(anonymous_course.root)
     view = view_folder(anonymous_course.root, numbers, "mleroy", A)
     written = {p.name: p.read_text(encoding="utf-8") for p in view.rglob("*") if p.is_file()}
-    assert sorted(written) == sorted(["document_1.html", "document_2.html", f"{NB}.ipynb"])  # no candidate's file name
+    # no candidate's file name; the kit's own name kept, the notebook's links lead to it
+    assert sorted(written) == sorted(["document_1.html", "document_2.html", "rapport_activite.html", f"{NB}.ipynb"])
     assert not any(w in text for text in written.values() for w in ("Nemo", "NEMO", "mleroy"))
-    assert f"[masqué], {numbers.copy_of('mleroy')}" in written["document_1.html"]
+    assert f"[masqué], {numbers.copy_of('mleroy')}" in written["document_2.html"]
     nbformat.validate(nbformat.reads(written[f"{NB}.ipynb"], as_version=4))  # still a notebook JupyterLab opens

@@ -10,8 +10,9 @@ path, hence the id. The anonymous view holds copies of the graded notebooks and 
 - their names as the gradebook knows them (« Prénom Nom », « Nom Prénom ») and their answers to identity
   fields become ``[masqué]``, in any case, whole words only;
 - what the kit marks as the author's identity in a deliverable is blanked whatever it says
-  (:func:`anonymous_deliverable`), and deliverables are named ``document_<k>.html`` (a file the candidate
-  added to ``livrables/`` may bear their name).
+  (:func:`anonymous_deliverable`); a deliverable keeps its file name (the links of the notebook's outputs
+  still lead to it) unless the name holds the candidate's id or names (``jdupont_rapport.html``, a file they
+  added to ``livrables/``): it is then ``document_<k>.html``.
 
 Everything else a candidate wrote stays as written: a name given otherwise (a last name alone, initials, a
 signature in an answer) is not recognised; README, « Correction anonyme », says so to graders and candidates.
@@ -118,9 +119,16 @@ def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignme
     for k, doc in enumerate(sorted((source / "livrables").glob("*.html")), 1):
         if doc.is_file() and not doc.is_symlink():
             text = doc.read_text(encoding="utf-8", errors="replace")
-            (view / "livrables" / f"document_{k}.html").write_text(anonymous_deliverable(text, scrubber),
-                                                                   encoding="utf-8")
+            (view / "livrables" / safe_name(doc.name, k, scrubber)).write_text(anonymous_deliverable(text, scrubber),
+                                                                              encoding="utf-8")
     return view
+
+
+def safe_name(name: str, k: int, scrubber: Scrubber) -> str:
+    """A deliverable's file name, or ``document_<k>.html`` when it holds the candidate's id or names (``_``,
+    ``-`` and ``.`` read as spaces: ``Jeanne_Dupontel.html``)."""
+    words = re.sub(r"[_.\-]+", " ", name)
+    return name if scrubber.text(words) == words and not name.startswith("document_") else f"document_{k}.html"
 
 
 def gradebook_names(gradebook, candidate: str) -> list[str]:

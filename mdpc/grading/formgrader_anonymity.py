@@ -15,7 +15,8 @@ real identities (decisions, reports, minutes) while graders see copy numbers:
   take a copy number and find the candidate behind it; a real id or an unknown number answers 404, and
   editing a candidate's names is refused (the coordinator does it, outside formgrader);
 - the grading page (:func:`grading_page`): the copy number instead of the id and names, and the notebook
-  shown and linked from ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`).
+  shown and linked from ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`); the files the
+  page links to (a deliverable: ``/formgrader/submissions/<id>/livrables/…``) are served from there too.
 
 What it cannot hide: what a candidate wrote in their copy, and the course folder itself (``autograded/<id>``)
 to someone who browses it with JupyterLab's file browser; graders are given formgrader and the grading
@@ -27,11 +28,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 from tornado import web
 
 from mdpc.grading import anonymity
-from mdpc.grading.anonymity import AnonymityError, CopyNumbers
+from mdpc.grading.anonymity import VIEW_DIR, AnonymityError, CopyNumbers
 from mdpc.grading.anonymous_copies import gradebook_names, view_folder
 
 # handler class of nbgrader.server_extensions.formgrader.apihandlers -> (method, index of the candidate's id
@@ -108,6 +110,26 @@ def grading_page(handler, filename: str, resources: dict) -> tuple[str, dict]:
                            "notebook_path": f"{handler.url_prefix}/{os.path.relpath(notebook, root)}"}
 
 
+def _view_files(original):
+    """nbgrader's SubmissionFilesHandler.parse_url_path, reading the copy's anonymous view instead of
+    ``autograded/<id>/<assignment>/`` (a file that is not in the view is not found)."""
+    def parse_url_path(self, url_path):
+        numbers = numbers_for(self)
+        if numbers is None:
+            return original(self, url_path)
+        from nbgrader.api import MissingEntry
+
+        submission_id, path = re.match(r"([^/]+)/(.*)", url_path.lstrip("/")).groups()
+        try:
+            submission = self.gradebook.find_submission_notebook_by_id(submission_id)
+        except MissingEntry:
+            raise web.HTTPError(404) from None
+        view = (Path(self.coursedir.root) / VIEW_DIR / numbers.copy_of(submission.student.id)
+                / submission.assignment.assignment.name)
+        return web.StaticFileHandler.parse_url_path(self, os.path.join(view, path))
+    return parse_url_path
+
+
 def _refuse(status: int, message: str):
     raise web.HTTPError(status, reason=message.encode("latin-1", "replace").decode("latin-1"), log_message=message)
 
@@ -136,6 +158,7 @@ def install() -> None:
     """Rewrite formgrader's API answers and candidate routes when the course grades anonymously (idempotent;
     without the option, formgrader is unchanged)."""
     from nbgrader.server_extensions.formgrader import apihandlers as api
+    from nbgrader.server_extensions.formgrader import handlers as pages
 
     if getattr(api.BaseApiHandler, "_mdpc_anonymous", False):
         return
@@ -156,4 +179,5 @@ def install() -> None:
         setattr(handler, verb, _by_copy_number(getattr(handler, verb), index))
     _names_kept.original = api.StudentHandler.put
     api.StudentHandler.put = _names_kept
+    pages.SubmissionFilesHandler.parse_url_path = _view_files(pages.SubmissionFilesHandler.parse_url_path)
     api.BaseApiHandler._mdpc_anonymous = True
