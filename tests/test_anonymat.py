@@ -394,3 +394,11 @@ def test_the_anonymous_view_masks_identity_answers_the_gradebook_does_not_know(a
     assert not any(w in text for text in written.values() for w in ("Nemo", "NEMO", "mleroy"))
     assert f"[masqué], {numbers.copy_of('mleroy')}" in written["document_2.html"]
     nbformat.validate(nbformat.reads(written[f"{NB}.ipynb"], as_version=4))  # still a notebook JupyterLab opens
+
+
+def test_the_scrubber_finds_names_as_a_page_writes_them_and_only_whole_ids():
+    from mdpc.grading.anonymous_copies import Scrubber
+
+    scrub = Scrubber("c01", "123456", ["Anne O'Brien", "O'Brien Anne", "Al"])  # « Al »: too short to mask
+    assert scrub.text("Par anne  o'brien (Anne O&#x27;Brien), c01/B4, c011, Alpha") == \
+        "Par [masqué] ([masqué]), 123456/B4, c011, Alpha"

@@ -22,10 +22,11 @@ graded copy, which stays the reference; ``mdpc effacer`` removes it (:func:`mdpc
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
-import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,7 +58,8 @@ class Scrubber:
     def __init__(self, candidate: str, number: str, names: Iterable[str]):
         self.candidate, self.number = candidate, number
         self.id_pattern = re.compile(_EDGE_BEFORE + re.escape(candidate) + _EDGE_AFTER)
-        names = sorted({" ".join(n.split()) for n in names if len(" ".join(n.split())) >= 3}, key=len, reverse=True)
+        names = {" ".join(n.split()) for n in names if len(" ".join(n.split())) >= 3}
+        names = sorted(names | {html.escape(n) for n in names}, key=len, reverse=True)  # « O'Brien » in a page
         # a name's words may be separated by any spaces (a line break in a table, two spaces in a form)
         self.name_pattern = (re.compile(_EDGE_BEFORE + "(?:" + "|".join(r"\s+".join(map(re.escape, n.split()))
                                                                          for n in names) + ")" + _EDGE_AFTER,
@@ -100,28 +102,37 @@ def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignme
     number = numbers.copy_of(candidate)
     top = root / VIEW_DIR
     view = top / number / assignment
-    for folder in (top, top / number, view):
+    for folder in (top, top / number, view, view / "livrables"):
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise AnonymityError(f"{folder} n'est pas un dossier : retirez-le, la grille le refera.")
-    shutil.rmtree(view, ignore_errors=True)
-    view.mkdir(parents=True)
+    (view / "livrables").mkdir(parents=True, exist_ok=True)
     os.chmod(top, 0o700)
     scrubber = Scrubber(candidate, number, [*names, *identity_answers(source)])
+    made = set()
     for notebook in sorted(source.glob("*.ipynb")):
         if notebook.is_file() and not notebook.is_symlink():
             try:
                 data = json.loads(notebook.read_text(encoding="utf-8"))
             except (ValueError, RecursionError):
                 continue  # unreadable: not shown rather than shown with its names
-            with open(view / notebook.name, "w", encoding="utf-8") as fh:
-                json.dump(scrubber.data(data), fh, ensure_ascii=False, indent=1)
-    (view / "livrables").mkdir()
+            made.add(_write(view / notebook.name, json.dumps(scrubber.data(data), ensure_ascii=False, indent=1)))
     for k, doc in enumerate(sorted((source / "livrables").glob("*.html")), 1):
         if doc.is_file() and not doc.is_symlink():
-            text = doc.read_text(encoding="utf-8", errors="replace")
-            (view / "livrables" / safe_name(doc.name, k, scrubber)).write_text(anonymous_deliverable(text, scrubber),
-                                                                              encoding="utf-8")
+            text = anonymous_deliverable(doc.read_text(encoding="utf-8", errors="replace"), scrubber)
+            made.add(_write(view / "livrables" / safe_name(doc.name, k, scrubber), text))
+    for old in [*view.glob("*.ipynb"), *(view / "livrables").glob("*")]:  # what the graded copy no longer has
+        if old not in made:
+            old.unlink(missing_ok=True)
     return view
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write whole or not at all: a grader opening the copy while formgrader makes it again reads one version."""
+    fd, tmp = tempfile.mkstemp(prefix=".anonyme-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return path
 
 
 def safe_name(name: str, k: int, scrubber: Scrubber) -> str:
