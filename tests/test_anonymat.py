@@ -243,6 +243,10 @@ def test_a_rating_given_by_copy_number_lands_on_the_candidate(anonymous_course):
         assert gb.find_grade(CELL, NB, A, "jdupont").manual_score == 3
     with pytest.raises(AnonymityError, match="Numéro de copie inconnu : « 999999 »"):
         book.record(A, "999999", "C4.1", 1, GRADER, 3)
+    with pytest.raises(AnonymityError, match="Candidat inconnu : « Jeanne Dupontel » n'est ni le numéro"):
+        book.record(A, "Jeanne Dupontel", "C4.1", 1, GRADER, 3)
+    book.record(A, "mleroy", "C4.1", 1, GRADER, 1, "Le coordinateur, par l'identifiant.")
+    assert book.history(A)[-1].candidate == "mleroy"
 
 
 def test_mdpc_noter_accepts_a_copy_number(anonymous_course, capsys):

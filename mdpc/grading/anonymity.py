@@ -134,7 +134,10 @@ class CopyNumbers:
         value = str(value or "").strip()
         if value in self.numbers:
             return value
-        return self.candidate_of(value)
+        if value.removeprefix("n°").strip().isdigit():
+            return self.candidate_of(value)
+        raise AnonymityError(f"Candidat inconnu : « {value} » n'est ni le numéro d'une copie ni l'identifiant d'un "
+                             "candidat dont la copie a été ramassée (correction anonyme).")
 
 
 def _draw(taken: set[str]) -> str:

@@ -90,8 +90,7 @@ class RatingBook:
     def candidate_id(self, candidate: str) -> str:
         """The real id of `candidate`, given by their id or, when the course grades anonymously, by their copy
         number; an unknown copy number is a French AnonymityError."""
-        roster = self.roster()
-        if not (roster and roster.extra.get(anonymity.OPTION) is True):
+        if not anonymity.enabled(self.course.root):
             return candidate
         return anonymity.copy_numbers(self.course.root).resolve(candidate)
 
