@@ -392,7 +392,7 @@ def test_the_anonymous_view_masks_identity_answers_the_gradebook_does_not_know(a
     (copy / "livrables" / "Capitaine-nemo.html").write_text("<p>rien</p>", encoding="utf-8")
     numbers = anonymity.copy_numbers(anonymous_course.root)
     view = view_folder(anonymous_course.root, numbers, "mleroy", A)
-    written = {p.name: p.read_text(encoding="utf-8") for p in view.rglob("*") if p.is_file()}
+    written = {p.name: p.read_text(encoding="utf-8") for p in view.rglob("*") if p.is_file() and p.name != ".source"}
     # no candidate's file name; the kit's own name kept, the notebook's links lead to it
     assert sorted(written) == sorted(["document_1.html", "document_2.html", "rapport_activite.html", f"{NB}.ipynb"])
     assert not any(w in text for text in written.values() for w in ("Nemo", "NEMO", "mleroy"))
@@ -406,3 +406,20 @@ def test_the_scrubber_finds_names_as_a_page_writes_them_and_only_whole_ids():
     scrub = Scrubber("c01", "123456", ["Anne O'Brien", "O'Brien Anne", "Al"])  # « Al »: too short to mask
     assert scrub.text("Par anne  o'brien (Anne O&#x27;Brien), c01/B4, c011, Alpha") == \
         "Par [masqué] ([masqué]), 123456/B4, c011, Alpha"
+
+
+def test_the_anonymous_view_follows_the_graded_copy(anonymous_course):
+    from mdpc.grading.anonymous_copies import view_folder
+
+    numbers = anonymity.copy_numbers(anonymous_course.root)
+    graded = anonymous_course.root / "autograded" / "jdupont" / A / f"{NB}.ipynb"
+    view = view_folder(anonymous_course.root, numbers, "jdupont", A)
+    assert view_folder(anonymous_course.root, numbers, "jdupont", A) == view  # unchanged: not made again
+    nb = nbformat.read(graded, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Après une nouvelle autocorrection, Jeanne Dupontel."))
+    nbformat.write(nb, graded)  # graded again
+    (anonymous_course.root / "autograded" / "jdupont" / A / "livrables" / "rapport_activite.html").unlink()
+    view_folder(anonymous_course.root, numbers, "jdupont", A, ["Jeanne Dupontel"])
+    text = (view / f"{NB}.ipynb").read_text(encoding="utf-8")
+    assert "Après une nouvelle autocorrection, [masqué]." in text
+    assert not (view / "livrables" / "rapport_activite.html").exists()  # gone from the copy, gone from the view
