@@ -266,10 +266,15 @@ def test_mdpc_noter_accepts_a_copy_number(anonymous_course, capsys):
 
 # -- the deliverables --------------------------------------------------------------------------------------
 
-def test_the_kit_marks_the_author_and_the_graders_copy_drops_it(tmp_path):
-    _deliverable(tmp_path, "Jeanne Dupontel")
-    [written] = (tmp_path / "livrables").glob("*.html")
+def test_the_kit_marks_the_author_and_the_graders_copy_drops_it(tmp_path, monkeypatch):
+    folder = tmp_path / "jdupont" / A  # the candidate's login in the path and the environment, as in a hub
+    folder.mkdir(parents=True)
+    for variable in ("USER", "LOGNAME", "JUPYTERHUB_USER"):
+        monkeypatch.setenv(variable, "jdupont")
+    _deliverable(folder, "Jeanne Dupontel")
+    [written] = (folder / "livrables").glob("*.html")
     text = written.read_text(encoding="utf-8")
+    assert "jdupont" not in text  # the kit never writes the candidate's login
     assert text.count("Jeanne Dupontel") == 2  # the header's author and the form's answer, as the kit writes them
     assert written.name == "rapport_activite.html"  # a file name the case gives, never the candidate's
     masked = anonymous_deliverable(text)
