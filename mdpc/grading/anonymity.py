@@ -11,8 +11,8 @@ journal). A number, once drawn, never changes: a candidate who appears later dra
 keep theirs. A number never equals a candidate's id, so a value is either one or the other.
 
 What uses it: the grading notebook (:mod:`mdpc.grading.rating_form`: candidate picker, headers, similarity
-alert, links to the copy through its anonymous view, :mod:`mdpc.grading.anonymous_copies`), formgrader (:mod:`mdpc.grading.formgrader_anonymity`)
-and ``mdpc noter --candidat`` (:meth:`mdpc.grading.ratings.RatingBook.record` takes a copy number). The
+alert, links to the copy through its anonymous view, :mod:`mdpc.grading.anonymous_copies`), formgrader
+(:mod:`mdpc.grading.formgrader_anonymity`) and ``mdpc noter --candidat`` (:meth:`mdpc.grading.ratings.RatingBook.record` takes a copy number). The
 journal of ratings, the gradebook, decisions, reports and minutes keep the real ids: identities come back
 for the jury.
 """

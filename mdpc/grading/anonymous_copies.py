@@ -117,7 +117,8 @@ def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignme
     (view / "livrables").mkdir(parents=True, exist_ok=True)
     os.chmod(top, 0o700)
     names = sorted(set(names))
-    sources = [*sorted(source.glob("*.ipynb")), *sorted((source / "livrables").glob("*.html")), source / "reponses.json"]
+    sources = [*sorted(source.glob("*.ipynb")), *sorted((source / "livrables").glob("*.html")),
+               source / "reponses.json"]
     stamp = hashlib.sha256(json.dumps([number, names, [(str(p.relative_to(source)), *_state(p)) for p in sources]])
                            .encode()).hexdigest()
     done = view / STAMP

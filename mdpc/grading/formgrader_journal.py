@@ -12,9 +12,10 @@ one's level and comment. With it, for the cells that rate a criterion (rubric ce
 
 Other cells (autograded tests) keep formgrader's own behaviour. When the course grades anonymously
 (``anonymat: true`` in ``jury.yaml``), :mod:`mdpc.grading.formgrader_anonymity` shows copy numbers instead
-of the candidates' ids and names, in the API's answers and on the grading page. The grading page itself shows the candidate's
-names and id escaped (:class:`EscapedNames`): nbgrader's template writes them into the page as they are. Enabled by ``make lab`` (the project's
-Jupyter server configuration, ``mdpc/grading/jupyter_server_config.json``), or with
+of the candidates' ids and names, in the API's answers and on the grading page. The grading page itself shows
+the candidate's names and id escaped (:class:`EscapedNames`): nbgrader's template writes them into the page as
+they are. Enabled by ``make lab`` (the project's Jupyter server configuration,
+``mdpc/grading/jupyter_server_config.json``), or with
 ``--ServerApp.jpserver_extensions="{'mdpc.grading.formgrader_journal': True}"``.
 
 Who is the grader: under JupyterHub, the hub user name; on a single-user server, the ``MDPC_CORRECTEUR``

@@ -17,7 +17,8 @@ out by the file's permissions, not by the form.)
 With anonymous grading (``anonymat: true`` in the course's ``jury.yaml``, :mod:`mdpc.grading.anonymity`), the
 form names each candidate by their copy number only: the picker, the header, the similarity alert, and the
 links, which open ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
-and deliverables without the candidate's id, names and identity answers) instead of ``autograded/<id>/…``. The ratings are recorded under the real id.
+and deliverables without the candidate's id, names and identity answers) instead of ``autograded/<id>/…``.
+The ratings are recorded under the real id.
 
 When the cohort's similarity check (``mdpc.app.check_similarity``, kept in the course's ``similitudes.json``)
 lists the candidate in a pair, the form opens with an alert: the other candidate's id and the passages side
@@ -200,7 +201,7 @@ class RubricEntry:
         self.reload(fresh=False)
 
     def shown(self, candidate: str, with_id: bool = True) -> str:
-        """How the form names a candidate: « Prénom Nom (id) », or « copie n° 482913 » when grading anonymously."""
+        """How the form names a candidate: « Prénom Nom (id) », or « Copie n° 482913 » when grading anonymously."""
         if self.anonymous:
             return anonymity.label(self.numbers.copy_of(candidate)).capitalize()
         sub = self.submissions.get(candidate)
@@ -257,10 +258,10 @@ class RubricEntry:
         alerts = "".join(pair_html(p, focus=candidate, names=names, heading="h4") for p in pairs)
         if self.anonymous:
             alerts = alerts.replace("la copie de n° ", "la copie n° ")
+        others = ", ".join(names.get(p.other(candidate), p.other(candidate)) for p in pairs)
         return ("<div role='alert' style='border:2px solid #000;padding:6px;margin:4px 0'>"
                 f"<p><b>⚠ Copie à examiner (similitudes)</b> : {len(pairs)} autre(s) copie(s) partagent des passages "
-                f"distinctifs avec celle-ci : {html_text(', '.join(names.get(p.other(candidate), p.other(candidate)) for p in pairs))}.</p>"
-                + alerts + "</div>")
+                f"distinctifs avec celle-ci : {html_text(others)}.</p>" + alerts + "</div>")
 
     def reload(self, fresh: bool = True) -> None:
         """Refresh the panels (fresh=False reuses the submissions load_assignment just read)."""
@@ -291,15 +292,16 @@ class RubricEntry:
             eff = ratings.get((self.candidate.value, code, k))
             is_exempt = acc.is_exempt(code, k)
             notebook, _ = self.maps.rubric_cell(code, k)
-            panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt, self.link(notebook, folder),
-                          documents.get(code, []))
+            panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt,
+                          self.link(notebook, folder), documents.get(code, []))
             exempt += is_exempt
             done = (eff is not None and eff.level is not None) if jury else (code, k) in own
             rated += bool(done and not is_exempt)
             divergent += bool(jury and eff is not None and eff.state == RatingState.DIVERGENT)
         total = len(self.panels) - exempt
         whose = "niveaux retenus" if jury else (f"critères notés par {html_text(who)}" if who else "critères notés")
-        self.progress.value = (f"{refused}<b>{html_text(self.shown(self.candidate.value, with_id=False))}</b> — {whose} : {rated} / {total}, restant à noter : "
+        name = html_text(self.shown(self.candidate.value, with_id=False))
+        self.progress.value = (f"{refused}<b>{name}</b> — {whose} : {rated} / {total}, restant à noter : "
                                f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
 
