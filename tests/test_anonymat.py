@@ -366,6 +366,10 @@ def test_formgrader_serves_copy_numbers_and_records_under_the_real_id(anonymous_
     assert status == 200 and "jdupont" not in saved
     assert [(r.candidate, r.level) for r in RatingBook(anonymous_course).history(A)] == [("jdupont", 2)]
     assert ("jdupont", "Jeanne Dupontel") in anonymous_course.students()  # the gradebook keeps the identities
+    roster = anonymous_course.root / ROSTER_FILE  # an option that cannot be read: formgrader shows no one
+    roster.write_text(roster.read_text(encoding="utf-8").replace("anonymat: true", "anonymat: oui"), encoding="utf-8")
+    status, text = call("GET", "api/students")
+    assert status == 503 and not any(identity in text for identity in identities())
 
 
 def test_erasing_a_candidate_takes_their_number_and_anonymous_view_only(anonymous_course):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from tornado import web
 
+from mdpc.errors import MdpcError
 from mdpc.grading import anonymity
 from mdpc.grading.anonymity import VIEW_DIR, AnonymityError, CopyNumbers
 from mdpc.grading.anonymous_copies import gradebook_names, view_folder
@@ -51,9 +52,12 @@ def numbers_for(handler) -> CopyNumbers | None:
     """The course's copy numbers when it grades anonymously (None otherwise), once per request."""
     if not hasattr(handler, "_mdpc_numbers"):
         root = handler.coursedir.root
-        handler._mdpc_numbers = None
-        if anonymity.enabled(root):
-            handler._mdpc_numbers = anonymity.copy_numbers(root, [s.id for s in handler.gradebook.students])
+        handler._mdpc_numbers = None  # the error page that may follow is served as it is: it names no one
+        try:
+            if anonymity.enabled(root):
+                handler._mdpc_numbers = anonymity.copy_numbers(root, [s.id for s in handler.gradebook.students])
+        except MdpcError as exc:  # whether to hide the names cannot be told: nothing is served (fails closed)
+            _refuse(503, f"{exc} formgrader ne montre aucun candidat tant que ce n'est pas corrigé.")
     return handler._mdpc_numbers
 
 
