@@ -407,6 +407,9 @@ def test_the_anonymous_view_masks_identity_answers_the_gradebook_does_not_know(a
     assert not any(w in text for text in written.values() for w in ("Nemo", "NEMO", "mleroy"))
     assert f"[masqué], {numbers.copy_of('mleroy')}" in written["document_2.html"]
     nbformat.validate(nbformat.reads(written[f"{NB}.ipynb"], as_version=4))  # still a notebook JupyterLab opens
+    deep = '{"cells": [], "metadata": {"x": ' + "[" * 5000 + "]" * 5000 + "}}"  # a hostile notebook
+    (copy / "C4_9_piege.ipynb").write_text(deep, encoding="utf-8")
+    assert not (view_folder(anonymous_course.root, numbers, "mleroy", A) / "C4_9_piege.ipynb").exists()
 
 
 def test_the_scrubber_finds_names_as_a_page_writes_them_and_only_whole_ids():

@@ -130,10 +130,11 @@ def view_folder(root: str | Path, numbers: CopyNumbers, candidate: str, assignme
     for notebook in sorted(source.glob("*.ipynb")):
         if notebook.is_file() and not notebook.is_symlink():
             try:
-                data = json.loads(notebook.read_text(encoding="utf-8"))
-            except (ValueError, RecursionError):
-                continue  # unreadable: not shown rather than shown with its names
-            made.add(_write(view / notebook.name, json.dumps(scrubber.data(data), ensure_ascii=False, indent=1)))
+                text = json.dumps(scrubber.data(json.loads(notebook.read_text(encoding="utf-8"))), ensure_ascii=False,
+                                  indent=1)
+            except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
+                continue  # not shown rather than shown with its names
+            made.add(_write(view / notebook.name, text))
     for k, doc in enumerate(sorted((source / "livrables").glob("*.html")), 1):
         if doc.is_file() and not doc.is_symlink():
             text = anonymous_deliverable(doc.read_text(encoding="utf-8", errors="replace"), scrubber)
