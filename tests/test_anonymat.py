@@ -435,3 +435,21 @@ def test_the_anonymous_view_follows_the_graded_copy(anonymous_course):
     text = (view / f"{NB}.ipynb").read_text(encoding="utf-8")
     assert "Après une nouvelle autocorrection, [masqué]." in text
     assert not (view / "livrables" / "rapport_activite.html").exists()  # gone from the copy, gone from the view
+
+
+def test_every_field_that_asks_who_wrote_is_an_identity_field():
+    """A case that asks for the author under another key would show their name to graders: the key must be one
+    the anonymous copies mask (mdpc_utils.livrable.IDENTITY_FIELDS)."""
+    import re
+
+    from mdpc import CAS_DIR
+    from mdpc_utils.livrable import IDENTITY_FIELDS
+
+    asks_who = re.compile(r"\b(auteur|autrice|rédig|prénom|votre nom|signataire|nom du candidat)", re.IGNORECASE)
+    fields = []
+    for path in sorted(CAS_DIR.glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            fields += [(path.name, key, label) for key, label in re.findall(r'Field\("(\w+)", "([^"]*)"', cell.source)]
+    assert len(fields) > 50  # the pattern still finds the cases' fields
+    who = [(name, key, label) for name, key, label in fields if asks_who.search(label)]
+    assert len(who) >= 4 and all(key in IDENTITY_FIELDS for _, key, _ in who), who
