@@ -453,3 +453,16 @@ def test_every_field_that_asks_who_wrote_is_an_identity_field():
     assert len(fields) > 50  # the pattern still finds the cases' fields
     who = [(name, key, label) for name, key, label in fields if asks_who.search(label)]
     assert len(who) >= 4 and all(key in IDENTITY_FIELDS for _, key, _ in who), who
+
+
+def test_identities_come_back_for_the_decisions(anonymous_course):
+    from mdpc.app import collect, decide
+
+    numbers = anonymity.copy_numbers(anonymous_course.root)
+    RatingBook(anonymous_course).record(A, numbers.copy_of("jdupont"), "C4.1", 1, GRADER, 3, "Très bien.")
+    records = {r.id: r for r in decide(collect(anonymous_course), "Session d'essai")}
+    assert set(records) == set(CANDIDATES)  # the real ids, not the copy numbers
+    record = records["jdupont"]
+    text = json.dumps(record.to_json(), ensure_ascii=False)
+    assert record.candidate.name == "Jeanne Dupontel" and "Très bien." in text  # the rating, on its candidate
+    assert numbers.copy_of("jdupont") not in text and "Très bien." not in json.dumps(records["mleroy"].to_json())
