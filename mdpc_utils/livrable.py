@@ -20,6 +20,10 @@ from IPython.display import HTML, display
 from .cases import date_fr, fr_number
 
 FOLDER = "livrables"
+# The author's identity in a deliverable (the header's author, the answers of IDENTITY_FIELDS) is marked with this
+# class: when the course grades anonymously, the grading system shows graders a copy without it.
+IDENTITY_CLASS = "identite"
+IDENTITY_FIELDS = frozenset({"auteur"})
 
 _CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
@@ -104,16 +108,18 @@ class Livrable:
                 body = "<span class='vide'>(sans réponse)</span>"
             else:
                 body = html.escape(fr_number(v, 2) if isinstance(v, float) else shown)
-            items.append(f"<dt>{html.escape(f.label)}</dt><dd>{body}</dd>")
+            mark = f" class='{IDENTITY_CLASS}'" if f.key in IDENTITY_FIELDS else ""
+            items.append(f"<dt>{html.escape(f.label)}</dt><dd{mark}>{body}</dd>")
         self.parts.append(f"<dl>{''.join(items)}</dl>")
         return self
 
     def html(self) -> str:
         today = dt.date.today().strftime("%d/%m/%Y")
-        meta = " · ".join(x for x in (self.kind, f"compétence {self.competency}", self.company, self.author,
-                                      f"document produit le {today}") if x)
+        author = f"<span class='{IDENTITY_CLASS}'>{html.escape(self.author)}</span>" if self.author else ""
+        meta = " · ".join(x for x in (html.escape(self.kind), f"compétence {html.escape(self.competency)}",
+                                      html.escape(self.company), author, f"document produit le {today}") if x)
         return (f"<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'><title>{html.escape(self.title)}</title>"
-                f"<style>{_CSS}</style></head><body><h1>{html.escape(self.title)}</h1><p class='meta'>{html.escape(meta)}</p>"
+                f"<style>{_CSS}</style></head><body><h1>{html.escape(self.title)}</h1><p class='meta'>{meta}</p>"
                 + "".join(self.parts) + "</body></html>")
 
     def save(self, filename: str, folder: str | Path = FOLDER) -> Path:

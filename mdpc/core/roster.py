@@ -52,6 +52,8 @@ FILE_HEADER = (
     "#     president    : true pour le président ou la présidente du jury (un seul membre)\n"
     "#     interne      : true si le membre appartient au certificateur ou à l'organisme de formation, false s'il\n"
     "#                    leur est extérieur (composition du jury vérifiée au procès-verbal)\n"
+    "#   anonymat    : true pour une correction anonyme (les correcteurs voient des numéros de copie, jamais des\n"
+    "#                  noms, dans la grille de saisie, formgrader et les livrables ; README, « Correction anonyme »)\n"
     "#   Toute autre clé est gardée telle quelle pour d'autres usages.\n"
 )
 _GRADERS, _JURY = "correcteurs", "jury"

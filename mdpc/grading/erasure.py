@@ -8,11 +8,13 @@ tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — th
 place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
 ``rapports/``, their entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
-``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them, and their copies
+``incidents_ramassage.json``, their copy number and anonymous view (``anonymat.json``, ``copies_anonymes/``,
+:func:`mdpc.grading.anonymity.forget`), the lines of the journals (``journal_*.log``) that name them, and their copies
 of the certificates, attestations and letters in ``rapports/documents/``. What stays, and is said: their entries in
 the register of issued documents (``registre_parchemins.json``), the minimum the certifier keeps to verify a
 document and issue a duplicate (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort
-files in ``rapports/`` still hold the candidate until the reports are produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
+files in ``rapports/`` still hold the candidate until the reports are produced again. The identifier is checked
+(:func:`check_identifier`) and never used as a file pattern.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import yaml
 
 from mdpc.core.exemptions import FILE_HEADER
 from mdpc.core.register import REGISTER_FILE, Register, RegisterError
+from mdpc.grading.anonymity import forget
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
@@ -115,6 +118,7 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
     for path in _exchange_entries(root, candidate):
         shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
         done.append(f"échange : {path.name} supprimé")
+    done += forget(root, candidate)  # anonymous grading: the candidate's copy number and anonymous view
     reports = root / "rapports"
     mine = [p for p in sorted(reports.glob("rapport_*")) if p.stem == f"rapport_{candidate}" and p.suffix]
     mine += [p for p in [reports / "resultats" / f"{candidate}.json"] if p.is_file() or p.is_symlink()]

@@ -10,9 +10,12 @@ one's level and comment. With it, for the cells that rate a criterion (rubric ce
   comes. Clearing a level is refused: the journal keeps every rating, and a divergence is settled by the jury;
 - reading a grade or a comment shows each grader their own rating only (blind double marking).
 
-Other cells (autograded tests) keep formgrader's own behaviour. The grading page itself shows the candidate's
-names and id escaped (:class:`EscapedNames`): nbgrader's template writes them into the page as they are. Enabled by ``make lab`` (the project's
-Jupyter server configuration, ``mdpc/grading/jupyter_server_config.json``), or with
+Other cells (autograded tests) keep formgrader's own behaviour. When the course grades anonymously
+(``anonymat: true`` in ``jury.yaml``), :mod:`mdpc.grading.formgrader_anonymity` shows copy numbers instead
+of the candidates' ids and names, in the API's answers and on the grading page. The grading page itself shows
+the candidate's names and id escaped (:class:`EscapedNames`): nbgrader's template writes them into the page as
+they are. Enabled by ``make lab`` (the project's Jupyter server configuration,
+``mdpc/grading/jupyter_server_config.json``), or with
 ``--ServerApp.jpserver_extensions="{'mdpc.grading.formgrader_journal': True}"``.
 
 Who is the grader: under JupyterHub, the hub user name; on a single-user server, the ``MDPC_CORRECTEUR``
@@ -35,6 +38,8 @@ from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
 from mdpc.grading.course import Course
+from mdpc.grading.formgrader_anonymity import grading_page, numbers_for
+from mdpc.grading.formgrader_anonymity import install as install_anonymity
 from mdpc.grading.ratings import RatingBook
 
 GRADER_VARIABLE = "MDPC_CORRECTEUR"
@@ -100,6 +105,12 @@ def _find(handler, finder, row_id):
         raise web.HTTPError(404) from None
 
 
+def _named(handler, candidate: str) -> str:
+    """The candidate as the journal's refusals may name them: their copy number when grading anonymously."""
+    numbers = numbers_for(handler)
+    return numbers.copy_of(candidate) if numbers is not None else candidate
+
+
 def _signed(handler) -> str:
     who = grader_name(handler)
     if not who:
@@ -115,10 +126,12 @@ class EscapedNames:
 
     FIELDS = ("first_name", "last_name", "student", "notebook_path")
 
-    def __init__(self, exporter):
-        self.exporter = exporter
+    def __init__(self, exporter, rewrite=None):
+        self.exporter, self.rewrite = exporter, rewrite  # rewrite: the anonymous page's notebook and resources
 
     def from_filename(self, filename, resources=None, **kwargs):
+        if self.rewrite:
+            filename, resources = self.rewrite(filename, resources or {})
         resources = {k: html_text(v) if k in self.FIELDS and isinstance(v, str) else v
                      for k, v in (resources or {}).items()}
         return self.exporter.from_filename(filename, resources=resources, **kwargs)
@@ -129,7 +142,8 @@ def _escape_names() -> None:
 
     if not getattr(pages.SubmissionHandler, "_mdpc_escaped", False):
         exporter = pages.SubmissionHandler.exporter  # nbgrader's property (BaseHandler)
-        pages.SubmissionHandler.exporter = property(lambda self: EscapedNames(exporter.fget(self)))
+        pages.SubmissionHandler.exporter = property(lambda self: EscapedNames(
+            exporter.fget(self), rewrite=lambda filename, resources: grading_page(self, filename, resources)))
         pages.SubmissionHandler._mdpc_escaped = True
 
 
@@ -139,6 +153,7 @@ def install() -> None:
     from nbgrader.server_extensions.formgrader.base import check_notebook_dir, check_xsrf
 
     _escape_names()
+    install_anonymity()
     if getattr(api.GradeHandler, "_mdpc_journal", False):
         return
     original = {"grade_put": api.GradeHandler.put, "comment_put": api.CommentHandler.put}
@@ -162,7 +177,7 @@ def install() -> None:
         own = book.own(assignment, candidate, code, number, who)
         comment = own.comment if own else (book.draft(assignment, candidate, code, number, who) or "")
         try:
-            book.record(assignment, candidate, code, number, who, level, comment,
+            book.record(assignment, _named(self, candidate), code, number, who, level, comment,
                         accommodations=load_accommodations(course.root / "dispenses.yaml"))
         except MdpcError as exc:
             _refuse(400, str(exc))
@@ -184,7 +199,7 @@ def install() -> None:
             if own is None:
                 book.save_draft(assignment, candidate, code, number, who, text)
             else:
-                book.record(assignment, candidate, code, number, who, own.level, text,
+                book.record(assignment, _named(self, candidate), code, number, who, own.level, text,
                             accommodations=load_accommodations(course.root / "dispenses.yaml"))
         except MdpcError as exc:
             _refuse(400, str(exc))

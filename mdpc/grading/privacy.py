@@ -1,12 +1,12 @@
 """Personal data stays with its owner: what the project writes about candidates is not world-readable.
 
 The course folder holds personal data in a known set of places (README, « Données personnelles »):
-``submitted/``, ``autograded/``, ``feedback/`` and ``rapports/`` (folders), ``gradebook.db``,
-``notation.db``, ``incidents_autocorrection.json``, ``incidents_ramassage.json``, the register of issued
-documents and its key (``registre_parchemins.json``, ``.cle_parchemins``), the jury's ``dispenses*.yaml``,
-the roster of graders and jury ``jury*.yaml``, the candidates' registration ``candidats*.yaml`` and the journals
-(files). :func:`protect_course` sets the folders
-to 0700 and the files to 0600 (owner only): a file nbgrader writes 0444 inside a 0700 folder
+``submitted/``, ``autograded/``, ``feedback/``, ``rapports/`` and ``copies_anonymes/`` (folders),
+``gradebook.db``, ``notation.db``, the copy numbers of anonymous grading ``anonymat.json``,
+``incidents_autocorrection.json``, ``incidents_ramassage.json``, the register of issued documents and its key
+(``registre_parchemins.json``, ``.cle_parchemins``), the jury's ``dispenses*.yaml``, the roster of graders and jury
+``jury*.yaml``, the candidates' registration ``candidats*.yaml`` and the journals (files). :func:`protect_course`
+sets the folders to 0700 and the files to 0600 (owner only): a file nbgrader writes 0444 inside a 0700 folder
 stays out of other users' reach. The exchange folder keeps nbgrader's own permission model.
 """
 
@@ -16,9 +16,9 @@ import os
 import stat
 from pathlib import Path
 
-PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports")
-PERSONAL_FILES = ("gradebook.db", "notation.db", "journal_autocorrection.log", "journal_nbgrader.log",
-                  "incidents_autocorrection.json", "incidents_ramassage.json",
+PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports", "copies_anonymes")
+PERSONAL_FILES = ("gradebook.db", "notation.db", "anonymat.json", "journal_autocorrection.log",
+                  "journal_nbgrader.log", "incidents_autocorrection.json", "incidents_ramassage.json",
                   "registre_parchemins.json", ".cle_parchemins", ".registre_parchemins.verrou")  # register of issued documents, its secret key
 PERSONAL_PATTERNS = ("dispenses*.yaml", "amenagements*.yaml", "jury*.yaml", "candidats*.yaml")
 

@@ -14,6 +14,12 @@ level and comment, and the level that counts. Ticked by anyone else, the box sho
 the form stays a grader's. (This guards the form; a grader who can read ``notation.db`` itself is kept
 out by the file's permissions, not by the form.)
 
+With anonymous grading (``anonymat: true`` in the course's ``jury.yaml``, :mod:`mdpc.grading.anonymity`), the
+form names each candidate by their copy number only: the picker, the header, the similarity alert, and the
+links, which open ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
+and deliverables without the candidate's id, names and identity answers) instead of ``autograded/<id>/…``.
+The ratings are recorded under the real id.
+
 When the cohort's similarity check (``mdpc.app.check_similarity``, kept in the course's ``similitudes.json``)
 lists the candidate in a pair, the form opens with an alert: the other candidate's id and the passages side
 by side (:func:`mdpc.core.similarity_text.pair_html`), a signal for the jury to examine, never a sanction.
@@ -45,6 +51,8 @@ from mdpc.core.safe_text import html_text
 from mdpc.core.similarity import SimilarPair
 from mdpc.core.similarity_text import pair_html
 from mdpc.errors import MdpcError
+from mdpc.grading import anonymity
+from mdpc.grading.anonymous_copies import gradebook_names, view_folder
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.ratings import RatingBook
 
@@ -133,7 +141,7 @@ class CriterionPanel:
             self.message.value = "✘ Choisissez un niveau avant d'enregistrer."
             return False
         try:
-            eff = self.entry.book.record(self.entry.assignment.value, self.entry.candidate.value, self.competency,
+            eff = self.entry.book.record(self.entry.assignment.value, self.entry.recorded_as(), self.competency,
                                          self.number, self.entry.grader.value, self.level.value, self.comment.value,
                                          jury=self.entry.jury.value, accommodations=self.entry.accommodations)
         except MdpcError as exc:
@@ -179,7 +187,11 @@ class RubricEntry:
         except CourseError as exc:
             self.submissions = {}
             self.progress.value = f"✘ {html_text(str(exc))}"
-        self.candidate.options = [(f"{s.name} ({sid})", sid) for sid, s in sorted(self.submissions.items())]
+        self.anonymous = anonymity.enabled(self.course.root)
+        self.numbers = anonymity.copy_numbers(self.course.root, self.submissions) if self.anonymous else None
+        # anonymous: « Copie n° … » in the order of the numbers, which says nothing of the ids
+        self.candidate.options = sorted(((self.shown(sid), sid) for sid in self.submissions),
+                                        key=(lambda o: o[0]) if self.anonymous else (lambda o: o[1]))
         crits = sorted(set(self.maps.rubric.values()))
         self.panels = {c: CriterionPanel(self, *c) for c in crits}
         codes = sorted({c for c, _ in crits})
@@ -188,13 +200,34 @@ class RubricEntry:
             self.body.set_title(i, f"{code} — {default_referential().competency(code).title[:80]}…")
         self.reload(fresh=False)
 
-    def link(self, notebook: str) -> str | None:
-        target = self.course.root / "autograded" / self.candidate.value / self.assignment.value / f"{notebook}.ipynb"
+    def shown(self, candidate: str, with_id: bool = True) -> str:
+        """How the form names a candidate: « Prénom Nom (id) », or « Copie n° 482913 » when grading anonymously."""
+        if self.anonymous:
+            return anonymity.label(self.numbers.copy_of(candidate)).capitalize()
+        sub = self.submissions.get(candidate)
+        name = sub.name if sub is not None else candidate
+        return f"{name} ({candidate})" if with_id else name
+
+    def recorded_as(self) -> str:
+        """The candidate as the form hands them to the journal: their copy number when grading anonymously (the
+        journal records the real id; its refusals then name the copy number, never the id)."""
+        return self.numbers.copy_of(self.candidate.value) if self.anonymous else self.candidate.value
+
+    def copy_folder(self) -> Path:
+        """The candidate's graded copy: autograded/<id>/<assignment>, or its anonymous view (copy number only)."""
+        if self.anonymous:
+            with self.course.gradebook() as gb:
+                names = gradebook_names(gb, self.candidate.value)
+            return view_folder(self.course.root, self.numbers, self.candidate.value, self.assignment.value, names)
+        return self.course.root / "autograded" / self.candidate.value / self.assignment.value
+
+    def link(self, notebook: str, folder: Path | None = None) -> str | None:
+        target = (folder or self.copy_folder()) / f"{notebook}.ipynb"
         return os.path.relpath(target, Path.cwd()) if target.exists() else None
 
-    def documents(self) -> dict[str, list[tuple[str, str]]]:
+    def documents(self, folder: Path | None = None) -> dict[str, list[tuple[str, str]]]:
         """The deliverables and written supports the candidate's notebooks produced (livrables/*.html), by competency."""
-        folder = self.course.root / "autograded" / self.candidate.value / self.assignment.value / "livrables"
+        folder = (folder or self.copy_folder()) / "livrables"
         found: dict[str, list[tuple[str, str]]] = {}
         for p in sorted(folder.glob("*.html")):
             head = p.read_text(encoding="utf-8", errors="replace")[:4000]
@@ -218,10 +251,17 @@ class RubricEntry:
         pairs = self.similar_pairs(candidate)
         if not pairs:
             return ""
+        names = {}
+        if self.anonymous:  # the other candidate of a pair by their copy number too
+            numbers = anonymity.copy_numbers(self.course.root, {c for p in pairs for c in (p.a, p.b)})
+            names = {c: f"n° {numbers.copy_of(c)}" for p in pairs for c in (p.a, p.b)}
+        alerts = "".join(pair_html(p, focus=candidate, names=names, heading="h4") for p in pairs)
+        if self.anonymous:
+            alerts = alerts.replace("la copie de n° ", "la copie n° ")
+        others = ", ".join(names.get(p.other(candidate), p.other(candidate)) for p in pairs)
         return ("<div role='alert' style='border:2px solid #000;padding:6px;margin:4px 0'>"
                 f"<p><b>⚠ Copie à examiner (similitudes)</b> : {len(pairs)} autre(s) copie(s) partagent des passages "
-                f"distinctifs avec celle-ci : {html_text(', '.join(p.other(candidate) for p in pairs))}.</p>"
-                + "".join(pair_html(p, focus=candidate, heading="h4") for p in pairs) + "</div>")
+                f"distinctifs avec celle-ci : {html_text(others)}.</p>" + alerts + "</div>")
 
     def reload(self, fresh: bool = True) -> None:
         """Refresh the panels (fresh=False reuses the submissions load_assignment just read)."""
@@ -246,20 +286,22 @@ class RubricEntry:
         own = {(r.competency, r.criterion): r for r in history if r.who == who and r.role == role}  # latest wins
         acc = self.accommodations.get(self.candidate.value)
         rated = exempt = divergent = 0
-        documents = self.documents()
+        folder = self.copy_folder()
+        documents = self.documents(folder)
         for (code, k), panel in self.panels.items():
             eff = ratings.get((self.candidate.value, code, k))
             is_exempt = acc.is_exempt(code, k)
             notebook, _ = self.maps.rubric_cell(code, k)
-            panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt, self.link(notebook),
-                          documents.get(code, []))
+            panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt,
+                          self.link(notebook, folder), documents.get(code, []))
             exempt += is_exempt
             done = (eff is not None and eff.level is not None) if jury else (code, k) in own
             rated += bool(done and not is_exempt)
             divergent += bool(jury and eff is not None and eff.state == RatingState.DIVERGENT)
         total = len(self.panels) - exempt
         whose = "niveaux retenus" if jury else (f"critères notés par {html_text(who)}" if who else "critères notés")
-        self.progress.value = (f"{refused}<b>{html_text(sub.name)}</b> — {whose} : {rated} / {total}, restant à noter : "
+        name = html_text(self.shown(self.candidate.value, with_id=False))
+        self.progress.value = (f"{refused}<b>{name}</b> — {whose} : {rated} / {total}, restant à noter : "
                                f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
 

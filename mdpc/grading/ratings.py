@@ -16,6 +16,10 @@ Who signs: with a roster (``jury.yaml``, :mod:`mdpc.core.roster`) in the course 
 needs a declared grader and a jury's level a declared jury member, and the journal is signed with the
 declared name (a JupyterHub user name is mapped to it); without one, any name may grade and no jury level
 is accepted.
+
+Anonymous grading (``anonymat: true`` in ``jury.yaml``, :mod:`mdpc.grading.anonymity`): :meth:`RatingBook.record`
+takes the candidate's copy number as well as their id; the journal and the gradebook receive the real id
+(decisions, reports and minutes read it), and a refusal names the candidate as the caller did.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from mdpc.core.grids import Scale, default_scale
 from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState, effective, effective_by_criterion
 from mdpc.core.roster import ROSTER_FILE, Roster, signer
 from mdpc.core.roster import load as load_roster
+from mdpc.grading import anonymity
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.journal import DB_NAME, Journal
 
@@ -82,6 +87,13 @@ class RatingBook:
         """The declared name that signs a rating by `who`, or a French RosterError (see mdpc.core.roster)."""
         return signer(self.roster(), who, jury)
 
+    def candidate_id(self, candidate: str) -> str:
+        """The real id of `candidate`, given by their id or, when the course grades anonymously, by their copy
+        number; an unknown copy number is a French AnonymityError."""
+        if not anonymity.enabled(self.course.root):
+            return candidate
+        return anonymity.copy_numbers(self.course.root).resolve(candidate)
+
     def name_of(self, who: str) -> str:
         """`who` as the journal signs them (their declared name when the roster knows them)."""
         roster = self.roster()
@@ -96,11 +108,12 @@ class RatingBook:
             raise CourseError("Indiquez le nom du correcteur : chaque note est signée dans le journal.")
         who = self.signer(who, jury)
         level = self.scale.check_level(level)
+        given, candidate = candidate, self.candidate_id(candidate)
         if accommodations and accommodations.get(candidate).is_exempt(competency, int(criterion)):
-            raise CourseError(f"{candidate} est dispensé(e) du critère {criterion} de {competency} : "
+            raise CourseError(f"{given} est dispensé(e) du critère {criterion} de {competency} : "
                               "ce critère ne reçoit pas de niveau.")
         notebook, grade_id = self.course.maps(assignment).rubric_cell(competency, int(criterion))
-        self._check_submission(assignment, candidate, notebook, grade_id)
+        self._check_submission(assignment, candidate, notebook, grade_id, given)
         # One rating at a time, whoever the grader and whichever process: the journal is locked from the
         # insertion until the gradebook holds the level computed from it, so two graders rating at once
         # never leave a level computed from a journal that lacked the other's rating (nor two rows of one rank).
@@ -148,14 +161,14 @@ class RatingBook:
             db.close()
         return row[0] if row else None
 
-    def _check_submission(self, assignment, candidate, notebook, grade_id):
+    def _check_submission(self, assignment, candidate, notebook, grade_id, given):
         from nbgrader.api import MissingEntry
 
         with self._gradebook() as gb:
             try:
                 gb.find_grade(grade_id, notebook, assignment, candidate)
             except MissingEntry:
-                raise CourseError(f"Pas de copie autocorrigée de {candidate} pour {notebook} : "
+                raise CourseError(f"Pas de copie autocorrigée de {given} pour {notebook} : "
                                   "autocorrigez-la avant de noter.") from None
 
     def _write_gradebook(self, assignment, candidate, notebook, grade_id, effective: Effective) -> None:
