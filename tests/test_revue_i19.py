@@ -49,3 +49,28 @@ def test_exemptions_written_as_a_mapping_are_refused_once_and_clearly():
     assert [r.message for r in accs.refusals] == [
         "Dispenses refusées pour c01 : « dispenses » s'écrit comme une liste, une demande par tiret "
         "(« - competence: … »)."]
+
+
+def test_a_later_jury_keeps_the_date_and_the_code_of_a_bloc_already_attested(tmp_path):
+    """The jury of 15 January validates blocs 1 and 3 and defers bloc 4; the jury of 1 March validates bloc 4. The
+    attestation of bloc 1 the candidate holds still verifies and still says 15 January: bloc 1 was validated then."""
+    import re
+
+    from test_documents import PENDING, by_id, course, issue, record, text_of
+
+    from mdpc.core.register import Register, verify
+
+    root = course(tmp_path)
+    first = by_id(issue(root, [record("c02", PENDING)]))["c02"]["documents"]
+    code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<",
+                     first[0]["html"].read_text(encoding="utf-8")).group(1)
+    later = by_id(issue(root, [record("c02", {**PENDING, 4: 2})], day=dt.date(2027, 3, 1), place="Annecy",
+                        today=dt.date(2027, 3, 2)))["c02"]["documents"]
+    assert [(d["bloc"][-4:], d["etat"]) for d in later] == [("BC01", "réédition"), ("BC03", "réédition"),
+                                                            ("BC04", "nouveau")]
+    assert verify(root, first[0]["numero"], code).ok
+    entries = {e.bloc[-4:]: e for e in Register.load(root).entries}
+    assert (entries["BC01"].date_delivrance, entries["BC01"].lieu) == ("2027-01-15", "Lyon")
+    assert (entries["BC04"].date_delivrance, entries["BC04"].lieu) == ("2027-03-01", "Annecy")
+    page = text_of(later[0]["html"])
+    assert "jury réuni le 15 janvier 2027 à Lyon" in page and "1er mars 2027" not in page

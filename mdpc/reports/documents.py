@@ -12,7 +12,9 @@ in a private folder (``rapports/documents/``). Every certificate and attestation
 register with its number and the digest of its verification code (:mod:`mdpc.core.register`); ``mdpc verifier``
 checks a number and a code. A certificate or an attestation is refused, with a French reason, when the
 candidate's birth date or family name is missing from ``candidats.yaml`` or when the jury's date is outside the
-registration's validity; the letter is still written, and the other candidates go on.
+registration's validity; the letter is still written, and the other candidates go on. A document an earlier jury
+issued (a bloc validated in January, while a later jury settles the blocs it had deferred) keeps its date, place
+and verification code: the later run is a re-edition of it, never a replacement.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -150,9 +153,17 @@ def _issue_one(record: CandidateRecord, issue: Issue, holder: Holder, lacks: lis
                    "bloc": "" if bloc is None else cert.bloc_code(number), "titulaire": holder.full_name,
                    "date_naissance": holder.birth_date.isoformat(), "lieu_naissance": holder.birth_place,
                    "date_delivrance": issue.date.isoformat(), "lieu": issue.place, "rncp": cert.rncp}
+        dated = issue
+        prior = next((e for e in register.of_candidate(sid)
+                      if e.nature == content["nature"] and e.bloc == content["bloc"]), None)
+        if prior is not None and prior.date_delivrance < content["date_delivrance"]:
+            # issued by an earlier jury (a later one settled other blocs): the decision keeps its date and place,
+            # and the document its code (a later date would void the one the candidate holds)
+            content.update(date_delivrance=prior.date_delivrance, lieu=prior.lieu)
+            dated = replace(issue, date=dt.date.fromisoformat(prior.date_delivrance), place=prior.lieu)
         entry, code, state = register.issue(key, content, sid, prefix, issue.today)
         again = entry.reeditions[-1] if state == "réédition" else ""
-        page = certificate_page(issue, holder, entry.numero, code, bloc, again)
+        page = certificate_page(dated, holder, entry.numero, code, bloc, again)
         stem = f"certificat_{sid}" if bloc is None else f"attestation_{sid}_{content['bloc'][-4:]}"
         result["documents"].append({"numero": entry.numero, "nature": content["nature"], "bloc": content["bloc"],
                                     "etat": state, **_write(page, out_dir, stem, pdf, result["avertissements"])})
