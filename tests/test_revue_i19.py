@@ -74,3 +74,22 @@ def test_a_later_jury_keeps_the_date_and_the_code_of_a_bloc_already_attested(tmp
     assert (entries["BC04"].date_delivrance, entries["BC04"].lieu) == ("2027-03-01", "Annecy")
     page = text_of(later[0]["html"])
     assert "jury réuni le 15 janvier 2027 à Lyon" in page and "1er mars 2027" not in page
+
+
+def test_one_malformed_registration_never_stops_the_others(tmp_path):
+    """A birth date written 12/04/1991 for one candidate: their documents are refused with the reason, the minutes
+    say their registration could not be read, the other candidates get theirs."""
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.app import minutes_context
+
+    people = {"c01": {"nom": "Fontaine", "prenom": "Léa", "date_naissance": "1994-03-17"},
+              "c02": {"nom": "Lambert", "prenom": "Hugo", "date_naissance": "12/04/1991"}}
+    root = course(tmp_path, people)
+    recs = [record("c01", CERTIFIED), record("c02", CERTIFIED)]
+    result = by_id(issue(root, recs))
+    assert result["c01"]["documents"][0]["nature"] == "certificat"
+    assert result["c02"]["documents"] == [] and "lettre" in result["c02"]
+    assert "c02 : « date_naissance » n'est pas une date (AAAA-MM-JJ)" in result["c02"]["refus"][0]
+    routes = minutes_context(root, recs, {"date": "2027-01-15", "lieu": "Lyon"})["voies_acces"]
+    assert routes == {"c01": "non renseignée", "c02": "illisible dans candidats.yaml"}

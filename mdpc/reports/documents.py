@@ -85,6 +85,8 @@ def check_batch(course_root: str | Path, deliberation_date, place: str) -> tuple
 def holder_of(record: CandidateRecord, enrolments: enrolment.Enrolments) -> tuple[Holder, list[str]]:
     """The candidate's civil identity, and what a certificate would lack (French, empty when complete)."""
     e = enrolments.get(record.id)
+    if record.id in enrolments.problems:
+        return Holder(record.id, record.candidate.name, "", None, ""), [enrolments.problems[record.id].rstrip(".")]
     lacks = []
     if not e.family_name:
         lacks.append(f"nom d'état civil absent de {enrolments.source}")
