@@ -93,3 +93,34 @@ def test_one_malformed_registration_never_stops_the_others(tmp_path):
     assert "c02 : « date_naissance » n'est pas une date (AAAA-MM-JJ)" in result["c02"]["refus"][0]
     routes = minutes_context(root, recs, {"date": "2027-01-15", "lieu": "Lyon"})["voies_acces"]
     assert routes == {"c01": "non renseignée", "c02": "illisible dans candidats.yaml"}
+
+
+def test_erasure_removes_the_registration_too(tmp_path):
+    """``mdpc effacer`` keeps the register's minimum, not the candidate's whole registration (name, birth date and
+    place, access route) in candidats.yaml."""
+    import contextlib
+
+    import yaml
+    from nbgrader.api import MissingEntry
+    from test_documents import course
+
+    from mdpc.grading import erasure
+
+    class Book:
+        def remove_student(self, candidate):
+            raise MissingEntry()
+
+    class FakeCourse:
+        def __init__(self, root):
+            self.root = root
+
+        def gradebook(self):
+            return contextlib.nullcontext(Book())
+
+    root = course(tmp_path)
+    done = erasure.erase_candidate(FakeCourse(root), "c01")
+    text = (root / "candidats.yaml").read_text(encoding="utf-8")
+    assert "Fontaine" not in text and "1994-03-17" not in text and "Annecy" not in text
+    assert set(yaml.safe_load(text)["candidats"]) == {"c02", "c03", "c04"}
+    assert text.startswith("# Inscription des candidats (données personnelles)")
+    assert any(line.startswith("candidats.yaml : inscription du candidat retirée") for line in done)

@@ -7,7 +7,8 @@ formgrader drafts deleted; the erasure recorded in the chain, with its date and 
 tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — the journal's triggers stay in
 place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
-``rapports/``, their entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
+``rapports/``, their registration in ``candidats.yaml`` (civil identity, birth date, access route), their
+entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
 ``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them, and their copies
 of the certificates, attestations and letters in ``rapports/documents/``. What stays, and is said: their entries in
 the register of issued documents (``registre_parchemins.json``), the minimum the certifier keeps to verify a
@@ -23,11 +24,14 @@ import shutil
 
 import yaml
 
+from mdpc.core.enrolment import FILE_HEADER as ENROLMENT_HEADER
+from mdpc.core.enrolment import FILE_NAME as ENROLMENT_FILE
 from mdpc.core.exemptions import FILE_HEADER
 from mdpc.core.register import REGISTER_FILE, Register, RegisterError
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
+from mdpc.grading.nofollow import write_text
 
 
 def check_identifier(candidate: str) -> str:
@@ -151,6 +155,14 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
             del data["candidats"][candidate]
             path.write_text(FILE_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
             done.append(f"{path.name} : entrée du candidat retirée")
+    enrolments = root / ENROLMENT_FILE  # civil identity and birth date: the register keeps the minimum it needs
+    if enrolments.is_file() and not enrolments.is_symlink():
+        data = yaml.safe_load(enrolments.read_text(encoding="utf-8")) or {}
+        people = data.get("candidats") if isinstance(data, dict) else None
+        if isinstance(people, dict) and candidate in people:
+            del people[candidate]
+            write_text(enrolments, ENROLMENT_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+            done.append(f"{ENROLMENT_FILE} : inscription du candidat retirée (identité, naissance, voie d'accès)")
     mention = re.compile(rf"(?<![\w-]){re.escape(candidate)}(?![\w-])")
     for journal in sorted(root.glob("journal_*.log")):
         lines = journal.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
