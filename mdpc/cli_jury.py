@@ -41,7 +41,7 @@ def cmd_verifier(args) -> int:
     from mdpc.core.register import verify
     from mdpc.grading.course import Course
 
-    result = verify(Course(args.cours).root, args.numero, args.code)
+    result = verify(Course(args.cours).root, args.numero, args.code, args.titulaire or "", args.naissance or "")
     print(("✔ " if result.ok else "✘ ") + result.message)
     e = result.entry
     if result.ok and e is not None:

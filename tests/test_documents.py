@@ -188,7 +188,7 @@ def test_the_code_verifies_and_a_wrong_code_or_a_tampered_entry_does_not(tmp_pat
     code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<", page).group(1)
     assert verify(root, doc["numero"], code).ok
     assert verify(root, doc["numero"].lower(), code.lower().replace("-", " ")).ok  # as typed
-    assert "authentique" in verify(root, doc["numero"], code).message
+    assert "authentiques" in verify(root, doc["numero"], code).message
     wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
     assert not verify(root, doc["numero"], wrong).ok
     assert "ne correspond pas" in verify(root, doc["numero"], wrong).message
@@ -324,7 +324,7 @@ def test_mdpc_verifier_says_it_in_french_with_its_exit_code(tmp_path, records, c
                      doc["html"].read_text(encoding="utf-8")).group(1)
     assert main(["verifier", doc["numero"], code, "--cours", str(root)]) == 0
     out = capsys.readouterr().out
-    for text in ("✔ Document authentique", "Hugo LAMBERT, né(e) le 2 novembre 1998",
+    for text in ("✔ Numéro et code authentiques", "Hugo LAMBERT, né(e) le 2 novembre 1998",
                  "document : attestation de validation du bloc RNCP00000BC03", "certification RNCP00000",
                  "délivré le 15 janvier 2027 à Lyon"):
         assert text in out, text

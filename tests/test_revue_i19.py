@@ -124,3 +124,28 @@ def test_erasure_removes_the_registration_too(tmp_path):
     assert set(yaml.safe_load(text)["candidats"]) == {"c02", "c03", "c04"}
     assert text.startswith("# Inscription des candidats (données personnelles)")
     assert any(line.startswith("candidats.yaml : inscription du candidat retirée") for line in done)
+
+
+def test_a_genuine_number_and_code_on_an_altered_document_is_caught_when_its_holder_is_given(tmp_path, capsys):
+    """Mallory copies Léa's number and code onto a certificate in her own name: the number and code verify, so the
+    verifier is told to compare, and `--titulaire` / `--naissance` compare for them."""
+    import re
+
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.cli import main
+    from mdpc.core.register import verify
+
+    root = course(tmp_path)
+    (root / "nbgrader_config.py").write_text("c = get_config()  # noqa\n", encoding="utf-8")
+    doc = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
+    code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<",
+                     doc["html"].read_text(encoding="utf-8")).group(1)
+    plain = verify(root, doc["numero"], code)
+    assert plain.ok and "n'est authentique que s'il porte exactement les mentions" in plain.message
+    assert verify(root, doc["numero"], code, "lea  fontaine", "17/03/1994").ok
+    forged = verify(root, doc["numero"], code, "Mallory FAUSSAIRE")
+    assert not forged.ok and "le titulaire inscrit au registre est « Léa FONTAINE »" in forged.message
+    assert not verify(root, doc["numero"], code, "Léa Fontaine", "1994-03-18").ok
+    assert main(["verifier", doc["numero"], code, "--cours", str(root), "--titulaire", "Mallory FAUSSAIRE"]) == 1
+    assert "altéré" in capsys.readouterr().out

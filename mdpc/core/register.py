@@ -11,7 +11,8 @@ entry's own fields, sorted JSON) under a secret key kept in the course folder (`
 0600 on first use, never written into a document or a report). It is shown grouped by four characters of the
 Crockford base-32 alphabet (no I, L, O, U: nothing to misread), 80 bits. :func:`verify` recomputes it from the
 entry: a wrong code, an unknown number, or an entry changed after issue (its code no longer matches the
-digest kept) are each said in French.
+digest kept) are each said in French. A genuine number and code copied onto an altered document verify too: the
+verifier compares the document with the entry shown, or gives the holder and birth date read on it.
 
 Numbers read ``<SIGLE>-<année>-<rang>`` (``MDPC-2027-0001``); the same candidate and document keep their number
 when the batch runs again (:meth:`Register.issue`).
@@ -28,6 +29,7 @@ import json
 import os
 import re
 import secrets
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -220,8 +222,29 @@ class Verification:
     entry: Entry | None = None
 
 
-def verify(course_root: str | Path, number: str, code: str) -> Verification:
-    """Whether document `number` was issued from this course folder and `code` is its verification code."""
+def _folded(text: str) -> str:
+    """A name as people type it: no accents, no case, single spaces (« Léa  Fontaine » reads « lea fontaine »)."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    return " ".join(re.sub(r"[^\w]+", " ", plain).casefold().split())
+
+
+def _day(text: str) -> str:
+    """A birth date as typed (AAAA-MM-JJ or JJ/MM/AAAA) in ISO; "" when it is not a date."""
+    text = str(text).strip()
+    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        text = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return ""
+
+
+def verify(course_root: str | Path, number: str, code: str, holder: str = "", birth: str = "") -> Verification:
+    """Whether document `number` was issued from this course folder and `code` is its verification code.
+
+    A genuine number and code copied onto an altered document (another name, another bloc) still verify: the
+    entry is what the verifier compares the document with. `holder` and `birth`, as read on the document shown,
+    are compared with the entry when given (accents, case and spacing aside): a difference is said."""
     register = Register.load(course_root)
     entry = register.find(number)
     if entry is None:
@@ -243,5 +266,15 @@ def verify(course_root: str | Path, number: str, code: str) -> Verification:
                                     "ce document n'est plus valable." if replaced else
                                     f"Le code ne correspond pas au document {entry.numero} : ce document n'est pas "
                                     "authentique, ou le code a été mal recopié."), entry)
-    return Verification(True, f"Document authentique : {entry.numero} est inscrit au registre et le code "
-                              "correspond.", entry)
+    differs = []
+    if holder and _folded(holder) != _folded(entry.titulaire):
+        differs.append(f"le titulaire inscrit au registre est « {entry.titulaire} », pas « {holder.strip()} »")
+    if birth and _day(birth) != entry.date_naissance:
+        differs.append("la date de naissance inscrite au registre n'est pas celle qui est donnée")
+    if differs:
+        return Verification(False, f"Numéro et code authentiques, mais le document présenté ne correspond pas au "
+                                   f"registre : {' ; '.join(differs)}. Ce document a été altéré.", entry)
+    return Verification(True, f"Numéro et code authentiques : {entry.numero} est inscrit au registre et le code "
+                              "correspond. Le document présenté n'est authentique que s'il porte exactement les "
+                              "mentions ci-dessous (un numéro et un code recopiés sur un autre document vérifient "
+                              "aussi).", entry)
