@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
 from test_amenagements import ADVICE, submission
 
 from mdpc.core import cohort
@@ -149,3 +150,22 @@ def test_a_genuine_number_and_code_on_an_altered_document_is_caught_when_its_hol
     assert not verify(root, doc["numero"], code, "Léa Fontaine", "1994-03-18").ok
     assert main(["verifier", doc["numero"], code, "--cours", str(root), "--titulaire", "Mallory FAUSSAIRE"]) == 1
     assert "altéré" in capsys.readouterr().out
+
+
+def test_a_damaged_register_is_said_unreadable_in_french_never_a_traceback(tmp_path, capsys):
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.cli import main
+    from mdpc.core.register import REGISTER_FILE, RegisterError
+
+    root = course(tmp_path)
+    (root / "nbgrader_config.py").write_text("c = get_config()  # noqa\n", encoding="utf-8")
+    number = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]["numero"]
+    good = json.loads((root / REGISTER_FILE).read_text(encoding="utf-8"))
+    for damage in ({"empreinte_code": "é"}, {"numero": 7}, {"remplacements": ["x"]}, {"reeditions": "2027-01-16"}):
+        data = {**good, "documents": [{**good["documents"][0], **damage}]}
+        (root / REGISTER_FILE).write_text(json.dumps(data), encoding="utf-8")
+        assert main(["verifier", number, "AAAA-BBBB-CCCC-DDDD", "--cours", str(root)]) == 2, damage
+        assert "illisible" in capsys.readouterr().err
+        with pytest.raises(RegisterError, match="illisible"):  # no number is given from a register half-read
+            issue(root, [record("c01", CERTIFIED)])

@@ -147,6 +147,20 @@ def load_key(course_root: str | Path, create: bool = True) -> bytes:
     return bytes.fromhex(text)
 
 
+def _entry_of(raw: dict) -> Entry:
+    """An entry of the register's file, each field of the type it must have (a TypeError or ValueError otherwise:
+    a hand-edited or damaged register is said unreadable, never half-read)."""
+    entry = Entry(**{k: v for k, v in raw.items() if k in Entry.__dataclass_fields__})
+    texts = [getattr(entry, k) for k in (*_CANONICAL, "candidat", "empreinte_code")] + list(entry.reeditions)
+    texts += [v for r in entry.remplacements for v in r.values()]
+    if (not all(isinstance(t, str) for t in texts) or not isinstance(entry.reeditions, list)
+            or not all(isinstance(r, dict) for r in entry.remplacements)):
+        raise TypeError(entry.numero)
+    if not re.fullmatch(r"[0-9a-f]{64}|", entry.empreinte_code):
+        raise ValueError(entry.numero)
+    return entry
+
+
 @dataclass
 class Register:
     """The register of a course folder (:data:`REGISTER_FILE`), read at once and written back by :meth:`save`."""
@@ -161,11 +175,10 @@ class Register:
             return cls(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            entries = [Entry(**{k: v for k, v in e.items() if k in Entry.__dataclass_fields__})
-                       for e in data.get("documents", [])]
+            entries = [_entry_of(e) for e in data.get("documents", [])]
         except (ValueError, TypeError, AttributeError) as exc:
             raise RegisterError(f"Registre des documents délivrés {path} illisible ({exc.__class__.__name__}) : "
-                                "restaurez-le depuis une sauvegarde ; rien n'a été délivré.") from exc
+                                "restaurez-le depuis une sauvegarde ; rien n'a été délivré ni vérifié.") from exc
         return cls(path, entries)
 
     def save(self) -> None:
