@@ -169,3 +169,22 @@ def test_a_damaged_register_is_said_unreadable_in_french_never_a_traceback(tmp_p
         assert "illisible" in capsys.readouterr().err
         with pytest.raises(RegisterError, match="illisible"):  # no number is given from a register half-read
             issue(root, [record("c01", CERTIFIED)])
+
+
+def test_badges_are_private_like_every_other_personal_file(tmp_path):
+    """A badge names its holder and their results (README: personal data): nobody but the owner reads it."""
+    import os
+    import stat
+
+    from test_exports import DEMO, record
+
+    from mdpc.core import certification
+    from mdpc.exports import write_badges
+
+    paths = write_badges([record("c01", "Léa Fontaine")], tmp_path / "badges", certification.parse(DEMO),
+                         dt.date(2027, 1, 20))
+    assert paths
+    for path in paths:
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+        assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(tmp_path / "badges").st_mode) == 0o700
