@@ -188,3 +188,18 @@ def test_badges_are_private_like_every_other_personal_file(tmp_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
         assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(tmp_path / "badges").st_mode) == 0o700
+
+
+def test_no_badge_outside_the_registration_period(tmp_path):
+    """A certificate is refused when the jury's date is outside the RNCP registration; a badge of the same decision
+    is refused alike, rather than attesting a certification that was not registered that day."""
+    from test_exports import DEMO, record
+
+    from mdpc.core import certification
+    from mdpc.exports import ExportError, write_badges
+
+    cert = certification.parse(DEMO)
+    late = cert.registration_ends + dt.timedelta(days=1)
+    with pytest.raises(ExportError, match="hors de la période d'enregistrement"):
+        write_badges([record("c01", "Léa Fontaine")], tmp_path / "badges", cert, late)
+    assert not (tmp_path / "badges").exists()

@@ -78,6 +78,10 @@ def write_badges(records: list[CandidateRecord], out_dir: str | Path, cert: Cert
     personal data: folders 0700, files 0600."""
     from mdpc.exports.badges import candidate_credentials, file_stem
 
+    if not cert.valid_on(issued):  # as for certificates and attestations (mdpc.reports.documents)
+        raise ExportError(f"Aucun badge écrit : le {issued.isoformat()} est hors de la période d'enregistrement de la "
+                          f"certification au RNCP ({cert.registration_text().rstrip('.')}) ; indiquez la date du jury "
+                          "(--date AAAA-MM-JJ).")
     referential = referential or default_referential()
     earned = [(record, candidate_credentials(record, referential, cert, issued)) for record in records]
     stems = [file_stem(r.id) for r, _ in earned]
