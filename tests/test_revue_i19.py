@@ -203,3 +203,17 @@ def test_no_badge_outside_the_registration_period(tmp_path):
     with pytest.raises(ExportError, match="hors de la période d'enregistrement"):
         write_badges([record("c01", "Léa Fontaine")], tmp_path / "badges", cert, late)
     assert not (tmp_path / "badges").exists()
+
+
+def test_a_letter_never_gives_a_false_reason_for_a_document_withheld(tmp_path):
+    """A certificate refused because the jury sat outside the RNCP registration: the letter does not tell the
+    candidate that their registration file is incomplete."""
+    from test_documents import CERTIFIED, by_id, course, issue, record, text_of
+
+    root = course(tmp_path)
+    late = by_id(issue(root, [record("c01", CERTIFIED)], day=dt.date(2031, 1, 15)))["c01"]
+    assert late["documents"] == [] and late["refus"]
+    letter = text_of(late["lettre"]["html"])
+    assert "adressé séparément" in letter and "dossier d'inscription" not in letter
+    missing = by_id(issue(root, [record("c04", CERTIFIED)]))["c04"]  # no birth date in candidats.yaml
+    assert "dès que votre dossier d'inscription sera complet" in text_of(missing["lettre"]["html"])

@@ -36,7 +36,7 @@ from mdpc.core.register import ATTESTATION, CERTIFICATE, Register, load_key, loc
 from mdpc.errors import MdpcError
 from mdpc.grading.erasure import check_identifier
 from mdpc.grading.privacy import make_private
-from mdpc.reports.documents_html import Holder, Issue, certificate_page, letter_page
+from mdpc.reports.documents_html import WITHHELD_ENROLMENT, Holder, Issue, certificate_page, letter_page
 
 FOLDER = "documents"  # inside the reports folder
 _FRENCH = re.compile(r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})")
@@ -171,7 +171,8 @@ def _issue_one(record: CandidateRecord, issue: Issue, holder: Holder, lacks: lis
                                     "etat": state, **_write(page, out_dir, stem, pdf, result["avertissements"])})
     issued = [(d["numero"], "votre certificat" if not d["bloc"] else f"l'attestation de validation du bloc {d['bloc']}")
               for d in result["documents"]]
-    page = letter_page(issue, holder, record, issued, bool(result["refus"]))
+    page = letter_page(issue, holder, record, issued, "" if not result["refus"] else
+                       WITHHELD_ENROLMENT if lacks else "enregistrement")
     result["lettre"] = _write(page, out_dir, f"lettre_{sid}", pdf, result["avertissements"])
     return result
 

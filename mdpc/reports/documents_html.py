@@ -18,6 +18,7 @@ from mdpc.core.record import BlocRecord, CandidateRecord
 from mdpc.core.safe_text import html_text as h
 
 SPECIMEN = "SPÉCIMEN — document fictif de démonstration, sans valeur"
+WITHHELD_ENROLMENT = "inscription"  # a document withheld because candidats.yaml lacks what it must carry
 
 CSS = """@page { size: A4; margin: 10mm 12mm; }
 body { font-family: 'DejaVu Serif', Georgia, serif; font-size: 10pt; line-height: 1.35; color: #111; margin: 0; }
@@ -197,10 +198,11 @@ def _bloc_rows(record: CandidateRecord, cert: Certification) -> str:
 
 
 def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: list[tuple[str, str]],
-                withheld: bool) -> str:
+                withheld: str = "") -> str:
     """The notification of the jury's decision to the candidate: decision per bloc, what remains to validate,
     how long acquired blocs stay valid, the ways to appeal. `issued`: the documents issued with it (number,
-    what it is); `withheld`: a document the decision grants could not be issued yet (reason given to the coordinator)."""
+    what it is); `withheld`: why a document the decision grants could not be issued yet, "" when none was withheld
+    (:data:`WITHHELD_ENROLMENT`: the registration is incomplete; anything else: a reason the letter does not name)."""
     cert = issue.cert
     birth = holder.birth_text()
     left = [b for b in record.blocs if b.status != Outcome.VALIDATED]
@@ -226,9 +228,11 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
     if issued:
         documents = ("<p>Vous trouverez ci-joint : "
                      + " ; ".join(f"{h(what)} (n° {h(n)})" for n, what in issued) + ".</p>")
-    if withheld:
+    if withheld == WITHHELD_ENROLMENT:
         documents += ("<p>Le document attestant la décision vous sera adressé séparément, dès que votre dossier "
                       "d'inscription sera complet.</p>")
+    elif withheld:
+        documents += "<p>Le document attestant la décision vous sera adressé séparément.</p>"
     body = (f'<div class="entete"><p><strong>{h(cert.certifier)}</strong><br>{h(cert.address)}</p></div>'
             f'<div class="destinataire"><p>{h(holder.full_name)}<br>{h(birth)}'
             f'{"<br>" if birth else ""}Candidat(e) n° {h(record.id)}</p>'
