@@ -217,3 +217,20 @@ def test_a_letter_never_gives_a_false_reason_for_a_document_withheld(tmp_path):
     assert "adressé séparément" in letter and "dossier d'inscription" not in letter
     missing = by_id(issue(root, [record("c04", CERTIFIED)]))["c04"]  # no birth date in candidats.yaml
     assert "dès que votre dossier d'inscription sera complet" in text_of(missing["lettre"]["html"])
+
+
+def test_the_jury_composition_left_empty_as_in_the_model_is_optional(tmp_path):
+    """grilles/certification.yaml ships « composition_jury » with empty values: a certifier who fills every required
+    field and leaves it so is not stopped by an optional section (the minutes say it is not configured)."""
+    import yaml
+    from test_exports import DEMO
+
+    from mdpc import GRILLES_DIR
+    from mdpc.core import certification
+
+    model = yaml.safe_load((GRILLES_DIR / "certification.yaml").read_text(encoding="utf-8"))
+    data = {**DEMO, "composition_jury": model["composition_jury"]}
+    assert all(v is None for v in data["composition_jury"].values())
+    assert certification.parse(data).jury_rule is None
+    with pytest.raises(certification.CertificationError, match="membres_min"):
+        certification.parse({**DEMO, "composition_jury": {**model["composition_jury"], "membres_min": "trois"}})
