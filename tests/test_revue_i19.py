@@ -234,3 +234,29 @@ def test_the_jury_composition_left_empty_as_in_the_model_is_optional(tmp_path):
     assert certification.parse(data).jury_rule is None
     with pytest.raises(certification.CertificationError, match="membres_min"):
         certification.parse({**DEMO, "composition_jury": {**model["composition_jury"], "membres_min": "trois"}})
+
+
+def test_a_lost_key_is_never_replaced_silently(tmp_path):
+    """The course folder copied without its dot files (cp -r cours/* …): the register is there, its key is not. A new
+    key would void every code already issued; the batch stops and says so, the issued codes stay verifiable once the
+    key is restored."""
+    import re
+
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.core.register import KEY_FILE, verify
+    from mdpc.reports.documents import DocumentError, check_batch
+
+    root = course(tmp_path)
+    doc = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
+    code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<",
+                     doc["html"].read_text(encoding="utf-8")).group(1)
+    key = (root / KEY_FILE).read_bytes()
+    (root / KEY_FILE).unlink()
+    with pytest.raises(DocumentError, match="introuvable alors que le registre compte 1 document"):
+        issue(root, [record("c01", CERTIFIED)])
+    with pytest.raises(DocumentError, match="restaurez-la"):  # checked before the reports too (mdpc.app.publish)
+        check_batch(root, "2027-01-15", "Lyon")
+    assert not (root / KEY_FILE).exists()
+    (root / KEY_FILE).write_bytes(key)
+    assert verify(root, doc["numero"], code).ok

@@ -269,9 +269,10 @@ def verify(course_root: str | Path, number: str, code: str, holder: str = "", bi
                                    "attendus, groupés par quatre (ex. 7KQ2-M9XD-…).", entry)
     expected = code_for(load_key(course_root, create=False), entry.canonical())
     if not hmac.compare_digest(code_digest(expected), entry.empreinte_code):
-        return Verification(False, f"Le registre a été modifié après la délivrance du document {entry.numero} : "
-                                   "son contenu ne correspond plus au code délivré. Ne vous fiez pas à cette "
-                                   "entrée ; comparez-la avec une sauvegarde du registre.", entry)
+        return Verification(False, f"Le registre a été modifié après la délivrance du document {entry.numero}, ou "
+                                   "la clé de vérification n'est plus celle de la délivrance : son contenu ne "
+                                   "correspond plus au code délivré. Ne vous fiez pas à cette entrée ; comparez le "
+                                   "registre et la clé avec leur sauvegarde.", entry)
     if not hmac.compare_digest(given, expected):
         replaced = any(hmac.compare_digest(code_digest(given), r.get("empreinte_code", ""))
                        for r in entry.remplacements)

@@ -32,7 +32,7 @@ from mdpc.core import enrolment
 from mdpc.core.certification import MONTHS, Certification, french_date
 from mdpc.core.decisions import CertificationStatus
 from mdpc.core.record import CandidateRecord
-from mdpc.core.register import ATTESTATION, CERTIFICATE, Register, load_key, locked
+from mdpc.core.register import ATTESTATION, CERTIFICATE, KEY_FILE, Register, load_key, locked
 from mdpc.errors import MdpcError
 from mdpc.grading.erasure import check_identifier
 from mdpc.grading.privacy import make_private
@@ -72,14 +72,29 @@ def parse_deliberation_date(text: str | dt.date | None) -> dt.date | None:
 
 
 def check_batch(course_root: str | Path, deliberation_date, place: str) -> tuple[dt.date, Certification]:
-    """What the whole batch needs, checked before anything is produced: the date, the place, the identity."""
+    """What the whole batch needs, checked before anything is produced: the date, the place, the identity, the
+    register and its key."""
     day = parse_deliberation_date(deliberation_date)
     if day is None:
         raise DocumentError("Date de délibération absente : précisez --date AAAA-MM-JJ (les documents délivrés la "
                             "portent).")
     if not " ".join(str(place or "").split()):
         raise DocumentError("Lieu de la délibération absent : précisez --lieu (les documents délivrés le portent).")
-    return day, certification_file.load(course_root)
+    cert = certification_file.load(course_root)
+    check_key(course_root)
+    return day, cert
+
+
+def check_key(course_root: str | Path) -> Register:
+    """The register, once it is sure that its key is there when it already lists documents: a new key would
+    silently void every code already issued (a copy of the course folder made without its dot files)."""
+    register = Register.load(course_root)
+    if register.entries and not (Path(course_root) / KEY_FILE).exists():
+        raise DocumentError(f"Clé de vérification {Path(course_root) / KEY_FILE} introuvable alors que le registre "
+                            f"compte {len(register.entries)} document(s) délivré(s) : restaurez-la depuis une "
+                            "sauvegarde (une nouvelle clé rendrait faux tous les codes déjà délivrés) ; rien n'a "
+                            "été délivré.")
+    return register
 
 
 def holder_of(record: CandidateRecord, enrolments: enrolment.Enrolments) -> tuple[Holder, list[str]]:
@@ -193,7 +208,7 @@ def issue_documents(records: list[CandidateRecord], out_dir: Path, course_root: 
     make_private(out_dir)
     results = []
     with locked(course_root):
-        register = Register.load(course_root)
+        register = check_key(course_root)
         key = load_key(course_root)
         for record in tqdm(records, desc="Documents", unit="candidat", disable=not progress):
             holder, lacks = holder_of(record, enrolments)
