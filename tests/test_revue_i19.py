@@ -260,3 +260,40 @@ def test_a_lost_key_is_never_replaced_silently(tmp_path):
     assert not (root / KEY_FILE).exists()
     (root / KEY_FILE).write_bytes(key)
     assert verify(root, doc["numero"], code).ok
+
+
+def test_an_identifier_reused_after_erasure_never_takes_over_an_issued_document(tmp_path):
+    """c01 is erased (her register entry stays); the identifier c01 is later given to someone else in the same
+    course folder. The newcomer gets a number of their own; Léa's certificate still verifies."""
+    import contextlib
+    import re
+
+    import yaml
+    from nbgrader.api import MissingEntry
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.core.register import verify
+    from mdpc.grading import erasure
+
+    class Book:
+        def remove_student(self, candidate):
+            raise MissingEntry()
+
+    class FakeCourse:
+        def __init__(self, root):
+            self.root = root
+
+        def gradebook(self):
+            return contextlib.nullcontext(Book())
+
+    root = course(tmp_path)
+    doc = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
+    code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<",
+                     doc["html"].read_text(encoding="utf-8")).group(1)
+    erasure.erase_candidate(FakeCourse(root), "c01")
+    people = yaml.safe_load((root / "candidats.yaml").read_text(encoding="utf-8"))
+    people["candidats"]["c01"] = {"nom": "Autre", "prenom": "Personne", "date_naissance": "2001-05-05"}
+    (root / "candidats.yaml").write_text(yaml.safe_dump(people, allow_unicode=True), encoding="utf-8")
+    newcomer = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
+    assert newcomer["numero"] != doc["numero"] and newcomer["etat"] == "nouveau"
+    assert verify(root, doc["numero"], code).ok

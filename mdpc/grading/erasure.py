@@ -12,7 +12,7 @@ entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and
 ``incidents_ramassage.json``, and the lines of the journals (``journal_*.log``) that name them, and their copies
 of the certificates, attestations and letters in ``rapports/documents/``. What stays, and is said: their entries in
 the register of issued documents (``registre_parchemins.json``), the minimum the certifier keeps to verify a
-document and issue a duplicate (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort
+document and issue a duplicate (the course identifier is blanked in them: reused, it would take them over) (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort
 files in ``rapports/`` still hold the candidate until the reports are produced again. The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
 """
 
@@ -27,7 +27,7 @@ import yaml
 from mdpc.core.enrolment import FILE_HEADER as ENROLMENT_HEADER
 from mdpc.core.enrolment import FILE_NAME as ENROLMENT_FILE
 from mdpc.core.exemptions import FILE_HEADER
-from mdpc.core.register import REGISTER_FILE, Register, RegisterError
+from mdpc.core.register import REGISTER_FILE, Register, RegisterError, locked
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
@@ -127,7 +127,13 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
     try:
-        kept_entries = Register.load(root).of_candidate(candidate)
+        with locked(root):
+            register = Register.load(root)
+            kept_entries = register.of_candidate(candidate)
+            for entry in kept_entries:  # the course identifier goes: reused by someone else, it would take over
+                entry.candidat = ""     # these numbers on the next batch and void the documents they name
+            if kept_entries:
+                register.save()
     except RegisterError as exc:
         kept_entries = []
         done.append(f"{REGISTER_FILE} non lu et laissé tel quel : {exc}")
@@ -135,7 +141,7 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         done.append(f"{REGISTER_FILE} : {len(kept_entries)} entrée(s) gardée(s) volontairement ("
                     + ", ".join(e.numero for e in kept_entries) + ") : numéro, nature, nom, date et lieu de naissance, "
                     "date et lieu de délivrance, empreinte du code ; le minimum pour vérifier le document et en "
-                    "délivrer un duplicata, que le certificateur conserve")
+                    "délivrer un duplicata, que le certificateur conserve (l'identifiant du cours en est retiré)")
     for name in (FAILURES_FILE, COLLECT_FILE):  # {assignment: {candidate: ...}} at the course root
         kept = root / name
         if kept.exists():
