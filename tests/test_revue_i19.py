@@ -297,3 +297,17 @@ def test_an_identifier_reused_after_erasure_never_takes_over_an_issued_document(
     newcomer = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
     assert newcomer["numero"] != doc["numero"] and newcomer["etat"] == "nouveau"
     assert verify(root, doc["numero"], code).ok
+
+
+def test_a_key_restored_readable_by_others_is_made_private_again(tmp_path):
+    """Whoever reads the key and the register can make the code of any document issued: a key restored from a
+    backup with a mode of 0644 is closed again (0600) the first time it is used."""
+    import os
+    import stat
+
+    from mdpc.core.register import KEY_FILE, load_key
+
+    key = load_key(tmp_path)
+    os.chmod(tmp_path / KEY_FILE, 0o644)
+    assert load_key(tmp_path, create=False) == key
+    assert stat.S_IMODE(os.stat(tmp_path / KEY_FILE).st_mode) == 0o600

@@ -140,6 +140,8 @@ def load_key(course_root: str | Path, create: bool = True) -> bytes:
                 fh.write(secrets.token_hex(32) + "\n")
     if path.is_symlink() or not path.is_file():
         raise RegisterError(f"Clé de vérification {path} refusée : ce n'est pas un fichier ordinaire.")
+    if path.stat().st_mode & 0o077:  # restored from a backup or copied without its mode: owner only again
+        os.chmod(path, 0o600)
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
         raise RegisterError(f"Clé de vérification {path} illisible (64 chiffres hexadécimaux attendus) : les codes "
