@@ -311,3 +311,18 @@ def test_a_key_restored_readable_by_others_is_made_private_again(tmp_path):
     os.chmod(tmp_path / KEY_FILE, 0o644)
     assert load_key(tmp_path, create=False) == key
     assert stat.S_IMODE(os.stat(tmp_path / KEY_FILE).st_mode) == 0o600
+
+
+def test_a_birth_date_mistyped_into_the_future_is_refused(tmp_path):
+    """« 2094-03-17 » for 1994: no certificate says the holder is born after the jury (or a child); the reason is
+    given, the others go on."""
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    people = {"c01": {"nom": "Fontaine", "prenom": "Léa", "date_naissance": "2094-03-17"},
+              "c02": {"nom": "Lambert", "prenom": "Hugo", "date_naissance": "2020-11-02"},
+              "c03": {"nom": "Haddad", "prenom": "Nadia", "date_naissance": "1989-06-25"}}
+    root = course(tmp_path, people)
+    result = by_id(issue(root, [record(sid, CERTIFIED) for sid in people]))
+    for sid in ("c01", "c02"):
+        assert result[sid]["documents"] == [] and "date de naissance invraisemblable" in result[sid]["refus"][0]
+    assert result["c03"]["documents"][0]["nature"] == "certificat"

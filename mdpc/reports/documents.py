@@ -97,8 +97,10 @@ def check_key(course_root: str | Path) -> Register:
     return register
 
 
-def holder_of(record: CandidateRecord, enrolments: enrolment.Enrolments) -> tuple[Holder, list[str]]:
-    """The candidate's civil identity, and what a certificate would lack (French, empty when complete)."""
+def holder_of(record: CandidateRecord, enrolments: enrolment.Enrolments,
+              day: dt.date | None = None) -> tuple[Holder, list[str]]:
+    """The candidate's civil identity, and what a certificate would lack (French, empty when complete); with the
+    jury's `day`, a birth date that cannot be a candidate's (after the jury, or under 14 years before it) too."""
     e = enrolments.get(record.id)
     if record.id in enrolments.problems:
         return Holder(record.id, record.candidate.name, "", None, ""), [enrolments.problems[record.id].rstrip(".")]
@@ -107,6 +109,10 @@ def holder_of(record: CandidateRecord, enrolments: enrolment.Enrolments) -> tupl
         lacks.append(f"nom d'état civil absent de {enrolments.source}")
     if e.birth_date is None:
         lacks.append(f"date de naissance absente de {enrolments.source}")
+    elif day is not None and not day.replace(year=day.year - 100, day=min(day.day, 28)) < e.birth_date <= day.replace(
+            year=day.year - 14, day=min(day.day, 28)):
+        lacks.append(f"date de naissance invraisemblable dans {enrolments.source} ({french_date(e.birth_date)}, pour "
+                     f"un jury du {french_date(day)}) : corrigez-la, le parchemin la porte")
     if e.family_name:
         return Holder(record.id, e.given_name, e.family_name, e.birth_date, e.birth_place), lacks
     return Holder(record.id, record.candidate.name, "", e.birth_date, e.birth_place), lacks
@@ -211,7 +217,7 @@ def issue_documents(records: list[CandidateRecord], out_dir: Path, course_root: 
         register = check_key(course_root)
         key = load_key(course_root)
         for record in tqdm(records, desc="Documents", unit="candidat", disable=not progress):
-            holder, lacks = holder_of(record, enrolments)
+            holder, lacks = holder_of(record, enrolments, day)
             try:
                 results.append(_issue_one(record, issue, holder, lacks, register, key, out_dir, pdf))
             except Exception as exc:  # one candidate's failure never stops the batch
