@@ -326,3 +326,14 @@ def test_a_birth_date_mistyped_into_the_future_is_refused(tmp_path):
     for sid in ("c01", "c02"):
         assert result[sid]["documents"] == [] and "date de naissance invraisemblable" in result[sid]["refus"][0]
     assert result["c03"]["documents"][0]["nature"] == "certificat"
+
+
+def test_a_file_reference_written_as_a_section_is_not_cited(tmp_path):
+    """« dossier: {numero: AH-1, avis: …} »: the minutes cite the reference as it is; a section would carry the
+    referent's words into them."""
+    accs = ex.parse({"candidats": {"c01": {"dossier": {"numero": "AH-1", "avis": HEALTH}, "amenagements": {
+        "supports_adaptes": {"avis_referent": ADVICE}}}}}, REF)
+    records = build_records({"c01": submission("c01")}, accs, "Session")
+    assert HEALTH not in json.dumps([r.to_json() for r in records], ensure_ascii=False)
+    assert HEALTH not in cohort.minutes_csv(records).to_csv()
+    assert any("« dossier » est la seule référence" in r.message for r in accs.refusals)

@@ -172,7 +172,13 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
             result.refusals.append(Refusal(candidate, f"Demande illisible pour {candidate} : attendu « dossier », "
                                                       "« amenagements » et « dispenses »."))
             continue
-        acc = Accommodation(candidate, " ".join(str(entry.get("dossier") or "").split()))
+        reference = entry.get("dossier")
+        if isinstance(reference, dict | list):  # its text would be cited as is by the minutes: never a structure
+            result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « dossier » est la seule "
+                                                      "référence du dossier du référent (ex. AH-2027-005), pas une "
+                                                      "liste ni une section."))
+            reference = ""
+        acc = Accommodation(candidate, " ".join(str(reference or "").split()))
         for k in entry:
             if k in LEGACY:
                 result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « {k} » est l'ancien "
