@@ -337,3 +337,20 @@ def test_a_file_reference_written_as_a_section_is_not_cited(tmp_path):
     assert HEALTH not in json.dumps([r.to_json() for r in records], ensure_ascii=False)
     assert HEALTH not in cohort.minutes_csv(records).to_csv()
     assert any("« dossier » est la seule référence" in r.message for r in accs.refusals)
+
+
+def test_running_the_batch_again_the_same_day_is_not_a_duplicate(tmp_path):
+    """The coordinator corrects a comment and runs « mdpc rapports » again the same day, before handing anything
+    out: the certificates stay originals (no « duplicata » mark, no re-edition in the register). A later day is a
+    re-edition, as before."""
+    from test_documents import CERTIFIED, by_id, course, issue, record, text_of
+
+    from mdpc.core.register import Register
+
+    root = course(tmp_path)
+    issue(root, [record("c01", CERTIFIED)])
+    again = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
+    assert again["etat"] == "réécrit" and "duplicata" not in text_of(again["html"])
+    assert Register.load(root).entries[0].reeditions == []
+    later = by_id(issue(root, [record("c01", CERTIFIED)], today=dt.date(2027, 2, 1)))["c01"]["documents"][0]
+    assert later["etat"] == "réédition" and "Réédition (duplicata) établie le 1er février 2027" in text_of(later["html"])

@@ -66,6 +66,7 @@ class Entry:
     rncp: str
     candidat: str               # the course's identifier: the same document keeps its number on a new run
     empreinte_code: str = ""    # SHA-256 of the verification code (the code itself is not kept)
+    date_edition: str = ""      # ISO date of the first edition ("" in a register older than this field)
     reeditions: list[str] = field(default_factory=list)     # ISO dates of the re-editions (duplicates)
     remplacements: list[dict] = field(default_factory=list)  # earlier contents of this number: {date, empreinte_code}
 
@@ -153,7 +154,8 @@ def _entry_of(raw: dict) -> Entry:
     """An entry of the register's file, each field of the type it must have (a TypeError or ValueError otherwise:
     a hand-edited or damaged register is said unreadable, never half-read)."""
     entry = Entry(**{k: v for k, v in raw.items() if k in Entry.__dataclass_fields__})
-    texts = [getattr(entry, k) for k in (*_CANONICAL, "candidat", "empreinte_code")] + list(entry.reeditions)
+    texts = [getattr(entry, k) for k in (*_CANONICAL, "candidat", "empreinte_code", "date_edition")]
+    texts += list(entry.reeditions)
     texts += [v for r in entry.remplacements for v in r.values()]
     if (not all(isinstance(t, str) for t in texts) or not isinstance(entry.reeditions, list)
             or not all(isinstance(r, dict) for r in entry.remplacements)):
@@ -202,21 +204,25 @@ class Register:
     def issue(self, key: bytes, content: dict, candidate: str, prefix: str, today: dt.date) -> tuple[Entry, str, str]:
         """Register the document `content` (the :data:`_CANONICAL` fields but its number) of `candidate`.
 
-        Returns the entry, its verification code and what happened: « nouveau » (a new number), « réédition »
-        (same number, same content: today's date added to its re-editions) or « modifié » (same number, the
-        content changed, e.g. a corrected name: the former code's digest is kept in ``remplacements`` and no
-        longer verifies)."""
+        Returns the entry, its verification code and what happened: « nouveau » (a new number), « réécrit » (same
+        number, same content, on the day of its first edition: the batch run again before anything was handed
+        out, not a duplicate), « réédition » (same number, same content, a later day: today's date added to its
+        re-editions) or « modifié » (same number, the content changed, e.g. a corrected name: the former code's
+        digest is kept in ``remplacements`` and no longer verifies)."""
         entry = next((e for e in self.of_candidate(candidate)
                       if e.nature == content["nature"] and e.bloc == content.get("bloc", "")), None)
         if entry is None:
             year = dt.date.fromisoformat(content["date_delivrance"]).year
-            entry = Entry(numero=self.next_number(prefix, year), candidat=candidate,
+            entry = Entry(numero=self.next_number(prefix, year), candidat=candidate, date_edition=today.isoformat(),
                           **{k: str(content.get(k, "")) for k in _CANONICAL if k != "numero"})
             self.entries.append(entry)
             state = "nouveau"
         else:
             fresh = {k: str(content.get(k, "")) for k in _CANONICAL if k != "numero"}
-            if all(getattr(entry, k) == v for k, v in fresh.items()):
+            if all(getattr(entry, k) == v for k, v in fresh.items()) and (
+                    entry.date_edition == today.isoformat() and not entry.reeditions):
+                state = "réécrit"
+            elif all(getattr(entry, k) == v for k, v in fresh.items()):
                 state = "réédition"
                 if today.isoformat() not in entry.reeditions:
                     entry.reeditions.append(today.isoformat())

@@ -203,9 +203,9 @@ def issue_documents(records: list[CandidateRecord], out_dir: Path, course_root: 
                     today: dt.date | None = None) -> dict:
     """Certificates or bloc attestations, and a letter, for every candidate (see the module's docstring).
 
-    Returns, per candidate, what was written (numbers, state « nouveau », « réédition » or « modifié », paths),
-    the French reasons of what was refused, and any error (one candidate's failure never stops the others);
-    with the register's path and the output folder."""
+    Returns, per candidate, what was written (numbers, state « nouveau », « réécrit », « réédition » or « modifié »,
+    paths), the French reasons of what was refused, and any error (one candidate's failure never stops the
+    others); with the register's path and the output folder."""
     day, cert = check_batch(course_root, deliberation_date, place)
     issue = Issue(cert, day, " ".join(place.split()), today or dt.date.today())
     enrolments = enrolment.load(course_root)
