@@ -354,3 +354,29 @@ def test_running_the_batch_again_the_same_day_is_not_a_duplicate(tmp_path):
     assert Register.load(root).entries[0].reeditions == []
     later = by_id(issue(root, [record("c01", CERTIFIED)], today=dt.date(2027, 2, 1)))["c01"]["documents"][0]
     assert later["etat"] == "réédition" and "Réédition (duplicata) établie le 1er février 2027" in text_of(later["html"])
+
+
+def test_a_document_still_verifies_from_the_archive_of_its_register(tmp_path, capsys):
+    """The session's course folder is deleted at the end of retention (README); the certifier kept the register and
+    its key in an archive folder, with no nbgrader in it: « mdpc verifier » still answers from there."""
+    import re
+    import shutil
+
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.cli import main
+    from mdpc.core.register import KEY_FILE, REGISTER_FILE
+
+    root = course(tmp_path)
+    doc = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
+    code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<",
+                     doc["html"].read_text(encoding="utf-8")).group(1)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    for name in (REGISTER_FILE, KEY_FILE):
+        shutil.copy2(root / name, archive / name)
+    shutil.rmtree(root)
+    assert main(["verifier", doc["numero"], code, "--cours", str(archive)]) == 0
+    assert "Léa FONTAINE" in capsys.readouterr().out
+    assert main(["verifier", doc["numero"], code, "--cours", str(tmp_path)]) == 2
+    assert "Aucun registre des documents délivrés" in capsys.readouterr().err
