@@ -380,3 +380,19 @@ def test_a_document_still_verifies_from_the_archive_of_its_register(tmp_path, ca
     assert "Léa FONTAINE" in capsys.readouterr().out
     assert main(["verifier", doc["numero"], code, "--cours", str(tmp_path)]) == 2
     assert "Aucun registre des documents délivrés" in capsys.readouterr().err
+
+
+def test_a_lost_register_never_gives_the_same_numbers_again(tmp_path):
+    """The register is lost, its key is there: starting from an empty register would give MDPC-2027-0001 to
+    someone else while Léa's certificate carries it. The batch stops and says so."""
+    from test_documents import CERTIFIED, by_id, course, issue, record
+
+    from mdpc.core.register import REGISTER_FILE
+    from mdpc.reports.documents import DocumentError
+
+    root = course(tmp_path)
+    assert by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]["numero"] == "MDPC-2027-0001"
+    (root / REGISTER_FILE).unlink()
+    with pytest.raises(DocumentError, match="introuvable alors que sa clé existe"):
+        issue(root, [record("c02", CERTIFIED)])
+    assert not (root / REGISTER_FILE).exists()

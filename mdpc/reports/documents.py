@@ -89,6 +89,11 @@ def check_key(course_root: str | Path) -> Register:
     """The register, once it is sure that its key is there when it already lists documents: a new key would
     silently void every code already issued (a copy of the course folder made without its dot files)."""
     register = Register.load(course_root)
+    if not register.path.exists() and (Path(course_root) / KEY_FILE).exists():
+        raise DocumentError(f"Registre des documents délivrés {register.path} introuvable alors que sa clé existe : "
+                            "des documents ont été délivrés depuis ce dossier ; restaurez le registre depuis une "
+                            "sauvegarde (repartir d'un registre vide redonnerait leurs numéros à d'autres). Si aucun "
+                            f"document n'a jamais été remis, supprimez {KEY_FILE} ; rien n'a été délivré.")
     if register.entries and not (Path(course_root) / KEY_FILE).exists():
         raise DocumentError(f"Clé de vérification {Path(course_root) / KEY_FILE} introuvable alors que le registre "
                             f"compte {len(register.entries)} document(s) délivré(s) : restaurez-la depuis une "
