@@ -148,6 +148,7 @@ def test_a_genuine_number_and_code_on_an_altered_document_is_caught_when_its_hol
     forged = verify(root, doc["numero"], code, "Mallory FAUSSAIRE")
     assert not forged.ok and "le titulaire inscrit au registre est « Léa FONTAINE »" in forged.message
     assert not verify(root, doc["numero"], code, "Léa Fontaine", "1994-03-18").ok
+    assert "illisible" in verify(root, doc["numero"], code, "Léa Fontaine", "17 mars 94").message
     assert main(["verifier", doc["numero"], code, "--cours", str(root), "--titulaire", "Mallory FAUSSAIRE"]) == 1
     assert "altéré" in capsys.readouterr().out
 

@@ -291,6 +291,9 @@ def verify(course_root: str | Path, number: str, code: str, holder: str = "", bi
     differs = []
     if holder and _folded(holder) != _folded(entry.titulaire):
         differs.append(f"le titulaire inscrit au registre est « {entry.titulaire} », pas « {holder.strip()} »")
+    if birth and not _day(birth):
+        return Verification(False, f"Date de naissance « {birth.strip()} » illisible : écrivez-la AAAA-MM-JJ ou "
+                                   "JJ/MM/AAAA.", entry)
     if birth and _day(birth) != entry.date_naissance:
         differs.append("la date de naissance inscrite au registre n'est pas celle qui est donnée")
     if differs:
