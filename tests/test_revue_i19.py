@@ -98,7 +98,7 @@ def test_one_malformed_registration_never_stops_the_others(tmp_path):
 
 def test_erasure_removes_the_registration_too(tmp_path):
     """``mdpc effacer`` keeps the register's minimum, not the candidate's whole registration (name, birth date and
-    place, access route) in candidats.yaml."""
+    place, access route) in candidats.yaml; a jury file broken by hand is said, and does not stop the erasure."""
     import contextlib
 
     import yaml
@@ -119,7 +119,9 @@ def test_erasure_removes_the_registration_too(tmp_path):
             return contextlib.nullcontext(Book())
 
     root = course(tmp_path)
+    (root / "dispenses.yaml").write_text("candidats:\n  c01: [\n", encoding="utf-8")  # broken by hand
     done = erasure.erase_candidate(FakeCourse(root), "c01")
+    assert "dispenses.yaml illisible (YAML invalide), laissé tel quel : retirez-en le candidat à la main" in done
     text = (root / "candidats.yaml").read_text(encoding="utf-8")
     assert "Fontaine" not in text and "1994-03-17" not in text and "Annecy" not in text
     assert set(yaml.safe_load(text)["candidats"]) == {"c02", "c03", "c04"}

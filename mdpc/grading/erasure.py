@@ -84,6 +84,21 @@ def issued_copies(folder, candidate: str) -> list:
     return [p for p in sorted(folder.glob("*")) if names.fullmatch(p.name) and (p.is_file() or p.is_symlink())]
 
 
+def _drop_entry(path, candidate: str, header: str, said: str) -> str:
+    """Remove `candidate` from the ``candidats:`` section of the YAML file `path` (header written again); what was
+    done, in French. An unreadable file is left as it is and said: the rest of the erasure goes on."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return f"{path.name} illisible (YAML invalide), laissé tel quel : retirez-en le candidat à la main"
+    people = data.get("candidats") if isinstance(data, dict) else None
+    if not isinstance(people, dict) or candidate not in people:
+        return f"{path.name} : candidat absent"
+    del people[candidate]
+    write_text(path, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return f"{path.name} : {said}"
+
+
 def erase_candidate(course: Course, candidate: str) -> list[str]:
     """Remove everything about `candidate` from the course folder; returns what was done, in French.
     The identifier is checked first (:func:`check_identifier`) and never used as a pattern: erasing
@@ -156,19 +171,11 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         similar.unlink()
         done.append("similitudes.json supprimé (refait sans le candidat à la prochaine vérification)")
     for path in sorted(root.glob("dispenses*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if candidate in (data.get("candidats") or {}):
-            del data["candidats"][candidate]
-            path.write_text(FILE_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-            done.append(f"{path.name} : entrée du candidat retirée")
+        done.append(_drop_entry(path, candidate, FILE_HEADER, "entrée du candidat retirée"))
     enrolments = root / ENROLMENT_FILE  # civil identity and birth date: the register keeps the minimum it needs
     if enrolments.is_file() and not enrolments.is_symlink():
-        data = yaml.safe_load(enrolments.read_text(encoding="utf-8")) or {}
-        people = data.get("candidats") if isinstance(data, dict) else None
-        if isinstance(people, dict) and candidate in people:
-            del people[candidate]
-            write_text(enrolments, ENROLMENT_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-            done.append(f"{ENROLMENT_FILE} : inscription du candidat retirée (identité, naissance, voie d'accès)")
+        done.append(_drop_entry(enrolments, candidate, ENROLMENT_HEADER,
+                                "inscription du candidat retirée (identité, naissance, voie d'accès)"))
     mention = re.compile(rf"(?<![\w-]){re.escape(candidate)}(?![\w-])")
     for journal in sorted(root.glob("journal_*.log")):
         lines = journal.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
