@@ -234,7 +234,8 @@ def test_letter_says_decision_per_bloc_what_remains_validity_and_appeal(tmp_path
     letter = text_of(by_id(issue(root, [records["c02"]]))["c02"]["lettre"]["html"])
     for mention in ["École fictive de démonstration MDPC (SAS)", "Hugo LAMBERT", "né(e) le 2 novembre 1998",
                     "s'est réuni le 15 janvier 2027 à Lyon, au titre de la session « Session de test »",
-                    "il a validé 2 bloc(s) de compétences sur 4 et sursis à statuer sur les blocs en attente",
+                    "il a validé 2 bloc(s) de compétences sur 4, n'a pas validé 1 bloc(s) et a sursis à statuer sur 1 bloc(s) en "
+                    "attente",
                     "niveau 7 du cadre national", "Code(s) NSF : 312", "enregistrée au Répertoire national",
                     "Vous pourrez vous présenter à nouveau", "Les blocs en attente feront l'objet d'une décision",
                     "RNCP00000BC01", "✔ validé", "RNCP00000BC02", "✘ non validé", "RNCP00000BC04", "… en attente",

@@ -399,3 +399,13 @@ def test_a_lost_register_never_gives_the_same_numbers_again(tmp_path):
     with pytest.raises(DocumentError, match="introuvable alors que sa clé existe"):
         issue(root, [record("c02", CERTIFIED)])
     assert not (root / REGISTER_FILE).exists()
+
+
+def test_a_pending_decision_says_which_blocs_are_not_validated(tmp_path):
+    """Blocs 1 to 3 not validated, bloc 4 waiting for its levels: the letter's decision sentence does not read as if
+    the jury had only deferred."""
+    from test_documents import by_id, course, issue, record, text_of
+
+    root = course(tmp_path)
+    letter = text_of(by_id(issue(root, [record("c03", {1: 0, 2: 0, 3: 0, 4: None})]))["c03"]["lettre"]["html"])
+    assert "Après délibération, il n'a pas validé 3 bloc(s) et a sursis à statuer sur 1 bloc(s) en attente" in letter

@@ -176,9 +176,13 @@ def _decision_sentence(record: CandidateRecord, cert: Certification) -> str:
         return (f"il a prononcé une validation partielle de la certification : vous avez validé {acquired} bloc(s) de "
                 f"compétences sur {total}.")
     if status == CertificationStatus.PENDING:
-        done = f"il a validé {acquired} bloc(s) de compétences sur {total} et" if acquired else "il a"
-        return (f"{done} sursis à statuer sur les blocs en attente, dont certaines évaluations n'ont pas encore de "
-                "niveau arrêté : il statuera lorsqu'elles l'auront.")
+        failed = sum(b.status == Outcome.NOT_VALIDATED for b in record.blocs)
+        pending = sum(b.status == Outcome.PENDING for b in record.blocs)
+        parts = ([f"a validé {acquired} bloc(s) de compétences sur {total}"] if acquired else []) + (
+            [f"n'a pas validé {failed} bloc(s)"] if failed else []) + [f"a sursis à statuer sur {pending} bloc(s) en "
+                                                                        "attente"]
+        return (f"il {', '.join(parts[:-1])}{' et ' if len(parts) > 1 else ''}{parts[-1]}, dont certaines évaluations "
+                "n'ont pas encore de niveau arrêté : il statuera lorsqu'elles l'auront.")
     return "il n'a validé aucun bloc de compétences à l'issue de cette session."
 
 
