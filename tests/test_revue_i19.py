@@ -30,10 +30,15 @@ def test_a_refusal_never_quotes_free_text_of_the_jurys_file():
                                             "avis_referent": ADVICE}],
                          f"lecteur ({HEALTH})": {"avis_referent": ADVICE}},
         "dispenses": [{"competence": f"C4.2 {HEALTH}", "critere": 3, "avis_referent": ADVICE},
+                      {"competence": "C4.2", "critere": 3, "avis_referent": ADVICE, "date_decision_jury": "2027-01-05",
+                       ex.CONDITION_CAPACITY: {"affirmee": True, "motif": ADVICE}},
                       {"competence": "C4.2", "critere": f"3 {HEALTH}", "avis_referent": ADVICE}],
         f"note {HEALTH}": "x"}}}
+    data["candidats"]["c02"] = {"dossier": "AH-2", "amenagements": {"format_adapte": [
+        {"competence": "C2.5", "adaptation": "cecite", "avis_referent": ADVICE}]}}  # one word, code-like
     accs = ex.parse(data, REF)
-    assert len(accs.refusals) == 7, accs.refusals
+    assert len(accs.refusals) == 9, accs.refusals
+    assert "cecite" not in " ".join(r.message for r in accs.refusals)
     records = build_records({"c01": submission("c01")}, accs, "Session")
     for text in ([r.message for r in accs.refusals], json.dumps([r.to_json() for r in records], ensure_ascii=False),
                  cohort.minutes_csv(records).to_csv()):

@@ -28,14 +28,17 @@ KIND_LABEL = {EXTRA_TIME: "temps supplémentaire", ASSISTANCE: "assistance d'un 
               MATERIALS: "supports et matériel adaptés", FORMAT: "format de la modalité adapté"}
 
 
-_CODE_LIKE = re.compile(r"[A-Za-z0-9_.\-]{1,40}")
+_KEY = re.compile(r"[A-Za-z0-9_.\-]{1,40}")   # a key of the file, as its author named it
+COMPETENCY_CODE = re.compile(r"C\d{1,2}\.\d{1,2}")
+NUMBER = re.compile(r"-?\d{1,6}")
 
 
-def shown(value: object) -> str:
-    """`value` of the jury's file as a refusal message may quote it: « C2.5 » when it reads like a code, a key or a
-    number; otherwise it is not copied (a refusal goes into the minutes, and free text there may be health data)."""
+def shown(value: object, pattern: re.Pattern = _KEY) -> str:
+    """`value` of the jury's file as a refusal message may quote it: « C2.5 » when it has the form `pattern` says
+    (a competency code, a number, a key); otherwise it is not copied: a refusal goes into the minutes, the CSV files
+    and the command line, and free text there may be health data."""
     text = str(value)
-    if _CODE_LIKE.fullmatch(text):
+    if pattern.fullmatch(text):
         return f"« {text} »"
     return "(texte libre non recopié : il pourrait contenir des données de santé)"
 
@@ -149,12 +152,12 @@ def parse_adaptations(candidate: str, data, competencies: set[str],
                 wanted = str(item.get("adaptation", "")) if isinstance(item, Mapping) else ""
                 found = next((e for e in frame.get(code, ()) if e.code == wanted), None)
                 if code not in competencies:
-                    local.append(f"{here}, demande {k} : compétence {shown(code)} inconnue du référentiel.")
+                    local.append(f"{here}, demande {k} : compétence {shown(code, COMPETENCY_CODE)} inconnue du référentiel.")
                 elif code not in frame:
                     local.append(f"{here}, demande {k} : {code} n'est pas évaluée en situation ; le cadre des "
                                  "aménagements possibles (grilles/cadre_amenagements.yaml) ne prévoit pas d'en adapter le format.")
                 elif found is None:
-                    local.append(f"{here}, demande {k} : l'adaptation {shown(wanted)} n'est pas dans le cadre des aménagements possibles "
+                    local.append(f"{here}, demande {k} : l'adaptation demandée n'est pas dans le cadre des aménagements possibles "
                                  f"de {code} (possibles : {', '.join(e.code for e in frame[code])}).")
                 problems.extend(local)
                 if not local:
@@ -164,7 +167,7 @@ def parse_adaptations(candidate: str, data, competencies: set[str],
             advice = _advice(entry, here, local)
             minutes = entry.get("minutes") if isinstance(entry, Mapping) else None
             if kind == EXTRA_TIME and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
-                local.append(f"{here} : « minutes » n'est pas un nombre de minutes : reçu {shown(minutes)}.")
+                local.append(f"{here} : « minutes » n'est pas un nombre de minutes : reçu {shown(minutes, NUMBER)}.")
             problems.extend(local)
             if not local:
                 granted.append(Adaptation(kind, advice, minutes if kind == EXTRA_TIME else 0))

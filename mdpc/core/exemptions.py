@@ -35,7 +35,15 @@ from pathlib import Path
 
 import yaml
 
-from mdpc.core.adaptations import EXTRA_TIME, MIN_ADVICE, Adaptation, parse_adaptations, shown
+from mdpc.core.adaptations import (
+    COMPETENCY_CODE,
+    EXTRA_TIME,
+    MIN_ADVICE,
+    NUMBER,
+    Adaptation,
+    parse_adaptations,
+    shown,
+)
 from mdpc.core.referential import Referential, ReferentialError
 from mdpc.core.referential import default as default_referential
 from mdpc.errors import MdpcError
@@ -120,13 +128,13 @@ def _check_exemption(candidate: str, rec, referential: Referential) -> tuple[Exe
         return None, [f"{where} : l'enregistrement n'est pas lisible (attendu : compétence, critère, avis, date, conditions)."]
     code, number = rec.get("competence"), rec.get("critere")
     if str(code) not in referential.competencies:  # its text is not quoted unless it reads like a code
-        return None, [f"{where} : compétence {shown(code)} inconnue du référentiel."]
+        return None, [f"{where} : compétence {shown(code, COMPETENCY_CODE)} inconnue du référentiel."]
     label = f"{where}, {code} critère {number}"
     try:
         referential.criterion(str(code), int(number))
     except (ReferentialError, TypeError, ValueError) as exc:
         return None, [f"{where}, {code} : " + (str(exc) if isinstance(exc, ReferentialError) else
-                                              f"numéro de critère illisible {shown(number)}.")]
+                                              f"numéro de critère illisible {shown(number, NUMBER)}.")]
     problems = []
     advice = rec.get("avis_referent")
     if not isinstance(advice, str) or len(advice.strip()) < 20:
