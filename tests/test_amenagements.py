@@ -98,7 +98,7 @@ def test_structured_adaptations_are_granted_with_the_referents_advice():
                                           "avis_referent": ADVICE}]}}, "n'est pas évaluée en situation"),
     ({"amenagements": {"assistance_tiers": {"avis_referent": "oui"}}}, "avis motivé du référent handicap manque"),
     ({"amenagements": {"temps_supplementaire": {"minutes": 0, "avis_referent": ADVICE}}}, "nombre de minutes"),
-    ({"amenagements": {"chien_guide": {"avis_referent": ADVICE}}}, "genre « chien_guide » inconnu"),
+    ({"amenagements": {"chien_guide": {"avis_referent": ADVICE}}}, "genre d'aménagement inconnu, non recopié ici"),
     ({"motif_amenagement": "Tiers temps"}, "ancien format"),
     ({"dossier": ""}, "sans référence de dossier"),
 ])

@@ -44,9 +44,12 @@ def test_a_refusal_never_quotes_free_text_of_the_jurys_file():
                  cohort.minutes_csv(records).to_csv()):
         assert HEALTH not in str(text)
     messages = " ".join(r.message for r in accs.refusals)
-    assert "texte libre non recopié" in messages and "genre « chien » inconnu" in " ".join(
-        r.message for r in ex.parse({"candidats": {"c": {"dossier": "A", "amenagements": {
-            "chien": {"avis_referent": ADVICE}}}}}, REF).refusals)
+    assert "texte libre non recopié" in messages and "compétence « C9.9 » inconnue" in " ".join(
+        r.message for r in ex.parse({"candidats": {"c": {"dossier": "A", "dispenses": [
+            {"competence": "C9.9", "critere": 1}]}}}, REF).refusals)
+    named = ex.parse({"candidats": {"c": {"dossier": "A", "dyslexie": True, "amenagements": {
+        "dyslexie": {"avis_referent": ADVICE}}}}}, REF).refusals  # a key named after the condition
+    assert len(named) == 2 and not any("dyslexie" in r.message for r in named)
 
 
 def test_exemptions_written_as_a_mapping_are_refused_once_and_clearly():

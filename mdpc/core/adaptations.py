@@ -28,15 +28,14 @@ KIND_LABEL = {EXTRA_TIME: "temps supplémentaire", ASSISTANCE: "assistance d'un 
               MATERIALS: "supports et matériel adaptés", FORMAT: "format de la modalité adapté"}
 
 
-_KEY = re.compile(r"[A-Za-z0-9_.\-]{1,40}")   # a key of the file, as its author named it
 COMPETENCY_CODE = re.compile(r"C\d{1,2}\.\d{1,2}")
 NUMBER = re.compile(r"-?\d{1,6}")
 
 
-def shown(value: object, pattern: re.Pattern = _KEY) -> str:
+def shown(value: object, pattern: re.Pattern) -> str:
     """`value` of the jury's file as a refusal message may quote it: « C2.5 » when it has the form `pattern` says
-    (a competency code, a number, a key); otherwise it is not copied: a refusal goes into the minutes, the CSV files
-    and the command line, and free text there may be health data."""
+    (a competency code, a number); otherwise it is not copied: a refusal goes into the minutes, the CSV files and
+    the command line, and free text there, or a key named after a condition (« dyslexie: … »), may be health data."""
     text = str(value)
     if pattern.fullmatch(text):
         return f"« {text} »"
@@ -143,7 +142,8 @@ def parse_adaptations(candidate: str, data, competencies: set[str],
     for kind, entry in data.items():
         here = f"{where} ({KIND_LABEL.get(kind, '')})"
         if kind not in KIND_LABEL:
-            problems.append(f"{where} : genre {shown(kind)} inconnu (attendu : {', '.join(KIND_LABEL)}).")
+            problems.append(f"{where} : genre d'aménagement inconnu, non recopié ici (attendu : "
+                            f"{', '.join(KIND_LABEL)}).")
         elif kind == FORMAT:
             for k, item in enumerate(entry if isinstance(entry, list) else [entry], 1):
                 local: list[str] = []

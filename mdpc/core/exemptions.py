@@ -192,7 +192,7 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
                 result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « {k} » est l'ancien "
                                                           f"format ; écrivez {LEGACY[k]}."))
             elif k not in CANDIDATE_KEYS:
-                result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : clé {shown(k)} inconnue "
+                result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : clé inconnue, non recopiée ici "
                                                           f"(attendu : {', '.join(CANDIDATE_KEYS)})."))
         acc.adaptations, problems = parse_adaptations(candidate, entry.get("amenagements"),
                                                       set(referential.competencies))
