@@ -73,8 +73,11 @@ def test_a_later_jury_keeps_the_date_and_the_code_of_a_bloc_already_attested(tmp
     first = by_id(issue(root, [record("c02", PENDING)]))["c02"]["documents"]
     code = re.search(r"code de vérification : <span class=\"code\">([^<]+)<",
                      first[0]["html"].read_text(encoding="utf-8")).group(1)
-    later = by_id(issue(root, [record("c02", {**PENDING, 4: 2})], day=dt.date(2027, 3, 1), place="Annecy",
-                        today=dt.date(2027, 3, 2)))["c02"]["documents"]
+    second = by_id(issue(root, [record("c02", {**PENDING, 4: 2})], day=dt.date(2027, 3, 1), place="Annecy",
+                         today=dt.date(2027, 3, 2)))["c02"]
+    later = second["documents"]
+    assert ("à compter de la décision du jury qui les a validés, soit jusqu'au 15 janvier 2032 pour RNCP00000BC01 ; "
+            "15 janvier 2032 pour RNCP00000BC03 ; 1er mars 2032 pour RNCP00000BC04") in text_of(second["lettre"]["html"])
     assert [(d["bloc"][-4:], d["etat"]) for d in later] == [("BC01", "réédition"), ("BC03", "réédition"),
                                                             ("BC04", "nouveau")]
     assert verify(root, first[0]["numero"], code).ok

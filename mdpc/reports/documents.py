@@ -175,6 +175,7 @@ def _issue_one(record: CandidateRecord, issue: Issue, holder: Holder, lacks: lis
         result["refus"].append(f"{what} non délivré(e) : " + " ; ".join(why) + ".")
         wanted = []
     prefix = re.sub(r"[^A-Z0-9]", "", cert.acronym.upper()) or "DOC"
+    validated_on: dict[int, dt.date] = {}  # the day each attested bloc was validated (an earlier jury's, kept)
     for number in wanted:
         bloc = None if number is None else next(b for b in record.blocs if b.number == number)
         content = {"nature": CERTIFICATE if bloc is None else ATTESTATION,
@@ -193,12 +194,14 @@ def _issue_one(record: CandidateRecord, issue: Issue, holder: Holder, lacks: lis
         again = entry.reeditions[-1] if state == "réédition" else ""
         page = certificate_page(dated, holder, entry.numero, code, bloc, again)
         stem = f"certificat_{sid}" if bloc is None else f"attestation_{sid}_{content['bloc'][-4:]}"
+        if bloc is not None:
+            validated_on[bloc.number] = dated.date
         result["documents"].append({"numero": entry.numero, "nature": content["nature"], "bloc": content["bloc"],
                                     "etat": state, **_write(page, out_dir, stem, pdf, result["avertissements"])})
     issued = [(d["numero"], "votre certificat" if not d["bloc"] else f"l'attestation de validation du bloc {d['bloc']}")
               for d in result["documents"]]
     page = letter_page(issue, holder, record, issued, "" if not result["refus"] else
-                       WITHHELD_ENROLMENT if lacks else "enregistrement")
+                       WITHHELD_ENROLMENT if lacks else "enregistrement", validated_on)
     result["lettre"] = _write(page, out_dir, f"lettre_{sid}", pdf, result["avertissements"])
     return result
 

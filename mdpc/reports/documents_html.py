@@ -202,11 +202,12 @@ def _bloc_rows(record: CandidateRecord, cert: Certification) -> str:
 
 
 def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: list[tuple[str, str]],
-                withheld: str = "") -> str:
+                withheld: str = "", validated_on: dict[int, dt.date] | None = None) -> str:
     """The notification of the jury's decision to the candidate: decision per bloc, what remains to validate,
     how long acquired blocs stay valid, the ways to appeal. `issued`: the documents issued with it (number,
     what it is); `withheld`: why a document the decision grants could not be issued yet, "" when none was withheld
-    (:data:`WITHHELD_ENROLMENT`: the registration is incomplete; anything else: a reason the letter does not name)."""
+    (:data:`WITHHELD_ENROLMENT`: the registration is incomplete; anything else: a reason the letter does not name);
+    `validated_on`: the day an earlier jury validated a bloc (its attestation keeps that date), per bloc number."""
     cert = issue.cert
     birth = holder.birth_text()
     left = [b for b in record.blocs if b.status != Outcome.VALIDATED]
@@ -223,7 +224,14 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
     else:
         remains = "<p>Vous n'avez plus aucun bloc à valider pour cette certification.</p>"
     validity = ""
-    if cert.bloc_validity_years and left and record.decision.blocs_acquired:
+    earlier = {n: d for n, d in (validated_on or {}).items() if d < issue.date}
+    if cert.bloc_validity_years and left and record.decision.blocs_acquired and earlier:
+        validity = (f"<p>Les blocs validés le restent pendant {cert.bloc_validity_years} ans à compter de la décision du "
+                    "jury qui les a validés, soit jusqu'au "
+                    + " ; ".join(f"{h(french_date(add_years(earlier.get(n, issue.date), cert.bloc_validity_years)))} "
+                                 f"pour {h(cert.bloc_code(n))}" for n in sorted(record.decision.blocs_acquired))
+                    + " : vous pouvez compléter la certification dans ce délai sans les repasser.</p>")
+    elif cert.bloc_validity_years and left and record.decision.blocs_acquired:
         until = add_years(issue.date, cert.bloc_validity_years)
         validity = (f"<p>Les blocs validés le restent pendant {cert.bloc_validity_years} ans à compter de la présente "
                     f"décision, soit jusqu'au {h(french_date(until))} : vous pouvez compléter la certification dans ce "
