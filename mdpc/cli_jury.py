@@ -38,10 +38,13 @@ def cmd_exporter_badges(args) -> int:
 
 def cmd_verifier(args) -> int:
     from mdpc.core.certification import french_date
-    from mdpc.core.register import verify
-    from mdpc.grading.course import Course
+    from mdpc.core.register import REGISTER_FILE, RegisterError, verify
 
-    result = verify(Course(args.cours).root, args.numero, args.code)
+    folder = Path(args.cours).resolve()  # a course folder, or the archive a certifier keeps after deleting it
+    if not (folder / REGISTER_FILE).is_file():
+        raise RegisterError(f"Aucun registre des documents délivrés dans {folder} ({REGISTER_FILE} absent) : indiquez "
+                            "avec --cours le dossier du cours, ou celui où le registre et sa clé sont archivés.")
+    result = verify(folder, args.numero, args.code, args.titulaire or "", args.naissance or "")
     print(("✔ " if result.ok else "✘ ") + result.message)
     e = result.entry
     if result.ok and e is not None:

@@ -108,7 +108,11 @@ def build_parser(commands: dict[str, Callable]) -> argparse.ArgumentParser:
                                         "et son code de vérification correspond-il ? (code de sortie 1 sinon)")
     p.add_argument("numero", help="numéro du document (ex. MDPC-2027-0001)")
     p.add_argument("code", help="code de vérification imprimé sur le document (ex. 7KQ2-M9XD-3F8A-TV1C)")
-    p.add_argument("--cours", default=".", help="dossier du cours (celui du registre registre_parchemins.json)")
+    p.add_argument("--cours", default=".", help="dossier du registre registre_parchemins.json et de sa clé : celui du "
+                                                "cours, ou celui où ils sont archivés")
+    p.add_argument("--titulaire", help="nom du titulaire lu sur le document présenté (comparé au registre)")
+    p.add_argument("--naissance", help="date de naissance lue sur le document présenté, AAAA-MM-JJ ou JJ/MM/AAAA "
+                                       "(comparée au registre)")
     p.set_defaults(func=commands["cmd_verifier"])
     for name, func, helptext in (("decisions", commands["cmd_decisions"], "décisions par candidat, compétence et bloc"),
                                  ("rapports", commands["cmd_rapports"], "rapports individuels (papermill, HTML) et CSV de "

@@ -309,7 +309,7 @@ def test_exempting_a_whole_competency_is_refused():
     ({"avis_referent": ""}, "avis motivé du référent handicap manque"),
     ({"date_decision_jury": "bientôt"}, "date de la décision du jury"),
     ({"critere": 7}, "n'a pas de critère n° 7"),
-    ({"competence": "C9.9"}, "« C9.9 » n'existe pas"),
+    ({"competence": "C9.9"}, "compétence « C9.9 » inconnue du référentiel"),
 ])
 def test_incomplete_exemption_is_refused_with_the_missing_condition(change, message):
     acc = ex.parse({"candidats": {"x": candidate(exemption("C4.2", 3, **change))}}, REF)

@@ -236,7 +236,7 @@ def test_jury_minutes_and_cohort_report(run):
     assert table.set_index("candidat").loc["c05", "bloc 1"] == "validé"
     assert str(table.set_index("candidat").loc["c05", "blocs acquis"]) == "1, 2, 3, 4"
     assert table.set_index("candidat").loc["c05", "aménagements et dispenses"] == (
-        "aménagement (dossier AH-2027-005) ; dispense C4.2-3 (dossier AH-2027-005, jury du 2027-01-05)")
+        "aménagement (dossier AH-2027-005) ; dispense C4.2-3 (dossier AH-2027-005, jury du 5 janvier 2027)")
     assert table.set_index("candidat").loc["c03", "voie d'accès"] == "validation des acquis de l'expérience (VAE)"
     for name in ("pv_jury.csv", "cohorte_decisions.csv"):
         assert "Déficience" not in (batch["pv_csv"].parent / name).read_text(encoding="utf-8-sig")

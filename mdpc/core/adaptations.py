@@ -10,6 +10,7 @@ an adapted format must be one of the frame's adaptations for that competency.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +26,20 @@ MIN_ADVICE = 20  # characters: a reasoned advice, not a word
 EXTRA_TIME, ASSISTANCE, MATERIALS, FORMAT = "temps_supplementaire", "assistance_tiers", "supports_adaptes", "format_adapte"
 KIND_LABEL = {EXTRA_TIME: "temps supplémentaire", ASSISTANCE: "assistance d'un tiers",
               MATERIALS: "supports et matériel adaptés", FORMAT: "format de la modalité adapté"}
+
+
+COMPETENCY_CODE = re.compile(r"C\d{1,2}\.\d{1,2}")
+NUMBER = re.compile(r"-?\d{1,6}")
+
+
+def shown(value: object, pattern: re.Pattern) -> str:
+    """`value` of the jury's file as a refusal message may quote it: « C2.5 » when it has the form `pattern` says
+    (a competency code, a number); otherwise it is not copied: a refusal goes into the minutes, the CSV files and
+    the command line, and free text there, or a key named after a condition (« dyslexie: … »), may be health data."""
+    text = str(value)
+    if pattern.fullmatch(text):
+        return f"« {text} »"
+    return "(texte libre non recopié : il pourrait contenir des données de santé)"
 
 
 class FrameError(MdpcError):
@@ -125,9 +140,10 @@ def parse_adaptations(candidate: str, data, competencies: set[str],
         return [], [f"{where} : « amenagements » s'écrit par genre ({', '.join(KIND_LABEL)})."]
     granted, problems = [], []
     for kind, entry in data.items():
-        here = f"{where} ({KIND_LABEL.get(kind, kind)})"
+        here = f"{where} ({KIND_LABEL.get(kind, '')})"
         if kind not in KIND_LABEL:
-            problems.append(f"{where} : genre « {kind} » inconnu (attendu : {', '.join(KIND_LABEL)}).")
+            problems.append(f"{where} : genre d'aménagement inconnu, non recopié ici (attendu : "
+                            f"{', '.join(KIND_LABEL)}).")
         elif kind == FORMAT:
             for k, item in enumerate(entry if isinstance(entry, list) else [entry], 1):
                 local: list[str] = []
@@ -136,12 +152,12 @@ def parse_adaptations(candidate: str, data, competencies: set[str],
                 wanted = str(item.get("adaptation", "")) if isinstance(item, Mapping) else ""
                 found = next((e for e in frame.get(code, ()) if e.code == wanted), None)
                 if code not in competencies:
-                    local.append(f"{here}, demande {k} : compétence « {code} » inconnue du référentiel.")
+                    local.append(f"{here}, demande {k} : compétence {shown(code, COMPETENCY_CODE)} inconnue du référentiel.")
                 elif code not in frame:
                     local.append(f"{here}, demande {k} : {code} n'est pas évaluée en situation ; le cadre des "
                                  "aménagements possibles (grilles/cadre_amenagements.yaml) ne prévoit pas d'en adapter le format.")
                 elif found is None:
-                    local.append(f"{here}, demande {k} : « {wanted} » n'est pas dans le cadre des aménagements possibles "
+                    local.append(f"{here}, demande {k} : l'adaptation demandée n'est pas dans le cadre des aménagements possibles "
                                  f"de {code} (possibles : {', '.join(e.code for e in frame[code])}).")
                 problems.extend(local)
                 if not local:
@@ -151,7 +167,7 @@ def parse_adaptations(candidate: str, data, competencies: set[str],
             advice = _advice(entry, here, local)
             minutes = entry.get("minutes") if isinstance(entry, Mapping) else None
             if kind == EXTRA_TIME and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0):
-                local.append(f"{here} : « minutes » n'est pas un nombre de minutes (reçu « {minutes} »).")
+                local.append(f"{here} : « minutes » n'est pas un nombre de minutes : reçu {shown(minutes, NUMBER)}.")
             problems.extend(local)
             if not local:
                 granted.append(Adaptation(kind, advice, minutes if kind == EXTRA_TIME else 0))

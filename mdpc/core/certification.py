@@ -273,8 +273,8 @@ def parse(data, source: str = FILE_NAME, blocs: tuple[int, ...] = (1, 2, 3, 4),
 
 
 def _jury_rule(value, problems: list[str]) -> JuryRule | None:
-    if value in (None, {}):
-        return None
+    if value in (None, {}) or isinstance(value, Mapping) and all(v in (None, "") for v in value.values()):
+        return None  # optional: left empty as in the commented model, the minutes say it is not configured
     where = "« composition_jury »"
     if not isinstance(value, Mapping):
         problems.append(f"{where} : membres_min, part_externes_min et president_externe sont attendus")

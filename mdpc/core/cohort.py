@@ -8,10 +8,12 @@ the minutes report.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
+from mdpc.core.certification import french_date
 from mdpc.core.decisions import CriterionStatus, Outcome
 from mdpc.core.minutes import bloc_reasons
 from mdpc.core.record import CandidateRecord
@@ -121,11 +123,19 @@ def minutes_entries(records: list[CandidateRecord]) -> list[MinutesEntry]:
 
 
 def accommodation_text(e: MinutesEntry) -> str:
-    """« aménagement (dossier AH-2027-005) ; dispense C4.2-3 (dossier AH-2027-005, jury du 2027-01-05) »: kinds and
+    """« aménagement (dossier AH-2027-005) ; dispense C4.2-3 (dossier AH-2027-005, jury du 5 janvier 2027) »: kinds and
     file references only, the referent's advice stays in the jury's file."""
     return " ; ".join([f"aménagement (dossier {e.accommodation})"] * bool(e.accommodation)
-                      + [f"dispense {x.competency}-{x.criterion} (dossier {x.reference}, jury du {x.decision_date})"
+                      + [f"dispense {x.competency}-{x.criterion} (dossier {x.reference}, jury du {_day(x.decision_date)})"
                          for x in e.exemptions])
+
+
+def _day(iso: str) -> str:
+    """« 5 janvier 2027 » for « 2027-01-05 », as the minutes write every date (the text as it is otherwise)."""
+    try:
+        return french_date(dt.date.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 def minutes_csv(records: list[CandidateRecord], routes: dict[str, str] | None = None) -> pd.DataFrame:

@@ -13,14 +13,16 @@ repository). French keys, one entry per candidate identifier::
 
 Access routes are those of the RNCP sheets (:data:`ROUTES`). Without the file, or for a candidate it does
 not list, the identity comes from the gradebook and the access route reads « non renseignée »: the minutes
-say so, and a certificate that needs a birth date is not issued (French reason, the batch goes on).
+say so, and a certificate that needs a birth date is not issued (French reason, the batch goes on). A malformed
+entry is treated alike, its reason kept (:attr:`Enrolments.problems`): the minutes say « illisible », the
+candidate's documents are refused with that reason, the other candidates are not held up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -75,9 +77,14 @@ class Enrolment:
 class Enrolments:
     by_candidate: Mapping[str, Enrolment]
     source: str = FILE_NAME
+    problems: Mapping[str, str] = field(default_factory=dict)  # candidate → why their entry was not read (French)
 
     def get(self, candidate: str) -> Enrolment:
         return self.by_candidate.get(candidate) or Enrolment(candidate)
+
+    def route_label(self, candidate: str) -> str:
+        """The access route as the minutes say it; « illisible dans candidats.yaml » for an entry not read."""
+        return f"illisible dans {self.source}" if candidate in self.problems else self.get(candidate).route_label
 
 
 def _entry(candidate: str, entry, where: str) -> Enrolment:
@@ -106,13 +113,24 @@ def _entry(candidate: str, entry, where: str) -> Enrolment:
     return Enrolment(candidate, text("nom"), text("prenom"), birth, text("lieu_naissance"), route)
 
 
-def parse(data, source: str = FILE_NAME) -> Enrolments:
+def parse(data, source: str = FILE_NAME, strict: bool = True) -> Enrolments:
+    """The registrations in `data` (as YAML reads it). A malformed entry raises a French EnrolmentError; with
+    `strict` False it is left out and its reason kept in ``problems`` instead: one candidate's mistake never stops
+    the minutes or the other candidates' documents (theirs is refused with that reason)."""
     where = f"Fichier {source}"
     if data is None:
         return Enrolments({}, source)
     if not isinstance(data, Mapping) or not isinstance(data.get("candidats") or {}, Mapping):
         raise EnrolmentError(f"{where} : une section « candidats: » est attendue, un candidat par identifiant.")
-    return Enrolments({str(k): _entry(str(k), v, where) for k, v in (data.get("candidats") or {}).items()}, source)
+    entries, problems = {}, {}
+    for k, v in (data.get("candidats") or {}).items():
+        try:
+            entries[str(k)] = _entry(str(k), v, where)
+        except EnrolmentError as exc:
+            if strict:
+                raise
+            problems[str(k)] = str(exc)
+    return Enrolments(entries, source, problems)
 
 
 def load(path: str | Path) -> Enrolments:
@@ -126,7 +144,7 @@ def load(path: str | Path) -> Enrolments:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise EnrolmentError(f"Fichier {path.name} illisible (YAML invalide) : {exc}") from exc
-    return parse(data, path.name)
+    return parse(data, path.name, strict=False)
 
 
 def dump(data: Mapping) -> str:

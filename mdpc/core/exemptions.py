@@ -35,7 +35,15 @@ from pathlib import Path
 
 import yaml
 
-from mdpc.core.adaptations import EXTRA_TIME, MIN_ADVICE, Adaptation, parse_adaptations
+from mdpc.core.adaptations import (
+    COMPETENCY_CODE,
+    EXTRA_TIME,
+    MIN_ADVICE,
+    NUMBER,
+    Adaptation,
+    parse_adaptations,
+    shown,
+)
 from mdpc.core.referential import Referential, ReferentialError
 from mdpc.core.referential import default as default_referential
 from mdpc.errors import MdpcError
@@ -119,11 +127,14 @@ def _check_exemption(candidate: str, rec, referential: Referential) -> tuple[Exe
     if not isinstance(rec, dict):
         return None, [f"{where} : l'enregistrement n'est pas lisible (attendu : compétence, critère, avis, date, conditions)."]
     code, number = rec.get("competence"), rec.get("critere")
+    if str(code) not in referential.competencies:  # its text is not quoted unless it reads like a code
+        return None, [f"{where} : compétence {shown(code, COMPETENCY_CODE)} inconnue du référentiel."]
     label = f"{where}, {code} critère {number}"
     try:
         referential.criterion(str(code), int(number))
     except (ReferentialError, TypeError, ValueError) as exc:
-        return None, [f"{where} : {exc if isinstance(exc, ReferentialError) else 'compétence ou critère illisible.'}"]
+        return None, [f"{where}, {code} : " + (str(exc) if isinstance(exc, ReferentialError) else
+                                              f"numéro de critère illisible {shown(number, NUMBER)}.")]
     problems = []
     advice = rec.get("avis_referent")
     if not isinstance(advice, str) or len(advice.strip()) < 20:
@@ -169,18 +180,29 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
             result.refusals.append(Refusal(candidate, f"Demande illisible pour {candidate} : attendu « dossier », "
                                                       "« amenagements » et « dispenses »."))
             continue
-        acc = Accommodation(candidate, " ".join(str(entry.get("dossier") or "").split()))
+        reference = entry.get("dossier")
+        if isinstance(reference, dict | list):  # its text would be cited as is by the minutes: never a structure
+            result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « dossier » est la seule "
+                                                      "référence du dossier du référent (ex. AH-2027-005), pas une "
+                                                      "liste ni une section."))
+            reference = ""
+        acc = Accommodation(candidate, " ".join(str(reference or "").split()))
         for k in entry:
             if k in LEGACY:
                 result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « {k} » est l'ancien "
                                                           f"format ; écrivez {LEGACY[k]}."))
             elif k not in CANDIDATE_KEYS:
-                result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : clé « {k} » inconnue "
+                result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : clé inconnue, non recopiée ici "
                                                           f"(attendu : {', '.join(CANDIDATE_KEYS)})."))
         acc.adaptations, problems = parse_adaptations(candidate, entry.get("amenagements"),
                                                       set(referential.competencies))
         result.refusals.extend(Refusal(candidate, m) for m in problems)
-        for rec in entry.get("dispenses") or []:
+        requests = entry.get("dispenses") or []
+        if not isinstance(requests, list):
+            result.refusals.append(Refusal(candidate, f"Dispenses refusées pour {candidate} : « dispenses » s'écrit "
+                                                      "comme une liste, une demande par tiret (« - competence: … »)."))
+            requests = []
+        for rec in requests:
             exemption, problems = _check_exemption(candidate, rec, referential)
             result.refusals.extend(Refusal(candidate, m) for m in problems)
             if exemption and not acc.is_exempt(exemption.competency, exemption.criterion):

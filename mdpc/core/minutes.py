@@ -67,7 +67,7 @@ def build_context(certification: Certification, roster: Roster | None, enrolment
                               else "non configurée"),
         "ecarts_composition": check_composition(members, certification.jury_rule) if members
         else ["aucun membre du jury n'est déclaré (jury.yaml du cours)"],
-        "voies_acces": {r.id: enrolments.get(r.id).route_label for r in records},
+        "voies_acces": {r.id: enrolments.route_label(r.id) for r in records},
         "regle_retard": lateness_rule(tolerance_minutes),
     }
 

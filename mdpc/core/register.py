@@ -11,7 +11,8 @@ entry's own fields, sorted JSON) under a secret key kept in the course folder (`
 0600 on first use, never written into a document or a report). It is shown grouped by four characters of the
 Crockford base-32 alphabet (no I, L, O, U: nothing to misread), 80 bits. :func:`verify` recomputes it from the
 entry: a wrong code, an unknown number, or an entry changed after issue (its code no longer matches the
-digest kept) are each said in French.
+digest kept) are each said in French. A genuine number and code copied onto an altered document verify too: the
+verifier compares the document with the entry shown, or gives the holder and birth date read on it.
 
 Numbers read ``<SIGLE>-<année>-<rang>`` (``MDPC-2027-0001``); the same candidate and document keep their number
 when the batch runs again (:meth:`Register.issue`).
@@ -28,6 +29,7 @@ import json
 import os
 import re
 import secrets
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -64,6 +66,7 @@ class Entry:
     rncp: str
     candidat: str               # the course's identifier: the same document keeps its number on a new run
     empreinte_code: str = ""    # SHA-256 of the verification code (the code itself is not kept)
+    date_edition: str = ""      # ISO date of the first edition ("" in a register older than this field)
     reeditions: list[str] = field(default_factory=list)     # ISO dates of the re-editions (duplicates)
     remplacements: list[dict] = field(default_factory=list)  # earlier contents of this number: {date, empreinte_code}
 
@@ -138,11 +141,28 @@ def load_key(course_root: str | Path, create: bool = True) -> bytes:
                 fh.write(secrets.token_hex(32) + "\n")
     if path.is_symlink() or not path.is_file():
         raise RegisterError(f"Clé de vérification {path} refusée : ce n'est pas un fichier ordinaire.")
+    if path.stat().st_mode & 0o077:  # restored from a backup or copied without its mode: owner only again
+        os.chmod(path, 0o600)
     text = path.read_text(encoding="ascii", errors="replace").strip()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
         raise RegisterError(f"Clé de vérification {path} illisible (64 chiffres hexadécimaux attendus) : les codes "
                             "déjà délivrés ne peuvent plus être vérifiés sans elle ; restaurez-la depuis une sauvegarde.")
     return bytes.fromhex(text)
+
+
+def _entry_of(raw: dict) -> Entry:
+    """An entry of the register's file, each field of the type it must have (a TypeError or ValueError otherwise:
+    a hand-edited or damaged register is said unreadable, never half-read)."""
+    entry = Entry(**{k: v for k, v in raw.items() if k in Entry.__dataclass_fields__})
+    texts = [getattr(entry, k) for k in (*_CANONICAL, "candidat", "empreinte_code", "date_edition")]
+    texts += list(entry.reeditions)
+    texts += [v for r in entry.remplacements for v in r.values()]
+    if (not all(isinstance(t, str) for t in texts) or not isinstance(entry.reeditions, list)
+            or not all(isinstance(r, dict) for r in entry.remplacements)):
+        raise TypeError(entry.numero)
+    if not re.fullmatch(r"[0-9a-f]{64}|", entry.empreinte_code):
+        raise ValueError(entry.numero)
+    return entry
 
 
 @dataclass
@@ -159,11 +179,10 @@ class Register:
             return cls(path)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            entries = [Entry(**{k: v for k, v in e.items() if k in Entry.__dataclass_fields__})
-                       for e in data.get("documents", [])]
+            entries = [_entry_of(e) for e in data.get("documents", [])]
         except (ValueError, TypeError, AttributeError) as exc:
             raise RegisterError(f"Registre des documents délivrés {path} illisible ({exc.__class__.__name__}) : "
-                                "restaurez-le depuis une sauvegarde ; rien n'a été délivré.") from exc
+                                "restaurez-le depuis une sauvegarde ; rien n'a été délivré ni vérifié.") from exc
         return cls(path, entries)
 
     def save(self) -> None:
@@ -185,21 +204,25 @@ class Register:
     def issue(self, key: bytes, content: dict, candidate: str, prefix: str, today: dt.date) -> tuple[Entry, str, str]:
         """Register the document `content` (the :data:`_CANONICAL` fields but its number) of `candidate`.
 
-        Returns the entry, its verification code and what happened: « nouveau » (a new number), « réédition »
-        (same number, same content: today's date added to its re-editions) or « modifié » (same number, the
-        content changed, e.g. a corrected name: the former code's digest is kept in ``remplacements`` and no
-        longer verifies)."""
+        Returns the entry, its verification code and what happened: « nouveau » (a new number), « réécrit » (same
+        number, same content, on the day of its first edition: the batch run again before anything was handed
+        out, not a duplicate), « réédition » (same number, same content, a later day: today's date added to its
+        re-editions) or « modifié » (same number, the content changed, e.g. a corrected name: the former code's
+        digest is kept in ``remplacements`` and no longer verifies)."""
         entry = next((e for e in self.of_candidate(candidate)
                       if e.nature == content["nature"] and e.bloc == content.get("bloc", "")), None)
         if entry is None:
             year = dt.date.fromisoformat(content["date_delivrance"]).year
-            entry = Entry(numero=self.next_number(prefix, year), candidat=candidate,
+            entry = Entry(numero=self.next_number(prefix, year), candidat=candidate, date_edition=today.isoformat(),
                           **{k: str(content.get(k, "")) for k in _CANONICAL if k != "numero"})
             self.entries.append(entry)
             state = "nouveau"
         else:
             fresh = {k: str(content.get(k, "")) for k in _CANONICAL if k != "numero"}
-            if all(getattr(entry, k) == v for k, v in fresh.items()):
+            if all(getattr(entry, k) == v for k, v in fresh.items()) and (
+                    entry.date_edition == today.isoformat() and not entry.reeditions):
+                state = "réécrit"
+            elif all(getattr(entry, k) == v for k, v in fresh.items()):
                 state = "réédition"
                 if today.isoformat() not in entry.reeditions:
                     entry.reeditions.append(today.isoformat())
@@ -220,8 +243,29 @@ class Verification:
     entry: Entry | None = None
 
 
-def verify(course_root: str | Path, number: str, code: str) -> Verification:
-    """Whether document `number` was issued from this course folder and `code` is its verification code."""
+def _folded(text: str) -> str:
+    """A name as people type it: no accents, no case, single spaces (« Léa  Fontaine » reads « lea fontaine »)."""
+    plain = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    return " ".join(re.sub(r"[^\w]+", " ", plain).casefold().split())
+
+
+def _day(text: str) -> str:
+    """A birth date as typed (AAAA-MM-JJ or JJ/MM/AAAA) in ISO; "" when it is not a date."""
+    text = str(text).strip()
+    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        text = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return ""
+
+
+def verify(course_root: str | Path, number: str, code: str, holder: str = "", birth: str = "") -> Verification:
+    """Whether document `number` was issued from this course folder and `code` is its verification code.
+
+    A genuine number and code copied onto an altered document (another name, another bloc) still verify: the
+    entry is what the verifier compares the document with. `holder` and `birth`, as read on the document shown,
+    are compared with the entry when given (accents, case and spacing aside): a difference is said."""
     register = Register.load(course_root)
     entry = register.find(number)
     if entry is None:
@@ -233,9 +277,10 @@ def verify(course_root: str | Path, number: str, code: str) -> Verification:
                                    "attendus, groupés par quatre (ex. 7KQ2-M9XD-…).", entry)
     expected = code_for(load_key(course_root, create=False), entry.canonical())
     if not hmac.compare_digest(code_digest(expected), entry.empreinte_code):
-        return Verification(False, f"Le registre a été modifié après la délivrance du document {entry.numero} : "
-                                   "son contenu ne correspond plus au code délivré. Ne vous fiez pas à cette "
-                                   "entrée ; comparez-la avec une sauvegarde du registre.", entry)
+        return Verification(False, f"Le registre a été modifié après la délivrance du document {entry.numero}, ou "
+                                   "la clé de vérification n'est plus celle de la délivrance : son contenu ne "
+                                   "correspond plus au code délivré. Ne vous fiez pas à cette entrée ; comparez le "
+                                   "registre et la clé avec leur sauvegarde.", entry)
     if not hmac.compare_digest(given, expected):
         replaced = any(hmac.compare_digest(code_digest(given), r.get("empreinte_code", ""))
                        for r in entry.remplacements)
@@ -243,5 +288,18 @@ def verify(course_root: str | Path, number: str, code: str) -> Verification:
                                     "ce document n'est plus valable." if replaced else
                                     f"Le code ne correspond pas au document {entry.numero} : ce document n'est pas "
                                     "authentique, ou le code a été mal recopié."), entry)
-    return Verification(True, f"Document authentique : {entry.numero} est inscrit au registre et le code "
-                              "correspond.", entry)
+    differs = []
+    if holder and _folded(holder) != _folded(entry.titulaire):
+        differs.append(f"le titulaire inscrit au registre est « {entry.titulaire} », pas « {holder.strip()} »")
+    if birth and not _day(birth):
+        return Verification(False, f"Date de naissance « {birth.strip()} » illisible : écrivez-la AAAA-MM-JJ ou "
+                                   "JJ/MM/AAAA.", entry)
+    if birth and _day(birth) != entry.date_naissance:
+        differs.append("la date de naissance inscrite au registre n'est pas celle qui est donnée")
+    if differs:
+        return Verification(False, f"Numéro et code authentiques, mais le document présenté ne correspond pas au "
+                                   f"registre : {' ; '.join(differs)}. Ce document a été altéré.", entry)
+    return Verification(True, f"Numéro et code authentiques : {entry.numero} est inscrit au registre et le code "
+                              "correspond. Le document présenté n'est authentique que s'il porte exactement les "
+                              "mentions ci-dessous (un numéro et un code recopiés sur un autre document vérifient "
+                              "aussi).", entry)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 from mdpc.core.certification import Certification
@@ -73,9 +74,14 @@ def write_badges(records: list[CandidateRecord], out_dir: str | Path, cert: Cert
                  referential: Referential | None = None) -> list[Path]:
     """One JSON file per credential earned: ``<out_dir>/<candidat>/<code>.json`` (code: the RNCP bloc code, or
     the RNCP number for the certification). Every credential is built and checked before any is written; a badge
-    an earlier export wrote in a candidate's folder and that the records no longer grant is removed."""
+    an earlier export wrote in a candidate's folder and that the records no longer grant is removed. Badges are
+    personal data: folders 0700, files 0600."""
     from mdpc.exports.badges import candidate_credentials, file_stem
 
+    if not cert.valid_on(issued):  # as for certificates and attestations (mdpc.reports.documents)
+        raise ExportError(f"Aucun badge écrit : le {issued.isoformat()} est hors de la période d'enregistrement de la "
+                          f"certification au RNCP ({cert.registration_text().rstrip('.')}) ; indiquez la date du jury "
+                          "(--date AAAA-MM-JJ).")
     referential = referential or default_referential()
     earned = [(record, candidate_credentials(record, referential, cert, issued)) for record in records]
     stems = [file_stem(r.id) for r, _ in earned]
@@ -90,10 +96,20 @@ def write_badges(records: list[CandidateRecord], out_dir: str | Path, cert: Cert
                 stale.unlink()
         for code, doc in credentials.items():
             path = folder / f"{code}.json"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(dump_json(doc), encoding="utf-8")
+            for made in (Path(out_dir), folder):  # a candidate's name and results: owner only, like the reports
+                made.mkdir(parents=True, exist_ok=True)
+                os.chmod(made, 0o700)
+            _write_private(path, dump_json(doc))
             paths.append(path)
     return paths
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` into `path`, readable by its owner only (0600), never through a link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def write_exports(records: list[CandidateRecord], out_dir: str | Path, cert: Certification,

@@ -7,14 +7,15 @@ formgrader drafts deleted; the erasure recorded in the chain, with its date and 
 tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — the journal's triggers stay in
 place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
 ``feedback/``, their copies and released feedback in the exchange, their reports and result file in
-``rapports/``, their entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in
-``incidents_ramassage.json``, their copy number and anonymous view (``anonymat.json``, ``copies_anonymes/``,
-:func:`mdpc.grading.anonymity.forget`), the lines of the journals (``journal_*.log``) that name them, and their copies
-of the certificates, attestations and letters in ``rapports/documents/``. What stays, and is said: their entries in
-the register of issued documents (``registre_parchemins.json``), the minimum the certifier keeps to verify a
-document and issue a duplicate (:mod:`mdpc.core.register`). What is left to do by hand is said: the cohort
-files in ``rapports/`` still hold the candidate until the reports are produced again. The identifier is checked
-(:func:`check_identifier`) and never used as a file pattern.
+``rapports/``, their registration in ``candidats.yaml`` (civil identity, birth date, access route), their
+entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in ``incidents_ramassage.json``,
+their copy number and anonymous view (``anonymat.json``, ``copies_anonymes/``, :func:`mdpc.grading.anonymity.forget`),
+the lines of the journals (``journal_*.log``) that name them, and their copies of the certificates, attestations and
+letters in ``rapports/documents/``. What stays, and is said: their entries in the register of issued documents
+(``registre_parchemins.json``), the minimum the certifier keeps to verify a document and issue a duplicate (the
+course identifier is blanked in them: reused, it would take them over) (:mod:`mdpc.core.register`). What is left to
+do by hand is said: the cohort files in ``rapports/`` still hold the candidate until the reports are produced again.
+The identifier is checked (:func:`check_identifier`) and never used as a file pattern.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ import shutil
 
 import yaml
 
+from mdpc.core.enrolment import FILE_HEADER as ENROLMENT_HEADER
+from mdpc.core.enrolment import FILE_NAME as ENROLMENT_FILE
 from mdpc.core.exemptions import FILE_HEADER
-from mdpc.core.register import REGISTER_FILE, Register, RegisterError
+from mdpc.core.register import REGISTER_FILE, Register, RegisterError, locked
 from mdpc.grading.anonymity import forget
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.incidents import COLLECT_FILE, FAILURES_FILE
 from mdpc.grading.journal import DB_NAME, Journal
+from mdpc.grading.nofollow import write_text
 
 
 def check_identifier(candidate: str) -> str:
@@ -83,6 +87,21 @@ def issued_copies(folder, candidate: str) -> list:
     return [p for p in sorted(folder.glob("*")) if names.fullmatch(p.name) and (p.is_file() or p.is_symlink())]
 
 
+def _drop_entry(path, candidate: str, header: str, said: str) -> str:
+    """Remove `candidate` from the ``candidats:`` section of the YAML file `path` (header written again); what was
+    done, in French. An unreadable file is left as it is and said: the rest of the erasure goes on."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError):
+        return f"{path.name} illisible (YAML invalide), laissé tel quel : retirez-en le candidat à la main"
+    people = data.get("candidats") if isinstance(data, dict) else None
+    if not isinstance(people, dict) or candidate not in people:
+        return f"{path.name} : candidat absent"
+    del people[candidate]
+    write_text(path, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return f"{path.name} : {said}"
+
+
 def erase_candidate(course: Course, candidate: str) -> list[str]:
     """Remove everything about `candidate` from the course folder; returns what was done, in French.
     The identifier is checked first (:func:`check_identifier`) and never used as a pattern: erasing
@@ -127,7 +146,13 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         path.unlink()
         done.append(f"rapports/{path.relative_to(reports)} supprimé")
     try:
-        kept_entries = Register.load(root).of_candidate(candidate)
+        with locked(root):
+            register = Register.load(root)
+            kept_entries = register.of_candidate(candidate)
+            for entry in kept_entries:  # the course identifier goes: reused by someone else, it would take over
+                entry.candidat = ""     # these numbers on the next batch and void the documents they name
+            if kept_entries:
+                register.save()
     except RegisterError as exc:
         kept_entries = []
         done.append(f"{REGISTER_FILE} non lu et laissé tel quel : {exc}")
@@ -135,7 +160,7 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         done.append(f"{REGISTER_FILE} : {len(kept_entries)} entrée(s) gardée(s) volontairement ("
                     + ", ".join(e.numero for e in kept_entries) + ") : numéro, nature, nom, date et lieu de naissance, "
                     "date et lieu de délivrance, empreinte du code ; le minimum pour vérifier le document et en "
-                    "délivrer un duplicata, que le certificateur conserve")
+                    "délivrer un duplicata, que le certificateur conserve (l'identifiant du cours en est retiré)")
     for name in (FAILURES_FILE, COLLECT_FILE):  # {assignment: {candidate: ...}} at the course root
         kept = root / name
         if kept.exists():
@@ -150,11 +175,11 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
         similar.unlink()
         done.append("similitudes.json supprimé (refait sans le candidat à la prochaine vérification)")
     for path in sorted(root.glob("dispenses*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if candidate in (data.get("candidats") or {}):
-            del data["candidats"][candidate]
-            path.write_text(FILE_HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-            done.append(f"{path.name} : entrée du candidat retirée")
+        done.append(_drop_entry(path, candidate, FILE_HEADER, "entrée du candidat retirée"))
+    enrolments = root / ENROLMENT_FILE  # civil identity and birth date: the register keeps the minimum it needs
+    if enrolments.is_file() and not enrolments.is_symlink():
+        done.append(_drop_entry(enrolments, candidate, ENROLMENT_HEADER,
+                                "inscription du candidat retirée (identité, naissance, voie d'accès)"))
     mention = re.compile(rf"(?<![\w-]){re.escape(candidate)}(?![\w-])")
     for journal in sorted(root.glob("journal_*.log")):
         lines = journal.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)

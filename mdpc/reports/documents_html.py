@@ -18,6 +18,7 @@ from mdpc.core.record import BlocRecord, CandidateRecord
 from mdpc.core.safe_text import html_text as h
 
 SPECIMEN = "SPÉCIMEN — document fictif de démonstration, sans valeur"
+WITHHELD_ENROLMENT = "inscription"  # a document withheld because candidats.yaml lacks what it must carry
 
 CSS = """@page { size: A4; margin: 10mm 12mm; }
 body { font-family: 'DejaVu Serif', Georgia, serif; font-size: 10pt; line-height: 1.35; color: #111; margin: 0; }
@@ -175,9 +176,13 @@ def _decision_sentence(record: CandidateRecord, cert: Certification) -> str:
         return (f"il a prononcé une validation partielle de la certification : vous avez validé {acquired} bloc(s) de "
                 f"compétences sur {total}.")
     if status == CertificationStatus.PENDING:
-        done = f"il a validé {acquired} bloc(s) de compétences sur {total} et" if acquired else "il a"
-        return (f"{done} sursis à statuer sur les blocs en attente, dont certaines évaluations n'ont pas encore de "
-                "niveau arrêté : il statuera lorsqu'elles l'auront.")
+        failed = sum(b.status == Outcome.NOT_VALIDATED for b in record.blocs)
+        pending = sum(b.status == Outcome.PENDING for b in record.blocs)
+        parts = ([f"a validé {acquired} bloc(s) de compétences sur {total}"] if acquired else []) + (
+            [f"n'a pas validé {failed} bloc(s)"] if failed else []) + [f"a sursis à statuer sur {pending} bloc(s) en "
+                                                                        "attente"]
+        return (f"il {', '.join(parts[:-1])}{' et ' if len(parts) > 1 else ''}{parts[-1]}, dont certaines évaluations "
+                "n'ont pas encore de niveau arrêté : il statuera lorsqu'elles l'auront.")
     return "il n'a validé aucun bloc de compétences à l'issue de cette session."
 
 
@@ -197,10 +202,12 @@ def _bloc_rows(record: CandidateRecord, cert: Certification) -> str:
 
 
 def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: list[tuple[str, str]],
-                withheld: bool) -> str:
+                withheld: str = "", validated_on: dict[int, dt.date] | None = None) -> str:
     """The notification of the jury's decision to the candidate: decision per bloc, what remains to validate,
     how long acquired blocs stay valid, the ways to appeal. `issued`: the documents issued with it (number,
-    what it is); `withheld`: a document the decision grants could not be issued yet (reason given to the coordinator)."""
+    what it is); `withheld`: why a document the decision grants could not be issued yet, "" when none was withheld
+    (:data:`WITHHELD_ENROLMENT`: the registration is incomplete; anything else: a reason the letter does not name);
+    `validated_on`: the day an earlier jury validated a bloc (its attestation keeps that date), per bloc number."""
     cert = issue.cert
     birth = holder.birth_text()
     left = [b for b in record.blocs if b.status != Outcome.VALIDATED]
@@ -217,7 +224,14 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
     else:
         remains = "<p>Vous n'avez plus aucun bloc à valider pour cette certification.</p>"
     validity = ""
-    if cert.bloc_validity_years and left and record.decision.blocs_acquired:
+    earlier = {n: d for n, d in (validated_on or {}).items() if d < issue.date}
+    if cert.bloc_validity_years and left and record.decision.blocs_acquired and earlier:
+        validity = (f"<p>Les blocs validés le restent pendant {cert.bloc_validity_years} ans à compter de la décision du "
+                    "jury qui les a validés, soit jusqu'au "
+                    + " ; ".join(f"{h(french_date(add_years(earlier.get(n, issue.date), cert.bloc_validity_years)))} "
+                                 f"pour {h(cert.bloc_code(n))}" for n in sorted(record.decision.blocs_acquired))
+                    + " : vous pouvez compléter la certification dans ce délai sans les repasser.</p>")
+    elif cert.bloc_validity_years and left and record.decision.blocs_acquired:
         until = add_years(issue.date, cert.bloc_validity_years)
         validity = (f"<p>Les blocs validés le restent pendant {cert.bloc_validity_years} ans à compter de la présente "
                     f"décision, soit jusqu'au {h(french_date(until))} : vous pouvez compléter la certification dans ce "
@@ -226,9 +240,11 @@ def letter_page(issue: Issue, holder: Holder, record: CandidateRecord, issued: l
     if issued:
         documents = ("<p>Vous trouverez ci-joint : "
                      + " ; ".join(f"{h(what)} (n° {h(n)})" for n, what in issued) + ".</p>")
-    if withheld:
+    if withheld == WITHHELD_ENROLMENT:
         documents += ("<p>Le document attestant la décision vous sera adressé séparément, dès que votre dossier "
                       "d'inscription sera complet.</p>")
+    elif withheld:
+        documents += "<p>Le document attestant la décision vous sera adressé séparément.</p>"
     body = (f'<div class="entete"><p><strong>{h(cert.certifier)}</strong><br>{h(cert.address)}</p></div>'
             f'<div class="destinataire"><p>{h(holder.full_name)}<br>{h(birth)}'
             f'{"<br>" if birth else ""}Candidat(e) n° {h(record.id)}</p>'
