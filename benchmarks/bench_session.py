@@ -13,7 +13,9 @@ twenty blank. From the same collected state:
 (c) the floor: the same notebooks, their locked and test cells restored from the sources as nbgrader restores
     them, executed in warm kernels (one per core, namespace reset between notebooks: ``tests/warm_kernel.py``),
     whose verdicts are checked against (b)'s points;
-(d) the reports, cohort report, jury minutes and CSV files of the N candidates (``mdpc.app.publish``, HTML and PDF).
+(d) the reports, cohort report, jury minutes and CSV files of the N candidates, their certificates, bloc attestations
+    and notification letters (``mdpc.app.publish`` with the course folder and the jury's date, HTML and PDF; the
+    demo's specimen identity, a registration drawn for each candidate).
 
 Run: ``.venv/bin/python benchmarks/bench_session.py N`` (≈ 40 s per candidate on 2 cores). The last line:
 ``session: nbgrader <a> s/candidat, mdpc <b> s/candidat, plancher <f> s/candidat, rapport <a/b>×``.
@@ -36,7 +38,11 @@ import psutil
 
 from mdpc import demo
 from mdpc.app import collect, decide, publish
+from mdpc.authoring.demo_cohort import certification as demo_certification
 from mdpc.authoring.demo_cohort import make_submission, variants, wrong_answers
+from mdpc.core import certification, enrolment
+from mdpc.core.roster import ROSTER_FILE
+from mdpc.core.roster import dump as dump_roster
 from mdpc.grading.autograde import autograde_assignments
 from mdpc.grading.course import Course, run_nbgrader
 from mdpc.grading.sandbox import status
@@ -60,6 +66,12 @@ def make_session(root: Path, n: int, seed: int = 20) -> tuple[Course, dict[str, 
             gb.update_or_create_student(sid, first_name=f"Candidat {sid}", last_name="Session")
     for a in ASSIGNMENTS:
         course.run_in_process("generate_assignment", a)
+    (root / certification.FILE_NAME).write_text(certification.dump(demo_certification()), encoding="utf-8")
+    (root / ROSTER_FILE).write_text(dump_roster(demo.ROSTER), encoding="utf-8")
+    routes = sorted(enrolment.ROUTES)
+    (root / enrolment.FILE_NAME).write_text(enrolment.dump({"candidats": {sid: {
+        "nom": "Session", "prenom": f"Candidat {sid}", "date_naissance": f"{rng.randint(1970, 2004)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        "voie_acces": rng.choice(routes)} for sid in ids}}), encoding="utf-8")
     mistakes, others = sorted(wrong_answers()), sorted(variants())
     profile = {}
     for sid in ids:
@@ -176,10 +188,13 @@ def main(n: int = 200) -> None:
         start = time.perf_counter()
         collected = collect(Course(course.root), ASSIGNMENTS)
         records = decide(collected, "Banc de session")
-        publish(records, tmp / "rapports", collected, session="Banc de session", progress=False)
+        batch = publish(records, tmp / "rapports", collected, session="Banc de session", progress=False,
+                        minutes=dict(demo.MINUTES), course_root=course.root)
         t_reports = time.perf_counter() - start
-        print(f"(d) relevés HTML et PDF, rapport de cohorte, procès-verbal et CSV de {n} candidats : {t_reports:.0f} s "
-              f"({t_reports / n:.2f} s/candidat ; pas encore de certificats : issue 19)", flush=True)
+        issued = [d["nature"] for c in batch["documents"]["candidats"] for d in c.get("documents", [])]
+        print(f"(d) relevés HTML et PDF, rapport de cohorte, procès-verbal, CSV, {len(issued)} parchemin(s) ou "
+              f"attestation(s) et {n} lettres de notification de {n} candidats : {t_reports:.0f} s "
+              f"({t_reports / n:.2f} s/candidat)", flush=True)
         print(f"session: nbgrader {t_seq / n:.2f} s/candidat, mdpc {t_par / n:.2f} s/candidat, "
               f"plancher {t_floor / n:.2f} s/candidat, rapport {t_seq / t_par:.2f}×")
 
