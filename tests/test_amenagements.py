@@ -101,10 +101,12 @@ def test_structured_adaptations_are_granted_with_the_referents_advice():
     ({"amenagements": {"chien_guide": {"avis_referent": ADVICE}}}, "genre d'aménagement inconnu, non recopié ici"),
     ({"motif_amenagement": "Tiers temps"}, "ancien format"),
     ({"dossier": ""}, "sans référence de dossier"),
+    ({"dossier": f"AH-12 {HEALTH}"}, "n'en a pas la forme"),
 ])
 def test_an_adaptation_outside_the_rules_is_refused_in_french(change, message):
     acc = ex.parse({"candidats": {"x": entry(**change)}}, REF)
     assert any(message in r.message for r in acc.refusals), acc.refusals
+    assert not any(HEALTH in r.message for r in acc.refusals)  # refusals are printed and go into the minutes
     assert all(r.candidate == "x" for r in acc.refusals)
 
 

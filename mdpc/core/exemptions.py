@@ -30,6 +30,7 @@ longer be assessed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +62,7 @@ FILE_HEADER = (
     "# Rien de l'avis du référent n'en sort : procès-verbal, relevés et CSV citent la référence du dossier.\n"
 )
 CANDIDATE_KEYS = ("dossier", "amenagements", "dispenses")
+REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,39}")  # « AH-2027-005 »: what the minutes may cite
 LEGACY = {"temps_supplementaire_minutes": "amenagements: {temps_supplementaire: {minutes: …, avis_referent: …}}",
           "motif_amenagement": "l'avis du référent dans chaque aménagement (avis_referent) et la référence du dossier "
                                "(dossier: …)"}
@@ -186,7 +188,14 @@ def parse(data, referential: Referential | None = None) -> Accommodations:
                                                       "référence du dossier du référent (ex. AH-2027-005), pas une "
                                                       "liste ni une section."))
             reference = ""
-        acc = Accommodation(candidate, " ".join(str(reference or "").split()))
+        reference = str(reference or "").strip()
+        if reference and not REFERENCE.fullmatch(reference):  # a reference, never a sentence the minutes would quote
+            result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : la référence du dossier "
+                                                      "n'en a pas la forme (lettres, chiffres, « - », « _ », « . » ou "
+                                                      "« / », sans espace, 40 caractères au plus, ex. AH-2027-005) ; "
+                                                      "elle n'est pas recopiée ici."))
+            reference = ""
+        acc = Accommodation(candidate, reference)
         for k in entry:
             if k in LEGACY:
                 result.refusals.append(Refusal(candidate, f"Demande refusée pour {candidate} : « {k} » est l'ancien "
