@@ -3,6 +3,7 @@ messages, the register across several juries, erasure, malformed registration fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -16,6 +17,26 @@ from mdpc.core.referential import default as default_referential
 
 REF = default_referential()
 HEALTH = "cécité totale"
+
+
+
+class _Book:
+    """A gradebook that no longer knows the candidate (nbgrader's MissingEntry), for the erasure."""
+
+    def remove_student(self, candidate):
+        from nbgrader.api import MissingEntry
+
+        raise MissingEntry()
+
+
+class FakeCourse:
+    """A course folder without nbgrader: what the erasure needs of a course."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def gradebook(self):
+        return contextlib.nullcontext(_Book())
 
 
 def test_a_refusal_never_quotes_free_text_of_the_jurys_file():
@@ -110,24 +131,11 @@ def test_one_malformed_registration_never_stops_the_others(tmp_path):
 def test_erasure_removes_the_registration_too(tmp_path):
     """``mdpc effacer`` keeps the register's minimum, not the candidate's whole registration (name, birth date and
     place, access route) in candidats.yaml; a jury file broken by hand is said, and does not stop the erasure."""
-    import contextlib
 
     import yaml
-    from nbgrader.api import MissingEntry
     from test_documents import course
 
     from mdpc.grading import erasure
-
-    class Book:
-        def remove_student(self, candidate):
-            raise MissingEntry()
-
-    class FakeCourse:
-        def __init__(self, root):
-            self.root = root
-
-        def gradebook(self):
-            return contextlib.nullcontext(Book())
 
     root = course(tmp_path)
     (root / "dispenses.yaml").write_text("candidats:\n  c01: [\n", encoding="utf-8")  # broken by hand
@@ -279,26 +287,13 @@ def test_a_lost_key_is_never_replaced_silently(tmp_path):
 def test_an_identifier_reused_after_erasure_never_takes_over_an_issued_document(tmp_path):
     """c01 is erased (her register entry stays); the identifier c01 is later given to someone else in the same
     course folder. The newcomer gets a number of their own; Léa's certificate still verifies."""
-    import contextlib
     import re
 
     import yaml
-    from nbgrader.api import MissingEntry
     from test_documents import CERTIFIED, by_id, course, issue, record
 
     from mdpc.core.register import verify
     from mdpc.grading import erasure
-
-    class Book:
-        def remove_student(self, candidate):
-            raise MissingEntry()
-
-    class FakeCourse:
-        def __init__(self, root):
-            self.root = root
-
-        def gradebook(self):
-            return contextlib.nullcontext(Book())
 
     root = course(tmp_path)
     doc = by_id(issue(root, [record("c01", CERTIFIED)]))["c01"]["documents"][0]
