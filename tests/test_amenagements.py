@@ -50,6 +50,8 @@ def submission(student):
 
 
 def test_the_referential_quotes_every_sentence_on_disability_verbatim():
+    if not SEED.is_file():
+        pytest.skip("../shared/seeds absent : comparaison au texte source impossible ici")
     text = SEED.read_text(encoding="utf-8")
     disability = REF.disability
     for key in ("amenagements", "format", "engagement", "texte", "cumul"):
