@@ -218,7 +218,7 @@ def test_jury_minutes_and_cohort_report(run):
     batch = run["batch"]
     minutes = batch["pv"]["html"].read_text(encoding="utf-8")
     for c in COHORT:
-        assert f"{c.first} {c.last} ({c.id})" in minutes
+        assert f"{c.first} {c.last.upper()} ({c.id})" in minutes  # the civil identity of candidats.yaml
     assert "Signatures des membres du jury" in minutes and "Mme Bernard, directrice commerciale, présidente" in minutes
     for mention in ("RNCP00000", "SPÉCIMEN", "RNCP00000BC04", "Composition conforme", "Voies d'accès",
                     "validation des acquis de l'expérience (VAE)", "15 janvier 2027", "Règle de retard appliquée",

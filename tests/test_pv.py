@@ -135,6 +135,7 @@ def test_the_minutes_context_is_read_from_the_course_folder(tmp_path):
     ctx = minutes_context(tmp_path, records, {"date": "2027-01-15", "lieu": "Lyon"})
     assert ctx["date"] == "15 janvier 2027" and ctx["lieu"] == "Lyon"
     assert ctx["voies_acces"] == {"c03": "validation des acquis de l'expérience (VAE)", "x9": "non renseignée"}
+    assert ctx["noms"] == {"c03": "Nadia HADDAD", "x9": "Candidat x9"}  # civil identity, else the gradebook's name
     assert [m["statut"] for m in ctx["jury"]] == ["extérieur", "extérieur", "interne"]
     assert ctx["ecarts_composition"] == [] and ctx["certification"]["specimen"] is True
     assert ctx["regle_retard"] == lateness_rule(0) and "temps supplémentaire" in ctx["regle_retard"]

@@ -68,6 +68,8 @@ def build_context(certification: Certification, roster: Roster | None, enrolment
         "ecarts_composition": check_composition(members, certification.jury_rule) if members
         else ["aucun membre du jury n'est déclaré (jury.yaml du cours)"],
         "voies_acces": {r.id: enrolments.route_label(r.id) for r in records},
+        # the civil identity the certificates carry (candidats.yaml), else the gradebook's name
+        "noms": {r.id: enrolments.get(r.id).full_name(r.candidate.name) for r in records},
         "regle_retard": lateness_rule(tolerance_minutes),
     }
 

@@ -21,10 +21,10 @@ def minutes_table(cohort: list[CandidateRecord], context: Mapping | None = None)
     """Per candidate: access route, decision per bloc, why each bloc is not validated, accommodations and
     exemptions by file reference (the referent's advice stays in the jury's file), refused requests, lateness."""
     context = context or {}
-    routes = context.get("voies_acces", {})
+    routes, names = context.get("voies_acces", {}), context.get("noms", {})
     rows = []
     for e in minutes_entries(cohort):
-        row = {"Candidat": f"{e.name} ({e.candidate})", "Voie d'accès": routes.get(e.candidate, "non renseignée")}
+        row = {"Candidat": f"{names.get(e.candidate, e.name)} ({e.candidate})", "Voie d'accès": routes.get(e.candidate, "non renseignée")}
         row.update({f"Bloc {n}": s.label for n, s in e.blocs.items()})
         row["Décision"] = e.summary
         row["Aménagements et dispenses"] = accommodation_text(e) or "—"
@@ -71,13 +71,14 @@ def show_reasons(cohort: list[CandidateRecord], context: Mapping) -> None:
     """Per candidate, each bloc not validated or pending with its reasons (competencies not validated, criteria
     still to settle), and the jury file's requests that were refused."""
     codes = (context.get("certification") or {}).get("blocs") or {}
+    names = context.get("noms", {})
     parts = []
     for e in minutes_entries(cohort):
         lines = [f"- Bloc {n}{' (' + md_text(codes[str(n)]) + ')' if str(n) in codes else ''}, "
                  f"{md_text(e.blocs[n].label)} : {md_text(r)}." for n, r in e.reasons.items()]
         lines += [f"- Demande refusée : {md_text(m)}" for m in e.refused]
         if lines:
-            parts.append(f"**{md_text(e.name)} ({md_text(e.candidate)})**\n\n" + "\n".join(lines))
+            parts.append(f"**{md_text(names.get(e.candidate, e.name))} ({md_text(e.candidate)})**\n\n" + "\n".join(lines))
     display(Markdown("## Motifs des blocs non validés ou en attente, demandes refusées\n\n"
                      + ("\n\n".join(parts) if parts else "Aucun : tous les blocs sont validés et aucune demande "
                                                           "n'a été refusée.")))
