@@ -277,7 +277,9 @@ def cmd_rapports(args) -> int:
                     anonymise=args.anonyme, course_root=course.root)
     protect_course(course.root)
     failed = False
-    for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}]:
+    shared = ([{**batch["cohorte_anonyme"], "candidat": "cohorte anonyme (diffusion hors jury)"}]
+              if "cohorte_anonyme" in batch else [])
+    for o in batch["candidats"] + [{**batch["cohorte"], "candidat": "cohorte"}, {**batch["pv"], "candidat": "PV"}] + shared:
         failed |= "erreur" in o
         print(f"{o['candidat']} : {o.get('html') or o.get('erreur')}" + (f" ({o['avertissement']})" if "avertissement" in o else ""))
     print(f"décisions de la cohorte : {batch['csv']}\nprocès-verbal (CSV) : {batch['pv_csv']}")

@@ -139,6 +139,7 @@ def build_parser(commands: dict[str, Callable]) -> argparse.ArgumentParser:
                                                          "jury.yaml dans le cours (sans leur statut interne ou "
                                                          "extérieur : le procès-verbal dira la composition non vérifiée)")
             p.add_argument("--anonyme", action="store_true",
-                           help="rapport de cohorte sans identifiant de candidat (diffusion hors jury)")
+                           help="ajoute un rapport de cohorte sans identifiant de candidat, pour une diffusion hors "
+                                "jury, dans le sous-dossier diffusion/ (à part des fichiers nominatifs)")
         p.set_defaults(func=func)
     return parser

@@ -42,6 +42,7 @@ from mdpc.grading.privacy import make_private
 from mdpc.reports import CANDIDATE_TEMPLATE, COHORT_TEMPLATE, HTML_TEMPLATES, MINUTES_TEMPLATE, SELF_CONTAINED
 
 ENGINE = "mdpc-chaud"
+SHARED_FOLDER = "diffusion"  # inside the reports folder: what may circulate outside the jury (no name)
 _KERNEL = None  # this worker's warm kernel manager
 
 
@@ -237,8 +238,8 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
     `minutes`: what the minutes show besides the records (:func:`mdpc.core.minutes.build_context`: the
     certification's identity, the jury and its composition, access routes, lateness rule, date and place).
 
-    With `anonymise`, the cohort report names no candidate (pseudonyms « copie 1 »…), for circulation
-    outside the jury, and lists no similar pair (`similar`: copies that look alike, for the jury only; they are
+    With `anonymise`, a second cohort report names no candidate (pseudonyms « copie 1 »…), for circulation
+    outside the jury, in a folder of its own (``diffusion/``, apart from every named file), and lists no similar pair (`similar`: copies that look alike, for the jury only; they are
     in ``similitudes.csv`` and the cohort report, never in a candidate's own report). The output folder is made private to its owner (personal data).
 
     Re-running overwrites the same files: the batch is idempotent. Returns what was written (or the error)
@@ -266,11 +267,15 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
         jobs.append(Job(sid, CANDIDATE_TEMPLATE, {"resultats": str(p.resolve()), "cohorte": str(cohort_path.resolve()),
                                                   "contexte": context},
                         out_dir, f"rapport_{sid}", f"Relevé de résultats — {rec.candidate.name}", pdf))
-    jobs.append(Job("cohorte", COHORT_TEMPLATE, {"cohorte": str(cohort_path.resolve()),
-                                                 "double_correction": str(double_path.resolve()), "session": session,
-                                                 "anonyme": anonymise, "similitudes": str(similar_path.resolve()),
-                                                 "contexte": context},
-                    out_dir, "rapport_cohorte", f"Rapport de cohorte — {session}", pdf))
+    cohort_parameters = {"cohorte": str(cohort_path.resolve()), "double_correction": str(double_path.resolve()),
+                         "session": session, "anonyme": False, "similitudes": str(similar_path.resolve()),
+                         "contexte": context}
+    jobs.append(Job("cohorte", COHORT_TEMPLATE, cohort_parameters, out_dir, "rapport_cohorte",
+                    f"Rapport de cohorte — {session}", pdf))
+    if anonymise:  # for circulation outside the jury: a folder of its own, apart from the named files
+        (out_dir / SHARED_FOLDER).mkdir(exist_ok=True)
+        jobs.append(Job("cohorte_anonyme", COHORT_TEMPLATE, {**cohort_parameters, "anonyme": True},
+                        out_dir / SHARED_FOLDER, "rapport_cohorte_anonyme", f"Rapport de cohorte — {session}", pdf))
     minutes = minutes or {}
     jobs.append(Job("pv", MINUTES_TEMPLATE, {"cohorte": str(cohort_path.resolve()), "session": session,
                                              "contexte": context},
@@ -285,4 +290,5 @@ def build_reports(records: list[CandidateRecord], out_dir: Path, progress: bool 
     by_key = {r["cle"]: r for r in results}
     return {"candidats": [{**by_key[rec.id], "candidat": rec.id} for rec in records],
             "cohorte": by_key["cohorte"], "pv": by_key["pv"], "csv": csv,
+            **({"cohorte_anonyme": by_key["cohorte_anonyme"]} if anonymise else {}),
             "pv_csv": out_dir / "pv_jury.csv", "similitudes_csv": out_dir / "similitudes.csv"}
