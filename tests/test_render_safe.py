@@ -289,6 +289,8 @@ def test_report_views_show_hostile_values_as_text(monkeypatch):
 
 
 def test_csv_cells_cannot_become_formulas(tmp_path):
+    for text in (" =1+1", "\u00a0@SUM(A1)", "\uff1dHYPERLINK(\"http://x\")", "\u3000\uff0b1"):
+        assert csv_cell(text) == "'" + text  # behind spaces, or written in full width
     for text in ("=HYPERLINK(\"https://example.invalid\")", "+33 6", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert csv_cell(text) == "'" + text
     for value in ("Léa Fontaine", "", "C4.1 critère 3", -3, -2.5, 0, 12, None):

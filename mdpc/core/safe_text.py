@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pandas is not imported for the text functions: nbgrader rea
 # ASCII characters that Markdown (CommonMark, GFM tables, nbconvert's math) or raw HTML could read as syntax
 _MARKDOWN_SYNTAX = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>&~$^=:\"']")
 _NEWLINES = re.compile(r"\r\n|\r|\n")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and their full-width forms
+LEADING_SPACE = " \u00a0\u3000"  # a spreadsheet may skip them before a formula
 
 
 def html_text(value: object) -> str:
@@ -45,7 +46,7 @@ def md_text(value: object, lines: bool = False) -> str:
 def csv_cell(value: object) -> object:
     """A CSV cell a spreadsheet reads as the text it is: a string starting like a formula gets a leading
     apostrophe; anything else (numbers, negative ones included, empty values) is returned as it is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.lstrip(LEADING_SPACE).startswith(FORMULA_START):
         return "'" + value
     return value
 
