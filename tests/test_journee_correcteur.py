@@ -1,0 +1,137 @@
+"""The grader's day in the rubric entry form (issue 21, item 3): the course found without editing code and no
+gradebook created where no course is; the first candidate selected and kept across assignments; the keyboard
+field (AZERTY and QWERTY); comment presets from the grids; one criterion copy after copy; progress.
+
+A small graded course: the demo's sources, two candidates whose submissions are in the gradebook (nbgrader's
+``add_submission``, no autograde: about 5 s), for two assignments.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mdpc import demo
+from mdpc.core.grids import default_grids
+from mdpc.grading.course import CourseError
+
+pytestmark = pytest.mark.slow
+A, B = "B4_management_equipe", "B4_pilotage_performance"
+
+
+def graded_course(root: Path):
+    """A course whose gradebook holds two candidates' submissions to A and B (nothing autograded)."""
+    course = demo.prepare_course(root)
+    with course.gradebook() as gb:
+        for assignment in (A, B):
+            gb.update_or_create_assignment(assignment, duedate=demo.DUE)
+        gb.update_or_create_student("n01", first_name="Nina", last_name="Navigateur")
+        gb.update_or_create_student("n02", first_name="Noé", last_name="Nord")
+    for assignment in (A, B):
+        course.run_in_process("generate_assignment", assignment)
+    with course.gradebook() as gb:
+        for assignment in (A, B):
+            for sid in ("n01", "n02"):
+                gb.add_submission(assignment, sid)
+    return course
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A project folder as after `make demo`: nbgrader_config.py at its root (no gradebook), grilles/, and the
+    graded course demo_mdpc/ inside."""
+    root = tmp_path_factory.mktemp("projet")
+    shutil.copy(demo.PROJECT_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
+    (root / "grilles").mkdir()
+    graded_course(root / "demo_mdpc")
+    return root
+
+
+def test_the_course_is_found_and_no_gradebook_is_created_where_no_course_is(project):
+    from mdpc.grading.course_finder import CoursePicker, courses_near
+    from mdpc.grading.rating_form import RubricEntry
+
+    with pytest.raises(CourseError, match="pas encore de gradebook.*rien n'a été créé"):
+        RubricEntry(cours=project, devoir=A, correcteur="Mme Aubert")
+    assert not (project / "gradebook.db").exists() and not (project / "notation.db").exists()
+    assert courses_near(project / "grilles") == [project / "demo_mdpc"]
+    picker = CoursePicker(project / "grilles", correcteur="Mme Aubert")  # the notebook opened in grilles/
+    assert picker.course.options == (("../demo_mdpc", str(project / "demo_mdpc")),) and picker.entry is not None
+    assert picker.entry.course.root == project / "demo_mdpc"
+    assert not (project / "gradebook.db").exists() and not (project / "notation.db").exists()
+
+
+def test_no_course_around_is_said_in_french(tmp_path):
+    from mdpc.grading.course_finder import CoursePicker
+
+    far = tmp_path / "a" / "b" / "c"
+    far.mkdir(parents=True)
+    picker = CoursePicker(far)
+    assert picker.entry is None and "Aucun cours corrigé trouvé" in picker.message.value
+    assert not list(tmp_path.rglob("*.db"))
+
+
+def test_the_first_candidate_is_selected_and_kept_across_assignments(project):
+    from mdpc.grading.rating_form import RubricEntry
+
+    entry = RubricEntry(cours=project / "demo_mdpc", devoir=A, correcteur="Mme Aubert")
+    assert entry.candidate.value == "n01" and entry.current == ("C4.4", 1)
+    entry.candidate.value = "n02"
+    entry.assignment.value = B
+    assert entry.candidate.value == "n02" and "Noé Nord" in entry.progress.value
+    entry.assignment.value = A
+    assert entry.candidate.value == "n02"
+
+
+def test_keyboard_rates_saves_jumps_and_moves_to_the_next_copy(project):
+    from mdpc.grading.rating_form import RubricEntry
+
+    entry = RubricEntry(cours=project / "demo_mdpc", devoir=A, correcteur="M. Clavier")
+    assert all(type(h).__name__ == "Button" for h in entry.headers.values())  # headers take the focus
+    keys = entry.keys.text
+    keys.value = "é"  # AZERTY's 2 without Maj
+    panel = entry.panel("C4.4", 1)
+    assert panel.level.value == 2 and not entry.book.own(A, "n01", "C4.4", 1, "M. Clavier")
+    keys.value = "te"
+    descriptor = default_grids()["C4.4"].criteria[0].descriptors[2]
+    own = entry.book.own(A, "n01", "C4.4", 1, "M. Clavier")
+    assert own.level == 2 and descriptor in own.comment, own
+    keys.value = "s"  # critère suivant à noter
+    assert entry.current == ("C4.4", 2) and "C4.4, critère 2" in entry.keys.where.value
+    keys.value = "3e"
+    keys.value = "c"  # the next copy, same criterion
+    assert entry.candidate.value == "n02" and entry.current == ("C4.4", 2)
+    keys.value = "1e"
+    assert entry.book.own(A, "n02", "C4.4", 2, "M. Clavier").level == 1
+    keys.value = "c"
+    assert "dernière copie" in entry.keys.message.value and entry.candidate.value == "n02"
+    keys.value = "z"
+    assert "touche inconnue" in entry.keys.message.value
+    keys.value = "p"
+    assert entry.candidate.value == "n01"
+    keys.value = "s"  # C4.4 criteria 1 and 2 are rated for n01: the next one still to rate is criterion 3
+    assert entry.current == ("C4.4", 3)
+    entry.one_criterion.value = True  # one criterion, copy after copy: only its panel shows
+    assert entry.body.children == (entry.panel("C4.4", 3).box,)
+    overview = entry.overview.value
+    assert "Nina Navigateur</td><td>2 /" in overview and "Noé Nord</td><td>1 /" in overview, overview
+    assert "M. Clavier : 3 critère(s) noté(s)" in overview
+
+
+def test_comment_presets_come_from_the_level_descriptors_and_stay_editable(project):
+    from mdpc.grading.rating_form import RubricEntry
+    from mdpc.grading.rating_panel import presets
+
+    grid = default_grids()["C4.5"].criteria[1]
+    assert [text.split(" : ", 1)[1] for _, text in presets("C4.5", 2)] == [grid.descriptors[k] for k in range(4)]
+    entry = RubricEntry(cours=project / "demo_mdpc", devoir=A, correcteur="Mme Preset")
+    panel = entry.panel("C4.5", 2)
+    panel.preset.value = 1
+    assert grid.descriptors[1] in panel.comment.value and panel.preset.value is None
+    panel.comment.value += " Manque l'analyse des écarts."
+    panel.level.value = 1
+    assert panel.save()
+    assert entry.book.own(A, "n01", "C4.5", 2, "Mme Preset").comment.endswith("Manque l'analyse des écarts.")
+
