@@ -46,13 +46,15 @@ test-fast: $(STAMP)
 systeme:
 	@sh tests/systeme.sh
 
-# make lab CORRECTEUR="Mme Aubert" : le nom qui signe les niveaux saisis dans formgrader
+# make lab CORRECTEUR="Mme Aubert" : le nom qui signe les niveaux saisis dans formgrader.
+# En root (conteneur, machine de démonstration), Jupyter exige --allow-root : ajouté seulement dans ce cas.
+RACINE := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	MDPC_CORRECTEUR="$(CORRECTEUR)" $(BIN)/jupyter lab --notebook-dir=.
+	MDPC_CORRECTEUR="$(CORRECTEUR)" $(BIN)/jupyter lab --notebook-dir=. $(RACINE)
 
 # Le JupyterLab des candidats (en français, sans les outils du formateur), ouvert sur release/
 lab-candidat: $(STAMP)
-	JUPYTER_CONFIG_PATH=$(CURDIR)/mdpc_utils/jupyterlab/candidats $(BIN)/jupyter lab --notebook-dir=release
+	JUPYTER_CONFIG_PATH=$(CURDIR)/mdpc_utils/jupyterlab/candidats $(BIN)/jupyter lab --notebook-dir=release $(RACINE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mdpc_utils mdpc tests benchmarks

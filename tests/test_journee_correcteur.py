@@ -135,3 +135,40 @@ def test_comment_presets_come_from_the_level_descriptors_and_stay_editable(proje
     assert panel.save()
     assert entry.book.own(A, "n01", "C4.5", 2, "Mme Preset").comment.endswith("Manque l'analyse des écarts.")
 
+
+def test_make_lab_starts_for_root_too(tmp_path):
+    """The command `make lab` runs (read from `make -n`) starts a server, root or not: as root Jupyter refuses
+    to start without --allow-root, which the Makefile adds only then."""
+    import os
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    line = subprocess.run(["make", "-n", "lab"], cwd=demo.PROJECT_ROOT, capture_output=True, text=True,
+                          check=True).stdout.strip().splitlines()[-1]
+    assert ("--allow-root" in line) == (os.geteuid() == 0), line
+    command = line.split("jupyter lab", 1)[1].split()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    jupyter = str(demo.PROJECT_ROOT / ".venv" / "bin" / "jupyter")
+    if not Path(jupyter).exists():
+        pytest.skip(".venv absent : make install")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    server = subprocess.Popen([jupyter, "lab", *command, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+                               "--IdentityProvider.token=jeton"], cwd=demo.PROJECT_ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=open(tmp_path / "lab.log", "w"))
+    try:
+        for _ in range(120):
+            if server.poll() is not None:
+                break
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token=jeton", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError("make lab n'a pas démarré : " + (tmp_path / "lab.log").read_text()[-1500:])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
