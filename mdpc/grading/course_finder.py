@@ -78,7 +78,8 @@ class CoursePicker:
 
     def __init__(self, start: str | Path = ".", devoir: str | None = None, correcteur: str = ""):
         self.start = Path(start).resolve()
-        self.devoir, self.correcteur = devoir, correcteur
+        # the grader's name: given, else the one `make lab CORRECTEUR="…"` sets (formgrader signs with it too)
+        self.devoir, self.correcteur = devoir, correcteur or os.environ.get("MDPC_CORRECTEUR", "")
         self.found = courses_near(self.start)
         self.course = w.Dropdown(options=[(label(p, self.start), str(p)) for p in self.found],
                                  description="Cours", style={"description_width": "initial"})

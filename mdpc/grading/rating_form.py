@@ -74,7 +74,8 @@ class RubricEntry:
         self.assignment = w.Dropdown(options=assignments, value=devoir if devoir in assignments else
                                      (assignments[0] if assignments else None), description="Bloc (devoir)", style=_STYLE)
         self.candidate = w.Dropdown(description="Candidat", style=_STYLE)
-        self.one_criterion = w.Checkbox(description="Un seul critère (le courant), copie après copie", style=_STYLE)
+        self.one_criterion = w.Checkbox(description="Un seul critère (le courant), copie après copie", style=_STYLE,
+                                        layout=w.Layout(width="auto"))
         self.progress = w.HTML()
         self.overview = w.HTML()  # progress per candidate and per grader
         self.similar = w.HTML()  # the similarity alert, when the candidate is in a listed pair

@@ -18,6 +18,8 @@ p         copie précédente, même critère
 ========  ==========================================================================
 
 Any other character is refused with a French message; the field keeps the focus (ipywidgets 8 ``focus()``).
+The grader reaches the field with Tab from the notebook cell (the focus asked for at display time can come
+before the field is drawn).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class KeyField:
         self.text.add_class("mdpc-clavier")
         self.where = w.HTML()
         self.message = w.HTML()
+        self.message.add_class("mdpc-clavier-message")
         self.help = w.HTML(f"<small>{html_text(HELP)}</small>")
         self.text.observe(lambda ch: self.run(ch["new"]), names="value")
         self.box = w.VBox([w.HBox([self.text, self.where, self.message]), self.help])
