@@ -172,3 +172,48 @@ def test_make_lab_starts_for_root_too(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_evidence_beside_the_criterion_and_the_copy_read_only_at_its_cell(project):
+    """The answers and outputs the criterion's tests read, beside it; the link opens a static page of the copy
+    at the criterion's cell (no notebook, so no kernel), cleaned of anything active."""
+    import json
+    import os
+
+    import nbformat
+
+    from mdpc.grading.rating_form import RubricEntry
+
+    root = project / "demo_mdpc"
+    nb_name = "C4_4_reunion_pilotage"
+    copy = root / "autograded" / "n01" / A
+    copy.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(root / "release" / A / f"{nb_name}.ipynb", as_version=4)
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if gid == "C4_4_objectifs_rep":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Objectif d'équipe : 4 812 000 €"),
+                            nbformat.v4.new_output("display_data", data={
+                                "text/html": "<b>tableau</b><img src=x onerror=alert(1)>"}),
+                            nbformat.v4.new_output("display_data", data={"image/png": "x' onerror='alert(2)"})]
+    nbformat.write(nb, copy / f"{nb_name}.ipynb")
+    (copy / "reponses.json").write_text(json.dumps({nb_name: {
+        "deroule.titre_1": "Pourquoi cette réunion", "messages.enjeux": "Les enjeux <script>x</script>"}}),
+        encoding="utf-8")
+    cwd = Path.cwd()
+    os.chdir(project / "grilles")
+    try:
+        entry = RubricEntry(cours=root, devoir=A, correcteur="Mme Aubert")
+        entry.candidate.value = "n01"
+        first, second = entry.panel("C4.4", 1).html, entry.panel("C4.4", 2).html
+        assert "Pourquoi cette réunion" in first and "Les enjeux" not in first  # only what its tests read
+        assert "Les enjeux &lt;script&gt;" in second and "Objectif d&#x27;équipe : 4 812 000 €" in second
+        assert "<b>tableau</b>" in second and "onerror" not in second
+        link = entry.link(nb_name, entry.copy_folder(), "C4_4_crit1")
+        assert link.endswith(f"lecture/autograded/n01/{A}/{nb_name}.html#C4_4_crit1") and f"href='{link}'" in first
+        page = Path(link.split("#")[0]).read_text(encoding="utf-8")
+    finally:
+        os.chdir(cwd)
+    assert (root / "lecture").stat().st_mode & 0o777 == 0o700  # candidates' work: owner only
+    assert "<section id='C4_4_crit1'>" in page and "Objectif d&#x27;équipe" in page
+    assert "onerror" not in page and "<script" not in page.lower() and ".ipynb" not in first

@@ -2,7 +2,11 @@
 
 For one candidate, every criterion shows its verbatim text, the level descriptors of its grid, the
 autograded evidence and the level it proposes (the tests it rests on, their points, and why it stops at its
-cap: :mod:`mdpc.core.proposals`), and a link to the candidate's graded notebook; the grader
+cap: :mod:`mdpc.core.proposals`), the answers and outputs its tests read, and a link to a read-only page of the
+candidate's graded notebook at the criterion's cell (:mod:`mdpc.grading.rating_evidence`: never the notebook,
+which would start a kernel on the candidate's code); one criterion is drawn by
+:mod:`mdpc.grading.rating_panel` (with its comment presets), the keyboard field is :mod:`mdpc.grading.rating_keys`,
+and the grading notebook finds the course with :mod:`mdpc.grading.course_finder`. The grader
 picks a level, writes a comment and saves: the rating goes into the journal of ratings (notation.db, the one
 store of graders' levels) and the level that counts is mirrored into the nbgrader gradebook, where
 formgrader shows it.
@@ -16,7 +20,7 @@ out by the file's permissions, not by the form.)
 
 With anonymous grading (``anonymat: true`` in the course's ``jury.yaml``, :mod:`mdpc.grading.anonymity`), the
 form names each candidate by their copy number only: the picker, the header, the similarity alert, and the
-links, which open ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
+links, which open the pages of ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
 and deliverables without the candidate's id, names and identity answers) instead of ``autograded/<id>/…``.
 The ratings are recorded under the real id.
 
@@ -53,8 +57,9 @@ from mdpc.grading import anonymity
 from mdpc.grading.anonymous_copies import gradebook_names, view_folder
 from mdpc.grading.course import Course, CourseError
 from mdpc.grading.course_finder import check_graded
+from mdpc.grading.rating_evidence import evidence_html, render_copy
 from mdpc.grading.rating_keys import KeyField
-from mdpc.grading.rating_panel import CriterionPanel
+from mdpc.grading.rating_panel import CriterionPanel, overview_html
 from mdpc.grading.ratings import RatingBook
 
 _STYLE = {"description_width": "initial"}
@@ -216,9 +221,11 @@ class RubricEntry:
             return view_folder(self.course.root, self.numbers, self.candidate.value, self.assignment.value, names)
         return self.course.root / "autograded" / self.candidate.value / self.assignment.value
 
-    def link(self, notebook: str, folder: Path | None = None) -> str | None:
-        target = (folder or self.copy_folder()) / f"{notebook}.ipynb"
-        return os.path.relpath(target, Path.cwd()) if target.exists() else None
+    def link(self, notebook: str, folder: Path | None = None, anchor: str = "") -> str | None:
+        """The copy's read-only page (never the notebook itself, which would start a kernel on the candidate's
+        code), at the cell `anchor`: :func:`mdpc.grading.rating_evidence.render_copy`."""
+        page = render_copy(self.course.root, folder or self.copy_folder(), notebook)
+        return os.path.relpath(page, Path.cwd()) + (f"#{anchor}" if anchor else "") if page else None
 
     def documents(self, folder: Path | None = None) -> dict[str, list[tuple[str, str]]]:
         """The deliverables and written supports the candidate's notebooks produced (livrables/*.html), by competency."""
@@ -287,9 +294,11 @@ class RubricEntry:
         for (code, k), panel in self.panels.items():
             eff = ratings.get((self.candidate.value, code, k))
             is_exempt = acc.is_exempt(code, k)
-            notebook, _ = self.maps.rubric_cell(code, k)
+            notebook, grade_id = self.maps.rubric_cell(code, k)
+            tests = {g for (n, g), c in self.maps.evidence.items() if n == notebook and c == (code, k)}
             panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt,
-                          self.link(notebook, folder), documents.get(code, []))
+                          self.link(notebook, folder, grade_id), documents.get(code, []),
+                          evidence_html(folder, notebook, tests))
             exempt += is_exempt
             if is_exempt:
                 self.exempt.add((code, k))
@@ -302,34 +311,8 @@ class RubricEntry:
         self.progress.value = (f"{refused}<b>{name}</b> — {whose} : {rated} / {total}, restant à noter : "
                                f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
-        self.overview.value = self.overview_html(ratings_rows=self.book.history(self.assignment.value), who=who)
+        self.overview.value = overview_html(self, self.book.history(self.assignment.value), who)
         self.keys.show()
-
-    def overview_html(self, ratings_rows, who: str) -> str:
-        """Progress per candidate (criteria you rated / to rate) and per grader (how many ratings each signed:
-        a count, never a level — double marking stays blind)."""
-        total = len(self.panels)
-        mine: dict[str, set] = {}
-        per_grader: dict[str, set] = {}
-        for r in ratings_rows:
-            if r.role != GRADER:
-                continue
-            per_grader.setdefault(r.who, set()).add((r.candidate, r.competency, r.criterion))
-            if r.who == who:
-                mine.setdefault(r.candidate, set()).add((r.competency, r.criterion))
-        rows = "".join(
-            f"<tr><td>{html_text(self.shown(sid, with_id=False))}</td>"
-            f"<td>{len(mine.get(sid, set()) & set(self.panels))} / {total - self._exempt_count(sid)}</td></tr>"
-            for _, sid in self.candidate.options)
-        graders = "".join(f"<li>{html_text(name)} : {len(done)} critère(s) noté(s)</li>"
-                          for name, done in sorted(per_grader.items()))
-        return ("<details><summary>Progression par copie et par correcteur</summary>"
-                f"<table><tr><th scope='col'>Copie</th><th scope='col'>Vos critères notés</th></tr>{rows}</table>"
-                f"<ul>{graders or '<li>Aucune note encore.</li>'}</ul></details>")
-
-    def _exempt_count(self, candidate: str) -> int:
-        acc = self.accommodations.get(candidate)
-        return sum(acc.is_exempt(c, k) for c, k in self.panels)
 
     def panel(self, competency: str, number: int) -> CriterionPanel:
         return self.panels[(competency, number)]

@@ -13,7 +13,7 @@ from IPython.display import HTML, display
 
 from mdpc.core import proposals
 from mdpc.core.grids import default_grids, default_scale
-from mdpc.core.ratings import Effective, Rating, RatingState
+from mdpc.core.ratings import GRADER, Effective, Rating, RatingState
 from mdpc.core.referential import default as default_referential
 from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
@@ -84,7 +84,8 @@ class CriterionPanel:
             f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html_text(crit.full_text)}</blockquote>"
             f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
             f"{evidence}{evidence_extra}<p>{current}</p>"
-            + (f"<p><a href='{html_text(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
+            + (f"<p><a href='{html_text(link)}' target='_blank'>Ouvrir la copie à ce critère (lecture seule, sans noyau)"
+               "</a></p>" if link else "")
             + "".join(f"<p>📄 <a href='{html_text(path)}' target='_blank'>{html_text(name)}</a> (document produit "
                       "par le candidat)</p>" for name, path in documents))
         self.info.clear_output()
@@ -142,3 +143,28 @@ class CriterionPanel:
         return True
 
 
+
+
+def overview_html(entry, ratings_rows, who: str) -> str:
+    """Progress per candidate (criteria `who` rated / to rate, exemptions left out) and per grader (how many
+    criteria each signed: a count, never a level — double marking stays blind)."""
+    criteria = set(entry.panels)
+    mine: dict[str, set] = {}
+    per_grader: dict[str, set] = {}
+    for r in ratings_rows:
+        if r.role != GRADER:
+            continue
+        per_grader.setdefault(r.who, set()).add((r.candidate, r.competency, r.criterion))
+        if r.who == who:
+            mine.setdefault(r.candidate, set()).add((r.competency, r.criterion))
+    rows = ""
+    for _, sid in entry.candidate.options:
+        acc = entry.accommodations.get(sid)
+        to_rate = {key for key in criteria if not acc.is_exempt(*key)}
+        rows += (f"<tr><td>{html_text(entry.shown(sid, with_id=False))}</td>"
+                 f"<td>{len(mine.get(sid, set()) & to_rate)} / {len(to_rate)}</td></tr>")
+    graders = "".join(f"<li>{html_text(name)} : {len(done)} critère(s) noté(s)</li>"
+                      for name, done in sorted(per_grader.items()))
+    return ("<details><summary>Progression par copie et par correcteur</summary>"
+            f"<table><tr><th scope='col'>Copie</th><th scope='col'>Vos critères notés</th></tr>{rows}</table>"
+            f"<ul>{graders or '<li>Aucune note encore.</li>'}</ul></details>")
