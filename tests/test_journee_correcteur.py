@@ -209,11 +209,21 @@ def test_evidence_beside_the_criterion_and_the_copy_read_only_at_its_cell(projec
         assert "Pourquoi cette réunion" in first and "Les enjeux" not in first  # only what its tests read
         assert "Les enjeux &lt;script&gt;" in second and "Objectif d&#x27;équipe : 4 812 000 €" in second
         assert "<b>tableau</b>" in second and "onerror" not in second
-        link = entry.link(nb_name, entry.copy_folder(), "C4_4_crit1")
-        assert link.endswith(f"lecture/autograded/n01/{A}/{nb_name}.html#C4_4_crit1") and f"href='{link}'" in first
+        link = next(x.split("'")[0] for x in first.split("href='")[1:] if "lecture/" in x)
+        # the criterion's page: the cells its tests read, the tests, its rubric cell (the viewer opens at them)
+        assert link.endswith(f"lecture/autograded/n01/{A}/{nb_name}.C4_4_crit1.html#C4_4_crit1"), link
         page = Path(link.split("#")[0]).read_text(encoding="utf-8")
+        whole = Path(entry.link(nb_name, entry.copy_folder())).read_text(encoding="utf-8")
+        second_page = Path(entry.link(nb_name, entry.copy_folder(), "C4_4_crit2", {"C4_4_test_objectifs"})
+                           .split("#")[0]).read_text(encoding="utf-8")
     finally:
         os.chdir(cwd)
     assert (root / "lecture").stat().st_mode & 0o777 == 0o700  # candidates' work: owner only
-    assert "<section id='C4_4_crit1'>" in page and "Objectif d&#x27;équipe" in page
-    assert "onerror" not in page and "<script" not in page.lower() and ".ipynb" not in first
+    sections = [x.split("'")[0] for x in page.split("<section id='")[1:]]
+    assert sections == ["C4_4_form_deroule", "C4_4_test_deroule", "C4_4_crit1"], sections
+    assert "Pourquoi cette réunion" in page and "Les enjeux" not in page  # the answers its forms stood for
+    assert "Objectif d&#x27;équipe" in second_page and "Objectif d&#x27;équipe" in whole
+    assert "<section id='C4_4_crit3'>" in whole and "C4_4_crit3" not in page
+    for text in (page, second_page, whole):
+        assert "onerror" not in text and "<script" not in text.lower()
+    assert ".ipynb" not in first

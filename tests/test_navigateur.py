@@ -430,6 +430,9 @@ def grader_lab(tmp_path_factory):
     (project / "grilles").mkdir()
     shutil.copy(demo.PROJECT_ROOT / "grilles" / "saisie_des_notes.ipynb", project / "grilles")
     course = graded_course(project / "demo_mdpc")
+    # n01's graded copy (the released notebooks as they are): the form links to its read-only page
+    shutil.copytree(course.root / "release" / "B4_pilotage_performance", course.root / "autograded" / "n01" /
+                    "B4_pilotage_performance")
     settings = project.parent / f"{project.name}-reglages"
     settings.mkdir()
     shutil.copy(Path(mdpc_utils.__file__).parent / "jupyterlab" / "overrides.json", settings / "overrides.json")
@@ -463,6 +466,15 @@ def grader_lab(tmp_path_factory):
             server.wait(timeout=30)
 
 
+def _tab_to(page, selector: str, key: str = "Tab") -> None:
+    """Press Tab (or `key`) until the focus is inside `selector` (at most 40 times)."""
+    for _ in range(40):
+        if page.evaluate("s => !!(document.activeElement && document.activeElement.closest(s))", selector):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{selector} n'a pas reçu le focus au clavier ({key})")
+
+
 def _command(page, keys: str, expect: str) -> None:
     """Type `keys` then Entrée in the focused field, and wait for the form's answer `expect`."""
     page.keyboard.type(keys)
@@ -488,25 +500,30 @@ def test_a_grader_rates_one_criterion_for_two_candidates_with_the_keyboard_only(
         page.keyboard.press("Control+Enter")  # run, and stay on the cell (Shift+Enter would open a new one)
         form.locator(".mdpc-clavier input").wait_for(timeout=60_000)
         page.keyboard.press("Escape")
-        for _ in range(30):  # from the cell, Tab reaches the keyboard field: no click
-            if page.evaluate("() => !!(document.activeElement && document.activeElement.closest('.mdpc-clavier'))"):
-                break
-            page.keyboard.press("Tab")
-        else:
-            raise AssertionError("le champ Clavier n'a pas reçu le focus par Tab")
+        _tab_to(page, ".mdpc-clavier")  # from the cell, Tab reaches the keyboard field: no click
         _command(page, "2e", "enregistré")
         _command(page, "c", "Noé Nord")
         _command(page, "ée", "enregistré")
-        for _ in range(40):  # Tab reaches a competency's header (a button), Entrée opens or closes it
-            page.keyboard.press("Tab")
-            if page.evaluate("() => !!document.activeElement.closest('.mdpc-competence')"):
-                break
-        else:
-            raise AssertionError("aucun titre de compétence n'a reçu le focus au clavier")
+        _tab_to(page, ".mdpc-competence")  # a competency's header (a button) takes the focus; Entrée opens or closes it
         header = page.locator(".mdpc-competence:focus")
         before = header.inner_text()
         page.keyboard.press("Enter")
         page.wait_for_function("t => document.activeElement.innerText !== t", arg=before, timeout=15_000)
+        page.keyboard.press("Enter")  # open again
+        page.wait_for_function("t => document.activeElement.innerText === t", arg=before, timeout=15_000)
+        _tab_to(page, ".mdpc-clavier", "Shift+Tab")
+        _command(page, "p", "Nina Navigateur")  # back to n01, whose graded copy is there
+        # the copy opens read-only at the criterion's cell: a static page, and no kernel but the form's
+        link = page.locator("a", has_text="Ouvrir la copie à ce critère").first
+        href = link.get_attribute("href")
+        assert "/lecture/autograded/n01/" in href and ".C4_1_crit1.html" in href and href.endswith("#C4_1_crit1"), href
+        link.click()  # JupyterLab opens it in its HTML viewer (a sandboxed frame, scripts off), at the top
+        viewer = page.frame_locator(".jp-HTMLViewer iframe")
+        viewer.locator("section#C4_1_crit1").wait_for(timeout=30_000)
+        assert viewer.locator("section").first.get_attribute("id") != "C4_1_consignes"  # the criterion's cells
+        assert viewer.locator("script").count() == 0
+        sessions = json.loads(urllib.request.urlopen(f"{grader_lab['base']}/api/sessions?token={TOKEN}").read())
+        assert [s["path"] for s in sessions] == ["grilles/saisie_des_notes.ipynb"], sessions  # no kernel on the copy
     finally:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTEFACTS / "correcteur_clavier.png"), full_page=False)  # also when it fails

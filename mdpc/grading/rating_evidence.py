@@ -9,7 +9,10 @@ stand for them.
 
 :func:`render_copy` writes the graded notebook as a static HTML page (``lecture/…`` in the course folder,
 rebuilt when the notebook changes), one ``<section id="…">`` per cell (the cell's nbgrader ``grade_id``, else
-``cellule-<n>``), so the form links to the criterion's rubric cell as ``…html#C4_4_crit1``. The page is
+``cellule-<n>``); and, for a criterion with tests, a page of its cells only (``<notebook>.<rubric id>.html``:
+the cells its tests read, the tests, its rubric cell), which the form links to as ``…#C4_4_crit1``: JupyterLab
+opens a page in its sandboxed HTML viewer, which starts at the top whatever the anchor, so the criterion's
+page starts with its cells; served from ``/files/``, the anchor takes the page to the rubric cell. The page is
 built here, cell by cell, from the copy that autograding already cleaned (:mod:`mdpc.grading.sanitize`),
 cleaned again: outputs through :func:`~mdpc.grading.sanitize.clean_html`, code and text through
 :func:`~mdpc.core.safe_text.html_text`. No kernel is started and no script is written: JupyterLab opens it in
@@ -47,7 +50,8 @@ def _names(source: str) -> tuple[set[str], set[str]]:
             (stored if isinstance(node.ctx, ast.Store) else loaded).add(node.id)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
             loaded.add(node.value)  # globals().get("objectifs")
-    return loaded, stored
+    public = {n for n in loaded | stored if not n.startswith("_")}  # a cell's own temporaries (_tab, _v) link nothing
+    return loaded & public, stored & public
 
 
 def _output_html(output, limit: int = LIMIT) -> str:
@@ -99,9 +103,7 @@ def evidence_html(folder: Path, notebook: str, test_ids: set[str]) -> str:
             shown = "".join(_output_html(o) for o in cell.get("outputs", []))
             if shown:
                 outputs.append(shown)
-    answers = {k: v for k, v in _answers(folder, notebook).items() if k.split(".", 1)[0] in read}
-    rows = "".join(f"<tr><th scope='row' style='text-align:left'>{html_text(k)}</th>"
-                   f"<td style='text-align:left'>{html_text(_answer_text(v))}</td></tr>" for k, v in answers.items())
+    rows = _answer_rows(folder, notebook, read)
     parts = []
     if rows:
         parts.append(f"<p><b>Réponses du candidat lues par les tests</b></p><table>{rows}</table>")
@@ -113,37 +115,73 @@ def evidence_html(folder: Path, notebook: str, test_ids: set[str]) -> str:
     return "<details open><summary>Pièces de la copie pour ce critère</summary>" + "".join(parts) + "</details>"
 
 
+def _answer_rows(folder: Path, notebook: str, read: set[str]) -> str:
+    """Table rows of the answers (``<form>.<field>``) whose form or tool is a name in `read`."""
+    answers = {k: v for k, v in _answers(folder, notebook).items() if k.split(".", 1)[0] in read}
+    return "".join(f"<tr><th scope='row' style='text-align:left'>{html_text(k)}</th>"
+                   f"<td style='text-align:left'>{html_text(_answer_text(v))}</td></tr>" for k, v in answers.items())
+
+
 def _answer_text(value) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)[:LIMIT]
     return str(value)[:LIMIT]
 
 
-def render_copy(course_root: Path, folder: Path, notebook: str) -> Path | None:
+def _cell_html(k: int, cell) -> str:
+    anchor = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cellule-{k}"
+    if cell.cell_type == "markdown":
+        inner = clean_html(markdown2html_mistune(cell.source))
+    elif cell.cell_type == "code":
+        inner = (f"<pre class='code'>{html_text(cell.source)}</pre>"
+                 + "".join(_output_html(o, limit=20_000) for o in cell.get("outputs", [])))
+    else:
+        inner = f"<pre>{html_text(cell.source)}</pre>"
+    return f"<section id='{html_text(anchor)}'>{inner}</section>"
+
+
+def _criterion_cells(nb, rubric_id: str, test_ids: set[str]) -> list[int]:
+    """The cells of one criterion, in the notebook's order: those defining a name its tests read, the tests,
+    and its rubric cell."""
+    read: set[str] = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade_id") in test_ids:
+            read |= _names(cell.source)[0]
+    keep = []
+    for k, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") in test_ids | {rubric_id}:
+            keep.append(k)
+        elif cell.cell_type == "code" and not meta.get("grade") and _names(cell.source)[1] & read:
+            keep.append(k)
+    return keep
+
+
+def render_copy(course_root: Path, folder: Path, notebook: str, rubric_id: str | None = None,
+                test_ids: set[str] = frozenset()) -> Path | None:
     """The graded notebook as a static, read-only HTML page under ``<course>/lecture/`` (rebuilt when the
-    notebook is newer), or None when the copy has no such notebook."""
+    notebook is newer), or None when the copy has no such notebook. With `rubric_id` and the criterion's
+    `test_ids`: a page of that criterion's cells only (:func:`_criterion_cells`), so that it opens at them —
+    JupyterLab's HTML viewer, sandboxed, ignores an anchor."""
     source = folder / f"{notebook}.ipynb"
-    if not source.exists():
-        return None
+    if not source.exists() or (rubric_id and not test_ids):
+        return None if not source.exists() else render_copy(course_root, folder, notebook)
     try:
         relative = folder.resolve().relative_to(course_root.resolve())
     except ValueError:
         relative = Path(folder.name)
-    target = course_root / "lecture" / relative / f"{notebook}.html"
-    if target.exists() and target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+    name = f"{notebook}.{rubric_id}.html" if rubric_id else f"{notebook}.html"
+    target = course_root / "lecture" / relative / name
+    newest = max(p.stat().st_mtime_ns for p in (source, folder / "reponses.json") if p.exists())
+    if target.exists() and target.stat().st_mtime_ns >= newest:
         return target
     nb = nbformat.read(source, as_version=4)
-    body = []
-    for k, cell in enumerate(nb.cells):
-        anchor = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cellule-{k}"
-        if cell.cell_type == "markdown":
-            inner = clean_html(markdown2html_mistune(cell.source))
-        elif cell.cell_type == "code":
-            inner = (f"<pre class='code'>{html_text(cell.source)}</pre>"
-                     + "".join(_output_html(o, limit=20_000) for o in cell.get("outputs", [])))
-        else:
-            inner = f"<pre>{html_text(cell.source)}</pre>"
-        body.append(f"<section id='{html_text(anchor)}'>{inner}</section>")
+    cells = _criterion_cells(nb, rubric_id, set(test_ids)) if rubric_id else range(len(nb.cells))
+    read = {n for k in cells if nb.cells[k].cell_type == "code" for n in _names(nb.cells[k].source)[1]}
+    rows = _answer_rows(folder, notebook, read) if rubric_id else ""  # what the forms' views stood for
+    answers = f"<p><b>Réponses des formulaires</b></p><table>{rows}</table>" if rows else ""
+    heading = (f"les cellules du critère ({html_text(rubric_id)}) : celles que ses tests lisent, les tests, la "
+               f"cellule d'évaluation — toute la copie : {html_text(notebook)}.html") if rubric_id else "toute la copie"
     top = course_root / "lecture"
     if not top.exists():
         top.mkdir()
@@ -153,6 +191,6 @@ def render_copy(course_root: Path, folder: Path, notebook: str) -> Path | None:
         "<!DOCTYPE html><html lang='fr'><head><meta charset='utf-8'>"
         f"<title>{html_text(notebook)} — copie en lecture seule</title><style>section{{border-bottom:1px solid #ccc;"
         "padding:4px}pre.code{background:#f4f4f4}section:target{outline:3px solid #000}</style></head><body>"
-        f"<p><b>Copie en lecture seule</b> : {html_text(notebook)} (aucun noyau, aucun script).</p>"
-        + "".join(body) + "</body></html>", encoding="utf-8")
+        f"<p><b>Copie en lecture seule</b> ({html_text(notebook)}, aucun noyau, aucun script) : {heading}.</p>"
+        + answers + "".join(_cell_html(k, nb.cells[k]) for k in cells) + "</body></html>", encoding="utf-8")
     return target

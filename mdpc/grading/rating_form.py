@@ -221,10 +221,11 @@ class RubricEntry:
             return view_folder(self.course.root, self.numbers, self.candidate.value, self.assignment.value, names)
         return self.course.root / "autograded" / self.candidate.value / self.assignment.value
 
-    def link(self, notebook: str, folder: Path | None = None, anchor: str = "") -> str | None:
+    def link(self, notebook: str, folder: Path | None = None, anchor: str = "", tests: set[str] = frozenset()) -> str | None:
         """The copy's read-only page (never the notebook itself, which would start a kernel on the candidate's
-        code), at the cell `anchor`: :func:`mdpc.grading.rating_evidence.render_copy`."""
-        page = render_copy(self.course.root, folder or self.copy_folder(), notebook)
+        code); with the rubric cell `anchor` and its `tests`, the criterion's page at that cell
+        (:func:`mdpc.grading.rating_evidence.render_copy`)."""
+        page = render_copy(self.course.root, folder or self.copy_folder(), notebook, anchor or None, tests)
         return os.path.relpath(page, Path.cwd()) + (f"#{anchor}" if anchor else "") if page else None
 
     def documents(self, folder: Path | None = None) -> dict[str, list[tuple[str, str]]]:
@@ -297,7 +298,7 @@ class RubricEntry:
             notebook, grade_id = self.maps.rubric_cell(code, k)
             tests = {g for (n, g), c in self.maps.evidence.items() if n == notebook and c == (code, k)}
             panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt,
-                          self.link(notebook, folder, grade_id), documents.get(code, []),
+                          self.link(notebook, folder, grade_id, tests), documents.get(code, []),
                           evidence_html(folder, notebook, tests))
             exempt += is_exempt
             if is_exempt:
