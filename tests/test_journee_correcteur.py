@@ -229,3 +229,20 @@ def test_evidence_beside_the_criterion_and_the_copy_read_only_at_its_cell(projec
     for text in (page, second_page, whole):
         assert "onerror" not in text and "<script" not in text.lower()
     assert ".ipynb" not in first
+
+
+def test_formgrader_pages_show_no_raw_mark_scheme_marker():
+    """formgrader's grading page goes through EscapedNames (mdpc.grading.formgrader_journal): the markers of the
+    rubric cells' mark scheme, as nbconvert renders them, become a French heading; the descriptors stay."""
+    from nbconvert import HTMLExporter
+
+    from mdpc.grading.formgrader_journal import EscapedNames
+
+    source = demo.PROJECT_ROOT / "cas_pratiques" / A / "C4_4_reunion_pilotage.ipynb"
+    raw, _ = HTMLExporter().from_filename(str(source))
+    assert "=== BEGIN MARK SCHEME ===" in raw  # what formgrader showed
+    page, _ = EscapedNames(HTMLExporter()).from_filename(str(source), resources={"student": "<b>x</b>"})
+    assert "MARK SCHEME" not in page and "===" not in page
+    rubric_cells = source.read_text(encoding="utf-8").count("=== BEGIN MARK SCHEME ===")
+    assert page.count("Descripteurs des niveaux (réservés aux correcteurs et au jury)") == rubric_cells == 3
+    assert "Le candidat ouvre la réunion en annonçant l&#39;objectif" in page or "annonçant l'objectif" in page
