@@ -46,13 +46,18 @@ test-fast: $(STAMP)
 systeme:
 	@sh tests/systeme.sh
 
-# make lab CORRECTEUR="Mme Aubert" : le nom qui signe les niveaux saisis dans formgrader
+# make lab CORRECTEUR="Mme Aubert" : le nom qui signe les niveaux saisis dans formgrader.
+# make lab COURS=dossier : le cours que formgrader montre (il lit le nbgrader_config.py du dossier où Jupyter démarre) ;
+# par défaut demo_mdpc/ s'il a un gradebook (après make demo), sinon la racine du projet. Le dossier reste sous --notebook-dir.
+# En root (conteneur, machine de démonstration), Jupyter exige --allow-root : ajouté seulement dans ce cas.
+RACINE := $(if $(filter 0,$(shell id -u)),--allow-root)
+COURS ?= $(if $(wildcard demo_mdpc/gradebook.db),demo_mdpc,.)
 lab: $(STAMP)
-	MDPC_CORRECTEUR="$(CORRECTEUR)" $(BIN)/jupyter lab --notebook-dir=.
+	cd "$(COURS)" && MDPC_CORRECTEUR="$(CORRECTEUR)" "$(CURDIR)/$(BIN)/jupyter" lab --notebook-dir="$(CURDIR)" $(RACINE)
 
 # Le JupyterLab des candidats (en français, sans les outils du formateur), ouvert sur release/
 lab-candidat: $(STAMP)
-	JUPYTER_CONFIG_PATH=$(CURDIR)/mdpc_utils/jupyterlab/candidats $(BIN)/jupyter lab --notebook-dir=release
+	JUPYTER_CONFIG_PATH=$(CURDIR)/mdpc_utils/jupyterlab/candidats $(BIN)/jupyter lab --notebook-dir=release $(RACINE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mdpc_utils mdpc tests benchmarks

@@ -223,7 +223,8 @@ def test_the_grading_form_names_the_candidates_when_not_anonymous(named_course):
     _, texts = rubric_entry(named_course)
     for sid, text in texts.items():
         first, last = CANDIDATES[sid]
-        assert sid in text and f"{first} {last}" in text and f"autograded/{sid}/{A}/{NB}.ipynb" in text
+        # the link opens the copy's read-only page (mdpc.grading.rating_evidence), never the notebook
+        assert sid in text and f"{first} {last}" in text and f"lecture/autograded/{sid}/{A}/{NB}.html" in text
     assert not (named_course.root / MAP_FILE).exists()  # no table drawn without the option
 
 

@@ -409,3 +409,129 @@ def test_a_whole_case_answered_with_mouse_and_keyboard_earns_every_point(lab, as
                   if g.auto_score is not None}
     lost = {k: f"{s}/{m}" for k, (s, m) in grades.items() if s < m}
     assert grades and not lost, f"{case} : points perdus {lost}"
+
+
+# -- the grader's day: one criterion for two candidates, keyboard only (issue 21, item 3) ---------------------
+# A project folder as after `make demo` (nbgrader_config.py at its root, no gradebook there; the graded course
+# demo_mdpc/ inside, two candidates) and the grading notebook in grilles/, in the graders' JupyterLab (nbgrader's
+# tools on). The notebook finds the course by itself; the cells are run from the menu; then the grader uses
+# the keyboard only: « 2e » Entrée (level 2, saved), « c » Entrée (next copy, same criterion), « é » (AZERTY's 2
+# without Maj) « e » Entrée; Tab reaches a competency's header, Entrée opens it. The journal must hold both
+# ratings, signed by the grader; nothing may be created at the project's root.
+@pytest.fixture(scope="module")
+def grader_lab(tmp_path_factory):
+    pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
+    from test_journee_correcteur import graded_course
+
+    project = tmp_path_factory.mktemp("correcteur")
+    shutil.copy(demo.PROJECT_ROOT / "nbgrader_config.py", project / "nbgrader_config.py")
+    (project / "grilles").mkdir()
+    shutil.copy(demo.PROJECT_ROOT / "grilles" / "saisie_des_notes.ipynb", project / "grilles")
+    course = graded_course(project / "demo_mdpc")
+    # n01's graded copy (the released notebooks as they are): the form links to its read-only page
+    shutil.copytree(course.root / "release" / "B4_pilotage_performance", course.root / "autograded" / "n01" /
+                    "B4_pilotage_performance")
+    settings = project.parent / f"{project.name}-reglages"
+    settings.mkdir()
+    shutil.copy(Path(mdpc_utils.__file__).parent / "jupyterlab" / "overrides.json", settings / "overrides.json")
+    port = _free_port()
+    env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(settings / "config"), "JUPYTER_RUNTIME_DIR": str(settings / "runtime"),
+           "MDPC_CORRECTEUR": "M. Clavier"}  # as `make lab CORRECTEUR="M. Clavier"`
+    log = settings / "lab.log"
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+                               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--notebook-dir={project}",
+                               "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"],
+                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab n'a pas démarré : " + log.read_text()[-2000:])
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield {"base": base, "project": project, "course": course, "browser": browser}
+        finally:
+            browser.close()
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _tab_to(page, selector: str, key: str = "Tab") -> None:
+    """Press Tab (or `key`) until the focus is inside `selector` (at most 40 times)."""
+    for _ in range(40):
+        if page.evaluate("s => !!(document.activeElement && document.activeElement.closest(s))", selector):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{selector} n'a pas reçu le focus au clavier ({key})")
+
+
+def _command(page, keys: str, expect: str) -> None:
+    """Type `keys` then Entrée in the focused field, and wait for the form's answer `expect`."""
+    page.keyboard.type(keys)
+    page.keyboard.press("Enter")
+    page.locator(".mdpc-clavier-message", has_text=expect).last.wait_for(timeout=30_000)
+
+
+def test_a_grader_rates_one_criterion_for_two_candidates_with_the_keyboard_only(grader_lab):
+    from mdpc.grading.ratings import RatingBook
+
+    started = time.monotonic()
+    page = grader_lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{grader_lab['base']}/lab/workspaces/correcteur/tree/grilles/saisie_des_notes.ipynb"
+                  f"?token={TOKEN}&reset")
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+        notebook = grader_lab["project"] / "grilles" / "saisie_des_notes.ipynb"
+        params = _cell(page, notebook, "correcteur = ")
+        _run_cell(page, params, params.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")))
+        form = _cell(page, notebook, "CoursePicker(")
+        form.locator(".jp-InputPrompt").first.click()
+        page.keyboard.press("Control+Enter")  # run, and stay on the cell (Shift+Enter would open a new one)
+        form.locator(".mdpc-clavier input").wait_for(timeout=60_000)
+        page.keyboard.press("Escape")
+        _tab_to(page, ".mdpc-clavier")  # from the cell, Tab reaches the keyboard field: no click
+        _command(page, "2e", "enregistré")
+        _command(page, "c", "Noé Nord")
+        _command(page, "ée", "enregistré")
+        _tab_to(page, ".mdpc-competence")  # a competency's header (a button) takes the focus; Entrée opens or closes it
+        header = page.locator(".mdpc-competence:focus")
+        before = header.inner_text()
+        page.keyboard.press("Enter")
+        page.wait_for_function("t => document.activeElement.innerText !== t", arg=before, timeout=15_000)
+        page.keyboard.press("Enter")  # open again
+        page.wait_for_function("t => document.activeElement.innerText === t", arg=before, timeout=15_000)
+        _tab_to(page, ".mdpc-clavier", "Shift+Tab")
+        _command(page, "p", "Nina Navigateur")  # back to n01, whose graded copy is there
+        # the copy opens read-only at the criterion's cell: a static page, and no kernel but the form's
+        link = page.locator("a", has_text="Ouvrir la copie à ce critère").first
+        href = link.get_attribute("href")
+        assert "/lecture/autograded/n01/" in href and ".C4_1_crit1.html" in href and href.endswith("#C4_1_crit1"), href
+        link.click()  # JupyterLab opens it in its HTML viewer (a sandboxed frame, scripts off), at the top
+        viewer = page.frame_locator(".jp-HTMLViewer iframe")
+        viewer.locator("section#C4_1_crit1").wait_for(timeout=30_000)
+        assert viewer.locator("section").first.get_attribute("id") != "C4_1_consignes"  # the criterion's cells
+        assert viewer.locator("script").count() == 0
+        sessions = json.loads(urllib.request.urlopen(f"{grader_lab['base']}/api/sessions?token={TOKEN}").read())
+        assert [s["path"] for s in sessions] == ["grilles/saisie_des_notes.ipynb"], sessions  # no kernel on the copy
+    finally:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / "correcteur_clavier.png"), full_page=False)  # also when it fails
+        page.close()
+    book = RatingBook(grader_lab["course"])
+    rows = [(r.candidate, r.competency, r.criterion, r.level, r.who) for r in book.history("B4_pilotage_performance")]
+    assert [r[0] for r in rows] == ["n01", "n02"] and len({r[1:] for r in rows}) == 1, rows  # one criterion, twice
+    assert rows[0][3:] == (2, "M. Clavier"), rows
+    project = grader_lab["project"]
+    assert not (project / "gradebook.db").exists() and not (project / "notation.db").exists()
+    print(f"saisie au clavier : {time.monotonic() - started:.1f} s (hors démarrage de JupyterLab)")

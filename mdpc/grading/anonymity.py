@@ -170,10 +170,10 @@ def forget(root: str | Path, candidate: str) -> list[str]:
     number = table.numbers.get(candidate)
     if number is None:
         return done
-    view = root / VIEW_DIR / number
-    if view.is_symlink() or view.is_file():
-        view.unlink()
-    elif view.exists():
-        shutil.rmtree(view)
+    for view in (root / VIEW_DIR / number, root / "lecture" / VIEW_DIR / number):  # and its read-only pages
+        if view.is_symlink() or view.is_file():
+            view.unlink()
+        elif view.exists():
+            shutil.rmtree(view)
     table.update(lambda numbers: numbers.pop(candidate, None) is not None)
     return [f"{VIEW_DIR}/ et {MAP_FILE} : copie anonyme et numéro de copie du candidat supprimés"]

@@ -6,7 +6,7 @@ salt blanked, digests kept so that the chain still verifies; level, criterion, s
 formgrader drafts deleted; the erasure recorded in the chain, with its date and how many rows of which
 tables, and no name: :meth:`mdpc.grading.journal.Journal.erase_candidate` — the journal's triggers stay in
 place, they allow this one change), their folders in ``submitted/``, ``autograded/``,
-``feedback/``, their copies and released feedback in the exchange, their reports and result file in
+``feedback/`` and ``lecture/autograded/`` (the read-only pages of the grading form), their copies and released feedback in the exchange, their reports and result file in
 ``rapports/``, their registration in ``candidats.yaml`` (civil identity, birth date, access route), their
 entry in the jury's ``dispenses.yaml``, in ``incidents_autocorrection.json`` and in ``incidents_ramassage.json``,
 their copy number and anonymous view (``anonymat.json``, ``copies_anonymes/``, :func:`mdpc.grading.anonymity.forget`),
@@ -126,7 +126,7 @@ def erase_candidate(course: Course, candidate: str) -> list[str]:
     for path in _released_feedback(root, candidate):
         path.unlink()
         done.append(f"échange : retour {path.name} supprimé")
-    for folder in ("submitted", "autograded", "feedback"):
+    for folder in ("submitted", "autograded", "feedback", "lecture/autograded"):  # lecture/: the grading form's pages
         path = root / folder / candidate
         if path.is_symlink():
             path.unlink()

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from tornado import web
@@ -134,7 +135,19 @@ class EscapedNames:
             filename, resources = self.rewrite(filename, resources or {})
         resources = {k: html_text(v) if k in self.FIELDS and isinstance(v, str) else v
                      for k, v in (resources or {}).items()}
-        return self.exporter.from_filename(filename, resources=resources, **kwargs)
+        body, resources = self.exporter.from_filename(filename, resources=resources, **kwargs)
+        return without_markers(body), resources
+
+
+_BEGIN = re.compile(r"(<p>\s*)?=== BEGIN MARK SCHEME ===(\s*</p>)?")
+_END = re.compile(r"(<p>\s*)?=== END MARK SCHEME ===(\s*</p>)?")
+
+
+def without_markers(page: str) -> str:
+    """The grading page without nbgrader's raw mark-scheme markers: the opening one becomes a French heading of
+    the level descriptors (reserved to graders), the closing one goes."""
+    page = _BEGIN.sub("<p><strong>Descripteurs des niveaux (réservés aux correcteurs et au jury)</strong></p>", page)
+    return _END.sub("", page)
 
 
 def _escape_names() -> None:

@@ -1,7 +1,8 @@
 """Personal data stays with its owner: what the project writes about candidates is not world-readable.
 
 The course folder holds personal data in a known set of places (README, « Données personnelles »):
-``submitted/``, ``autograded/``, ``feedback/``, ``rapports/`` and ``copies_anonymes/`` (folders),
+``submitted/``, ``autograded/``, ``feedback/``, ``rapports/``, ``copies_anonymes/`` and ``lecture/`` (the grading
+form's read-only pages of the copies) (folders),
 ``gradebook.db``, ``notation.db``, the copy numbers of anonymous grading ``anonymat.json``,
 ``incidents_autocorrection.json``, ``incidents_ramassage.json``, the register of issued documents and its key
 (``registre_parchemins.json``, ``.cle_parchemins``), the jury's ``dispenses*.yaml``, the roster of graders and jury
@@ -16,7 +17,7 @@ import os
 import stat
 from pathlib import Path
 
-PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports", "copies_anonymes")
+PERSONAL_FOLDERS = ("submitted", "autograded", "feedback", "rapports", "copies_anonymes", "lecture")
 PERSONAL_FILES = ("gradebook.db", "notation.db", "anonymat.json", "journal_autocorrection.log",
                   "journal_nbgrader.log", "incidents_autocorrection.json", "incidents_ramassage.json",
                   "registre_parchemins.json", ".cle_parchemins", ".registre_parchemins.verrou")  # register of issued documents, its secret key

@@ -2,7 +2,11 @@
 
 For one candidate, every criterion shows its verbatim text, the level descriptors of its grid, the
 autograded evidence and the level it proposes (the tests it rests on, their points, and why it stops at its
-cap: :mod:`mdpc.core.proposals`), and a link to the candidate's graded notebook; the grader
+cap: :mod:`mdpc.core.proposals`), the answers and outputs its tests read, and a link to a read-only page of the
+candidate's graded notebook at the criterion's cell (:mod:`mdpc.grading.rating_evidence`: never the notebook,
+which would start a kernel on the candidate's code); one criterion is drawn by
+:mod:`mdpc.grading.rating_panel` (with its comment presets), the keyboard field is :mod:`mdpc.grading.rating_keys`,
+and the grading notebook finds the course with :mod:`mdpc.grading.course_finder`. The grader
 picks a level, writes a comment and saves: the rating goes into the journal of ratings (notation.db, the one
 store of graders' levels) and the level that counts is mirrored into the nbgrader gradebook, where
 formgrader shows it.
@@ -16,7 +20,7 @@ out by the file's permissions, not by the form.)
 
 With anonymous grading (``anonymat: true`` in the course's ``jury.yaml``, :mod:`mdpc.grading.anonymity`), the
 form names each candidate by their copy number only: the picker, the header, the similarity alert, and the
-links, which open ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
+links, which open the pages of ``copies_anonymes/<number>/…`` (:mod:`mdpc.grading.anonymous_copies`: the graded notebooks
 and deliverables without the candidate's id, names and identity answers) instead of ``autograded/<id>/…``.
 The ratings are recorded under the real id.
 
@@ -39,13 +43,11 @@ import re
 from pathlib import Path
 
 import ipywidgets as w
-from IPython.display import HTML, display
+from IPython.display import display
 
-from mdpc.core import proposals
 from mdpc.core.decisions import CriterionStatus
 from mdpc.core.exemptions import load as load_accommodations
-from mdpc.core.grids import default_grids, default_scale
-from mdpc.core.ratings import GRADER, JURY, Effective, Rating, RatingState
+from mdpc.core.ratings import GRADER, JURY, RatingState
 from mdpc.core.referential import default as default_referential
 from mdpc.core.safe_text import html_text
 from mdpc.core.similarity import SimilarPair
@@ -54,105 +56,13 @@ from mdpc.errors import MdpcError
 from mdpc.grading import anonymity
 from mdpc.grading.anonymous_copies import gradebook_names, view_folder
 from mdpc.grading.course import Course, CourseError
+from mdpc.grading.course_finder import check_graded
+from mdpc.grading.rating_evidence import evidence_html, render_copy
+from mdpc.grading.rating_keys import KeyField
+from mdpc.grading.rating_panel import CriterionPanel, overview_html
 from mdpc.grading.ratings import RatingBook
 
-_WIDE = w.Layout(width="98%")
 _STYLE = {"description_width": "initial"}
-
-
-class CriterionPanel:
-    def __init__(self, entry: RubricEntry, competency: str, number: int):
-        self.entry, self.competency, self.number = entry, competency, number
-        scale = default_scale()
-        self.level = w.ToggleButtons(options=[(f"{k} {v}", k) for k, v in sorted(scale.levels.items())], value=None,
-                                     description="Niveau", style={"button_width": "auto", **_STYLE})
-        self.comment = w.Textarea(description="Commentaire", rows=3, layout=_WIDE, style=_STYLE)
-        self.button = w.Button(description="Enregistrer", icon="check", tooltip="Enregistrer le niveau et le commentaire")
-        self.button.on_click(lambda _: self.save())
-        self.message = w.HTML()
-        self.info = w.Output()
-        self.html = ""
-        self.box = w.VBox([self.info, self.level, self.comment, w.HBox([self.button, self.message])],
-                          layout=w.Layout(border="1px solid #bbb", padding="6px", margin="4px 0"))
-
-    def refresh(self, result, effective: Effective | None, own: Rating | None, exempt: bool, link: str | None,
-                documents: list[tuple[str, str]] = ()) -> None:
-        """Show the criterion to the grader: their own rating only, or, to the jury, every grader's."""
-        grid = default_grids()[self.competency].criteria[self.number - 1]
-        scale = default_scale()
-        crit = default_referential().criterion(self.competency, self.number)
-        rows = "".join(f"<tr><th scope='row' style='text-align:left'>{k} — {html_text(scale.levels[k])}</th>"
-                       f"<td style='text-align:left'>{html_text(grid.descriptors[k])}</td></tr>"
-                       for k in sorted(scale.levels))
-        evidence = "<p>Aucun test autocorrigé pour ce critère.</p>"
-        if result is not None and result.auto_share is not None:
-            evidence = self.evidence_html(result, scale)
-        if self.entry.jury_view:
-            current = self._jury_view(effective, scale)
-        elif own is not None:
-            current = f"Votre niveau enregistré : {own.level} — {html_text(scale.label(own.level))}."
-        else:
-            current = "Vous n'avez pas encore noté ce critère."
-        self.html = (  # kept as text too: what the grader sees, readable in tests and logs
-            f"<h4>{self.competency}, critère {self.number}</h4><blockquote>{html_text(crit.full_text)}</blockquote>"
-            f"<details><summary>Descripteurs des niveaux</summary><table>{rows}</table></details>"
-            f"{evidence}<p>{current}</p>"
-            + (f"<p><a href='{html_text(link)}' target='_blank'>Ouvrir la copie du candidat</a></p>" if link else "")
-            + "".join(f"<p>📄 <a href='{html_text(path)}' target='_blank'>{html_text(name)}</a> (document produit "
-                      "par le candidat)</p>" for name, path in documents))
-        self.info.clear_output()
-        with self.info:
-            display(HTML(self.html))
-        for widget in (self.level, self.comment, self.button):
-            widget.disabled = exempt
-        self.message.value = "<b>Dispensé</b> : ce critère ne reçoit pas de niveau." if exempt else ""
-        # each grader starts from their own words (or an empty form), never from another's
-        self.level.value = own.level if own is not None else None
-        self.comment.value = own.comment if own is not None else ""
-
-    @staticmethod
-    def evidence_html(result, scale) -> str:
-        """The automatic proposal and what it rests on: the tests (name, points, what each checks), that it reads
-        only what they verify, and, once it has reached its cap, why it goes no higher."""
-        tests = "".join(f"<li>{html_text(line)}</li>" for line in proposals.test_lines(result, with_checks=True))
-        ceiling = proposals.ceiling(result, scale.levels)
-        return (f"<p>{html_text(proposals.headline(result, scale.levels))}</p>"
-                + (f"<ul>{tests}</ul>" if tests else "")
-                + f"<p>{html_text(proposals.BASIS)}"
-                + (f"<br>{html_text(ceiling)}" if ceiling else "") + "</p>")
-
-    @staticmethod
-    def _jury_view(effective: Effective | None, scale) -> str:
-        if effective is None or effective.state == RatingState.NONE:
-            return "Aucun correcteur n'a encore noté ce critère."
-        graders = "".join(f"<li>{html_text(who)} : {level} — {html_text(scale.label(level))}"
-                          + (f" — « {html_text(effective.comments.get(who, ''))} »" if effective.comments.get(who) else "")
-                          + "</li>" for who, level in effective.levels.items())
-        if effective.state == RatingState.DIVERGENT:
-            verdict = "⚠ Notes divergentes : le jury arrête le niveau final."
-        elif effective.state == RatingState.JURY:
-            verdict = f"Niveau final arrêté par le jury : {effective.level} ({html_text(', '.join(effective.graders))})."
-        else:
-            verdict = f"Niveau retenu : {effective.level} — {html_text(scale.label(effective.level))}."
-        return f"{verdict}<ul>{graders}</ul>"
-
-    def save(self) -> bool:
-        if self.level.value is None:
-            self.message.value = "✘ Choisissez un niveau avant d'enregistrer."
-            return False
-        try:
-            eff = self.entry.book.record(self.entry.assignment.value, self.entry.recorded_as(), self.competency,
-                                         self.number, self.entry.grader.value, self.level.value, self.comment.value,
-                                         jury=self.entry.jury.value, accommodations=self.entry.accommodations)
-        except MdpcError as exc:
-            self.message.value = f"✘ {html_text(str(exc))}"
-            return False
-        level = self.level.value
-        self.entry.reload()
-        # a grader is told nothing of the others (blind double marking); the jury sees where it stands
-        note = " — notes divergentes : à trancher" if self.entry.jury_view and eff.state == RatingState.DIVERGENT else ""
-        self.message.value = f"✔ Enregistré : niveau {level}{note}."
-        return True
 
 
 class RubricEntry:
@@ -160,24 +70,36 @@ class RubricEntry:
 
     def __init__(self, cours: str | Path = ".", devoir: str | None = None, correcteur: str = "",
                  dispenses: str | Path | None = None):
-        self.course = Course(cours)
+        self.course = Course(check_graded(cours))  # refused before anything opens: no gradebook is ever created
         self.book = RatingBook(self.course)
         self.accommodations = load_accommodations(Path(dispenses) if dispenses else self.course.root / "dispenses.yaml")
         assignments = sorted(p.name for p in (self.course.root / "cas_pratiques").glob("B*") if p.is_dir())
         self.grader = w.Text(value=correcteur, description="Correcteur", placeholder="Prénom Nom", style=_STYLE)
         self.jury = w.Checkbox(description="Niveau final du jury (tranche une divergence)", style=_STYLE)
-        self.assignment = w.Dropdown(options=assignments, value=devoir or (assignments[0] if assignments else None),
-                                     description="Bloc (devoir)", style=_STYLE)
+        self.assignment = w.Dropdown(options=assignments, value=devoir if devoir in assignments else
+                                     (assignments[0] if assignments else None), description="Bloc (devoir)", style=_STYLE)
         self.candidate = w.Dropdown(description="Candidat", style=_STYLE)
+        self.one_criterion = w.Checkbox(description="Un seul critère (le courant), copie après copie", style=_STYLE,
+                                        layout=w.Layout(width="auto"))
         self.progress = w.HTML()
+        self.overview = w.HTML()  # progress per candidate and per grader
         self.similar = w.HTML()  # the similarity alert, when the candidate is in a listed pair
-        self.body = w.Accordion()
+        self.body = w.VBox()
         self.panels: dict[tuple[str, int], CriterionPanel] = {}
+        self.headers: dict[str, w.Button] = {}
+        self.sections: dict[str, w.VBox] = {}
+        self.current: tuple[str, int] | None = None
+        self.rated: set[tuple[str, int]] = set()
+        self.exempt: set[tuple[str, int]] = set()
+        self.keys = KeyField(self)
         self.jury_view = False  # the box is ticked by a member of the declared jury (jury.yaml)
+        self._loading = False
         self.assignment.observe(lambda _: self.load_assignment(), names="value")
-        self.candidate.observe(lambda _: self.reload(), names="value")
+        self.wanted: str | None = None  # the candidate last chosen: selected again in every assignment that has them
+        self.candidate.observe(lambda _: None if self._loading else self.choose(), names="value")
         self.grader.observe(lambda _: self.reload(fresh=False), names="value")
         self.jury.observe(lambda _: self.reload(fresh=False), names="value")
+        self.one_criterion.observe(lambda _: self.layout_sections(), names="value")
         self.load_assignment()
 
     def load_assignment(self) -> None:
@@ -190,15 +112,93 @@ class RubricEntry:
         self.anonymous = anonymity.enabled(self.course.root)
         self.numbers = anonymity.copy_numbers(self.course.root, self.submissions) if self.anonymous else None
         # anonymous: « Copie n° … » in the order of the numbers, which says nothing of the ids
-        self.candidate.options = sorted(((self.shown(sid), sid) for sid in self.submissions),
-                                        key=(lambda o: o[0]) if self.anonymous else (lambda o: o[1]))
+        options = sorted(((self.shown(sid), sid) for sid in self.submissions),
+                         key=(lambda o: o[0]) if self.anonymous else (lambda o: o[1]))
+        self._loading = True
+        try:  # the candidate last chosen stays selected from one assignment to the next; else the first
+            self.candidate.options = options
+            ids = [sid for _, sid in options]
+            self.candidate.value = self.wanted if self.wanted in ids else (ids[0] if ids else None)
+        finally:
+            self._loading = False
         crits = sorted(set(self.maps.rubric.values()))
         self.panels = {c: CriterionPanel(self, *c) for c in crits}
         codes = sorted({c for c, _ in crits})
-        self.body.children = [w.VBox([p.box for (c, _), p in self.panels.items() if c == code]) for code in codes]
-        for i, code in enumerate(codes):
-            self.body.set_title(i, f"{code} — {default_referential().competency(code).title[:80]}…")
+        self.headers, self.sections = {}, {}
+        for code in codes:
+            # a button, not an accordion title: it takes the keyboard focus (Tab) and opens with Entrée or Espace
+            header = w.Button(description=f"▸ {code} — {default_referential().competency(code).title[:80]}…",
+                              layout=w.Layout(width="98%"), tooltip=f"Ouvrir ou fermer la compétence {code}")
+            header.add_class("mdpc-competence")
+            header.on_click(lambda _, code=code: self.toggle(code))
+            self.headers[code] = header
+            self.sections[code] = w.VBox([p.box for (c, _), p in self.panels.items() if c == code],
+                                         layout=w.Layout(display="none"))
+        kept_criterion = self.current if self.current in self.panels else (crits[0] if crits else None)
+        self.current = None
         self.reload(fresh=False)
+        if kept_criterion:
+            self.set_current(kept_criterion)
+        self.layout_sections()
+
+    def choose(self) -> None:
+        self.wanted = self.candidate.value
+        self.reload()
+
+    # -- sections, current criterion, keyboard -------------------------------------------------------
+    def toggle(self, code: str) -> None:
+        shown = self.sections[code].layout.display != "none"
+        self.sections[code].layout.display = "none" if shown else None
+        self.headers[code].description = ("▸ " if shown else "▾ ") + self.headers[code].description[2:]
+        if not shown and (self.current is None or self.current[0] != code):
+            self.set_current(next(k for k in self.panels if k[0] == code))
+
+    def open_section(self, code: str) -> None:
+        if self.sections[code].layout.display == "none":
+            self.toggle(code)
+
+    def layout_sections(self) -> None:
+        """Every competency (a header and its criteria), or only the current criterion's panel."""
+        if self.one_criterion.value and self.current:
+            self.body.children = [self.panels[self.current].box]
+        else:
+            self.body.children = [x for code in self.sections for x in (self.headers[code], self.sections[code])]
+
+    def set_current(self, key: tuple[str, int]) -> None:
+        if self.current in self.panels:
+            self.panels[self.current].mark_current(False)
+        self.current = key
+        self.panels[key].mark_current(True)
+        self.open_section(key[0])
+        self.keys.show()
+        self.layout_sections()
+
+    def current_panel(self) -> CriterionPanel | None:
+        return self.panels.get(self.current) if self.current else None
+
+    def next_to_rate(self) -> str:
+        """Make the next criterion still to rate (by this grader, for this candidate) the current one."""
+        order = list(self.panels)
+        start = order.index(self.current) + 1 if self.current in order else 0
+        for key in order[start:] + order[:start]:
+            if key not in self.rated and key not in self.exempt:
+                self.set_current(key)
+                return f"critère suivant à noter : {key[0]}, critère {key[1]}"
+        return "tous les critères de cette copie sont notés"
+
+    def step_candidate(self, step: int) -> str:
+        """The next (or previous) copy, on the same criterion."""
+        ids = [sid for _, sid in self.candidate.options]
+        if not ids:
+            return "✘ aucune copie"
+        k = ids.index(self.candidate.value) + step if self.candidate.value in ids else 0
+        if not 0 <= k < len(ids):
+            return "dernière copie" if step > 0 else "première copie"
+        self.candidate.value = ids[k]
+        return html_text(self.shown(ids[k], with_id=False))
+
+    def focus(self) -> None:
+        self.keys.focus()
 
     def shown(self, candidate: str, with_id: bool = True) -> str:
         """How the form names a candidate: « Prénom Nom (id) », or « Copie n° 482913 » when grading anonymously."""
@@ -221,9 +221,12 @@ class RubricEntry:
             return view_folder(self.course.root, self.numbers, self.candidate.value, self.assignment.value, names)
         return self.course.root / "autograded" / self.candidate.value / self.assignment.value
 
-    def link(self, notebook: str, folder: Path | None = None) -> str | None:
-        target = (folder or self.copy_folder()) / f"{notebook}.ipynb"
-        return os.path.relpath(target, Path.cwd()) if target.exists() else None
+    def link(self, notebook: str, folder: Path | None = None, anchor: str = "", tests: set[str] = frozenset()) -> str | None:
+        """The copy's read-only page (never the notebook itself, which would start a kernel on the candidate's
+        code); with the rubric cell `anchor` and its `tests`, the criterion's page at that cell
+        (:func:`mdpc.grading.rating_evidence.render_copy`)."""
+        page = render_copy(self.course.root, folder or self.copy_folder(), notebook, anchor or None, tests)
+        return os.path.relpath(page, Path.cwd()) + (f"#{anchor}" if anchor else "") if page else None
 
     def documents(self, folder: Path | None = None) -> dict[str, list[tuple[str, str]]]:
         """The deliverables and written supports the candidate's notebooks produced (livrables/*.html), by competency."""
@@ -286,15 +289,20 @@ class RubricEntry:
         own = {(r.competency, r.criterion): r for r in history if r.who == who and r.role == role}  # latest wins
         acc = self.accommodations.get(self.candidate.value)
         rated = exempt = divergent = 0
+        self.rated, self.exempt = set(own), set()
         folder = self.copy_folder()
         documents = self.documents(folder)
         for (code, k), panel in self.panels.items():
             eff = ratings.get((self.candidate.value, code, k))
             is_exempt = acc.is_exempt(code, k)
-            notebook, _ = self.maps.rubric_cell(code, k)
+            notebook, grade_id = self.maps.rubric_cell(code, k)
+            tests = {g for (n, g), c in self.maps.evidence.items() if n == notebook and c == (code, k)}
             panel.refresh(sub.results.get((code, k)), eff, own.get((code, k)), is_exempt,
-                          self.link(notebook, folder), documents.get(code, []))
+                          self.link(notebook, folder, grade_id, tests), documents.get(code, []),
+                          evidence_html(folder, notebook, tests))
             exempt += is_exempt
+            if is_exempt:
+                self.exempt.add((code, k))
             done = (eff is not None and eff.level is not None) if jury else (code, k) in own
             rated += bool(done and not is_exempt)
             divergent += bool(jury and eff is not None and eff.state == RatingState.DIVERGENT)
@@ -304,10 +312,16 @@ class RubricEntry:
         self.progress.value = (f"{refused}<b>{name}</b> — {whose} : {rated} / {total}, restant à noter : "
                                f"{total - rated}" + (f" ; {exempt} {CriterionStatus.EXEMPT.label}(s)" if exempt else "")
                                + (f" ; ⚠ {divergent} divergence(s) à trancher" if divergent else ""))
+        self.overview.value = overview_html(self, self.book.history(self.assignment.value), who)
+        self.keys.show()
 
     def panel(self, competency: str, number: int) -> CriterionPanel:
         return self.panels[(competency, number)]
 
+    def widget(self) -> w.VBox:
+        return w.VBox([w.HBox([self.grader, self.jury]), w.HBox([self.assignment, self.candidate]), self.progress,
+                       self.keys.box, self.one_criterion, self.overview, self.similar, self.body])
+
     def _ipython_display_(self):
-        display(w.VBox([w.HBox([self.grader, self.jury]), w.HBox([self.assignment, self.candidate]), self.progress,
-                        self.similar, self.body]))
+        display(self.widget())
+        self.focus()
