@@ -62,7 +62,8 @@ def seed_criteria():
 # --dist loadfile --no-loadscope-reorder): the two longest on their own worker from the start, the short files
 # then keep both workers busy to the end, instead of one worker finishing a long file alone.
 LONGEST_FIRST = ("test_pipeline.py", "test_hostile.py", "test_sessions_e2e.py", "test_variantes.py",
-                 "test_sessions_b4.py", "test_processus.py", "test_postgres.py", "test_notebooks.py",
+                 "test_sessions_b4.py", "test_processus.py", "test_postgres.py", "test_jupyterhub.py",
+                 "test_notebooks.py",
                  "test_parcours.py", "test_validate.py", "test_fourche.py", "test_lecons.py", "test_kit.py")
 
 
