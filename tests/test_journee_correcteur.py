@@ -42,7 +42,8 @@ def graded_course(root: Path):
 def project(tmp_path_factory):
     """A project folder as after `make demo`: nbgrader_config.py at its root (no gradebook), grilles/, and the
     graded course demo_mdpc/ inside."""
-    root = tmp_path_factory.mktemp("projet")
+    root = tmp_path_factory.mktemp("isole") / "projet"  # alone two levels up: the finder looks that far
+    root.mkdir()
     shutil.copy(demo.PROJECT_ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
     (root / "grilles").mkdir()
     graded_course(root / "demo_mdpc")
@@ -145,8 +146,10 @@ def test_make_lab_starts_for_root_too(tmp_path):
     import time
     import urllib.request
 
-    line = subprocess.run(["make", "-n", "lab"], cwd=demo.PROJECT_ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip().splitlines()[-1]
+    quiet = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}  # under make test
+    out = subprocess.run(["make", "--no-print-directory", "-n", "lab"], cwd=demo.PROJECT_ROOT, capture_output=True,
+                         text=True, check=True, env=quiet).stdout
+    line = next(x for x in reversed(out.strip().splitlines()) if " lab " in x)
     assert ("--allow-root" in line) == (os.geteuid() == 0), line
     # formgrader shows the course of the folder Jupyter starts in (make lab COURS=…; demo_mdpc/ after make demo)
     assert line.startswith('cd "') and '--notebook-dir="' in line, line

@@ -47,8 +47,39 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+
+def _start_lab(port: int, folder: Path, settings: Path, env: dict, log: Path):
+    """A JupyterLab server on loopback, opened on `folder` with the settings of `settings`; (process, base URL)
+    once it answers, else the test fails with the end of its log."""
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+                               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--notebook-dir={folder}",
+                               "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"],
+                              cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))  # noqa: SIM115
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
+            return server, base
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    pytest.fail("JupyterLab n'a pas démarré : " + log.read_text()[-2000:])
+
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def chromium():
+    """One Playwright and one Chromium for the module: Playwright's sync API runs one instance at a time."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory, chromium):
     pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
@@ -67,31 +98,13 @@ def lab(tmp_path_factory):
     # the candidates' JupyterLab (README, « Environnement des candidats »): nbgrader's teacher tools switched off
     env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
            "JUPYTER_CONFIG_PATH": str(CANDIDATES_CONFIG)}
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-                               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--notebook-dir={home}",
-                               "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"],
-                              cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=open(root / "lab.log", "w"))
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("JupyterLab n'a pas démarré : " + (root / "lab.log").read_text()[-2000:])
+    server, base = _start_lab(port, home, settings, env, root / "lab.log")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield {"base": base, "home": home, "course": course, "browser": browser}
-        finally:
-            browser.close()
-            server.terminate()
-            server.wait(timeout=30)
+    try:
+        yield {"base": base, "home": home, "course": course, "browser": chromium}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _cell(page, notebook: Path, text: str):
@@ -419,7 +432,7 @@ def test_a_whole_case_answered_with_mouse_and_keyboard_earns_every_point(lab, as
 # without Maj) « e » Entrée; Tab reaches a competency's header, Entrée opens it. The journal must hold both
 # ratings, signed by the grader; nothing may be created at the project's root.
 @pytest.fixture(scope="module")
-def grader_lab(tmp_path_factory):
+def grader_lab(tmp_path_factory, chromium):
     pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
@@ -440,30 +453,12 @@ def grader_lab(tmp_path_factory):
     env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(settings / "config"), "JUPYTER_RUNTIME_DIR": str(settings / "runtime"),
            "MDPC_CORRECTEUR": "M. Clavier"}  # as `make lab CORRECTEUR="M. Clavier"`
     log = settings / "lab.log"
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-                               f"--port={port}", f"--IdentityProvider.token={TOKEN}", f"--notebook-dir={project}",
-                               "--ServerApp.allow_root=True", f"--LabApp.app_settings_dir={settings}"],
-                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("JupyterLab n'a pas démarré : " + log.read_text()[-2000:])
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            yield {"base": base, "project": project, "course": course, "browser": browser}
-        finally:
-            browser.close()
-            server.terminate()
-            server.wait(timeout=30)
+    server, base = _start_lab(port, project, settings, env, log)
+    try:
+        yield {"base": base, "project": project, "course": course, "browser": chromium}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def _tab_to(page, selector: str, key: str = "Tab") -> None:
