@@ -323,8 +323,8 @@ def _run_in_kernel(session, user: str, code: str) -> str:
                 out.append(msg["content"]["text"])
             elif msg["msg_type"] == "error":
                 out.append(msg["content"]["ename"])
-            elif msg["msg_type"] == "execute_reply":
-                conn.close()
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                conn.close()  # after every output (execute_reply, on another channel, may come before them)
                 return "".join(out)
 
     try:
