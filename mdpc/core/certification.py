@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -113,7 +113,6 @@ class Certification:
     bloc_validity_years: int | None = None
     specimen: bool = False
     source: str = FILE_NAME
-    titles: Mapping[int, str] = field(default_factory=dict)
     jury_rule: JuryRule | None = None
 
     @property
@@ -220,8 +219,7 @@ def _blocs(value, rncp: str, blocs: tuple[int, ...], problems: list[str]) -> dic
     return codes
 
 
-def parse(data, source: str = FILE_NAME, blocs: tuple[int, ...] = (1, 2, 3, 4),
-          titles: Mapping[int, str] | None = None) -> Certification:
+def parse(data, source: str = FILE_NAME, blocs: tuple[int, ...] = (1, 2, 3, 4)) -> Certification:
     """Check the identity (as YAML reads it); every missing or malformed field is named in one French error."""
     if not isinstance(data, Mapping):
         raise CertificationError(f"Fichier {source} : les sections « certificateur », « certification » et "
@@ -269,7 +267,7 @@ def parse(data, source: str = FILE_NAME, blocs: tuple[int, ...] = (1, 2, 3, 4),
                                  + ". Complétez le fichier (modèle commenté : grilles/certification.yaml) ; aucun "
                                    "document n'a été produit.")
     return Certification(name, address, sig, title, acronym, rncp, registered, level, nsf, codes,
-                         Appeal(delay, appeal_address), ends, validity, specimen, source, dict(titles or {}), rule)
+                         Appeal(delay, appeal_address), ends, validity, specimen, source, rule)
 
 
 def _jury_rule(value, problems: list[str]) -> JuryRule | None:
@@ -313,7 +311,7 @@ def load(course_root: str | Path | None = None, path: str | Path | None = None) 
         raise CertificationError(f"Fichier {path} illisible (YAML invalide) : {exc}") from exc
     referential = default_referential()
     blocs = tuple(b.number for b in referential.blocs)
-    return parse(data, str(path), blocs, {b.number: b.title for b in referential.blocs})
+    return parse(data, str(path), blocs)
 
 
 def dump(data: Mapping, header: str = "") -> str:

@@ -9,7 +9,6 @@ template reads back; :func:`bloc_reasons` and :func:`criteria_to_settle` explain
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 from mdpc.core.certification import Certification, JuryRule, french_date
 from mdpc.core.decisions import CriterionStatus, Outcome
@@ -106,6 +105,3 @@ def bloc_reasons(rec: CandidateRecord) -> dict[int, str]:
         reasons[b.number] = " ; ".join(parts) or "aucune compétence évaluée"
     return reasons
 
-
-def routes(context: Mapping, candidate: str) -> str:
-    return context.get("voies_acces", {}).get(candidate, "non renseignée")
