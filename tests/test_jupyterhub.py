@@ -388,3 +388,50 @@ def test_trainer_collects_grades_rates_and_reports(servers):
     assert reported.returncode == 0, reported.stdout + reported.stderr
     written = " ".join(p.name for p in (root / "rapports").rglob("*"))
     assert all(user in written for user in CANDIDATES), written
+
+
+def test_a_trainer_opens_the_course_formgrader_from_the_course_list_in_chromium(servers):
+    """The trainer logs in with their Unix password (PAM), finds the course in nbgrader's course list of their
+    JupyterLab (no formgrader of their own: it would show their home folder as an empty course), and the link opens
+    the course's service with formgrader in its Formgrader tab: an iframe that JupyterHub's own policy
+    (frame-ancestors 'none') would leave blank. The assignment's row, drawn by formgrader's script from its API,
+    proves the page inside the frame ran."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
+    from test_navigateur import CHROMIUM, FLAGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
+    password = secrets.token_urlsafe(16)
+    subprocess.run(["chpasswd"], input=f"{TRAINER}:{password}\n", text=True, check=True)
+    url, shots = servers["url"], Path(tempfile.gettempdir()) / "mdpc-hub-chromium"
+    shots.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/hub/login")
+            page.fill("#username_input", TRAINER)
+            page.fill("#password_input", password)
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{TRAINER}/**", timeout=60_000)
+            page.goto(f"{url}/user/{TRAINER}/lab")
+            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click(timeout=120_000)
+            items = page.locator(".lm-Menu-itemLabel")
+            items.first.wait_for()
+            assert not [i for i in items.all_inner_texts() if i.startswith("Formgrader")], items.all_inner_texts()
+            items.filter(has_text="Course List").click()
+            course = page.locator(".list_item a", has_text=COURSE)
+            course.wait_for(timeout=60_000)
+            assert page.locator(".list_item .item_course").all_inner_texts() == ["jupyterhub"]
+            with context.expect_page() as opened:
+                course.click()
+            service = opened.value
+            service.wait_for_url(f"**/services/{COURSE}/lab**", timeout=60_000)
+            frame = service.frame_locator(f"iframe[src*='/services/{COURSE}/formgrader']")
+            frame.locator("td", has_text=A).first.wait_for(timeout=120_000)
+            service.screenshot(path=str(shots / "formgrader.png"))
+        finally:
+            for shown in context.pages:
+                shown.screenshot(path=str(shots / f"fin-{context.pages.index(shown)}.png"))
+            browser.close()

@@ -9,7 +9,9 @@ setup, with one course:
 - candidates' servers run the Python of the candidates' image (the kit ``mdpc_utils`` only, never the
   grading system ``mdpc``: README, « Environnement des candidats »); trainers' servers run the project's;
 - formgrader as a hub service of the course, run as the course's trainer account in the course folder;
-  the group ``formgrade-<course>`` may open it, the group ``nbgrader-<course>`` lists the course;
+  the group ``formgrade-<course>`` may open it, the group ``nbgrader-<course>`` lists the course; the
+  trainers' own servers have no formgrader (it would show their home folder as an empty course) but nbgrader's
+  course list, which links each of their courses to its service (``hub_formateurs/``, ``JUPYTER_CONFIG_PATH``);
 - JupyterHub ≥ 4.1 forbids embedding a server's pages (``Content-Security-Policy: frame-ancestors
   'none'``): the formgrader service sets ``frame-ancestors 'self'`` so that nbgrader's Formgrader tab, an
   iframe of the hub's own origin, shows it (nbgrader issues #1870, #1910, #1919).
@@ -41,6 +43,10 @@ HUB_API_PORT = int(_env("MDPC_HUB_PORT_API", "8081"))
 PROXY_API_PORT = int(_env("MDPC_HUB_PORT_PROXY", "8001"))
 FORMGRADER_PORT = int(_env("MDPC_HUB_PORT_FORMGRADER", "9999"))
 STATE = _env("MDPC_HUB_ETAT", "/srv/jupyterhub")  # the hub's database, cookie secret, proxy token
+# the trainers' own servers: nbgrader's course list (courses from their hub groups) without a formgrader of their
+# own, which would show their home folder's empty course: the course's formgrader is the hub service below
+TRAINER_CONFIG = _env("MDPC_HUB_CONFIG_FORMATEURS",
+                      os.path.join(os.path.dirname(os.path.abspath(__file__)), "hub_formateurs"))
 
 c.JupyterHub.bind_url = HUB_URL
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{HUB_API_PORT}"
@@ -58,9 +64,11 @@ c.Spawner.http_timeout = 120
 
 
 def _choose_environment(spawner) -> None:
-    """Candidates get the kit's environment (and its Jupyter settings), trainers the project's."""
-    python = TRAINER_PYTHON if spawner.user.name in TRAINERS else CANDIDATE_PYTHON
-    spawner.cmd = [python, "-m", "jupyterhub.singleuser"]
+    """Candidates get the kit's environment (and its Jupyter settings), trainers the project's and their settings."""
+    trainer = spawner.user.name in TRAINERS
+    spawner.cmd = [TRAINER_PYTHON if trainer else CANDIDATE_PYTHON, "-m", "jupyterhub.singleuser"]
+    if trainer:
+        spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": TRAINER_CONFIG}
 
 
 c.Spawner.pre_spawn_hook = _choose_environment
