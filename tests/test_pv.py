@@ -17,7 +17,7 @@ from mdpc.core import enrolment as en
 from mdpc.core import exemptions as ex
 from mdpc.core import roster as rs
 from mdpc.core.decisions import CriterionResult, LevelSource, Outcome
-from mdpc.core.minutes import bloc_reasons, check_composition, lateness_rule
+from mdpc.core.minutes import bloc_reasons, check_composition, lateness_rule, parse_day
 from mdpc.core.record import build_records
 from mdpc.core.referential import default as default_referential
 from mdpc.core.submissions import Submission
@@ -155,3 +155,19 @@ def test_report_pages_fetch_nothing_from_the_network(tmp_path):
     remote = re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//[^"'\s>]+""", page, re.I)
     assert remote == [] and "require.js" not in page and "mathjax" not in page.lower()
     assert 'lang="fr"' in page and "<b>ok</b>" in page
+
+
+def test_one_reading_of_the_deliberation_date_for_the_minutes_and_the_documents():
+    """The minutes and the documents read the jury's date the same way: a date written « 15/01/2027 » is shown
+    « 15 janvier 2027 » in both, and what is no date stays as it was written in the minutes."""
+    from mdpc.reports.documents import DocumentError, parse_deliberation_date
+
+    day = dt.date(2027, 1, 15)
+    for written in ("2027-01-15", "15 janvier 2027", "15/01/2027", " 15  Janvier 2027 ", day):
+        assert parse_day(written) == parse_deliberation_date(written) == day, written
+    assert parse_day("1er mars 2027") == dt.date(2027, 3, 1)
+    for unreadable in ("le quinze janvier", "30 février 2027", "31/04/2027", "2027-02-30", "15 janvir 2027"):
+        assert parse_day(unreadable) is None
+        with pytest.raises(DocumentError, match="AAAA-MM-JJ"):
+            parse_deliberation_date(unreadable)
+    assert parse_day("") is None and parse_deliberation_date("  ") is None

@@ -9,8 +9,9 @@ template reads back; :func:`bloc_reasons` and :func:`criteria_to_settle` explain
 from __future__ import annotations
 
 import datetime as dt
+import re
 
-from mdpc.core.certification import Certification, JuryRule, french_date
+from mdpc.core.certification import MONTHS, Certification, JuryRule, french_date
 from mdpc.core.decisions import CriterionStatus, Outcome
 from mdpc.core.enrolment import Enrolments
 from mdpc.core.record import BlocRecord, CandidateRecord
@@ -40,10 +41,24 @@ def check_composition(members: tuple[Member, ...], rule: JuryRule | None) -> lis
     return problems
 
 
-def parse_day(text: str) -> dt.date | None:
-    """An ISO date (AAAA-MM-JJ), or None when `text` is not one (free text is shown as it is)."""
+_FRENCH = re.compile(r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})")
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_day(text: str | dt.date | None) -> dt.date | None:
+    """The jury's date: AAAA-MM-JJ, « 15 janvier 2027 », « 1er mars 2027 » or 15/01/2027 (the one reading of a
+    deliberation date: the minutes, and the documents through :func:`mdpc.reports.documents.parse_deliberation_date`);
+    None when `text` is empty or none of these (the minutes then show it as it is)."""
+    if isinstance(text, dt.date):
+        return text
+    value = " ".join(str(text or "").split())
     try:
-        return dt.date.fromisoformat(str(text).strip())
+        if m := _FRENCH.fullmatch(value.lower()):
+            month = MONTHS.index(m.group(2)) + 1 if m.group(2) in MONTHS else 0
+            return dt.date(int(m.group(3)), month, int(m.group(1))) if month else None
+        if m := _SLASHED.fullmatch(value):
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
 

@@ -29,8 +29,9 @@ from tqdm import tqdm
 
 from mdpc.core import certification as certification_file
 from mdpc.core import enrolment
-from mdpc.core.certification import MONTHS, Certification, french_date
+from mdpc.core.certification import Certification, french_date
 from mdpc.core.decisions import CertificationStatus
+from mdpc.core.minutes import parse_day
 from mdpc.core.record import CandidateRecord
 from mdpc.core.register import ATTESTATION, CERTIFICATE, KEY_FILE, Register, load_key, locked
 from mdpc.errors import MdpcError
@@ -39,8 +40,6 @@ from mdpc.grading.privacy import make_private
 from mdpc.reports.documents_html import WITHHELD_ENROLMENT, Holder, Issue, certificate_page, letter_page
 
 FOLDER = "documents"  # inside the reports folder
-_FRENCH = re.compile(r"(\d{1,2})(?:er)?\s+([a-zéû]+)\s+(\d{4})")
-_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
 class DocumentError(MdpcError):
@@ -48,27 +47,14 @@ class DocumentError(MdpcError):
 
 
 def parse_deliberation_date(text: str | dt.date | None) -> dt.date | None:
-    """The jury's date as a date: AAAA-MM-JJ (also « 15 janvier 2027 », « 1er mars 2027 » or 15/01/2027);
-    None when empty; a French :class:`DocumentError` naming the expected format otherwise."""
-    if isinstance(text, dt.date):
-        return text
+    """The jury's date as a date (:func:`mdpc.core.minutes.parse_day`: AAAA-MM-JJ, « 15 janvier 2027 », « 1er mars
+    2027 » or 15/01/2027); None when empty; a French :class:`DocumentError` naming the expected format otherwise."""
+    day = parse_day(text)
     value = " ".join(str(text or "").split())
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        pass
-    try:
-        if m := _FRENCH.fullmatch(value.lower()):
-            if m.group(2) in MONTHS:
-                return dt.date(int(m.group(3)), MONTHS.index(m.group(2)) + 1, int(m.group(1)))
-        elif m := _SLASHED.fullmatch(value):
-            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        pass
-    raise DocumentError(f"Date de délibération « {value} » illisible : écrivez-la au format AAAA-MM-JJ (par exemple "
-                        "--date 2027-01-15) ; les parchemins, attestations et lettres portent cette date.")
+    if day is None and value:
+        raise DocumentError(f"Date de délibération « {value} » illisible : écrivez-la au format AAAA-MM-JJ (par "
+                            "exemple --date 2027-01-15) ; les parchemins, attestations et lettres portent cette date.")
+    return day
 
 
 def check_batch(course_root: str | Path, deliberation_date, place: str) -> tuple[dt.date, Certification]:
