@@ -44,7 +44,7 @@ from mdpc.grading.course import Course
 pytestmark = pytest.mark.slow
 A = "B4_pilotage_performance"
 COURSE = "mdpc"
-TRAINER, CANDIDATES = "mdpchubform", ("mdpchubcand1", "mdpchubcand2")
+TRAINER, GRADER, CANDIDATES = "mdpchubform", "mdpchubcorr", ("mdpchubcand1", "mdpchubcand2")
 PROJECT = Path(__file__).resolve().parents[1]
 CONFIG = PROJECT / "mdpc" / "grading" / "jupyterhub_config.py"
 PG_PORT = 54331
@@ -154,7 +154,7 @@ def _postgres(base: Path, bindir: Path) -> str:
 def _start(base: Path, python: str, bindir: Path, procs: list, users: list) -> dict:
     homes = base / "home"
     homes.mkdir()
-    for user in (TRAINER, *CANDIDATES):
+    for user in (TRAINER, GRADER, *CANDIDATES):
         subprocess.run(["userdel", "-r", "-f", user], capture_output=True)  # a run killed before its end
         subprocess.run(["useradd", "-m", "-d", str(homes / user), "-s", "/bin/sh", user], check=True)
         users.append(user)
@@ -206,7 +206,7 @@ def _start(base: Path, python: str, bindir: Path, procs: list, users: list) -> d
     state.mkdir(mode=0o700)
     ports = {k: _free_port() for k in ("hub", "api", "proxy", "formgrader")}
     env = {**os.environ, "MDPC_HUB_COURS": COURSE, "MDPC_HUB_DOSSIER_COURS": str(root),
-           "MDPC_HUB_FORMATEURS": TRAINER, "MDPC_HUB_CANDIDATS": " ".join(CANDIDATES),
+           "MDPC_HUB_FORMATEURS": TRAINER, "MDPC_HUB_CORRECTEURS": GRADER, "MDPC_HUB_CANDIDATS": " ".join(CANDIDATES),
            "MDPC_HUB_PYTHON_CANDIDATS": str(kit), "MDPC_HUB_PYTHON_FORMATEURS": str(full),
            "MDPC_HUB_URL": f"http://127.0.0.1:{ports['hub']}", "MDPC_HUB_PORT_API": str(ports["api"]),
            "MDPC_HUB_PORT_PROXY": str(ports["proxy"]), "MDPC_HUB_PORT_FORMGRADER": str(ports["formgrader"]),
@@ -218,7 +218,7 @@ def _start(base: Path, python: str, bindir: Path, procs: list, users: list) -> d
     url = env["MDPC_HUB_URL"]
     _wait(f"{url}/hub/api/", state)
     tokens = {}
-    for user in (TRAINER, *CANDIDATES):  # each user's own API token, made by the hub's administration service
+    for user in (TRAINER, GRADER, *CANDIDATES):  # each user's own API token, made by the hub's administration service
         status, _, body = _call(f"{url}/hub/api/users/{user}/tokens", admin, "POST", json_body={"note": "test"})
         assert status == 201, body
         tokens[user] = json.loads(body)["token"]
@@ -361,6 +361,31 @@ def test_formgrader_answers_through_the_hub(servers):
     for user in CANDIDATES:  # not in the group formgrade-<course>
         status, _, _ = _call(url, servers["tokens"][user])
         assert status == 403, status
+
+
+def test_a_grader_grades_on_the_service_without_the_course_account_files_kernels_or_terminals(servers):
+    """formgrader runs as the course's account: a grader of the group formgrade-<course> who is not that account
+    gets formgrader (its API, the journal of ratings signs and blinds their levels), never the account's files
+    (the journal, where another grader's levels are), kernels or terminals; formgrader's Autograde button, which
+    would run a candidate's code outside the sandbox, is refused for everyone with a French message."""
+    service = f"{servers['url']}/services/{COURSE}"
+    grader, trainer = servers["tokens"][GRADER], servers["tokens"][TRAINER]
+    status, _, body = _call(f"{service}/formgrader/api/assignments", grader)
+    assert status == 200 and A in [a["name"] for a in json.loads(body)], body
+    for path, method in (("api/contents", "GET"), ("api/contents/notation.db", "GET"), ("files/notation.db", "GET"),
+                         ("api/kernels", "POST"), ("api/kernels", "GET"), ("api/terminals", "POST"),
+                         ("api/sessions", "GET"), ("api/kernelspecs", "GET"), ("api/shutdown", "POST")):
+        status, _, _ = _call(f"{service}/{path}", grader, method, json_body={} if method == "POST" else None)
+        assert status == 403, (path, method, status)
+    status, _, body = _call(f"{service}/api/contents", trainer)
+    assert status == 200 and "nbgrader_config.py" in body.decode(), body[:300]
+    for token in (grader, trainer):
+        status, _, body = _call(f"{service}/formgrader/api/submission/{A}/{CANDIDATES[0]}/autograde", token, "POST",
+                                data={})
+        assert status == 200, body
+        answer = json.loads(body)
+        assert answer["success"] is False and "mdpc autograde" in answer["log"], answer
+    assert not (servers["root"] / "autograded").exists()  # nothing ran
 
 
 def test_trainer_collects_grades_rates_and_reports(servers):

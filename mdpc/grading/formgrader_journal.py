@@ -41,6 +41,7 @@ from mdpc.errors import MdpcError
 from mdpc.grading.course import Course
 from mdpc.grading.formgrader_anonymity import grading_page, numbers_for
 from mdpc.grading.formgrader_anonymity import install as install_anonymity
+from mdpc.grading.formgrader_guard import install as install_guard
 from mdpc.grading.ratings import RatingBook
 
 GRADER_VARIABLE = "MDPC_CORRECTEUR"
@@ -167,6 +168,7 @@ def install() -> None:
 
     _escape_names()
     install_anonymity()
+    install_guard()  # no autograding from formgrader: outside the sandbox
     if getattr(api.GradeHandler, "_mdpc_journal", False):
         return
     original = {"grade_put": api.GradeHandler.put, "comment_put": api.CommentHandler.put}

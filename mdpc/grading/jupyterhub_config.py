@@ -10,6 +10,8 @@ setup, with one course:
   grading system ``mdpc``: README, « Environnement des candidats »); trainers' servers run the project's;
 - formgrader as a hub service of the course, run as the course's trainer account in the course folder;
   the group ``formgrade-<course>`` may open it, the group ``nbgrader-<course>`` lists the course; the
+  graders (``MDPC_HUB_CORRECTEURS``, not hub administrators) are in that group too and, on the service, may
+  grade but not reach the course's files, kernels or terminals (:mod:`mdpc.grading.formgrader_guard`); the
   trainers' own servers have no formgrader (it would show their home folder as an empty course) but nbgrader's
   course list, which links each of their courses to its service (``hub_formateurs/``, ``JUPYTER_CONFIG_PATH``);
 - JupyterHub ≥ 4.1 forbids embedding a server's pages (``Content-Security-Policy: frame-ancestors
@@ -35,6 +37,7 @@ def _names(name: str, default: str) -> list[str]:
 COURSE = _env("MDPC_HUB_COURS", "mdpc")
 COURSE_ROOT = _env("MDPC_HUB_DOSSIER_COURS", "/home/formateur/cours")  # the course's nbgrader_config.py
 TRAINERS = _names("MDPC_HUB_FORMATEURS", "formateur")  # first one: the account formgrader runs as
+GRADERS = [n for n in _names("MDPC_HUB_CORRECTEURS", "") if n not in TRAINERS]  # formgrader only, not hub admins
 CANDIDATES = _names("MDPC_HUB_CANDIDATS", "")
 CANDIDATE_PYTHON = _env("MDPC_HUB_PYTHON_CANDIDATS", "/opt/candidats/bin/python")  # kit only
 TRAINER_PYTHON = _env("MDPC_HUB_PYTHON_FORMATEURS", "/opt/mdpc/.venv/bin/python")  # a clone, `make install`
@@ -55,7 +58,7 @@ c.JupyterHub.db_url = f"sqlite:///{os.path.join(STATE, 'jupyterhub.sqlite')}"
 c.JupyterHub.cookie_secret_file = os.path.join(STATE, "jupyterhub_cookie_secret")
 c.ConfigurableHTTPProxy.pid_file = os.path.join(STATE, "jupyterhub-proxy.pid")
 
-c.Authenticator.allowed_users = set(TRAINERS + CANDIDATES)
+c.Authenticator.allowed_users = set(TRAINERS + GRADERS + CANDIDATES)
 c.Authenticator.admin_users = set(TRAINERS)
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.default_url = "/lab"
@@ -65,7 +68,7 @@ c.Spawner.http_timeout = 120
 
 def _choose_environment(spawner) -> None:
     """Candidates get the kit's environment (and its Jupyter settings), trainers the project's and their settings."""
-    trainer = spawner.user.name in TRAINERS
+    trainer = spawner.user.name in TRAINERS or spawner.user.name in GRADERS
     spawner.cmd = [TRAINER_PYTHON if trainer else CANDIDATE_PYTHON, "-m", "jupyterhub.singleuser"]
     if trainer:
         spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": TRAINER_CONFIG}
@@ -75,7 +78,7 @@ c.Spawner.pre_spawn_hook = _choose_environment
 
 # nbgrader: the course's groups, its formgrader service, and the rights each needs
 c.JupyterHub.load_groups = {
-    f"formgrade-{COURSE}": {"users": TRAINERS},
+    f"formgrade-{COURSE}": {"users": TRAINERS + GRADERS},
     f"nbgrader-{COURSE}": {"users": TRAINERS + CANDIDATES},
 }
 c.JupyterHub.load_roles = [
@@ -91,7 +94,10 @@ c.JupyterHub.services = [{
     "name": COURSE,
     "url": f"http://127.0.0.1:{FORMGRADER_PORT}",
     "command": [TRAINER_PYTHON, "-m", "jupyterhub.singleuser", "--ServerApp.default_url=/formgrader",
-                "--ServerApp.tornado_settings=" + repr({"headers": {"Content-Security-Policy": FRAME_POLICY}})],
+                "--ServerApp.tornado_settings=" + repr({"headers": {"Content-Security-Policy": FRAME_POLICY}}),
+                # graders grade in formgrader; the course's files, kernels and terminals stay its account's
+                "--ServerApp.authorizer_class=mdpc.grading.formgrader_guard.CourseServiceAuthorizer"],
+    "environment": {"MDPC_PROPRIETAIRE_COURS": TRAINERS[0]},
     "user": TRAINERS[0],
     "cwd": COURSE_ROOT,
     "oauth_no_confirm": True,
