@@ -214,16 +214,81 @@ def test_the_extension_renders_in_french_whatever_the_load_order():
     read at request time."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader.base import BaseHandler
+    from traitlets.config import Config
 
     from mdpc.grading.formgrader_journal import install
 
     install()
     install()  # idempotent
 
-    class Handler:  # formgrader's settings, as its extension sets them
-        settings = {"nbgrader_exporter": HTMLExporter(template_name="formgrade",
-                                                      extra_template_basedirs=[str(FORMGRADER / "templates")])}
+    config = Config()  # formgrader's settings, as its extension sets them (FormgradeExtension.build_extra_config)
+    config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.extra_template_basedirs = [str(FORMGRADER / "templates")]
+
+    class Handler:
+        settings = {"nbgrader_exporter": HTMLExporter(config=config)}
 
     page = BaseHandler.render(Handler(), "manage_students.tpl", base_url="")
     assert "Gérer les candidats" in page and "Manage Students" not in page
-    assert BaseHandler.exporter.fget(Handler()).extra_template_basedirs == [fr.grading_templates()]
+    handler = Handler()
+    exporter = BaseHandler.exporter.fget(handler)
+    assert exporter.extra_template_basedirs == [fr.grading_templates()] and exporter.template_name == "formgrade"
+    assert BaseHandler.exporter.fget(handler) is exporter  # made once
+
+
+# -- a real server -------------------------------------------------------------------------------------------
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _get(url: str, token: str | None):
+    """(status, headers, body) of a GET, redirects not followed."""
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"} if token else {})
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, exc.read().decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_formgrader_serves_its_pages_scripts_and_grading_page_in_french(tmp_path):
+    """formgrader and the project's extension in a real Jupyter server, on a small course with two graded copies:
+    pages, scripts and grading page in French; moving to the next copy keeps the cell (``?index=``)."""
+    import shutil
+
+    from test_journee_correcteur import B, graded_course
+    from test_navigateur import TOKEN, _free_port, _start_lab
+
+    from mdpc.grading.course import nbgrader_env
+
+    course = graded_course(tmp_path / "cours")
+    for candidate in ("n01", "n02"):  # their graded copies (the released notebooks as they are)
+        shutil.copytree(course.root / "release" / B, course.root / "autograded" / candidate / B)
+    notebook = sorted((course.root / "release" / B).glob("*.ipynb"))[0].stem
+    with course.gradebook() as gb:
+        ids = sorted(s.id for s in gb.notebook_submissions(notebook, B))
+    (tmp_path / "reglages").mkdir()
+    env = {**nbgrader_env(), "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    server, base = _start_lab(_free_port(), course.root, tmp_path / "reglages", env, tmp_path / "lab.log")
+    try:
+        status, _, page = _get(f"{base}/formgrader/manage_assignments", TOKEN)
+        assert status == 200 and '<html lang="fr">' in page and "Gérer les devoirs" in page, page[:500]
+        assert english_in(visible_text(page)) == [] and 'src="/mdpc/formgrader/js/manage_assignments.js"' in page
+        status, headers, script = _get(f"{base}/mdpc/formgrader/js/manage_assignments.js", TOKEN)
+        assert status == 200 and headers["Content-Type"].startswith("text/javascript"), (status, headers)
+        assert "Veuillez patienter…" in script and "Please wait" not in script
+        assert _get(f"{base}/mdpc/formgrader/js/mdpc_clavier.js", TOKEN)[0] == 200
+        assert _get(f"{base}/mdpc/formgrader/js/inconnu.js", TOKEN)[0] == 404
+        assert _get(f"{base}/mdpc/formgrader/js/manage_assignments.js", None)[0] in (302, 403)  # a session is needed
+        status, _, page = _get(f"{base}/formgrader/submissions/{ids[0]}/", TOKEN)
+        assert status == 200 and '<html lang="fr">' in page and "Copie 1 / 2" in page, page[:500]
+        assert 'src="/mdpc/formgrader/js/mdpc_clavier.js"' in page and english_in(visible_text(page)) == []
+        status, headers, _ = _get(f"{base}/formgrader/submissions/{ids[0]}/next?index=3", TOKEN)
+        assert status == 302 and headers["Location"].endswith(f"/formgrader/submissions/{ids[1]}?index=3"), headers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

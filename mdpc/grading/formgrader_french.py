@@ -8,8 +8,8 @@ nbgrader's own files with exact (english → french) replacements, read from the
   through :func:`page_environment`, whose loader applies the pairs of :mod:`mdpc.grading.formgrader_french_pages`
   (``<html lang="fr">``, the title, DataTables' texts in French) and points their scripts to our route;
 - the grading page (nbconvert templates ``templates/formgrade/``): translated copies written once per process in a
-  private temporary folder (:func:`grading_templates`), where formgrader's exporter then looks
-  (``extra_template_basedirs``, set at request time);
+  private temporary folder (:func:`grading_templates`), read by a copy of formgrader's exporter (same class and
+  configuration, ``extra_template_basedirs`` pointed there), made at the first request;
 - the scripts (``static/js/*.js``): served translated (pairs of :mod:`mdpc.grading.formgrader_french_scripts`) by
   a handler of ours at ``{base_url}/mdpc/formgrader/js/<file>``, outside ``/formgrader/`` where formgrader's
   own catch-all answers 404; with ``mdpc_clavier.js`` (``formgrader_clavier.js`` here), the grading page's
@@ -155,11 +155,12 @@ def install() -> None:
         return page_environment().get_template(name).render(**ns)
 
     def exporter(self):
-        exporter = self.settings["nbgrader_exporter"]
-        folder = grading_templates()
-        if list(exporter.extra_template_basedirs) != [folder]:
-            exporter.extra_template_basedirs = [folder]  # nbconvert then rebuilds its template environment
-        return exporter
+        french = self.settings.get("mdpc_french_exporter")
+        if french is None:  # once per server: nbgrader's exporter, its configuration, our template folder
+            original = self.settings["nbgrader_exporter"]
+            french = type(original)(config=original.config, extra_template_basedirs=[grading_templates()])
+            self.settings["mdpc_french_exporter"] = french
+        return french
 
     BaseHandler.render = render
     BaseHandler.exporter = property(exporter)
