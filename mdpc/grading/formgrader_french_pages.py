@@ -87,7 +87,7 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
          "<th class=\"text-center\">Moyenne des réponses écrites</th>"),
         ("<th class=\"text-center\">Avg. Task Score</th>", "<th class=\"text-center\">Moyenne des tâches</th>"),
         ("<th class=\"text-center\">Needs Manual Grade?</th>",
-         "<th class=\"text-center\">Correction manuelle à faire ?</th>"),
+         "<th class=\"text-center\">Correction manuelle à faire&nbsp;?</th>"),
         LOADING,
     ],
     "gradebook_notebook_submissions.tpl": [
@@ -97,9 +97,9 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<th>Submission ID</th>", "<th>Copie</th>"),
         *SCORES,
         ("<th class=\"text-center\">Needs Manual Grade?</th>",
-         "<th class=\"text-center\">Correction manuelle à faire ?</th>"),
-        ("<th class=\"text-center\">Tests Failed?</th>", "<th class=\"text-center\">Tests échoués ?</th>"),
-        ("<th class=\"text-center\">Flagged?</th>", "<th class=\"text-center\">Signalée ?</th>"),
+         "<th class=\"text-center\">Correction manuelle à faire&nbsp;?</th>"),
+        ("<th class=\"text-center\">Tests Failed?</th>", "<th class=\"text-center\">Tests échoués&nbsp;?</th>"),
+        ("<th class=\"text-center\">Flagged?</th>", "<th class=\"text-center\">Signalée&nbsp;?</th>"),
         LOADING,
     ],
     "manage_assignments.tpl": [
@@ -183,7 +183,7 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<th>Assignment ID</th>", "<th>Devoir</th>"),
         *SCORES,
         ("<th class=\"text-center\">Needs Manual Grade?</th>",
-         "<th class=\"text-center\">Correction manuelle à faire ?</th>"),
+         "<th class=\"text-center\">Correction manuelle à faire&nbsp;?</th>"),
         LOADING,
     ],
     "manage_students_notebook_submissions.tpl": [
@@ -191,9 +191,9 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<th>Notebook ID</th>", "<th>Carnet</th>"),
         *SCORES,
         ("<th class=\"text-center\">Needs manual grade?</th>",
-         "<th class=\"text-center\">Correction manuelle à faire ?</th>"),
-        ("<th class=\"text-center\">Tests failed?</th>", "<th class=\"text-center\">Tests échoués ?</th>"),
-        ("<th class=\"text-center\">Flagged?</th>", "<th class=\"text-center\">Signalée ?</th>"),
+         "<th class=\"text-center\">Correction manuelle à faire&nbsp;?</th>"),
+        ("<th class=\"text-center\">Tests failed?</th>", "<th class=\"text-center\">Tests échoués&nbsp;?</th>"),
+        ("<th class=\"text-center\">Flagged?</th>", "<th class=\"text-center\">Signalée&nbsp;?</th>"),
         LOADING,
     ],
     "manage_submissions.tpl": [
