@@ -50,16 +50,17 @@ def active_markup(page: str, marker: str = MARKER) -> list[str]:
     return checker.found
 
 
-def formgrader_page(notebook_path, resources: dict, wrap=None) -> str:
+def formgrader_page(notebook_path, resources: dict, wrap=None, templates: str | None = None) -> str:
     """The page formgrader serves for a graded notebook: nbgrader's own exporter and template (`wrap`: a
-    wrapper of the exporter, such as mdpc's ``EscapedNames``)."""
+    wrapper of the exporter, such as mdpc's ``EscapedNames``; `templates`: another folder holding the
+    ``formgrade`` template, such as mdpc's French one)."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
     from traitlets.config import Config
 
     config = Config()
     config.HTMLExporter.template_name = "formgrade"
-    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    config.HTMLExporter.extra_template_basedirs = [templates or handlers.template_path]
     exporter = HTMLExporter(config=config)
     exporter = wrap(exporter) if wrap else exporter
     return exporter.from_filename(str(notebook_path), resources=resources)[0]

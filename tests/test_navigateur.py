@@ -530,3 +530,49 @@ def test_a_grader_rates_one_criterion_for_two_candidates_with_the_keyboard_only(
     project = grader_lab["project"]
     assert not (project / "gradebook.db").exists() and not (project / "notation.db").exists()
     print(f"saisie au clavier : {time.monotonic() - started:.1f} s (hors démarrage de JupyterLab)")
+
+
+def test_formgrader_is_french_in_the_browser_and_its_shortcuts_work_on_azerty(grader_lab):
+    """formgrader served by the project's extension (mdpc.grading.formgrader_french), after its scripts ran: the
+    assignments' table and dialog, DataTables' texts, and the grading page, whose Ctrl+. works as typed on AZERTY
+    (Ctrl+Maj+; : the character « . », no key code 190) and keeps the cell for the next copy (``?index=``)."""
+    from urllib.parse import quote
+
+    from test_journee_correcteur import B
+
+    course = grader_lab["course"]
+    notebook = sorted((course.root / "autograded" / "n01" / B).glob("*.ipynb"))[0].stem
+    with course.gradebook() as gb:
+        submission = gb.find_submission_notebook(notebook, B, "n01").id
+    page = grader_lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(30_000)
+    try:
+        # formgrader on the course (not the project's root, which has no gradebook and must keep none)
+        page.goto(f"{grader_lab['base']}/formgrader?path={quote(str(course.root))}&token={TOKEN}")
+        page.locator("#main-table td.status span").first.wait_for()
+        table = page.locator("table").first.inner_text()
+        assert "brouillon" in table and "Date limite" in table and "Générer les retours" in table, table
+        assert page.locator(".dataTables_filter label").inner_text().startswith("Rechercher")
+        page.get_by_role("link", name="Ajouter un devoir…").click()
+        dialog = page.locator("#add-assignment-modal")
+        dialog.get_by_role("button", name="Enregistrer").wait_for()
+        assert "Nouveau devoir" in dialog.inner_text() and dialog.get_by_role("button", name="Annuler").count() == 1
+        page.goto(f"{grader_lab['base']}/formgrader/submissions/{submission}/")
+        page.wait_for_function("window.formgrader && formgrader.loaded")  # offline: MathJax absent, shortcuts set
+        page.locator(".help").click()
+        assert "AZERTY : Ctrl + Maj + ;" in page.locator("#help-dialog").inner_text()
+        page.get_by_role("button", name="Fermer").last.click()
+        page.locator("#help-dialog").wait_for(state="detached")
+        page.locator(".tabbable").nth(2).focus()
+        index = page.evaluate("formgrader.current_index")
+        with page.expect_request(lambda r: "/next?index=" in r.url) as moved:
+            page.evaluate("""document.body.dispatchEvent(new KeyboardEvent("keydown", {key: ".", code: "Comma",
+                             ctrlKey: true, shiftKey: true, bubbles: true}))""")  # Ctrl+Maj+; on AZERTY
+        assert moved.value.url.endswith(f"/formgrader/submissions/{submission}/next?index={index}") and index > 0
+        page.wait_for_url(f"**/formgrader/gradebook/{B}/{notebook}")  # n01's is the only graded copy: the list
+        page.wait_for_load_state()
+    finally:
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTEFACTS / "formgrader_fr.png"), full_page=False)
+        page.close()
+    assert not (grader_lab["project"] / "gradebook.db").exists()

@@ -24,6 +24,9 @@ French message: every rating is signed. When the course declares its graders (``
 :mod:`mdpc.core.roster`), the name must be a declared grader's ``nom`` or ``utilisateur`` (a hub user name
 such as ``aubert`` signs as « Mme Aubert »), otherwise saving a level or a comment is refused with the
 roster's French message; formgrader never records a jury's level.
+
+formgrader is also served in French (pages, grading page, scripts, keyboard shortcuts on AZERTY and QWERTY):
+:mod:`mdpc.grading.formgrader_french`, installed here.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from tornado import web
 from mdpc.core.exemptions import load as load_accommodations
 from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
+from mdpc.grading import formgrader_french
 from mdpc.grading.course import Course
 from mdpc.grading.formgrader_anonymity import grading_page, numbers_for
 from mdpc.grading.formgrader_anonymity import install as install_anonymity
@@ -162,10 +166,12 @@ def _escape_names() -> None:
 
 
 def install() -> None:
-    """Wrap formgrader's grade and comment handlers, and its grading page's names (idempotent)."""
+    """Wrap formgrader's grade and comment handlers and its grading page's names, and serve it in French
+    (:mod:`mdpc.grading.formgrader_french`; idempotent)."""
     from nbgrader.server_extensions.formgrader import apihandlers as api
     from nbgrader.server_extensions.formgrader.base import check_notebook_dir, check_xsrf
 
+    formgrader_french.install()  # first: the grading page's names are escaped around its French exporter
     _escape_names()
     install_anonymity()
     install_guard()  # no autograding from formgrader: outside the sandbox
@@ -252,6 +258,7 @@ def _jupyter_server_extension_points():
 
 def _load_jupyter_server_extension(serverapp) -> None:
     install()
+    formgrader_french.add_routes(serverapp)
     who = os.environ.get(GRADER_VARIABLE, "").strip() or ("(utilisateur JupyterHub)" if os.environ.get(
         "JUPYTERHUB_API_TOKEN") else "aucun : formgrader refusera d'enregistrer un niveau")
     serverapp.log.info(f"[mdpc] formgrader : notes des critères inscrites au journal (notation.db), correcteur : {who}")
