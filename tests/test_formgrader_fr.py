@@ -118,6 +118,8 @@ def test_pages_are_french_once_rendered(name):
         assert '<html lang="fr">' in page, name
         assert english_in(visible_text(page)) == [], name
         assert "/formgrader/static/js/" not in page  # every script from our route, translated
+        if name == "formgrade_404.tpl":  # the missing file's path names the candidate (autograded/c01/)
+            assert "introuvable" in page and "c01" not in page and "autograded" not in page
     original = (FORMGRADER / "templates" / name).read_text(encoding="utf-8")
     if name not in ("base.tpl", "formgrade_404.tpl"):
         assert english_in(visible_text(original)), f"{name} : le contrôle ne trouve pas l'anglais d'origine"
@@ -149,6 +151,8 @@ def test_the_grading_page_is_french_and_loads_the_keyboard_script(tmp_path):
     assert "/mdpc/formgrader/js/formgrade.js" in scripts and "/mdpc/formgrader/js/mdpc_clavier.js" in scripts
     assert scripts.index("/mdpc/formgrader/js/mdpc_clavier.js") == scripts.index("/mdpc/formgrader/js/formgrade.js") + 1
     assert not any("/formgrader/static/js/" in s for s in scripts)
+    # nbgrader links the copy's name to the live notebook (a kernel on the candidate's code, outside the sandbox)
+    assert "data-link=" in original and "data-link=" not in page and "autograded/c01" not in page
     assert oct(__import__("os").stat(fr.grading_templates()).st_mode & 0o777) == "0o700"
 
 

@@ -66,8 +66,9 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<html>", "<html lang=\"fr\">"),
         ("Submission {{ resources.index + 1 }} / {{ resources.total }}",
          "Copie {{ resources.index + 1 }} / {{ resources.total }}"),
+        # without the file's path: it names the candidate (autograded/<id>/), even when grading is anonymous
         ("Error: Submission notebook file not found: {{ resources.filename }}",
-         "Erreur : le carnet de cette copie est introuvable : {{ resources.filename }}"),
+         "Le carnet corrigé de cette copie est introuvable : relancez l'autocorrection de ce devoir."),
     ],
     "gradebook_base.tpl": [("\nManual Grading\n", "\nCorrection manuelle\n"), *SIDEBAR],
     "gradebook_assignments.tpl": [
@@ -250,7 +251,9 @@ GRADING_TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("title=\"{{ resources.index }} remaining\"", "title=\"{{ resources.index }} copie(s) avant celle-ci\""),
         ("&larr; Prev", "&larr; Précédente"),
         (">Manual Grading</a>", ">Correction manuelle</a>"),
-        ("title=\"Open live notebook\"", "title=\"Ouvrir le carnet de la copie\""),
+        # no "live notebook": it would open the candidate's code in a kernel, outside the sandbox; the page is the copy
+        ("title=\"Open live notebook\"", "title=\"La copie entière est sur cette page, en lecture seule\""),
+        ("data-link=\"{{ resources.notebook_path }}\"", ""),
         ("Submission #{{ resources.index + 1 }}", "Copie n° {{ resources.index + 1 }}"),
         ("title=\"{{ resources.total - (resources.index + 1) }} remaining\"",
          "title=\"{{ resources.total - (resources.index + 1) }} copie(s) après celle-ci\""),
