@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installe
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
+$(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js mdpc_utils/jupyterlab/nbgrader_fr.py \
+          mdpc_utils/jupyterlab/nbgrader_fr.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé : " + sys.version.split()[0] + ")")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -24,6 +25,8 @@ $(STAMP): pyproject.toml mdpc_utils/jupyterlab/enregistrer/lib/index.js
 	@# Ctrl+S depuis un champ de formulaire (extension construite, livrée : mdpc_utils/jupyterlab/enregistrer/)
 	@rm -rf $(VENV)/share/jupyter/labextensions/mdpc-enregistrer && mkdir -p $(VENV)/share/jupyter/labextensions
 	@cp -r mdpc_utils/jupyterlab/enregistrer/labextension $(VENV)/share/jupyter/labextensions/mdpc-enregistrer
+	@# l'extension JupyterLab de nbgrader en français (mdpc_utils/jupyterlab/nbgrader_fr.py et sa table nbgrader_fr.json)
+	@$(BIN)/python -m mdpc_utils.jupyterlab.nbgrader_fr
 	@# formgrader journaled and blind for rubric cells (mdpc/grading/formgrader_journal.py)
 	@mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d && cp mdpc/grading/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.d/mdpc.json
 	@touch $(STAMP)

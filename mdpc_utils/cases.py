@@ -92,7 +92,7 @@ class Verdict:
 def check(condition: bool, message: str) -> Verdict:
     """A French message a candidate understands when the condition does not hold; returns whether it holds.
 
-    For a verdict (:func:`grading`) it fails: the test loses its points, nbgrader's « Validate » says so. In the
+    For a verdict (:func:`grading`) it fails: the test loses its points, nbgrader's Validate button (« Vérifier ») says so. In the
     candidate's JupyterLab it prints the message on one line and lets the notebook go on, so that « Run All »
     on an unfinished copy reaches the last cell and shows every form (issue 17). A self-check that reads further
     into an answer goes on only if the answer has the right form: ``if check(isinstance(t, pd.DataFrame), …):``.

@@ -445,7 +445,7 @@ def test_a_trainer_opens_the_course_formgrader_from_the_course_list_in_chromium(
             items = page.locator(".lm-Menu-itemLabel")
             items.first.wait_for()
             assert not [i for i in items.all_inner_texts() if i.startswith("Formgrader")], items.all_inner_texts()
-            items.filter(has_text="Course List").click()
+            items.filter(has_text="Liste des cours").click()  # make install translates nbgrader's extension
             course = page.locator(".list_item a", has_text=COURSE)
             course.wait_for(timeout=60_000)
             assert page.locator(".list_item .item_course").all_inner_texts() == ["jupyterhub"]

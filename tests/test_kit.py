@@ -385,7 +385,10 @@ NOT_CALLED = {
                                      "computes nothing (tests/test_outils.py)",
     "mdpc_utils.recette.run_recipe": "replays the candidate's recipe; without one it computes nothing "
                                      "(tests/test_outils.py)",
-}
+} | {f"mdpc_utils.jupyterlab.nbgrader_fr.{name}": "translates the files of nbgrader's JupyterLab extension, never a "
+     "case's data (tests/test_nbgrader_fr.py)"
+     for name in ("Entry", "Table", "TranslationError", "load_table", "string_literals", "translate_text",
+                  "managed_files", "is_translated", "translate", "pristine_copy", "main")}
 # English parameter names of the kit -> French names of the case files and columns. It only ranks candidates:
 # every value of the right type is still tried, up to MAX_CALLS combinations per function and assignment.
 GLOSSARY = {"team": "equipe", "activities": "activites", "capacity": "capacite", "tasks": "taches",

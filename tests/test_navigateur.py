@@ -141,8 +141,8 @@ def test_candidate_fills_a_form_in_jupyterlab_and_autograde_scores_it(lab):
     page.locator(".lm-MenuBar-item", has_text="Nbgrader").first.click()
     menu = page.locator(".lm-Menu").last.inner_text()
     page.keyboard.press("Escape")
-    assert "Assignment List" in menu and "Formgrader" not in menu and "Course List" not in menu, menu
-    assert not page.get_by_text(re.compile("Create Assignment|Formgrader")).count()
+    assert "Liste des devoirs" in menu and "Formgrader" not in menu and "Liste des cours" not in menu, menu
+    assert not page.get_by_text(re.compile("Créer un devoir|Create Assignment|Formgrader")).count()
     try:
         urllib.request.urlopen(f"{lab['base']}/formgrader?token={TOKEN}", timeout=10)
         raise AssertionError("formgrader est servi dans le JupyterLab des candidats")
@@ -195,6 +195,47 @@ def test_candidate_fills_a_form_in_jupyterlab_and_autograde_scores_it(lab):
                   if g.auto_score is not None}
     assert grades["C4_4_test_messages"] == 1  # the answers typed in the browser earn the point
     assert grades["C4_4_test_retours"] == 0   # a form left empty earns nothing
+
+
+def test_assignment_list_and_validate_button_speak_french(lab):
+    """nbgrader's extension, translated by make install (mdpc_utils/jupyterlab/nbgrader_fr.py): the notebook's
+    « Vérifier » button, the Nbgrader menu and the assignment list tab show French, no English. An exchange of
+    its own, read by nbgrader's server extension through a nbgrader_config.py in the candidate's folder: one
+    assignment released, the candidate's fetched copy of A (its buttons « Remettre », « Vérifier »)."""
+    started = time.monotonic()
+    exchange = lab["home"].parent / "echange-devoirs"
+    for assignment in (A, "lecon_B4"):
+        shutil.copytree(lab["home"] / A, exchange / "mdpc" / "outbound" / assignment, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("*.json", ".ipynb_checkpoints"))
+    config = lab["home"] / "nbgrader_config.py"
+    config.write_text(f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{lab['base']}/lab/workspaces/devoirs/tree/{A}/{NB}.ipynb?token={TOKEN}&reset")
+        button = page.locator(".validate-button")
+        button.wait_for()
+        assert button.inner_text().strip() == "Vérifier", button.inner_text()
+        assert button.first.get_attribute("title") == "Vérifier le carnet avec les tests du devoir"
+        page.locator(".lm-MenuBar-item", has_text="Nbgrader").first.click()
+        page.locator(".lm-Menu-item", has_text="Liste des devoirs").first.click()
+        panel = page.locator("#nbgrader-assignment-list")
+        panel.locator(".panel-heading", has_text="Devoirs diffusés").wait_for()
+        panel.locator("button", has_text="Récupérer").wait_for()
+        panel.locator(".assignment-notebooks-link").first.click()  # the fetched assignment's notebooks
+        panel.locator(".assignment-notebooks button", has_text="Vérifier").first.wait_for()
+        text = panel.inner_text()
+        page.screenshot(path=str(ARTEFACTS / "liste_des_devoirs.png"), full_page=False)
+        for french in ("Devoirs diffusés, récupérés et remis du cours :", "Devoirs diffusés", "Devoirs récupérés",
+                       "Devoirs remis", "Aucun devoir remis.", "Récupérer", "Remettre"):
+            assert french in text, (french, text)
+        english = re.compile(r"assignments|Released|Downloaded|Submitted|Loading|Fetch|Submit|Validate|course")
+        assert not english.search(text), text
+        assert page.locator(".lm-TabBar-tab.lm-mod-current", has_text="Devoirs").count() >= 1
+    finally:
+        page.close()
+        config.unlink()
+    print(f"liste des devoirs : {time.monotonic() - started:.1f} s (hors démarrage de JupyterLab)")
 
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
