@@ -125,6 +125,25 @@ def test_pages_are_french_once_rendered(name):
         assert english_in(visible_text(original)), f"{name} : le contrôle ne trouve pas l'anglais d'origine"
 
 
+def test_the_page_of_a_missing_copy_shows_names_escaped(tmp_path):
+    """nbgrader's page « notebook not found » works in French (its macros come from our loader): the names in
+    its header are escaped as on the grading page (a name is typed in formgrader's « manage students »)."""
+    from types import SimpleNamespace
+
+    from markup import active_markup
+    from nbgrader.server_extensions.formgrader import handlers as pages
+
+    from mdpc.grading.formgrader_journal import install
+
+    install()
+    hostile = '<img src=x onerror="mdpc_xss()">'
+    handler = SimpleNamespace(coursedir=SimpleNamespace(root=str(tmp_path)))  # no jury.yaml: names shown
+    resources = {**formgrader_resources("c01", first_name=hostile, last_name=hostile), "filename": "x.ipynb"}
+    page = pages.SubmissionHandler.render(handler, "formgrade_404.tpl", resources=resources)
+    assert "introuvable" in page and active_markup(page) == [], active_markup(page)
+    assert "&lt;img src=x" in page
+
+
 def _graded_notebook(path):
     cells = [nbformat.v4.new_markdown_cell("Consigne du cas"),
              nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"solution": True, "grade": True, "points": 2,
