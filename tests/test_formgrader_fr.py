@@ -125,6 +125,14 @@ def test_pages_are_french_once_rendered(name):
         assert english_in(visible_text(original)), f"{name} : le contrôle ne trouve pas l'anglais d'origine"
 
 
+def test_datatables_sorts_nbgraders_decimal_keys():
+    """nbgrader sorts its score columns by keys such as data-order="0.25"; with `decimal: ","` DataTables drops
+    their point (0.25 → 25) and sorts 0.25 after 0.5 and 1."""
+    from mdpc.grading.formgrader_french_pages import DATATABLES_FRENCH
+
+    assert "decimal" not in DATATABLES_FRENCH and "Rechercher" in DATATABLES_FRENCH
+
+
 def test_the_page_of_a_missing_copy_shows_names_escaped(tmp_path):
     """nbgrader's page « notebook not found » works in French (its macros come from our loader): the names in
     its header are escaped as on the grading page (a name is typed in formgrader's « manage students »)."""
@@ -228,6 +236,10 @@ def test_scripts_show_no_english(name):
 
 def test_scripts_served_are_nbgraders_only():
     assert fr.script("../base.py") is None and fr.script("inconnu.js") is None and fr.script("Utils.js") is None
+    fr._script.cache_clear()
+    for i in range(50):  # names from the URL: nothing kept for a name that is not a script
+        assert fr.script(f"inconnu{'_' * i}.js") is None and fr.script(f"..%2F{i}.js") is None
+    assert fr._script.cache_info().currsize == 0
     assert b"Veuillez patienter" in fr.script("manage_assignments.js")
     assert fr.script("backbone_xsrf.js") == (FORMGRADER / "static" / "js" / "backbone_xsrf.js").read_bytes()
 

@@ -113,14 +113,22 @@ def grading_templates() -> str:
     return str(folder)
 
 
-@functools.cache
 def script(name: str) -> bytes | None:
     """The French text of formgrader's script `name` (``static/js/<name>``, or our keyboard script); None for
-    any other name."""
+    any other name (not kept: the names come from the URL)."""
+    return _script(name) if name in _script_names() else None
+
+
+@functools.cache
+def _script_names() -> frozenset[str]:
+    js = formgrader_dir() / "static" / "js"
+    return frozenset({KEYS_SCRIPT} | {p.name for p in js.iterdir() if re.fullmatch(r"[a-z_]+\.js", p.name)})
+
+
+@functools.cache
+def _script(name: str) -> bytes:
     if name == KEYS_SCRIPT:
         return _KEYS_FILE.read_bytes()
-    if not re.fullmatch(r"[a-z_]+\.js", name) or not (formgrader_dir() / "static" / "js" / name).is_file():
-        return None
     text = (formgrader_dir() / "static" / "js" / name).read_text(encoding="utf-8")
     return _translated(name, text, SCRIPT_PAIRS.get(name, [])).encode("utf-8")
 

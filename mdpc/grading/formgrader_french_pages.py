@@ -26,13 +26,14 @@ SCORES = [
 ]
 INSTRUCTIONS = ("Instructions (click to expand)", "Mode d'emploi (cliquer pour déplier)")
 
-# DataTables' own texts (search box, empty table, counts, pagination), in French
+# DataTables' own texts (search box, empty table, counts, pagination), in French; not its `decimal`: DataTables would
+# then read nbgrader's sort keys (data-order="0.25") without their point, and sort 0.25 after 0.5 and 1
 DATATABLES_FRENCH = """<script>
   $.extend(true, $.fn.dataTable.defaults, {language: {
     search: "Rechercher :", lengthMenu: "Afficher _MENU_ lignes", info: "Lignes _START_ à _END_ sur _TOTAL_",
     infoEmpty: "Aucune ligne", infoFiltered: "(filtrées parmi _MAX_)", loadingRecords: "Chargement…",
     processing: "Traitement…", zeroRecords: "Aucune ligne ne correspond à la recherche",
-    emptyTable: "Aucune donnée dans ce tableau", decimal: ",", thousands: "\\u202f",
+    emptyTable: "Aucune donnée dans ce tableau", thousands: "\\u202f",
     paginate: {first: "Première", previous: "Précédente", next: "Suivante", last: "Dernière"},
     aria: {sortAscending: " : trier par ordre croissant", sortDescending: " : trier par ordre décroissant"}
   }});
