@@ -12,6 +12,7 @@ import re
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -269,6 +270,12 @@ def test_the_extension_renders_in_french_whatever_the_load_order():
     exporter = BaseHandler.exporter.fget(handler)
     assert exporter.extra_template_basedirs == [fr.grading_templates()] and exporter.template_name == "formgrade"
     assert BaseHandler.exporter.fget(handler) is exporter  # made once
+    import shutil
+
+    shutil.rmtree(fr.grading_templates())  # a cleaner of /tmp went by: the folder and the exporter are made again
+    exporter = BaseHandler.exporter.fget(handler)
+    assert exporter.extra_template_basedirs == [fr.grading_templates()]
+    assert (Path(fr.grading_templates()) / "formgrade" / "index.html.j2").is_file()
 
 
 # -- a real server -------------------------------------------------------------------------------------------

@@ -101,9 +101,18 @@ def page_environment() -> jinja2.Environment:
     return jinja2.Environment(loader=_FrenchLoader())
 
 
-@functools.cache
 def grading_templates() -> str:
-    """A private folder (0700, removed at exit) holding the French ``formgrade`` nbconvert template."""
+    """A private folder (0700, removed at exit) holding the French ``formgrade`` nbconvert template; made again
+    when its files are gone (a cleaner of /tmp removes files nobody read for days: the grading page would fail)."""
+    folder = _grading_folder()
+    if not all((Path(folder) / name).is_file() for name in GRADING_TEMPLATES):
+        _grading_folder.cache_clear()
+        folder = _grading_folder()
+    return folder
+
+
+@functools.cache
+def _grading_folder() -> str:
     folder = Path(tempfile.mkdtemp(prefix="mdpc-formgrader-"))
     atexit.register(shutil.rmtree, folder, True)
     (folder / "formgrade").mkdir()
@@ -164,7 +173,8 @@ def install() -> None:
 
     def exporter(self):
         french = self.settings.get("mdpc_french_exporter")
-        if french is None:  # once per server: nbgrader's exporter, its configuration, our template folder
+        if french is None or french.extra_template_basedirs != [grading_templates()]:  # once per server (and folder):
+            # nbgrader's exporter, its configuration, our template folder
             original = self.settings["nbgrader_exporter"]
             french = type(original)(config=original.config, extra_template_basedirs=[grading_templates()])
             self.settings["mdpc_french_exporter"] = french
