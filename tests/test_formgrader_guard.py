@@ -77,12 +77,21 @@ def test_formgrader_does_not_reload_itself_on_another_folder(tmp_path):
     from nbgrader.server_extensions.formgrader import handlers as pages
 
     guard.install()
-    (tmp_path / "nbgrader_config.py").write_text(f"open({str(tmp_path / 'execute')!r}, 'w').close()\n")
-    handler = SimpleNamespace(get_argument=lambda name, default=None: str(tmp_path) if name == "path" else default)
-    with pytest.raises(web.HTTPError) as refused:
-        pages.FormgraderHandler.get(handler)
-    assert refused.value.status_code == 400 and "autre dossier" in refused.value.log_message
+    root, trap = tmp_path / "projet", tmp_path / "piege"
+    handed_in = root / "demo_mdpc" / "submitted" / "c01" / "B4"  # what a candidate handed in, kept by collect
+    for folder in (trap, handed_in, root / "autre"):
+        folder.mkdir(parents=True)
+        (folder / "nbgrader_config.py").write_text(f"open({str(tmp_path / 'execute')!r}, 'w').close()\n")
+    (root / "lien").symlink_to(trap)
+    for path in (trap, handed_in, root / "lien", root / "demo_mdpc" / "submitted", root / "absent"):
+        handler = SimpleNamespace(get_argument=lambda name, default=None, path=path: str(path) if name == "path" else default,
+                                  settings={"server_root_dir": str(root)})
+        with pytest.raises(web.HTTPError) as refused:
+            pages.FormgraderHandler.get(handler)
+        assert refused.value.status_code == 400 and "autre dossier" in refused.value.log_message, path
     assert not (tmp_path / "execute").exists()
+    for path in (root, root / "demo_mdpc", root / "autre"):  # the served folder, a course directly in it
+        assert guard.course_folder(str(path), str(root))
 
 
 def _call(base: str, method: str, path: str, body=None) -> tuple[int, str]:
@@ -103,6 +112,8 @@ def test_a_grader_on_the_course_server_neither_runs_code_nor_changes_the_course(
     formgrader reloaded on a folder of theirs, nbgrader's validation of a notebook of the course (both would run
     Python as the course's account), JupyterLab's settings, workspaces and extension manager, formgrader's own
     administration: refused, nothing runs; a copy's flag is still theirs to set."""
+    import shutil
+
     import nbformat
     from test_journee_correcteur import B, graded_course
     from test_navigateur import _free_port, _start_lab
@@ -127,7 +138,11 @@ def test_a_grader_on_the_course_server_neither_runs_code_nor_changes_the_course(
            guard.OWNER_VARIABLE: "formateur"}  # the token's user is someone else
     server, base = _start_lab(_free_port(), course.root, tmp_path / "reglages", env, tmp_path / "lab.log")
     try:
-        assert _call(base, "GET", f"formgrader?path={trap}")[0] == 400
+        handed_in = course.root / "submitted" / "n01" / B  # a candidate's nbgrader_config.py, kept by collect
+        handed_in.mkdir(parents=True)
+        shutil.copy(trap / "nbgrader_config.py", handed_in)
+        for folder in (trap, handed_in):
+            assert _call(base, "GET", f"formgrader?path={folder}")[0] == 400
         assert _call(base, "POST", "assignments/validate", {"path": "copie.ipynb"})[0] == 403
         for method, path, body in (("POST", "lab/api/extensions", {"cmd": "disable", "extension_name": "mdpc-enregistrer"}),
                                    ("PUT", "lab/api/workspaces/piege", {"data": {}, "metadata": {"id": "piege"}}),

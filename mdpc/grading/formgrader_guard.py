@@ -16,9 +16,11 @@
   the authorizer also refuses them every change (:meth:`CourseServiceAuthorizer.check_change`, run by every
   handler's ``prepare``) but their ratings and a copy's flag: no assignment released, feedback sent, notebook
   validated (nbgrader runs it), package installed (pip), setting or configuration written as the course.
-- **formgrader stays on its course.** nbgrader's ``/formgrader?path=<folder>`` reloads formgrader on another folder
-  and runs that folder's ``nbgrader_config.py`` (Python) as the course's account: a file that a grader, or a
-  candidate on the same machine, could write (and a link in a copy would make a grader open). Refused.
+- **formgrader stays on its courses.** nbgrader's ``/formgrader?path=<folder>`` reloads formgrader on another folder
+  and runs that folder's ``nbgrader_config.py`` (Python) as the server's account: a file that a grader or a
+  candidate could write (in ``/tmp``, or handed in with a copy: ``submitted/<id>/<assignment>/``), and that a link
+  in a copy would make a grader open. Only the served folder and the folders directly in it
+  (:func:`course_folder`) are accepted.
 """
 
 from __future__ import annotations
@@ -41,14 +43,22 @@ GRADING_CHANGES = re.compile(r"formgrader/api/(?:grade|comment)/[^/]+|formgrader
 CHANGE_REFUSED = ("Sur le service du cours, un correcteur enregistre ses notes, ses commentaires et le signalement "
                   "d'une copie ; le reste (diffusion, relevé, retours, devoirs, candidats, réglages) est réservé au "
                   "compte du cours.")
-COURSE_SWITCH_REFUSED = ("formgrader montre le cours du dossier où il a été lancé ; il ne s'ouvre pas sur un autre "
-                         "dossier (?path=…).")
+COURSE_SWITCH_REFUSED = ("formgrader ne s'ouvre que sur le dossier du serveur ou sur un dossier qui s'y trouve "
+                         "directement (un cours) : pas sur un autre dossier (?path=…).")
 
 AUTOGRADE_REFUSED = (
     "L'autocorrection ne se lance pas depuis formgrader : elle exécute le code des candidats, ce qui ne se fait "
     "que dans le bac à sable complet de « mdpc autograde » (en root, sur la machine du cours) :\n\n"
     "    mdpc autograde --cours <dossier du cours> --devoir <devoir>\n\n"
     "formgrader montre ensuite les copies corrigées, à noter ici même.")
+
+
+def course_folder(path: str, root: str) -> bool:
+    """Whether formgrader may reload itself on `path`: the folder the server serves or a folder directly in it (a
+    course of the project, ``demo_mdpc/``), links resolved; never deeper, where candidates' files are
+    (``submitted/<id>/<assignment>/`` keeps what they handed in, a ``nbgrader_config.py`` too), nor elsewhere."""
+    folder, root = os.path.realpath(path), os.path.realpath(root)
+    return os.path.isdir(folder) and folder in (root, os.path.join(root, os.path.basename(folder)))
 
 
 def course_owner() -> str:
@@ -101,7 +111,8 @@ def install() -> None:
             check(self)
 
     def same_course(self):
-        if self.get_argument("path", ""):  # nbgrader would run <path>/nbgrader_config.py as the course's account
+        path = self.get_argument("path", "")  # nbgrader would run <path>/nbgrader_config.py as the server's account
+        if path and not course_folder(os.path.abspath(path), self.settings.get("server_root_dir") or os.getcwd()):
             raise web.HTTPError(400, COURSE_SWITCH_REFUSED)
         return switch(self)
 
