@@ -374,6 +374,18 @@ def test_formgrader_serves_copy_numbers_and_records_under_the_real_id(anonymous_
     assert status == 503 and not any(identity in text for identity in identities())
 
 
+def test_the_page_of_a_missing_copy_names_no_one(anonymous_course, formgrader):
+    """formgrader's page « notebook not found » (a submission whose graded notebook is gone) has the grading page's
+    header: the copy number there too, never the candidate's id or names."""
+    with anonymous_course.gradebook() as gb:
+        notebook_id = gb.find_submission_notebook(NB, A, "jdupont").id
+    (anonymous_course.root / "autograded" / "jdupont" / A / f"{NB}.ipynb").unlink()
+    status, page = formgrader("GET", f"submissions/{notebook_id}/")
+    assert status == 404 and "introuvable" in page, page[:500]
+    assert anonymity.copy_numbers(anonymous_course.root).copy_of("jdupont") in page
+    assert not [identity for identity in identities() if identity in page]
+
+
 def test_erasing_a_candidate_takes_their_number_and_anonymous_view_only(anonymous_course):
     from mdpc.grading.erasure import erase_candidate
     from mdpc.grading.privacy import protect_course

@@ -12,6 +12,7 @@ import re
 import urllib.error
 import urllib.request
 from html.parser import HTMLParser
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -125,6 +126,33 @@ def test_pages_are_french_once_rendered(name):
         assert english_in(visible_text(original)), f"{name} : le contrôle ne trouve pas l'anglais d'origine"
 
 
+def test_datatables_sorts_nbgraders_decimal_keys():
+    """nbgrader sorts its score columns by keys such as data-order="0.25"; with `decimal: ","` DataTables drops
+    their point (0.25 → 25) and sorts 0.25 after 0.5 and 1."""
+    from mdpc.grading.formgrader_french_pages import DATATABLES_FRENCH
+
+    assert "decimal" not in DATATABLES_FRENCH and "Rechercher" in DATATABLES_FRENCH
+
+
+def test_the_page_of_a_missing_copy_shows_names_escaped(tmp_path):
+    """nbgrader's page « notebook not found » works in French (its macros come from our loader): the names in
+    its header are escaped as on the grading page (a name is typed in formgrader's « manage students »)."""
+    from types import SimpleNamespace
+
+    from markup import active_markup
+    from nbgrader.server_extensions.formgrader import handlers as pages
+
+    from mdpc.grading.formgrader_journal import install
+
+    install()
+    hostile = '<img src=x onerror="mdpc_xss()">'
+    handler = SimpleNamespace(coursedir=SimpleNamespace(root=str(tmp_path)))  # no jury.yaml: names shown
+    resources = {**formgrader_resources("c01", first_name=hostile, last_name=hostile), "filename": "x.ipynb"}
+    page = pages.SubmissionHandler.render(handler, "formgrade_404.tpl", resources=resources)
+    assert "introuvable" in page and active_markup(page) == [], active_markup(page)
+    assert "&lt;img src=x" in page
+
+
 def _graded_notebook(path):
     cells = [nbformat.v4.new_markdown_cell("Consigne du cas"),
              nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"solution": True, "grade": True, "points": 2,
@@ -209,6 +237,10 @@ def test_scripts_show_no_english(name):
 
 def test_scripts_served_are_nbgraders_only():
     assert fr.script("../base.py") is None and fr.script("inconnu.js") is None and fr.script("Utils.js") is None
+    fr._script.cache_clear()
+    for i in range(50):  # names from the URL: nothing kept for a name that is not a script
+        assert fr.script(f"inconnu{'_' * i}.js") is None and fr.script(f"..%2F{i}.js") is None
+    assert fr._script.cache_info().currsize == 0
     assert b"Veuillez patienter" in fr.script("manage_assignments.js")
     assert fr.script("backbone_xsrf.js") == (FORMGRADER / "static" / "js" / "backbone_xsrf.js").read_bytes()
 
@@ -238,6 +270,12 @@ def test_the_extension_renders_in_french_whatever_the_load_order():
     exporter = BaseHandler.exporter.fget(handler)
     assert exporter.extra_template_basedirs == [fr.grading_templates()] and exporter.template_name == "formgrade"
     assert BaseHandler.exporter.fget(handler) is exporter  # made once
+    import shutil
+
+    shutil.rmtree(fr.grading_templates())  # a cleaner of /tmp went by: the folder and the exporter are made again
+    exporter = BaseHandler.exporter.fget(handler)
+    assert exporter.extra_template_basedirs == [fr.grading_templates()]
+    assert (Path(fr.grading_templates()) / "formgrade" / "index.html.j2").is_file()
 
 
 # -- a real server -------------------------------------------------------------------------------------------

@@ -114,6 +114,16 @@ def grading_page(handler, filename: str, resources: dict) -> tuple[str, dict]:
                            "notebook_path": f"{handler.url_prefix}/{os.path.relpath(notebook, root)}"}
 
 
+def missing_page(handler, resources: dict) -> dict:
+    """The resources of formgrader's page « notebook not found » (``formgrade_404.tpl``, same header as the
+    grading page): under anonymity, the copy number instead of the candidate's id and names."""
+    numbers = numbers_for(handler)
+    if numbers is None or not isinstance(resources.get("student"), str):
+        return resources
+    return {**resources, "student": anonymity.label(numbers.copy_of(resources["student"])).capitalize(),
+            "first_name": None, "last_name": None, "notebook_path": "", "filename": ""}
+
+
 def _view_files(original):
     """nbgrader's SubmissionFilesHandler.parse_url_path, reading the copy's anonymous view instead of
     ``autograded/<id>/<assignment>/`` (a file that is not in the view is not found)."""

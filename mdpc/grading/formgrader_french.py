@@ -101,9 +101,18 @@ def page_environment() -> jinja2.Environment:
     return jinja2.Environment(loader=_FrenchLoader())
 
 
-@functools.cache
 def grading_templates() -> str:
-    """A private folder (0700, removed at exit) holding the French ``formgrade`` nbconvert template."""
+    """A private folder (0700, removed at exit) holding the French ``formgrade`` nbconvert template; made again
+    when its files are gone (a cleaner of /tmp removes files nobody read for days: the grading page would fail)."""
+    folder = _grading_folder()
+    if not all((Path(folder) / name).is_file() for name in GRADING_TEMPLATES):
+        _grading_folder.cache_clear()
+        folder = _grading_folder()
+    return folder
+
+
+@functools.cache
+def _grading_folder() -> str:
     folder = Path(tempfile.mkdtemp(prefix="mdpc-formgrader-"))
     atexit.register(shutil.rmtree, folder, True)
     (folder / "formgrade").mkdir()
@@ -113,14 +122,22 @@ def grading_templates() -> str:
     return str(folder)
 
 
-@functools.cache
 def script(name: str) -> bytes | None:
     """The French text of formgrader's script `name` (``static/js/<name>``, or our keyboard script); None for
-    any other name."""
+    any other name (not kept: the names come from the URL)."""
+    return _script(name) if name in _script_names() else None
+
+
+@functools.cache
+def _script_names() -> frozenset[str]:
+    js = formgrader_dir() / "static" / "js"
+    return frozenset({KEYS_SCRIPT} | {p.name for p in js.iterdir() if re.fullmatch(r"[a-z_]+\.js", p.name)})
+
+
+@functools.cache
+def _script(name: str) -> bytes:
     if name == KEYS_SCRIPT:
         return _KEYS_FILE.read_bytes()
-    if not re.fullmatch(r"[a-z_]+\.js", name) or not (formgrader_dir() / "static" / "js" / name).is_file():
-        return None
     text = (formgrader_dir() / "static" / "js" / name).read_text(encoding="utf-8")
     return _translated(name, text, SCRIPT_PAIRS.get(name, [])).encode("utf-8")
 
@@ -156,7 +173,8 @@ def install() -> None:
 
     def exporter(self):
         french = self.settings.get("mdpc_french_exporter")
-        if french is None:  # once per server: nbgrader's exporter, its configuration, our template folder
+        if french is None or french.extra_template_basedirs != [grading_templates()]:  # once per server (and folder):
+            # nbgrader's exporter, its configuration, our template folder
             original = self.settings["nbgrader_exporter"]
             french = type(original)(config=original.config, extra_template_basedirs=[grading_templates()])
             self.settings["mdpc_french_exporter"] = french

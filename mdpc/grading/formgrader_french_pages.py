@@ -26,13 +26,14 @@ SCORES = [
 ]
 INSTRUCTIONS = ("Instructions (click to expand)", "Mode d'emploi (cliquer pour déplier)")
 
-# DataTables' own texts (search box, empty table, counts, pagination), in French
+# DataTables' own texts (search box, empty table, counts, pagination), in French; not its `decimal`: DataTables would
+# then read nbgrader's sort keys (data-order="0.25") without their point, and sort 0.25 after 0.5 and 1
 DATATABLES_FRENCH = """<script>
   $.extend(true, $.fn.dataTable.defaults, {language: {
     search: "Rechercher :", lengthMenu: "Afficher _MENU_ lignes", info: "Lignes _START_ à _END_ sur _TOTAL_",
     infoEmpty: "Aucune ligne", infoFiltered: "(filtrées parmi _MAX_)", loadingRecords: "Chargement…",
     processing: "Traitement…", zeroRecords: "Aucune ligne ne correspond à la recherche",
-    emptyTable: "Aucune donnée dans ce tableau", decimal: ",", thousands: "\\u202f",
+    emptyTable: "Aucune donnée dans ce tableau", thousands: "\\u202f",
     paginate: {first: "Première", previous: "Précédente", next: "Suivante", last: "Dernière"},
     aria: {sortAscending: " : trier par ordre croissant", sortDescending: " : trier par ordre décroissant"}
   }});
@@ -135,8 +136,8 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
          "« Relever »."),
         ("To <b>autograde</b> submissions, click on the number of collected submissions. You must run\n"
          "          the autograder on the submissions before you can manually grade them.",
-         "Pour l'<b>autocorrection</b> des copies, cliquez sur le nombre de copies relevées. Une copie\n"
-         "          passe par l'autocorrection avant la correction manuelle."),
+         "Les copies relevées d'un devoir s'ouvrent en cliquant sur leur nombre. Une copie passe par\n"
+         "          l'<b>autocorrection</b> (<code>mdpc autograde</code>, en ligne de commande) avant la correction manuelle."),
         ("Current configuration (click to expand)", "Configuration en cours (cliquer pour déplier)"),
         ("Windows operating system detected. Please note that the \"release\" and \"collect\"\nfunctionality will "
          "not be available.", "Système Windows détecté : la diffusion et le relevé des copies ne sont\n"
@@ -206,10 +207,12 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
          "          clicking on the autograde icons below. If you want to autograde\n"
          "          all submissions at once, you will need to do this via the\n"
          "          <a target=\"_blank\" href=\"{{ base_url }}/terminals/1\">command line</a>:",
-         "<b>Remarque :</b> l'icône de la colonne « Autocorrection » corrige la copie d'un seul\n"
-         "          candidat, par nbgrader. Toutes les copies d'un devoir se corrigent en\n"
-         "          <a target=\"_blank\" href=\"{{ base_url }}/terminals/1\">ligne de commande</a>, par la commande\n"
-         "          du projet, qui exécute chaque copie dans son bac à sable (en root) :"),
+         # formgrader's Autograde icon is refused (mdpc.grading.formgrader_guard): it would run the copy outside
+         # the sandbox; the terminal link is kept for the course's account (the others get 403)
+         "<b>Remarque :</b> l'autocorrection ne se lance pas depuis cette page (l'icône de la colonne\n"
+         "          « Autocorrection » répond par un message) : elle exécute le code des candidats, ce que seule la\n"
+         "          commande du projet fait, chaque copie dans son bac à sable, en root, en\n"
+         "          <a target=\"_blank\" href=\"{{ base_url }}/terminals/1\">ligne de commande</a> :"),
         ("nbgrader autograde \"{{ assignment_id }}\"", "mdpc autograde --devoir \"{{ assignment_id }}\""),
         ("<th>Student Name</th>", "<th>Candidat</th>"),
         ("<th class=\"text-center\">Student ID</th>", "<th class=\"text-center\">Identifiant</th>"),

@@ -43,7 +43,7 @@ from mdpc.core.safe_text import html_text
 from mdpc.errors import MdpcError
 from mdpc.grading import formgrader_french
 from mdpc.grading.course import Course
-from mdpc.grading.formgrader_anonymity import grading_page, numbers_for
+from mdpc.grading.formgrader_anonymity import grading_page, missing_page, numbers_for
 from mdpc.grading.formgrader_anonymity import install as install_anonymity
 from mdpc.grading.formgrader_guard import install as install_guard
 from mdpc.grading.ratings import RatingBook
@@ -138,10 +138,12 @@ class EscapedNames:
     def from_filename(self, filename, resources=None, **kwargs):
         if self.rewrite:
             filename, resources = self.rewrite(filename, resources or {})
-        resources = {k: html_text(v) if k in self.FIELDS and isinstance(v, str) else v
-                     for k, v in (resources or {}).items()}
-        body, resources = self.exporter.from_filename(filename, resources=resources, **kwargs)
+        body, resources = self.exporter.from_filename(filename, resources=self.escaped(resources), **kwargs)
         return without_markers(body), resources
+
+    @classmethod
+    def escaped(cls, resources: dict | None) -> dict:
+        return {k: html_text(v) if k in cls.FIELDS and isinstance(v, str) else v for k, v in (resources or {}).items()}
 
 
 _BEGIN = re.compile(r"(<p>\s*)?=== BEGIN MARK SCHEME ===(\s*</p>)?")
@@ -162,6 +164,13 @@ def _escape_names() -> None:
         exporter = pages.SubmissionHandler.exporter  # nbgrader's property (BaseHandler)
         pages.SubmissionHandler.exporter = property(lambda self: EscapedNames(
             exporter.fget(self), rewrite=lambda filename, resources: grading_page(self, filename, resources)))
+
+        def render(self, name, **ns):  # the page « notebook not found » shows the same names as the grading page
+            if name == "formgrade_404.tpl":
+                ns["resources"] = EscapedNames.escaped(missing_page(self, ns.get("resources") or {}))
+            return pages.BaseHandler.render(self, name, **ns)
+
+        pages.SubmissionHandler.render = render
         pages.SubmissionHandler._mdpc_escaped = True
 
 
