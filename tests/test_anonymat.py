@@ -374,6 +374,35 @@ def test_formgrader_serves_copy_numbers_and_records_under_the_real_id(anonymous_
     assert status == 503 and not any(identity in text for identity in identities())
 
 
+def test_formgrader_totals_never_count_a_graders_level(anonymous_course, formgrader):
+    """A level rated in a rubric (task) cell is mirrored into the gradebook, and nbgrader adds it to every total it
+    shows: another grader would read it there (blind double marking). formgrader's answers count the tests only."""
+    numbers = anonymity.copy_numbers(anonymous_course.root)
+    dupont = numbers.copy_of("jdupont")
+    paths = ("api/students", f"api/submissions/{A}", f"api/submitted_notebooks/{A}/{NB}", f"api/student/{dupont}",
+             f"api/student_submissions/{dupont}", f"api/student_notebook_submissions/{dupont}/{A}",
+             f"api/submission/{A}/{dupont}", "api/assignments", f"api/notebooks/{A}")
+
+    def totals():
+        answers = {path: formgrader("GET", path) for path in paths}
+        assert all(status == 200 for status, _ in answers.values()), {k: v for k, v in answers.items() if v[0] != 200}
+        return {path: json.loads(text) for path, (_, text) in answers.items()}
+
+    before = totals()
+    with anonymous_course.gradebook() as gb:
+        grade_id = gb.find_grade(CELL, NB, A, "jdupont").id
+    assert formgrader("PUT", f"api/grade/{grade_id}", {"manual_score": 3})[0] == 200
+    with anonymous_course.gradebook() as gb:  # the mirror is there, for the feedback and the jury's documents
+        assert gb.find_submission(A, "jdupont").score == 3
+    after = totals()
+    for path in paths:  # field by field; « needs manual grade » says a criterion was rated, not its level
+        rows_before, rows_after = (v if isinstance(v, list) else [v] for v in (before[path], after[path]))
+        for old, new in zip(rows_before, rows_after, strict=True):
+            assert {k: (old[k], new[k]) for k in old if old[k] != new.get(k) and k != "needs_manual_grade"} == {}, path
+    text = json.dumps(before)
+    assert '"score": 3' not in text and '"average_score": 0.0' in text
+
+
 def test_the_page_of_a_missing_copy_names_no_one(anonymous_course, formgrader):
     """formgrader's page « notebook not found » (a submission whose graded notebook is gone) has the grading page's
     header: the copy number there too, never the candidate's id or names."""

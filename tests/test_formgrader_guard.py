@@ -159,3 +159,27 @@ def test_a_grader_on_the_course_server_neither_runs_code_nor_changes_the_course(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_formgrader_totals_count_the_tests_points_only():
+    """A criterion's level (task cell) never reaches a total nbgrader shows: copies, notebooks, averages, and a
+    candidate's overall score (not split by nbgrader: their task levels are read from the gradebook)."""
+    from mdpc.grading.formgrader_totals import without_levels
+
+    submission = {"student": "c01", "score": 7.5, "max_score": 14.0, "code_score": 4.5, "max_code_score": 5.0,
+                  "written_score": 0.0, "max_written_score": 0.0, "task_score": 3.0, "max_task_score": 9.0,
+                  "needs_manual_grade": False}
+    average = {"name": "B4", "average_score": 6.0, "average_task_score": 2.0, "max_score": 14.0,
+               "max_task_score": 9.0, "average_code_score": 4.0}
+    students = [{"id": "c01", "first_name": "Léa", "last_name": "Fontaine", "email": None, "score": 7.5,
+                 "max_score": 14.0, "lms_user_id": None},
+                {"id": "c02", "first_name": "Paul", "last_name": "Dupont", "email": None, "score": 4.0,
+                 "max_score": 14.0, "lms_user_id": None}]
+    shown = without_levels({"rows": [submission, average], "students": students},
+                           lambda: ({"c01": 3.0}, 9.0))
+    row, avg = shown["rows"]
+    assert (row["score"], row["max_score"], row["task_score"], row["code_score"]) == (4.5, 5.0, 0.0, 4.5)
+    assert (avg["average_score"], avg["max_score"], avg["average_task_score"]) == (4.0, 5.0, 0.0)
+    assert [(s["score"], s["max_score"]) for s in shown["students"]] == [(4.5, 5.0), (4.0, 5.0)]
+    grade = {"id": "g1", "manual_score": 2.0, "auto_score": None, "max_score": 3.0}  # a cell: the journal blinds it
+    assert without_levels(grade) == grade and without_levels("texte") == "texte"

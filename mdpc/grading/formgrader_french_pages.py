@@ -19,10 +19,10 @@ SIDEBAR = [
 ]
 LOADING = ("Loading, please wait...", "Chargement, veuillez patienter…")
 SCORES = [
-    ("<th class=\"text-center\">Overall Score</th>", "<th class=\"text-center\">Note globale</th>"),
+    ("<th class=\"text-center\">Overall Score</th>", "<th class=\"text-center\">Points des tests</th>"),
     ("<th class=\"text-center\">Code Score</th>", "<th class=\"text-center\">Points du code</th>"),
     ("<th class=\"text-center\">Written Score</th>", "<th class=\"text-center\">Points des réponses écrites</th>"),
-    ("<th class=\"text-center\">Task Score</th>", "<th class=\"text-center\">Points des tâches</th>"),
+    ("<th class=\"text-center\">Task Score</th>", "<th class=\"text-center\">Critères (niveaux hors total)</th>"),
 ]
 INSTRUCTIONS = ("Instructions (click to expand)", "Mode d'emploi (cliquer pour déplier)")
 
@@ -77,17 +77,17 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<th>Assignment ID</th>", "<th>Devoir</th>"),
         ("<th class=\"text-center\">Due Date</th>", "<th class=\"text-center\">Date limite</th>"),
         ("<th class=\"text-center\">Submissions</th>", "<th class=\"text-center\">Copies</th>"),
-        ("<th class=\"text-center\">Score</th>", "<th class=\"text-center\">Note moyenne</th>"),
+        ("<th class=\"text-center\">Score</th>", "<th class=\"text-center\">Points des tests (moyenne)</th>"),
         LOADING,
     ],
     "gradebook_notebooks.tpl": [
         ("/gradebook\">Manual Grading</a>", "/gradebook\">Correction manuelle</a>"),
         ("<th>Notebook ID</th>", "<th>Carnet</th>"),
-        ("<th class=\"text-center\">Avg. Score</th>", "<th class=\"text-center\">Note moyenne</th>"),
+        ("<th class=\"text-center\">Avg. Score</th>", "<th class=\"text-center\">Points des tests (moyenne)</th>"),
         ("<th class=\"text-center\">Avg. Code Score</th>", "<th class=\"text-center\">Moyenne du code</th>"),
         ("<th class=\"text-center\">Avg. Written Score</th>",
          "<th class=\"text-center\">Moyenne des réponses écrites</th>"),
-        ("<th class=\"text-center\">Avg. Task Score</th>", "<th class=\"text-center\">Moyenne des tâches</th>"),
+        ("<th class=\"text-center\">Avg. Task Score</th>", "<th class=\"text-center\">Critères (niveaux hors total)</th>"),
         ("<th class=\"text-center\">Needs Manual Grade?</th>",
          "<th class=\"text-center\">Correction manuelle à faire&nbsp;?</th>"),
         LOADING,
@@ -175,7 +175,7 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<th>Name</th>", "<th>Nom</th>"),
         ("<th class=\"text-center\">Student ID</th>", "<th class=\"text-center\">Identifiant</th>"),
         ("<th class=\"text-center\">Email</th>", "<th class=\"text-center\">Courriel</th>"),
-        ("<th class=\"text-center\">Overall Score</th>", "<th class=\"text-center\">Note globale</th>"),
+        ("<th class=\"text-center\">Overall Score</th>", "<th class=\"text-center\">Points des tests</th>"),
         ("<th class=\"text-center no-sort\">Edit Student</th>", "<th class=\"text-center no-sort\">Modifier</th>"),
         LOADING,
         ("Add new student...", "Ajouter un candidat…"),
@@ -218,7 +218,7 @@ TEMPLATES: dict[str, list[tuple[str, str]]] = {
         ("<th class=\"text-center\">Student ID</th>", "<th class=\"text-center\">Identifiant</th>"),
         ("<th class=\"text-center\">Timestamp</th>", "<th class=\"text-center\">Remise</th>"),
         ("<th class=\"text-center\">Status</th>", "<th class=\"text-center\">État</th>"),
-        ("<th class=\"text-center\">Score</th>", "<th class=\"text-center\">Note</th>"),
+        ("<th class=\"text-center\">Score</th>", "<th class=\"text-center\">Points des tests</th>"),
         ("<th class=\"text-center no-sort\">Autograde</th>", "<th class=\"text-center no-sort\">Autocorrection</th>"),
         ("<th class=\"text-center no-sort\">Generate Feedback</th>",
          "<th class=\"text-center no-sort\">Générer les retours</th>"),

@@ -46,6 +46,7 @@ from mdpc.grading.course import Course
 from mdpc.grading.formgrader_anonymity import grading_page, missing_page, numbers_for
 from mdpc.grading.formgrader_anonymity import install as install_anonymity
 from mdpc.grading.formgrader_guard import install as install_guard
+from mdpc.grading.formgrader_totals import install as install_totals
 from mdpc.grading.ratings import RatingBook
 
 GRADER_VARIABLE = "MDPC_CORRECTEUR"
@@ -183,6 +184,7 @@ def install() -> None:
     formgrader_french.install()  # first: the grading page's names are escaped around its French exporter
     _escape_names()
     install_anonymity()
+    install_totals()  # after: the totals are computed on the real ids, then anonymised
     install_guard()  # no autograding from formgrader: outside the sandbox
     if getattr(api.GradeHandler, "_mdpc_journal", False):
         return
