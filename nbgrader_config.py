@@ -46,6 +46,10 @@ c.OverwriteCells.missing_cell_notification = ("Cellule (id : {cell_id}) absente 
 c.Execute.timeout = 120
 c.Execute.startup_timeout = 120
 
+# formgrader does not print this configuration on its assignments page (graders would read the gradebook's URL,
+# with its password when PostgreSQL has one, and the course's paths).
+c.FormgradeExtension.debug = False
+
 # nbclient may stall for a whole cell timeout after a widget cell: poll the kernel in slices (see module).
 try:
     import mdpc.grading.kernel_channels  # noqa: F401

@@ -372,6 +372,8 @@ def test_a_grader_grades_on_the_service_without_the_course_account_files_kernels
     grader, trainer = servers["tokens"][GRADER], servers["tokens"][TRAINER]
     status, _, body = _call(f"{service}/formgrader/api/assignments", grader)
     assert status == 200 and A in [a["name"] for a in json.loads(body)], body
+    status, _, body = _call(f"{service}/formgrader/manage_assignments", grader)  # no configuration printed there
+    assert status == 200 and b"Devoirs" in body and b"postgresql" not in body.lower() and b"db_url" not in body
     for path, method in (("api/contents", "GET"), ("api/contents/notation.db", "GET"), ("files/notation.db", "GET"),
                          ("api/kernels", "POST"), ("api/kernels", "GET"), ("api/terminals", "POST"),
                          ("api/sessions", "GET"), ("api/kernelspecs", "GET"), ("api/shutdown", "POST")):
