@@ -604,6 +604,13 @@ def test_formgrader_is_french_in_the_browser_and_its_shortcuts_work_on_azerty(gr
         assert "AZERTY : Ctrl + Maj + ;" in page.locator("#help-dialog").inner_text()
         page.get_by_role("button", name="Fermer").last.click()
         page.locator("#help-dialog").wait_for(state="detached")
+        # a level the journal refuses (a recorded level is never cleared) is said on the page, not lost silently
+        rated = next(i for i in page.locator("input.score").all() if i.input_value() != "")
+        rated.fill("")
+        rated.press("Escape")  # formgrader saves the field when it loses the focus
+        status = page.locator("#statusmessage")
+        status.filter(has_text="Non enregistré").wait_for()
+        assert "ne s'efface pas" in status.inner_text(), status.inner_text()
         page.locator(".tabbable").nth(2).focus()
         index = page.evaluate("formgrader.current_index")
         with page.expect_request(lambda r: "/next?index=" in r.url) as moved:
