@@ -2,8 +2,6 @@
 the hub) and here, in a server of the course with the service's authorizer (last test, slow)."""
 
 import json
-import urllib.error
-import urllib.request
 from types import SimpleNamespace
 
 import pytest
@@ -95,15 +93,11 @@ def test_formgrader_does_not_reload_itself_on_another_folder(tmp_path):
 
 
 def _call(base: str, method: str, path: str, body=None) -> tuple[int, str]:
+    from test_jupyterhub import _call as call
     from test_navigateur import TOKEN
 
-    request = urllib.request.Request(f"{base}/{path}", method=method, headers={"Authorization": f"token {TOKEN}"},
-                                     data=None if body is None else json.dumps(body).encode())
-    try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
+    status, _, text = call(f"{base}/{path}", TOKEN, method, json_body=body)
+    return status, text.decode(errors="replace")
 
 
 @pytest.mark.slow
