@@ -395,12 +395,45 @@ def test_formgrader_totals_never_count_a_graders_level(anonymous_course, formgra
     with anonymous_course.gradebook() as gb:  # the mirror is there, for the feedback and the jury's documents
         assert gb.find_submission(A, "jdupont").score == 3
     after = totals()
+    marks = [[r["needs_manual_grade"] for r in answer[f"api/submissions/{A}"] if r["student"] == dupont]
+             for answer in (before, after)]
+    assert marks == [[True], [False]]  # the grader who rated sees the copy graded (own_marks)
     for path in paths:  # field by field; « needs manual grade » says a criterion was rated, not its level
         rows_before, rows_after = (v if isinstance(v, list) else [v] for v in (before[path], after[path]))
         for old, new in zip(rows_before, rows_after, strict=True):
             assert {k: (old[k], new[k]) for k in old if old[k] != new.get(k) and k != "needs_manual_grade"} == {}, path
     text = json.dumps(before)
     assert '"score": 3' not in text and '"average_score": 0.0' in text
+
+
+def test_formgrader_marks_a_copy_to_grade_for_each_grader(anonymous_course, monkeypatch):
+    """« Needs manual grading » in formgrader's lists is the asking grader's: a copy another grader rated is still to
+    grade for them (nbgrader's own mark would say « graded », hence that someone rated, and let them skip it)."""
+    from types import SimpleNamespace
+
+    import yaml as yml
+
+    from mdpc.grading.formgrader_totals import own_marks
+
+    roster = anonymous_course.root / ROSTER_FILE
+    data = yml.safe_load(roster.read_text(encoding="utf-8"))
+    data["correcteurs"].append({"nom": "M. Second"})
+    roster.write_text(yml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    RatingBook(anonymous_course).record(A, "jdupont", "C4.1", 1, GRADER, 2, "")
+    with anonymous_course.gradebook() as gb:
+        handler = SimpleNamespace(gradebook=gb, coursedir=SimpleNamespace(root=str(anonymous_course.root)))
+        rows = [s.to_dict() for s in gb.find_assignment(A).submissions]
+        rows += [s.to_dict() for sub in gb.find_assignment(A).submissions for s in sub.notebooks]
+        assert {(r["student"], r["needs_manual_grade"]) for r in rows} == {("jdupont", False), ("mleroy", True)}
+        monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+        marks = {}
+        for who in (GRADER, "M. Second", ""):
+            monkeypatch.setenv("MDPC_CORRECTEUR", who)
+            marks[who] = {(r["student"], "failed_tests" in r, r["needs_manual_grade"])
+                          for r in own_marks(handler, [dict(r) for r in rows])}
+    both = {(sid, kind) for sid in CANDIDATES for kind in (False, True)}
+    assert marks[GRADER] == {(s, k, s == "mleroy") for s, k in both}
+    assert marks["M. Second"] == marks[""] == {(s, k, True) for s, k in both}
 
 
 def test_the_page_of_a_missing_copy_names_no_one(anonymous_course, formgrader):

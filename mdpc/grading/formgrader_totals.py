@@ -1,4 +1,4 @@
-"""formgrader's totals count the tests' points, never the criteria's levels.
+"""formgrader's totals count the tests' points, never the criteria's levels; its « to grade » marks are each grader's.
 
 A criterion is rated on the scale in a rubric cell, an nbgrader *task* cell, and the journal of ratings
 mirrors the level that counts into that cell's manual score (:mod:`mdpc.grading.ratings`). nbgrader adds it to
@@ -13,6 +13,11 @@ carry the totals without the task cells: ``score`` minus ``task_score`` and ``ma
 levels of their task cells, read from the gradebook. Each grader sees their own levels on the grading page
 (:mod:`mdpc.grading.formgrader_journal`); the levels that count reach the candidates through the jury's
 documents and the feedback.
+
+The « needs manual grading » mark of a copy and of a notebook (:func:`own_marks`) is computed for the grader who
+asks: a criterion counts as graded once *they* rated it (or the candidate is exempted from it), whatever another
+grader did; nbgrader's mark would tell a second grader that someone rated, and let them skip a copy they have not
+rated. Other manually graded cells keep nbgrader's mark.
 """
 
 from __future__ import annotations
@@ -74,6 +79,62 @@ def task_levels(gradebook) -> tuple[dict[str, float], float]:
     return {sid: _number(score) for sid, score in rows}, maximum
 
 
+def own_marks(handler, value):
+    """`value` with each copy's and notebook's « needs manual grade » computed for the grader of `handler`."""
+    from nbgrader.api import SubmittedAssignment, SubmittedNotebook
+
+    from mdpc.core.exemptions import load as load_accommodations
+    from mdpc.core.ratings import GRADER
+    from mdpc.errors import MdpcError
+    from mdpc.grading.course import Course
+    from mdpc.grading.formgrader_journal import grader_name
+    from mdpc.grading.ratings import RatingBook
+
+    rows = [v for v in (value if isinstance(value, list) else [value])
+            if isinstance(v, dict) and "needs_manual_grade" in v and "id" in v and "student" in v]
+    if not rows:
+        return value
+    gb = handler.gradebook
+    course = Course(handler.coursedir.root)
+    book, who = RatingBook(course), grader_name(handler)
+    try:
+        signer = book.name_of(who) if who else ""
+        accommodations = load_accommodations(course.root / "dispenses.yaml")
+    except MdpcError:
+        return value  # the page's own refusal says why; the marks stay nbgrader's
+    rated: dict[str, set] = {}
+
+    def needs(notebook) -> bool:
+        assignment = notebook.assignment.assignment.name
+        if assignment not in rated:
+            rated[assignment] = {(r.candidate, r.competency, r.criterion) for r in book.history(assignment)
+                                 if r.who == signer and r.role == GRADER} if signer else set()
+        rubric = course.maps(assignment).rubric
+        for grade in notebook.grades:
+            crit = rubric.get((notebook.name, grade.name))
+            if crit is None:
+                if grade.needs_manual_grade:
+                    return True
+            elif (notebook.student.id, *crit) not in rated[assignment] and not accommodations.get(
+                    notebook.student.id).is_exempt(*crit):
+                return True
+        return False
+
+    for row in rows:
+        kind = SubmittedNotebook if "failed_tests" in row else SubmittedAssignment if "timestamp" in row else None
+        if kind is None:  # a cell's grade (formgrader_journal blinds it) or another answer
+            continue
+        found = gb.db.get(kind, row["id"])
+        if found is None:
+            continue
+        try:
+            row["needs_manual_grade"] = (needs(found) if kind is SubmittedNotebook
+                                         else any(needs(nb) for nb in found.notebooks))
+        except MdpcError:
+            continue
+    return value
+
+
 def install() -> None:
     """Rewrite formgrader's API answers (idempotent); install after the anonymity rewrite, which it wraps: the
     candidates' ids are still the real ones when the totals are computed."""
@@ -89,7 +150,7 @@ def install() -> None:
                 value = json.loads(chunk)
             except ValueError:
                 return wrapped(self, chunk)
-            chunk = json.dumps(without_levels(value, lambda: task_levels(self.gradebook)))
+            chunk = json.dumps(own_marks(self, without_levels(value, lambda: task_levels(self.gradebook))))
         return wrapped(self, chunk)
 
     api.BaseApiHandler.write = write
