@@ -423,11 +423,9 @@ def test_a_trainer_opens_the_course_formgrader_from_the_course_list_in_chromium(
     the course's service with formgrader in its Formgrader tab: an iframe that JupyterHub's own policy
     (frame-ancestors 'none') would leave blank. The assignment's row, drawn by formgrader's script from its API,
     proves the page inside the frame ran."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
-    from test_navigateur import CHROMIUM, FLAGS
+    from test_navigateur import CHROMIUM, FLAGS, playwright_and_chromium
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
+    sync_api = playwright_and_chromium()
     password = secrets.token_urlsafe(16)
     subprocess.run(["chpasswd"], input=f"{TRAINER}:{password}\n", text=True, check=True)
     url, shots = servers["url"], Path(tempfile.gettempdir()) / "mdpc-hub-chromium"

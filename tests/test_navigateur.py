@@ -65,12 +65,18 @@ def _start_lab(port: int, folder: Path, settings: Path, env: dict, log: Path):
     server.kill()
     pytest.fail("JupyterLab n'a pas démarré : " + log.read_text()[-2000:])
 
+def playwright_and_chromium():
+    """Playwright's sync API, or the test skipped with what to install (Playwright, or Chromium)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
+    return sync_api
+
+
 @pytest.fixture(scope="module")
 def chromium():
     """One Playwright and one Chromium for the module: Playwright's sync API runs one instance at a time."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
+    with playwright_and_chromium().sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
             yield browser
@@ -80,9 +86,6 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory, chromium):
-    pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
     root = tmp_path_factory.mktemp("navigateur")
     course = demo.prepare_course(root / "cours")
     with course.gradebook() as gb:  # `nbgrader db assignment add` and `db student add`, through nbgrader's API
@@ -474,9 +477,6 @@ def test_a_whole_case_answered_with_mouse_and_keyboard_earns_every_point(lab, as
 # ratings, signed by the grader; nothing may be created at the project's root.
 @pytest.fixture(scope="module")
 def grader_lab(tmp_path_factory, chromium):
-    pytest.importorskip("playwright.sync_api", reason="Playwright absent : pip install -e '.[test]'")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent (paquet Debian « chromium ») : make test l'installe en root")
     from test_journee_correcteur import graded_course
 
     project = tmp_path_factory.mktemp("correcteur")

@@ -103,13 +103,15 @@ def own_marks(handler, value):
     except MdpcError:
         return value  # the page's own refusal says why; the marks stay nbgrader's
     rated: dict[str, set] = {}
+    rubrics: dict[str, dict] = {}
 
     def needs(notebook) -> bool:
         assignment = notebook.assignment.assignment.name
-        if assignment not in rated:
+        if assignment not in rated:  # the journal and the rubric read once per assignment, not per notebook
             rated[assignment] = {(r.candidate, r.competency, r.criterion) for r in book.history(assignment)
                                  if r.who == signer and r.role == GRADER} if signer else set()
-        rubric = course.maps(assignment).rubric
+            rubrics[assignment] = course.maps(assignment).rubric
+        rubric = rubrics[assignment]
         for grade in notebook.grades:
             crit = rubric.get((notebook.name, grade.name))
             if crit is None:
